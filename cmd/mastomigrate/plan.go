@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate"
+)
+
+type planOptions struct {
+	IO      *streams
+	Exports []string
+	JSON    bool
+}
+
+func newPlanCmd(s *streams, runF func(context.Context, *planOptions) error) *cobra.Command {
+	opts := &planOptions{IO: s}
+	cmd := &cobra.Command{
+		Use:   "plan [--json] <export>...",
+		Short: "Show what can and cannot be carried to a new account, changing nothing",
+		Long: `Read the exports and show, per category, what a migration would carry over,
+what cannot be carried over and why, with what you can do instead.
+
+An export is a file or a folder: Mastodon's archive (zip or tar.gz), its CSV
+exports (following_accounts.csv, lists.csv, blocked_accounts.csv,
+muted_accounts.csv, blocked_domains.csv, bookmarks.csv), or a JSON export
+ZIP. Give as many as you have; they are merged.`,
+		Example: `  $ mastomigrate plan archive-20261101.zip
+  $ mastomigrate plan archive.tar.gz following_accounts.csv lists.csv
+  $ mastomigrate plan --json ~/Downloads/export/`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return &flagError{errors.New("name at least one export file or folder")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Exports = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runPlan(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON object for scripts")
+	return cmd
+}
+
+func runPlan(ctx context.Context, opts *planOptions) error {
+	e, err := archive.Read(ctx, opts.Exports...)
+	if err != nil {
+		return err
+	}
+	p := migrate.NewPlan(e)
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(p)
+	}
+	return p.WriteText(opts.IO.Out)
+}

@@ -1,0 +1,110 @@
+package migrate
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mastomigrate/mastomigrate/archive"
+)
+
+func follows(n int) []archive.Follow {
+	fs := make([]archive.Follow, n)
+	for i := range fs {
+		fs[i].Account = archive.Account{Acct: "user" + thousands(i) + "@x.example"}
+	}
+	return fs
+}
+
+func TestPlanWarnings(t *testing.T) {
+	acct := func(s string) archive.Account { a, _ := archive.ParseAccount(s); return a }
+	tests := []struct {
+		name string
+		e    archive.Export
+		want map[string]int // warning code -> count
+	}{
+		{"clean", archive.Export{Follows: follows(3)}, map[string]int{}},
+		{"followed and blocked, URI against handle", archive.Export{
+			Follows: []archive.Follow{{Account: acct("https://a.example/users/x")}},
+			Blocks:  []archive.Account{acct("x@a.example")},
+		}, map[string]int{"followed_and_blocked": 1}},
+		{"follow on blocked domain", archive.Export{
+			Follows:      []archive.Follow{{Account: acct("x@a.example")}, {Account: acct("y@b.example")}},
+			DomainBlocks: []string{"a.example"},
+		}, map[string]int{"follow_on_blocked_domain": 1}},
+		{"list member not followed", archive.Export{
+			Follows: []archive.Follow{{Account: acct("x@a.example")}},
+			Lists:   []archive.List{{Title: "L", Members: []archive.Account{acct("x@a.example"), acct("z@a.example")}}, {Title: "M", Members: []archive.Account{acct("z@a.example")}}},
+		}, map[string]int{"list_member_not_followed": 1}},
+		{"bare username", archive.Export{Follows: []archive.Follow{{Account: acct("local")}}}, map[string]int{"account_without_domain": 1}},
+		{"400 is one day", archive.Export{Follows: follows(400)}, map[string]int{}},
+		{"401 needs two days", archive.Export{Follows: follows(401)}, map[string]int{"follow_daily_limit": 401}},
+		{"over the cap", archive.Export{Follows: follows(7501)}, map[string]int{"follow_daily_limit": 7501, "follow_cap": 7501}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewPlan(&tt.e)
+			got := map[string]int{}
+			for _, w := range p.Warnings {
+				got[w.Code] = w.Count
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("warnings %v, want %v", got, tt.want)
+			}
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("%s: count %d, want %d", k, got[k], v)
+				}
+			}
+		})
+	}
+}
+
+func TestPlanDaysMessage(t *testing.T) {
+	p := NewPlan(&archive.Export{Follows: follows(1240)})
+	var buf bytes.Buffer
+	if err := p.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "1,240 follows at 400 a day (Mastodon's limit for API clients): the replay takes about 4 days") {
+		t.Errorf("no days estimate in:\n%s", buf.String())
+	}
+}
+
+func TestPlanFromSamples(t *testing.T) {
+	e, err := archive.Read(context.Background(), "../testdata/sample/mastodon-archive.tar.gz", "../testdata/sample/csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan(e)
+	want := Importable{Follows: 9, Lists: 2, ListMembers: 4, DomainBlocks: 2, Mutes: 2, Blocks: 2, Bookmarks: 3, Likes: 3}
+	if p.Importable != want {
+		t.Errorf("importable %+v, want %+v", p.Importable, want)
+	}
+	nc := map[string]*int{}
+	for _, n := range p.NotCarried {
+		if n.Why == "" || n.Instead == "" {
+			t.Errorf("%s: no why or instead", n.What)
+		}
+		nc[n.What] = n.Count
+	}
+	for what, want := range map[string]int{"toots": 8, "boosts": 2, "media": 3} {
+		if nc[what] == nil || *nc[what] != want {
+			t.Errorf("not carried %s = %v, want %d", what, nc[what], want)
+		}
+	}
+	for _, what := range []string{"followers", "direct_messages", "password"} {
+		if c, ok := nc[what]; !ok || c != nil {
+			t.Errorf("not carried %s: present %v, count %v; want present with unknown count", what, ok, c)
+		}
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -7500: "-7,500"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
