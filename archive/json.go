@@ -411,7 +411,7 @@ func (d *domainItem) UnmarshalJSON(b []byte) error {
 
 // activity is one outbox item. Only what the plan counts is decoded.
 type activity struct {
-	Type   text            `json:"type"`
+	Type   string          `json:"type"`
 	To     textList        `json:"to"`
 	Cc     textList        `json:"cc"`
 	Object json.RawMessage `json:"object"`
@@ -430,11 +430,15 @@ func isPublic(s string) bool { return s == asPublic || s == "as:Public" || s == 
 // Mastodon writes it (app/lib/activitypub/tag_manager.rb): public posts are
 // to Public, unlisted ones cc Public, followers-only ones to the followers
 // collection, and direct ones only to the people mentioned.
+//
+// Mastodon copies the object's addressing onto the Create, so the object is
+// decoded only when the activity has none: it holds the post's content and
+// is most of the outbox's bytes.
 func countPost(p *PostCount, a *activity) {
 	to, cc := a.To, a.Cc
-	if len(a.Object) > 0 && a.Object[0] == '{' {
+	if len(to) == 0 && len(cc) == 0 && len(a.Object) > 0 && a.Object[0] == '{' {
 		var o addressed
-		if json.Unmarshal(a.Object, &o) == nil && (len(o.To) > 0 || len(o.Cc) > 0) {
+		if json.Unmarshal(a.Object, &o) == nil {
 			to, cc = o.To, o.Cc
 		}
 	}
