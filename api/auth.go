@@ -1,0 +1,113 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/mattn/go-mastodon"
+	"golang.org/x/oauth2"
+)
+
+// Scopes are the only ones mastomigrate asks for: reading and writing the
+// categories it migrates, reading the account and searching.
+var Scopes = []string{
+	"read:accounts", "read:search",
+	"read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes",
+	"read:lists", "write:lists", "read:bookmarks", "write:bookmarks", "read:favourites", "write:favourites",
+}
+
+// OOB is the redirect for copying the code by hand.
+const OOB = "urn:ietf:wg:oauth:2.0:oob"
+
+// App is an OAuth application registered on an instance.
+type App struct {
+	Instance     string `json:"instance"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	RedirectURI  string `json:"redirect_uri"`
+}
+
+// RegisterApp registers mastomigrate with the instance for one redirect URI.
+func RegisterApp(ctx context.Context, instance string, redirect string, hc *http.Client) (*App, error) {
+	base, err := ParseInstance(instance)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &mastodon.AppConfig{Server: base.String(), ClientName: "mastomigrate", RedirectURIs: redirect,
+		Scopes: strings.Join(Scopes, " "), Website: "https://github.com/mastomigrate/mastomigrate"}
+	if hc != nil {
+		cfg.Client = *hc
+	}
+	a, err := mastodon.RegisterApp(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("registering the app on %s: %w", base.Host, fromMastodon(http.MethodPost, "/api/v1/apps", err))
+	}
+	return &App{Instance: base.String(), ClientID: a.ClientID, ClientSecret: a.ClientSecret, RedirectURI: redirect}, nil
+}
+
+func (a *App) oauth() *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: a.ClientID, ClientSecret: a.ClientSecret, RedirectURL: a.RedirectURI, Scopes: Scopes,
+		Endpoint: oauth2.Endpoint{AuthURL: a.Instance + "/oauth/authorize", TokenURL: a.Instance + "/oauth/token"},
+	}
+}
+
+// AuthURL is the page where the person approves the app. It carries a
+// PKCE S256 challenge for verifier and the state value; servers before
+// Mastodon 4.3 ignore the challenge, and the flow still works there.
+func (a *App) AuthURL(state, verifier string) string {
+	return a.oauth().AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+}
+
+// Exchange trades the code for an access token.
+func (a *App) Exchange(ctx context.Context, code, verifier string, hc *http.Client) (string, error) {
+	if hc != nil {
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
+	}
+	tok, err := a.oauth().Exchange(ctx, strings.TrimSpace(code), oauth2.VerifierOption(verifier))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if ok := asRetrieve(err, &re); ok {
+			msg := re.ErrorCode
+			if re.ErrorDescription != "" {
+				msg += ": " + re.ErrorDescription
+			}
+			return "", fmt.Errorf("the instance refused the code (%s)", msg)
+		}
+		return "", fmt.Errorf("exchanging the code: %w", err)
+	}
+	return tok.AccessToken, nil
+}
+
+// Revoke tells the instance to forget a token.
+func (a *App) Revoke(ctx context.Context, token string, hc *http.Client) error {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	form := url.Values{"client_id": {a.ClientID}, "client_secret": {a.ClientSecret}, "token": {token}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Instance+"/oauth/revoke", strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return unwrapURLError(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return &Error{Status: resp.StatusCode, Method: http.MethodPost, Path: "/oauth/revoke"}
+	}
+	return nil
+}
+
+func asRetrieve(err error, re **oauth2.RetrieveError) bool {
+	r, ok := err.(*oauth2.RetrieveError)
+	if ok {
+		*re = r
+	}
+	return ok
+}

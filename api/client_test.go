@@ -1,0 +1,247 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/api/mastotest"
+)
+
+func newClient(t testing.TB, s *mastotest.Server, o api.Options) *api.Client {
+	t.Helper()
+	if o.Token == "" {
+		o.Token = s.Token
+	}
+	if o.Backoff == 0 {
+		o.Backoff = time.Millisecond
+	}
+	c, err := api.New(s.URL, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestParseInstance(t *testing.T) {
+	tests := []struct{ in, want, err string }{
+		{"example.social", "https://example.social", ""},
+		{"https://Example.Social/about", "https://example.social", ""},
+		{"http://127.0.0.1:3000", "http://127.0.0.1:3000", ""},
+		{"http://localhost:3000/", "http://localhost:3000", ""},
+		{"http://example.social", "", "refusing plain http"},
+		{"ftp://example.social", "", "not an http(s) address"},
+	}
+	for _, tt := range tests {
+		u, err := api.ParseInstance(tt.in)
+		switch {
+		case tt.err != "":
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err %v, want %q", tt.in, err, tt.err)
+			}
+		case err != nil || u.String() != tt.want:
+			t.Errorf("%s: %v, %v; want %s", tt.in, u, err, tt.want)
+		}
+	}
+}
+
+// TestTypedErrors checks each error a caller must decide on, as the fake
+// server produces it.
+func TestTypedErrors(t *testing.T) {
+	ctx := context.Background()
+	s := mastotest.NewServer(t)
+	c := newClient(t, s, api.Options{})
+	moved := s.AddAccount(mastotest.Account{Username: "new", Domain: "b.example"})
+	old := s.AddAccount(mastotest.Account{Username: "old", Domain: "a.example", MovedTo: moved})
+	gone := s.AddAccount(mastotest.Account{Username: "gone", Domain: "a.example", Suspended: true})
+	friend := s.AddAccount(mastotest.Account{Username: "friend", Domain: "a.example"})
+	list, err := c.CreateList(ctx, "L", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := newClient(t, s, api.Options{Token: "wrong"})
+
+	tests := []struct {
+		name string
+		call func() error
+		is   error
+		msg  string
+	}{
+		{"unauthorized", func() error { _, err := bad.Me(ctx); return err }, api.ErrUnauthorized, "The access token is invalid"},
+		{"self follow", func() error { _, err := c.Follow(ctx, s.MeID, api.FollowOptions{}); return err }, api.ErrForbidden, "Following your own account is not allowed"},
+		{"moved follow", func() error { _, err := c.Follow(ctx, old, api.FollowOptions{}); return err }, api.ErrForbidden, "This action is not allowed"},
+		{"suspended follow", func() error { _, err := c.Follow(ctx, gone, api.FollowOptions{}); return err }, api.ErrNotFound, "Record not found"},
+		{"unknown id block (go-mastodon path)", func() error { return c.Block(ctx, "999") }, api.ErrNotFound, "Record not found"},
+		{"list member not followed", func() error { return c.AddToList(ctx, list.ID, friend) }, api.ErrValidation, "Account must be a followed account"},
+		{"list bad policy", func() error { _, err := c.CreateList(ctx, "X", "everyone", nil); return err }, api.ErrValidation, "Replies policy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if !errors.Is(err, tt.is) {
+				t.Fatalf("error %v (%T), want %v", err, err, tt.is)
+			}
+			var ae *api.Error
+			if !errors.As(err, &ae) || !strings.Contains(ae.Message, tt.msg) {
+				t.Errorf("message %q, want %q", err, tt.msg)
+			}
+		})
+	}
+
+	t.Run("existing list member", func(t *testing.T) {
+		if _, err := c.Follow(ctx, friend, api.FollowOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddToList(ctx, list.ID, friend); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddToList(ctx, list.ID, friend); !errors.Is(err, api.ErrValidation) {
+			t.Errorf("second add: %v, want validation error", err)
+		}
+	})
+}
+
+func TestServerErrorsAreRetriedThenTyped(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFaults(mastotest.Faults{ServerErrors: 1}, 1))
+	c := newClient(t, s, api.Options{Retries: 3})
+	_, err := c.Me(context.Background())
+	if !errors.Is(err, api.ErrServer) {
+		t.Fatalf("got %v, want a server error", err)
+	}
+	if n := s.Count("GET /api/v1/accounts/verify_credentials"); n != 4 {
+		t.Errorf("%d attempts, want 1 + 3 retries", n)
+	}
+}
+
+func TestFaultsAreRetriedToSuccess(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFaults(mastotest.Faults{ServerErrors: 0.3, Drops: 0.2, SlowBodies: 0.2, SlowPause: time.Millisecond}, 7))
+	c := newClient(t, s, api.Options{Retries: 8})
+	for i := 0; i < 50; i++ {
+		if _, err := c.Me(context.Background()); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+}
+
+func TestClientErrorsAreNotRetried(t *testing.T) {
+	s := mastotest.NewServer(t)
+	c := newClient(t, s, api.Options{Retries: 5})
+	c.Block(context.Background(), "999")
+	if n := s.Count("POST /api/v1/accounts/:id/block"); n != 1 {
+		t.Errorf("a 404 was sent %d times", n)
+	}
+}
+
+// TestRateLimit429 checks that a 429 becomes a typed error at once, with
+// the server's reset time, instead of go-mastodon's hours of sleeping.
+func TestRateLimit429(t *testing.T) {
+	clock := mastotest.NewManualClock(time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC))
+	l := mastotest.MastodonLimits()
+	l.FollowsPerDay = 2
+	s := mastotest.NewServer(t, mastotest.WithClock(clock), mastotest.WithLimits(l))
+	c := newClient(t, s, api.Options{Clock: fixedClock{clock}})
+	var ids []string
+	for i := 0; i < 3; i++ {
+		ids = append(ids, s.AddAccount(mastotest.Account{Username: fmt.Sprint("u", i), Domain: "x.example"}))
+	}
+	ctx := context.Background()
+	for _, id := range ids[:2] {
+		if _, err := c.Follow(ctx, id, api.FollowOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.Follow(ctx, ids[2], api.FollowOptions{})
+	var rl *api.RateLimitError
+	if !errors.As(err, &rl) {
+		t.Fatalf("got %v, want *RateLimitError", err)
+	}
+	if !rl.Daily || !rl.Rate.Reset.Equal(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("rate limit %+v: want daily, resetting at the next UTC midnight", rl)
+	}
+	// The next follow is refused without a request: the pacer knows.
+	before := s.Count("POST /api/v1/accounts/:id/follow")
+	_, err = c.Follow(ctx, ids[2], api.FollowOptions{})
+	if !errors.As(err, &rl) || s.Count("POST /api/v1/accounts/:id/follow") != before {
+		t.Errorf("second try: %v, %d requests; want a RateLimitError without sending", err, s.Count("POST /api/v1/accounts/:id/follow")-before)
+	}
+	// Other requests go on.
+	if _, err := c.Me(ctx); err != nil {
+		t.Errorf("a GET after the follow limit: %v", err)
+	}
+}
+
+// fixedClock adapts the manual clock; sleeping advances it.
+type fixedClock struct{ *mastotest.ManualClock }
+
+func (c fixedClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.Advance(d)
+	return ctx.Err()
+}
+
+// TestRetryAfter: servers other than Mastodon send Retry-After.
+func TestRetryAfter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c, _ := api.New(srv.URL, api.Options{Token: "t"})
+	start := time.Now()
+	_, err := c.Me(context.Background())
+	var rl *api.RateLimitError
+	if !errors.As(err, &rl) {
+		t.Fatalf("got %v", err)
+	}
+	if d := rl.Rate.Reset.Sub(start); d < 119*time.Second || d > 125*time.Second {
+		t.Errorf("reset in %v, want about 120s", d)
+	}
+}
+
+// TestTokenStaysHome sends a request that the instance redirects to
+// another host: the token must not follow it.
+func TestTokenStaysHome(t *testing.T) {
+	var leaked []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := r.Header.Get("Authorization"); h != "" {
+			leaked = append(leaked, h)
+		}
+		w.Write([]byte(`{"id":"1","acct":"x"}`))
+	}))
+	defer other.Close()
+	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer secret-token" {
+			t.Errorf("the instance itself did not get the token")
+		}
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer home.Close()
+	// Same IP, other port: another origin all the same.
+	c, _ := api.New(home.URL, api.Options{Token: "secret-token"})
+	if _, err := c.Me(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(leaked) > 0 {
+		t.Errorf("token sent to another host: %v", leaked)
+	}
+}
+
+func TestTokenNotInErrors(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFaults(mastotest.Faults{ServerErrors: 1}, 1))
+	c := newClient(t, s, api.Options{Retries: 1})
+	calls := []func() error{
+		func() error { _, err := c.Me(context.Background()); return err },
+		func() error { return c.Block(context.Background(), "1") },
+		func() error { _, err := c.Resolve(context.Background(), "a@b.example"); return err },
+	}
+	for _, call := range calls {
+		if err := call(); err == nil || strings.Contains(err.Error(), s.Token) {
+			t.Errorf("error %v: missing or contains the token", err)
+		}
+	}
+}

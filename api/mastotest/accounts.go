@@ -1,0 +1,424 @@
+package mastotest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func init() {
+	handle("GET", "/api/v2/instance", (*Server).instance).public = true
+	handle("GET", "/api/v1/accounts/verify_credentials", (*Server).verifyCredentials)
+	handle("GET", "/api/v1/accounts/lookup", (*Server).lookup)
+	handle("GET", "/api/v1/accounts/relationships", (*Server).relationships)
+	handle("GET", "/api/v2/search", (*Server).search)
+	handle("GET", "/api/v1/accounts/:id", (*Server).getAccount)
+	handle("GET", "/api/v1/accounts/:id/following", (*Server).following)
+	handle("POST", "/api/v1/accounts/:id/follow", (*Server).follow)
+	handle("POST", "/api/v1/accounts/:id/unfollow", (*Server).unfollow)
+	handle("POST", "/api/v1/accounts/:id/block", (*Server).block)
+	handle("POST", "/api/v1/accounts/:id/unblock", (*Server).unblock)
+	handle("POST", "/api/v1/accounts/:id/mute", (*Server).mute)
+	handle("POST", "/api/v1/accounts/:id/unmute", (*Server).unmute)
+	handle("GET", "/api/v1/blocks", (*Server).listBlocks)
+	handle("GET", "/api/v1/mutes", (*Server).listMutes)
+	handle("GET", "/api/v1/domain_blocks", (*Server).listDomainBlocks)
+	handle("POST", "/api/v1/domain_blocks", (*Server).blockDomain)
+	handle("DELETE", "/api/v1/domain_blocks", (*Server).unblockDomain)
+}
+
+func (s *Server) instance(c *call) (int, any) {
+	return http.StatusOK, map[string]any{"domain": s.Domain, "title": "Fake Mastodon", "version": "4.5.0"}
+}
+
+// acct is an account's handle as Mastodon renders it: without @domain for
+// local accounts (app/serializers/rest/account_serializer.rb).
+func (s *Server) acct(a *Account) string {
+	if a.Domain == "" {
+		return a.Username
+	}
+	return a.Username + "@" + a.Domain
+}
+
+func (s *Server) uri(a *Account) string {
+	d := a.Domain
+	if d == "" {
+		d = s.Domain
+	}
+	return "https://" + d + "/users/" + a.Username
+}
+
+func (s *Server) accountJSON(a *Account) map[string]any {
+	d := a.Domain
+	if d == "" {
+		d = s.Domain
+	}
+	j := map[string]any{
+		"id": a.ID, "username": a.Username, "acct": s.acct(a), "display_name": a.Username,
+		"locked": a.Locked, "url": "https://" + d + "/@" + a.Username, "uri": s.uri(a),
+		"followers_count": a.FollowersCount, "following_count": 0,
+	}
+	if a.ID == s.MeID {
+		j["following_count"] = s.followingCount()
+	}
+	if a.Suspended {
+		j["suspended"] = true
+	}
+	if m, ok := s.accounts[a.MovedTo]; ok {
+		j["moved"] = s.accountJSON(m)
+	}
+	return j
+}
+
+func (s *Server) followingCount() int {
+	n := 0
+	for _, f := range s.follows {
+		if !f.requested {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) verifyCredentials(c *call) (int, any) {
+	return http.StatusOK, s.accountJSON(s.accounts[c.me])
+}
+
+// findAcct finds an account by handle; local ones match with or without
+// the instance's domain.
+func (s *Server) findAcct(q string) *Account {
+	q = strings.ToLower(strings.TrimPrefix(q, "@"))
+	user, domain, _ := strings.Cut(q, "@")
+	if domain == s.Domain {
+		domain = ""
+	}
+	for _, a := range s.accounts {
+		if strings.ToLower(a.Username) == user && a.Domain == domain {
+			return a
+		}
+	}
+	return nil
+}
+
+// lookup finds only accounts the server knows (app/controllers/api/v1/
+// accounts/lookup_controller.rb uses ResolveAccountService with
+// skip_webfinger: unknown remote accounts are 404).
+func (s *Server) lookup(c *call) (int, any) {
+	a := s.findAcct(c.get("acct"))
+	if a == nil || a.Unknown {
+		return notFound()
+	}
+	return http.StatusOK, s.accountJSON(a)
+}
+
+// search follows app/services/search_service.rb: with resolve=true an
+// exact handle or a URI is fetched (WebFinger) when unknown; limit is at
+// most 40.
+func (s *Server) search(c *call) (int, any) {
+	q := strings.TrimSpace(c.get("q"))
+	resolve := c.get("resolve") == "true"
+	res := map[string]any{"accounts": []any{}, "statuses": []any{}, "hashtags": []any{}}
+	typ := c.get("type")
+	if typ == "" || typ == "accounts" {
+		var a *Account
+		if strings.HasPrefix(q, "https://") {
+			for _, cand := range s.accounts {
+				if s.uri(cand) == q || "https://"+cand.Domain+"/@"+cand.Username == q {
+					a = cand
+				}
+			}
+		} else {
+			a = s.findAcct(q)
+		}
+		if a != nil && a.Unknown && resolve {
+			a.Unknown = false // now fetched and stored
+		}
+		if a != nil && !a.Unknown {
+			res["accounts"] = []any{s.accountJSON(a)}
+		}
+	}
+	if typ == "" || typ == "statuses" {
+		for _, st := range s.statuses {
+			if st.URI == q {
+				if st.Unknown && resolve {
+					st.Unknown = false
+				}
+				if !st.Unknown {
+					res["statuses"] = []any{s.statusJSON(st)}
+				}
+			}
+		}
+	}
+	return http.StatusOK, res
+}
+
+func (s *Server) statusJSON(st *Status) map[string]any {
+	return map[string]any{"id": st.ID, "uri": st.URI, "url": st.URI}
+}
+
+// target finds the account a write is about. Suspended accounts are
+// hidden: Account.find in the controllers scopes them out (404).
+func (s *Server) target(id string) (*Account, bool) {
+	a, ok := s.accounts[id]
+	if !ok || a.Suspended || a.Unknown {
+		return nil, false
+	}
+	return a, true
+}
+
+func (s *Server) getAccount(c *call) (int, any) {
+	a, ok := s.accounts[c.ids[0]]
+	if !ok || a.Unknown {
+		return notFound()
+	}
+	return http.StatusOK, s.accountJSON(a)
+}
+
+func (s *Server) relationshipJSON(id string) map[string]any {
+	r := map[string]any{"id": id, "following": false, "showing_reblogs": false, "notifying": false,
+		"languages": nil, "followed_by": false, "blocking": false, "blocked_by": false, "muting": false,
+		"muting_notifications": false, "requested": false, "requested_by": false, "domain_blocking": false,
+		"endorsed": false, "note": ""}
+	if f, ok := s.follows[id]; ok {
+		r["following"] = !f.requested
+		r["requested"] = f.requested
+		r["showing_reblogs"] = f.reblogs
+		r["notifying"] = f.notify
+		r["languages"] = f.languages
+	}
+	_, r["blocking"] = s.blocks[id]
+	if m, ok := s.mutes[id]; ok {
+		r["muting"], r["muting_notifications"] = true, m.notifications
+	}
+	if a, ok := s.accounts[id]; ok {
+		_, r["domain_blocking"] = s.domains[a.Domain]
+	}
+	return r
+}
+
+func (s *Server) relationships(c *call) (int, any) {
+	out := []any{}
+	for _, id := range c.form["id[]"] {
+		if _, ok := s.accounts[id]; ok {
+			out = append(out, s.relationshipJSON(id))
+		}
+	}
+	return http.StatusOK, out
+}
+
+func (s *Server) following(c *call) (int, any) {
+	var items []seqItem[any]
+	if c.ids[0] == c.me {
+		for id, f := range s.follows {
+			if !f.requested {
+				items = append(items, seqItem[any]{f.seq, s.accountJSON(s.accounts[id])})
+			}
+		}
+	}
+	return http.StatusOK, page(s, c, items, 40)
+}
+
+func formBool(c *call, k string) (bool, bool) {
+	v := c.form.Get(k)
+	if v == "" {
+		return false, false
+	}
+	b, err := strconv.ParseBool(v)
+	return b && err == nil, true
+}
+
+// follow follows app/controllers/api/v1/accounts_controller.rb#follow and
+// app/services/follow_service.rb: options omitted leave an existing
+// follow's settings alone; new follows default to reblogs on, notify off;
+// a locked account gets a request; moved, blocked and domain-blocked
+// targets are refused with 403; the daily limit (app/lib/rate_limiter.rb)
+// and the cap (follow_limit_validator.rb) apply only to new follows.
+func (s *Server) follow(c *call) (int, any) {
+	id := c.ids[0]
+	a, ok := s.target(id)
+	if !ok {
+		return notFound()
+	}
+	if id == c.me {
+		return http.StatusForbidden, apiError("Following your own account is not allowed")
+	}
+	if _, ok := s.domains[a.Domain]; ok || a.MovedTo != "" {
+		return forbidden()
+	}
+	if _, ok := s.blocks[id]; ok {
+		return forbidden()
+	}
+	f, exists := s.follows[id]
+	if !exists {
+		if s.limits.FollowCap > 0 && s.followingCount() >= s.followCap() {
+			return invalid("You cannot follow more than " + strconv.Itoa(s.followCap()) + " accounts")
+		}
+		if s.limits.FollowsPerDay > 0 {
+			now := s.clock.Now()
+			n, reset := s.window("follows:"+c.me, 24*time.Hour, now)
+			if n > s.limits.FollowsPerDay {
+				tooMany(c.header, s.limits.FollowsPerDay, reset)
+				return http.StatusTooManyRequests, apiError("Too many requests")
+			}
+			// The follow limiter's headers replace the API ones when tighter
+			// (app/controllers/concerns/api/rate_limit_headers.rb).
+			if rem := s.limits.FollowsPerDay - n; rem < headerInt(c.header, "X-RateLimit-Remaining") {
+				setRate(c.header, s.limits.FollowsPerDay, rem, reset)
+			}
+		}
+		f = &follow{seq: s.nextSeq(), reblogs: true, requested: a.Locked}
+		s.follows[id] = f
+	}
+	if v, ok := formBool(c, "reblogs"); ok {
+		f.reblogs = v
+	}
+	if v, ok := formBool(c, "notify"); ok {
+		f.notify = v
+	}
+	if langs, ok := c.form["languages[]"]; ok {
+		f.languages = langs
+	}
+	return http.StatusOK, s.relationshipJSON(id)
+}
+
+func (s *Server) followCap() int {
+	// Above the cap, Mastodon allows 1.1 x followers.
+	me := s.accounts[s.MeID]
+	return max(s.limits.FollowCap, me.FollowersCount*11/10)
+}
+
+func headerInt(h interface{ Get(string) string }, k string) int {
+	n, err := strconv.Atoi(h.Get(k))
+	if err != nil {
+		return 1 << 30
+	}
+	return n
+}
+
+// unfollowLocked removes a follow and its list memberships (ListAccount
+// rows belong to the follow: app/models/follow.rb, dependent: :destroy).
+func (s *Server) unfollowLocked(id string) {
+	delete(s.follows, id)
+	for _, l := range s.lists {
+		delete(l.members, id)
+	}
+}
+
+func (s *Server) unfollow(c *call) (int, any) {
+	if _, ok := s.target(c.ids[0]); !ok {
+		return notFound()
+	}
+	s.unfollowLocked(c.ids[0])
+	return http.StatusOK, s.relationshipJSON(c.ids[0])
+}
+
+// block also ends follows both ways (app/services/block_service.rb).
+func (s *Server) block(c *call) (int, any) {
+	id := c.ids[0]
+	if _, ok := s.target(id); !ok {
+		return notFound()
+	}
+	if id != c.me {
+		s.unfollowLocked(id)
+		if _, ok := s.blocks[id]; !ok {
+			s.blocks[id] = s.nextSeq()
+		}
+	}
+	return http.StatusOK, s.relationshipJSON(id)
+}
+
+func (s *Server) unblock(c *call) (int, any) {
+	if _, ok := s.target(c.ids[0]); !ok {
+		return notFound()
+	}
+	delete(s.blocks, c.ids[0])
+	return http.StatusOK, s.relationshipJSON(c.ids[0])
+}
+
+// mute: notifications defaults to true, duration in seconds, 0 forever
+// (app/controllers/api/v1/accounts_controller.rb#mute, mute_service.rb).
+func (s *Server) mute(c *call) (int, any) {
+	id := c.ids[0]
+	if _, ok := s.target(id); !ok {
+		return notFound()
+	}
+	if id == c.me {
+		return http.StatusOK, s.relationshipJSON(id)
+	}
+	m, ok := s.mutes[id]
+	if !ok {
+		m = &mute{seq: s.nextSeq()}
+		s.mutes[id] = m
+	}
+	m.notifications = true
+	if v, ok := formBool(c, "notifications"); ok {
+		m.notifications = v
+	}
+	m.expiresAt = nil
+	if d, _ := strconv.Atoi(c.get("duration")); d > 0 {
+		t := s.clock.Now().Add(time.Duration(d) * time.Second).UTC()
+		m.expiresAt = &t
+	}
+	return http.StatusOK, s.relationshipJSON(id)
+}
+
+func (s *Server) unmute(c *call) (int, any) {
+	if _, ok := s.target(c.ids[0]); !ok {
+		return notFound()
+	}
+	delete(s.mutes, c.ids[0])
+	return http.StatusOK, s.relationshipJSON(c.ids[0])
+}
+
+func (s *Server) listBlocks(c *call) (int, any) {
+	var items []seqItem[any]
+	for id, seq := range s.blocks {
+		items = append(items, seqItem[any]{seq, s.accountJSON(s.accounts[id])})
+	}
+	return http.StatusOK, page(s, c, items, 40)
+}
+
+// listMutes adds mute_expires_at (app/serializers/rest/muted_account_serializer.rb).
+func (s *Server) listMutes(c *call) (int, any) {
+	var items []seqItem[any]
+	for id, m := range s.mutes {
+		j := s.accountJSON(s.accounts[id])
+		j["mute_expires_at"] = m.expiresAt
+		items = append(items, seqItem[any]{m.seq, j})
+	}
+	return http.StatusOK, page(s, c, items, 40)
+}
+
+// Domain blocks are plain strings, 100 a page, at most 200
+// (app/controllers/api/v1/domain_blocks_controller.rb).
+func (s *Server) listDomainBlocks(c *call) (int, any) {
+	var items []seqItem[string]
+	for d, seq := range s.domains {
+		items = append(items, seqItem[string]{seq, d})
+	}
+	return http.StatusOK, page(s, c, items, 100)
+}
+
+// blockDomain also removes follows of that domain's accounts
+// (app/services/after_block_domain_from_account_service.rb).
+func (s *Server) blockDomain(c *call) (int, any) {
+	d := strings.ToLower(strings.TrimSpace(c.get("domain")))
+	if d == "" || strings.Contains(d, "@") {
+		return invalid("Domain can't be blank")
+	}
+	if _, ok := s.domains[d]; !ok {
+		s.domains[d] = s.nextSeq()
+	}
+	for id := range s.follows {
+		if s.accounts[id].Domain == d {
+			s.unfollowLocked(id)
+		}
+	}
+	return http.StatusOK, map[string]any{}
+}
+
+func (s *Server) unblockDomain(c *call) (int, any) {
+	delete(s.domains, strings.ToLower(c.get("domain")))
+	return http.StatusOK, map[string]any{}
+}

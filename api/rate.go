@@ -1,0 +1,327 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Rate is what the X-RateLimit-* headers of one response said.
+type Rate struct {
+	Limit     int
+	Remaining int
+	Reset     time.Time
+}
+
+// parseRate reads the rate headers leniently: Mastodon sends Reset as ISO
+// 8601 with microseconds (config/initializers/rack_attack.rb); other servers
+// send Unix seconds or seconds to wait. Header names are case-insensitive
+// in net/http, which covers GoToSocial's X-Ratelimit-*.
+func parseRate(h http.Header, now time.Time) (Rate, bool) {
+	lim, err1 := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Limit")))
+	rem, err2 := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
+	if err1 != nil || err2 != nil {
+		return Rate{}, false
+	}
+	r := Rate{Limit: lim, Remaining: rem}
+	r.Reset, _ = parseReset(h.Get("X-RateLimit-Reset"), now)
+	if r.Reset.IsZero() {
+		return Rate{}, false
+	}
+	return r, true
+}
+
+func parseReset(v string, now time.Time) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999Z07:00", time.RFC1123} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, true
+		}
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		if f > 1e9 { // a Unix time
+			return time.Unix(0, int64(f*1e9)), true
+		}
+		return now.Add(time.Duration(f * float64(time.Second))), true
+	}
+	return time.Time{}, false
+}
+
+// retryAfter reads Retry-After (seconds or an HTTP date). Mastodon sends
+// none; other servers and proxies do.
+func retryAfter(h http.Header, now time.Time) (time.Time, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return time.Time{}, false
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		return now.Add(time.Duration(s) * time.Second), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// family groups requests that Mastodon counts against the same allowance:
+// its per-token API throttle, the paginated-request throttle, and the
+// per-account follow limiter (app/lib/rate_limiter.rb).
+type family string
+
+const (
+	familyAPI       family = "api"
+	familyPaginated family = "paginated"
+	familyFollow    family = "follow"
+)
+
+func familyOf(r *http.Request) family {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/follow") {
+		return familyFollow
+	}
+	q := r.URL.Query()
+	for _, k := range []string{"max_id", "min_id", "since_id", "page"} {
+		if q.Has(k) {
+			return familyPaginated
+		}
+	}
+	return familyAPI
+}
+
+// Clock is the time the client paces by; tests use a faster one.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// SystemClock is the wall clock.
+var SystemClock Clock = systemClock{}
+
+// ScaledClock runs Scale times faster than the wall clock from its start,
+// so a test or benchmark can live through a rate-limit window, or a day,
+// in a fraction of the time. Share one with the fake server.
+type ScaledClock struct {
+	Scale float64
+	start time.Time
+	base  time.Time
+}
+
+// NewScaledClock starts a clock at base that runs scale times faster.
+func NewScaledClock(base time.Time, scale float64) *ScaledClock {
+	return &ScaledClock{Scale: scale, start: time.Now(), base: base}
+}
+
+func (c *ScaledClock) Now() time.Time {
+	return c.base.Add(time.Duration(float64(time.Since(c.start)) * c.Scale))
+}
+
+func (c *ScaledClock) Sleep(ctx context.Context, d time.Duration) error {
+	return systemClock{}.Sleep(ctx, time.Duration(float64(d)/c.Scale))
+}
+
+// Mastodon's defaults for the allowances it does not report until spent
+// (config/initializers/rack_attack.rb): paginated requests per user.
+const (
+	PaginatedLimit  = 300
+	PaginatedPeriod = 15 * time.Minute
+)
+
+// pacer spends each window's allowance without going over it: requests
+// go out while the last known Remaining, less those already in flight,
+// is above zero; then they wait for the window to reset. Bursting and
+// then waiting finishes a batch as early as the server allows, which even
+// spacing would not, and never draws a 429 from an honest server.
+//
+// Every request spends from the per-token "api" allowance, whose headers
+// Mastodon sends on every response (app/controllers/concerns/api/
+// rate_limit_headers.rb). Follows also spend from the daily follow limit,
+// whose headers replace the api ones when tighter. Paginated requests also
+// spend from an allowance Mastodon reports only in its 429, so the pacer
+// counts those itself in the same fixed windows the server uses.
+type pacer struct {
+	mu      sync.Mutex
+	clock   Clock
+	buckets map[family]*bucket
+}
+
+type bucket struct {
+	rate     Rate
+	known    bool
+	inFlight int
+	blocked  bool          // a 429: nothing goes out before rate.Reset
+	period   time.Duration // set for allowances counted here, not reported
+	probed   bool          // a response came back, with or without headers
+}
+
+func newPacer(c Clock, paginatedLimit int) *pacer {
+	p := &pacer{clock: c, buckets: map[family]*bucket{}}
+	if paginatedLimit > 0 {
+		p.buckets[familyPaginated] = &bucket{known: true, period: PaginatedPeriod,
+			rate: Rate{Limit: paginatedLimit, Remaining: paginatedLimit}}
+	}
+	return p
+}
+
+func (p *pacer) bucket(f family) *bucket {
+	b, ok := p.buckets[f]
+	if !ok {
+		b = &bucket{}
+		p.buckets[f] = b
+	}
+	return b
+}
+
+// windowEnd is the end of the fixed window holding now, as rack-attack
+// aligns them: multiples of the period since the Unix epoch.
+func windowEnd(now time.Time, period time.Duration) time.Time {
+	return now.Truncate(period).Add(period)
+}
+
+// refresh starts a new window once the old one has reset.
+func (b *bucket) refresh(now time.Time) {
+	if b.period > 0 && b.rate.Reset.IsZero() {
+		b.rate.Reset = windowEnd(now, b.period)
+	}
+	if b.known && !now.Before(b.rate.Reset) {
+		b.rate.Remaining = b.rate.Limit
+		b.blocked = false
+		if b.period > 0 {
+			b.rate.Reset = windowEnd(now, b.period)
+		}
+	}
+}
+
+func (b *bucket) free() bool {
+	switch {
+	case b.known:
+		return !b.blocked && b.rate.Remaining-b.inFlight > 0
+	case b.probed:
+		return true // the server does not report this allowance
+	default:
+		return b.inFlight == 0 // the first request learns the limits alone
+	}
+}
+
+func familiesOf(req *http.Request) []family {
+	if f := familyOf(req); f != familyAPI {
+		return []family{familyAPI, f}
+	}
+	return []family{familyAPI}
+}
+
+// acquire waits until a request may go out. For follows it does not wait
+// for a far reset: the caller decides what to do with a day's wait.
+func (p *pacer) acquire(ctx context.Context, req *http.Request) error {
+	fams := familiesOf(req)
+	for {
+		p.mu.Lock()
+		now := p.clock.Now()
+		var wait time.Duration
+		var full *bucket
+		for _, f := range fams {
+			b := p.bucket(f)
+			b.refresh(now)
+			if !b.free() {
+				if w := b.rate.Reset.Sub(now); full == nil || w > wait {
+					wait, full = w, b
+				}
+			}
+		}
+		if full == nil {
+			for _, f := range fams {
+				p.bucket(f).inFlight++
+			}
+			p.mu.Unlock()
+			return nil
+		}
+		rate := full.rate
+		p.mu.Unlock()
+		if full == p.buckets[familyFollow] && wait > 10*time.Minute {
+			return &RateLimitError{Method: req.Method, Path: req.URL.Path, Rate: rate, Daily: true}
+		}
+		if wait < time.Millisecond {
+			wait = time.Millisecond // waiting for the first answer
+		}
+		if err := p.clock.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// done records the outcome of a request acquire let through: its response
+// headers and status, or nil headers when no response came.
+func (p *pacer) done(req *http.Request, h http.Header, status int) {
+	fams := familiesOf(req)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.clock.Now()
+	for _, f := range fams {
+		b := p.bucket(f)
+		b.inFlight--
+		b.probed = b.probed || h != nil
+		if b.period > 0 && h != nil && status != http.StatusTooManyRequests {
+			b.rate.Remaining-- // counted here: the server does not say
+		}
+	}
+	if h == nil {
+		return
+	}
+	r, ok := parseRate(h, now)
+	// Headers describe the api throttle, whose window is five minutes,
+	// unless their window is longer: then they are the follow limiter's
+	// (a day) or the paginated throttle's 429 (fifteen minutes).
+	target := familyAPI
+	if last := fams[len(fams)-1]; last != familyAPI && ok && r.Reset.Sub(now) > 6*time.Minute {
+		target = last
+	}
+	b := p.bucket(target)
+	if status == http.StatusTooManyRequests {
+		if t, ok := retryAfter(h, now); ok && t.After(r.Reset) {
+			r.Reset = t
+		}
+		if r.Reset.IsZero() {
+			r.Reset = now.Add(time.Minute) // a 429 with no hint: wait a little
+		}
+		if r.Limit == 0 {
+			r.Limit = b.rate.Limit
+		}
+		r.Remaining = 0
+		b.rate, b.known, b.blocked = r, true, true
+		return
+	}
+	if !ok || b.period > 0 {
+		return
+	}
+	// Responses arrive out of order: within a window keep the lower Remaining.
+	if b.known && r.Reset.Equal(b.rate.Reset) && r.Remaining > b.rate.Remaining {
+		return
+	}
+	b.rate, b.known = r, true
+}
+
+// rate returns the last known allowance of a family.
+func (p *pacer) rate(f family) (Rate, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.bucket(f)
+	return b.rate, b.known
+}

@@ -1,0 +1,103 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// resolution is one account looked up once per run; concurrent callers
+// for the same account wait for the first one's answer.
+type resolution struct {
+	done chan struct{}
+	acc  *Account
+	err  error
+}
+
+// Resolve finds an account on the instance by handle (user@host) or actor
+// URI, once per run: later calls for the same account are answered from
+// memory. /api/v1/accounts/lookup knows only accounts the server has seen,
+// so it asks /api/v2/search with resolve=true, which also fetches unknown
+// remote accounts by WebFinger and accepts URIs; lookup is the fallback
+// for servers without v2 search. A moved account is returned as it is,
+// with Moved set; a suspended one with Suspended set, or ErrNotFound.
+func (c *Client) Resolve(ctx context.Context, q string) (*Account, error) {
+	key := normalise(q)
+	c.mu.Lock()
+	r, ok := c.cache[key]
+	if !ok {
+		r = &resolution{done: make(chan struct{})}
+		c.cache[key] = r
+	}
+	c.mu.Unlock()
+	if ok {
+		select {
+		case <-r.done:
+			return r.acc, r.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	r.acc, r.err = c.resolve(ctx, key)
+	if r.err != nil && !errors.Is(r.err, ErrNotFound) {
+		// Only answers are cached: a timeout or a 429 may pass next time.
+		c.mu.Lock()
+		delete(c.cache, key)
+		c.mu.Unlock()
+	}
+	close(r.done)
+	return r.acc, r.err
+}
+
+// normalise writes a handle as user@host, host lower-cased, no leading @.
+func normalise(q string) string {
+	q = strings.TrimPrefix(strings.TrimSpace(q), "@")
+	if strings.HasPrefix(q, "http://") || strings.HasPrefix(q, "https://") {
+		return strings.TrimRight(q, "/")
+	}
+	if i := strings.LastIndexByte(q, '@'); i >= 0 {
+		return strings.ToLower(q[:i]) + "@" + strings.ToLower(q[i+1:])
+	}
+	return strings.ToLower(q)
+}
+
+func (c *Client) resolve(ctx context.Context, q string) (*Account, error) {
+	c.Domain(ctx)
+	var res struct {
+		Accounts []*Account `json:"accounts"`
+	}
+	params := url.Values{"q": {q}, "type": {"accounts"}, "resolve": {"true"}, "limit": {"5"}}
+	_, err := c.do(ctx, http.MethodGet, "/api/v2/search", params, &res)
+	switch {
+	case err == nil:
+		for _, a := range res.Accounts {
+			if c.matches(a, q) {
+				return a, nil
+			}
+		}
+		return nil, fmt.Errorf("%s: %w (no such account, or its server did not answer)", q, ErrNotFound)
+	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnsupported):
+		if strings.Contains(q, "://") {
+			return nil, fmt.Errorf("%s: %w (this server cannot search by address)", q, ErrNotFound)
+		}
+		var a Account
+		if _, err := c.do(ctx, http.MethodGet, "/api/v1/accounts/lookup", url.Values{"acct": {q}}, &a); err != nil {
+			return nil, err
+		}
+		return &a, nil
+	}
+	return nil, err
+}
+
+// matches reports whether a search result is the account asked for, and
+// not just similar: accounts on the instance's own domain come back
+// without @domain, and URIs match the actor id or the profile URL.
+func (c *Client) matches(a *Account, q string) bool {
+	if strings.Contains(q, "://") {
+		return strings.TrimRight(a.URI, "/") == q || strings.TrimRight(a.URL, "/") == q
+	}
+	return normalise(c.FullAcct(a)) == q || (!strings.Contains(q, "@") && strings.EqualFold(a.Acct, q))
+}

@@ -1,0 +1,151 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/mattn/go-mastodon"
+)
+
+// FollowOptions are a follow's settings; nil leaves the server's default
+// for a new follow and the current value for an existing one.
+type FollowOptions struct {
+	Reblogs   *bool
+	Notify    *bool
+	Languages []string
+}
+
+// Follow follows the account (go-mastodon sends no options). A locked
+// account answers with Requested set.
+func (c *Client) Follow(ctx context.Context, id string, o FollowOptions) (*Relationship, error) {
+	q := url.Values{}
+	if o.Reblogs != nil {
+		q.Set("reblogs", strconv.FormatBool(*o.Reblogs))
+	}
+	if o.Notify != nil {
+		q.Set("notify", strconv.FormatBool(*o.Notify))
+	}
+	for _, l := range o.Languages {
+		q.Add("languages[]", l)
+	}
+	var r Relationship
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/follow", q, &r)
+	return &r, err
+}
+
+// Mute mutes the account; notifications says whether to mute its
+// notifications too (Mastodon's default: yes); duration 0 is forever.
+func (c *Client) Mute(ctx context.Context, id string, notifications *bool, duration time.Duration) (*Relationship, error) {
+	q := url.Values{}
+	if notifications != nil {
+		q.Set("notifications", strconv.FormatBool(*notifications))
+	}
+	if duration > 0 {
+		q.Set("duration", strconv.FormatInt(int64(duration/time.Second), 10))
+	}
+	var r Relationship
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/mute", q, &r)
+	return &r, err
+}
+
+// Block blocks the account (which also removes follows both ways).
+func (c *Client) Block(ctx context.Context, id string) error {
+	_, err := c.mc.AccountBlock(ctx, mastodon.ID(id))
+	return fromMastodon(http.MethodPost, "/api/v1/accounts/"+id+"/block", err)
+}
+
+// Unfollow, Unblock and Unmute undo the above.
+func (c *Client) Unfollow(ctx context.Context, id string) error {
+	_, err := c.mc.AccountUnfollow(ctx, mastodon.ID(id))
+	return fromMastodon(http.MethodPost, "/api/v1/accounts/"+id+"/unfollow", err)
+}
+
+func (c *Client) Unblock(ctx context.Context, id string) error {
+	_, err := c.mc.AccountUnblock(ctx, mastodon.ID(id))
+	return fromMastodon(http.MethodPost, "/api/v1/accounts/"+id+"/unblock", err)
+}
+
+func (c *Client) Unmute(ctx context.Context, id string) error {
+	_, err := c.mc.AccountUnmute(ctx, mastodon.ID(id))
+	return fromMastodon(http.MethodPost, "/api/v1/accounts/"+id+"/unmute", err)
+}
+
+// BlockDomain blocks a domain (lower-case, as Mastodon stores it).
+func (c *Client) BlockDomain(ctx context.Context, domain string) error {
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/domain_blocks", url.Values{"domain": {domain}}, nil)
+	return err
+}
+
+// UnblockDomain removes a domain block.
+func (c *Client) UnblockDomain(ctx context.Context, domain string) error {
+	_, err := c.do(ctx, http.MethodDelete, "/api/v1/domain_blocks", url.Values{"domain": {domain}}, nil)
+	return err
+}
+
+// CreateList makes a list; policy and exclusive are sent only when known
+// (exclusive needs Mastodon 4.2).
+func (c *Client) CreateList(ctx context.Context, title, policy string, exclusive *bool) (*List, error) {
+	q := url.Values{"title": {title}}
+	if policy != "" {
+		q.Set("replies_policy", policy)
+	}
+	if exclusive != nil {
+		q.Set("exclusive", strconv.FormatBool(*exclusive))
+	}
+	var l List
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/lists", q, &l)
+	return &l, err
+}
+
+// AddToList adds accounts to a list in one request. Mastodon adds all or
+// none: one unknown id (404) or unfollowed account (422) fails the batch.
+func (c *Client) AddToList(ctx context.Context, listID string, ids ...string) error {
+	err := c.mc.AddToList(ctx, mastodon.ID(listID), toIDs(ids)...)
+	return fromMastodon(http.MethodPost, "/api/v1/lists/"+listID+"/accounts", err)
+}
+
+// RemoveFromList removes accounts from a list.
+func (c *Client) RemoveFromList(ctx context.Context, listID string, ids ...string) error {
+	err := c.mc.RemoveFromList(ctx, mastodon.ID(listID), toIDs(ids)...)
+	return fromMastodon(http.MethodDelete, "/api/v1/lists/"+listID+"/accounts", err)
+}
+
+func toIDs(ids []string) []mastodon.ID {
+	out := make([]mastodon.ID, len(ids))
+	for i, id := range ids {
+		out[i] = mastodon.ID(id)
+	}
+	return out
+}
+
+// FindStatus finds a status on the instance by its URI, fetching it from
+// its server if needed.
+func (c *Client) FindStatus(ctx context.Context, uri string) (*Status, error) {
+	var res struct {
+		Statuses []*Status `json:"statuses"`
+	}
+	q := url.Values{"q": {uri}, "type": {"statuses"}, "resolve": {"true"}, "limit": {"1"}}
+	if _, err := c.do(ctx, http.MethodGet, "/api/v2/search", q, &res); err != nil {
+		return nil, err
+	}
+	for _, s := range res.Statuses {
+		if s.URI == uri || s.URL == uri {
+			return s, nil
+		}
+	}
+	return nil, &Error{Status: http.StatusNotFound, Method: http.MethodGet, Path: "/api/v2/search", Message: "status not found: " + uri}
+}
+
+// Bookmark and Favourite act on a status found with FindStatus.
+func (c *Client) Bookmark(ctx context.Context, statusID string) error {
+	_, err := c.mc.Bookmark(ctx, mastodon.ID(statusID))
+	return fromMastodon(http.MethodPost, "/api/v1/statuses/"+statusID+"/bookmark", err)
+}
+
+func (c *Client) Favourite(ctx context.Context, statusID string) error {
+	_, err := c.mc.Favourite(ctx, mastodon.ID(statusID))
+	return fromMastodon(http.MethodPost, "/api/v1/statuses/"+statusID+"/favourite", err)
+}
