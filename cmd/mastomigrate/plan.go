@@ -12,13 +12,14 @@ import (
 )
 
 type planOptions struct {
+	F       *factory
 	IO      *streams
 	Exports []string
 	JSON    bool
 }
 
-func newPlanCmd(s *streams, runF func(context.Context, *planOptions) error) *cobra.Command {
-	opts := &planOptions{IO: s}
+func newPlanCmd(f *factory, runF func(context.Context, *planOptions) error) *cobra.Command {
+	opts := &planOptions{F: f, IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "plan [--json] <export>...",
 		Short: "Show what can and cannot be carried to a new account, changing nothing",

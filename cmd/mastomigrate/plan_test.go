@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
 
-func testStreams() (*streams, *bytes.Buffer, *bytes.Buffer) {
+func testStreams() (*factory, *bytes.Buffer, *bytes.Buffer) {
 	var out, errOut bytes.Buffer
-	return &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, &out, &errOut
+	f := newFactory(&streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	f.Getenv = func(string) string { return "" }
+	f.TokensPath = func() (string, error) { return "", errors.New("tests must set TokensPath") }
+	f.StateDir = func() (string, error) { return "", errors.New("tests must set StateDir") }
+	f.OpenBrowser = func(string) error { return errors.New("tests must set OpenBrowser") }
+	return f, &out, &errOut
 }
 
 func TestPlanCommand(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mastomigrate/mastomigrate/api"
 )
 
 // Exit codes. 75 is EX_TEMPFAIL from sysexits.h: try again later.
@@ -24,7 +26,8 @@ type flagError struct{ err error }
 func (e *flagError) Error() string { return e.err.Error() }
 func (e *flagError) Unwrap() error { return e.err }
 
-func newRootCmd(s *streams) *cobra.Command {
+func newRootCmd(f *factory) *cobra.Command {
+	s := f.IO
 	root := &cobra.Command{
 		Use:   "mastomigrate <command> [flags]",
 		Short: "Move a Mastodon account's follows, lists, blocks and mutes to a new instance",
@@ -40,14 +43,15 @@ and cannot be carried over, and replays the rest on your new account.`,
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &flagError{err} })
-	root.AddCommand(newPlanCmd(s, nil), newVersionCmd(s))
+	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f))
 	return root
 }
 
 // run executes one command line and returns the process exit code. Errors
 // are printed once, on one line, here.
-func run(ctx context.Context, args []string, s *streams) int {
-	root := newRootCmd(s)
+func run(ctx context.Context, args []string, f *factory) int {
+	s := f.IO
+	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -61,6 +65,8 @@ func run(ctx context.Context, args []string, s *streams) int {
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		return exitCancelled
+	case errors.Is(err, api.ErrUnauthorized):
+		fmt.Fprintf(s.ErrOut, "The instance refused the token: run `mastomigrate login <instance>` again.\n")
 	}
 	return exitError
 }

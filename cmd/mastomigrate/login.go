@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
+
+	"github.com/mastomigrate/mastomigrate/api"
+)
+
+type loginOptions struct {
+	F         *factory
+	Instance  string
+	NoBrowser bool
+	Timeout   time.Duration
+}
+
+func newLoginCmd(f *factory) *cobra.Command {
+	opts := &loginOptions{F: f, Timeout: 10 * time.Minute}
+	cmd := &cobra.Command{
+		Use:   "login [--no-browser] <instance>",
+		Short: "Log in to your new instance",
+		Long: `Log in to the instance you are moving to. mastomigrate registers itself
+there, opens your browser on the instance's approval page, and keeps the
+token it receives in a private file in your config folder (mode 0600).
+
+With --no-browser, it prints the address to open on any device and reads
+the code the instance shows you.
+
+Scripts can skip login and set MASTOMIGRATE_TOKEN instead; a token is never
+taken from a flag, because flags show in process lists.`,
+		Example: `  $ mastomigrate login new.example
+  $ mastomigrate login --no-browser new.example`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Instance = args[0]
+			return runLogin(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "print the address and read the code instead of opening a browser")
+	return cmd
+}
+
+func randomState() string {
+	b := make([]byte, 18)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func runLogin(ctx context.Context, opts *loginOptions) error {
+	f := opts.F
+	base, err := api.ParseInstance(opts.Instance)
+	if err != nil {
+		return &flagError{err}
+	}
+	hc := f.httpClient()
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+
+	redirect := api.OOB
+	var ln net.Listener
+	if !opts.NoBrowser {
+		// A loopback IP literal: Mastodon matches it on any port (RFC 8252).
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("listening for the browser's answer: %w", err)
+		}
+		defer ln.Close()
+		redirect = fmt.Sprintf("http://127.0.0.1:%d/callback", ln.Addr().(*net.TCPAddr).Port)
+	}
+	app, err := api.RegisterApp(ctx, base.String(), redirect, hc)
+	if err != nil {
+		return err
+	}
+	state, verifier := randomState(), oauth2.GenerateVerifier()
+	authURL := app.AuthURL(state, verifier)
+
+	var code string
+	if opts.NoBrowser {
+		fmt.Fprintf(f.IO.ErrOut, "Open this address in a browser, approve mastomigrate, and paste the code it shows:\n\n  %s\n\nCode: ", authURL)
+		line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+		if err != nil && strings.TrimSpace(line) == "" {
+			return errors.New("no code was entered")
+		}
+		code = strings.TrimSpace(line)
+	} else {
+		code, err = awaitCallback(ctx, ln, state, func() {
+			fmt.Fprintf(f.IO.ErrOut, "Opening your browser to approve mastomigrate on %s.\nIf it does not open, visit:\n\n  %s\n\n", base.Host, authURL)
+			if err := f.OpenBrowser(authURL); err != nil {
+				fmt.Fprintf(f.IO.ErrOut, "(could not open a browser: %v)\n", err)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	token, err := app.Exchange(ctx, code, verifier, hc)
+	if err != nil {
+		return err
+	}
+	c, err := api.New(base.String(), api.Options{Token: token, Transport: f.Transport, Clock: f.Clock})
+	if err != nil {
+		return err
+	}
+	me, err := c.Me(ctx)
+	if err != nil {
+		return fmt.Errorf("checking the new token: %w", err)
+	}
+	account := me.Acct + "@" + c.Domain(ctx)
+
+	path, err := f.TokensPath()
+	if err != nil {
+		return err
+	}
+	tokens, err := api.LoadTokens(path)
+	if err != nil {
+		return err
+	}
+	tokens.Put(&api.Login{Account: account, App: *app, Token: token})
+	if err := tokens.Save(); err != nil {
+		return fmt.Errorf("saving the token: %w", err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "✓ Logged in as %s\n", account)
+	return nil
+}
+
+// awaitCallback serves the loopback redirect until the browser brings the
+// code back with the state we sent.
+func awaitCallback(ctx context.Context, ln net.Listener, state string, open func()) (string, error) {
+	type result struct {
+		code string
+		err  error
+	}
+	done := make(chan result, 1)
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/callback" {
+			http.NotFound(w, r)
+			return
+		}
+		q := r.URL.Query()
+		var res result
+		switch {
+		case q.Get("state") != state:
+			res.err = errors.New("the browser came back with the wrong state value; try logging in again")
+		case q.Get("error") != "":
+			res.err = fmt.Errorf("the instance refused: %s %s", q.Get("error"), q.Get("error_description"))
+		case q.Get("code") == "":
+			res.err = errors.New("the browser came back without a code")
+		default:
+			res.code = q.Get("code")
+		}
+		if res.err != nil {
+			http.Error(w, res.err.Error(), http.StatusBadRequest)
+		} else {
+			fmt.Fprint(w, "mastomigrate is logged in. You can close this tab.\n")
+		}
+		select {
+		case done <- res:
+		default:
+		}
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	open()
+	select {
+	case res := <-done:
+		return res.code, res.err
+	case <-ctx.Done():
+		return "", fmt.Errorf("no answer from the browser: %w", ctx.Err())
+	}
+}
