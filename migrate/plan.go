@@ -25,6 +25,8 @@ type Plan struct {
 	Warnings   []Warning          `json:"warnings"`
 	Posts      *archive.PostCount `json:"posts,omitempty"`
 	Media      archive.MediaCount `json:"media"`
+	// Target is the online pre-check, when a target account was given.
+	Target *Changes `json:"target,omitempty"`
 }
 
 // Importable counts, per category, what the API can recreate. Counts are

@@ -108,3 +108,33 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestEstimate(t *testing.T) {
+	steps := func(follows, others, bookmarks int) []Step {
+		var ss []Step
+		for i := 0; i < follows; i++ {
+			ss = append(ss, Step{Op: OpFollow})
+		}
+		for i := 0; i < others; i++ {
+			ss = append(ss, Step{Op: OpBlock})
+		}
+		for i := 0; i < bookmarks; i++ {
+			ss = append(ss, Step{Op: OpBookmark}) // a search, then the bookmark
+		}
+		return ss
+	}
+	tests := []struct {
+		steps []Step
+		want  string
+	}{
+		{nil, "no follows; 0 requests at 300 per 5 minutes: a few minutes"},
+		{steps(400, 0, 0), "400 follows at 400 a day: within a day; 400 requests at 300 per 5 minutes: about 5 minutes"},
+		{steps(1240, 1000, 0), "1,240 follows at 400 a day: about 4 days; 2,240 requests at 300 per 5 minutes: about 35 minutes"},
+		{steps(0, 0, 9000), "no follows; 18,000 requests at 300 per 5 minutes: about 4.9 hours"},
+	}
+	for _, tt := range tests {
+		if got := estimate(tt.steps).Text; got != tt.want {
+			t.Errorf("got  %q\nwant %q", got, tt.want)
+		}
+	}
+}

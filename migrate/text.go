@@ -46,7 +46,40 @@ func (p *Plan) WriteText(w io.Writer) error {
 			}
 		}
 	}
+	if p.Target != nil {
+		p.Target.writeText(ew)
+	}
 	return ew.err
+}
+
+// writeText reports the online check: per category, what is to do and
+// what is already there or stands in the way, then why, then how long.
+func (ch *Changes) writeText(ew *errWriter) {
+	ew.printf("\nOn %s\n", ch.Account)
+	ew.printf("  %-14s %7s %8s %10s %6s %10s %7s %9s\n", "", "to do", "already", "not found", "moved", "suspended", "locked", "over cap")
+	for _, c := range ch.Categories {
+		if c.ToDo+c.Already+c.Unresolved+c.Moved+c.Suspended+c.OverCap == 0 {
+			continue
+		}
+		ew.printf("  %-14s %7s %8s %10s %6s %10s %7s %9s\n", label(c.Name), thousands(c.ToDo), thousands(c.Already),
+			thousands(c.Unresolved), thousands(c.Moved), thousands(c.Suspended), thousands(c.Locked), thousands(c.OverCap))
+	}
+	shown := 0
+	for _, pr := range ch.Problems {
+		if shown == 20 {
+			ew.printf("  … and %s more (see --json)\n", thousands(len(ch.Problems)-shown))
+			break
+		}
+		ew.printf("  ! %s %s: %s\n", singular[pr.Category], pr.Item, pr.Reason)
+		shown++
+	}
+	ew.printf("\nTime: %s.\n", ch.Estimate.Text)
+}
+
+// singular names one item of a category.
+var singular = map[string]string{
+	"follows": "follow", "lists": "list", "list_members": "list member", "bookmarks": "bookmark",
+	"likes": "like", "mutes": "mute", "blocks": "block", "domain_blocks": "domain block",
 }
 
 // label is how a NotCarried.What reads in a sentence.

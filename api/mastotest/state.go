@@ -2,6 +2,7 @@ package mastotest
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -143,4 +144,25 @@ func (s *Server) AcceptFollowRequests() {
 	for _, f := range s.follows {
 		f.requested = false
 	}
+}
+
+// AddHandle adds an account by handle ("user@domain"; the server's own
+// domain makes it local) and returns its id.
+func (s *Server) AddHandle(handle string, a Account) string {
+	user, domain, _ := strings.Cut(strings.TrimPrefix(handle, "@"), "@")
+	if domain == s.Domain {
+		domain = ""
+	}
+	a.Username, a.Domain = user, domain
+	return s.AddAccount(a)
+}
+
+// ID returns the id of an account by handle, or "".
+func (s *Server) ID(handle string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.findAcct(handle); a != nil {
+		return a.ID
+	}
+	return ""
 }

@@ -14,8 +14,10 @@ import (
 type planOptions struct {
 	F       *factory
 	IO      *streams
-	Exports []string
-	JSON    bool
+	Exports      []string
+	JSON         bool
+	To           string
+	IncludeLikes bool
 }
 
 func newPlanCmd(f *factory, runF func(context.Context, *planOptions) error) *cobra.Command {
@@ -32,7 +34,8 @@ muted_accounts.csv, blocked_domains.csv, bookmarks.csv), or a JSON export
 ZIP. Give as many as you have; they are merged.`,
 		Example: `  $ mastomigrate plan archive-20261101.zip
   $ mastomigrate plan archive.tar.gz following_accounts.csv lists.csv
-  $ mastomigrate plan --json ~/Downloads/export/`,
+  $ mastomigrate plan --json ~/Downloads/export/
+  $ mastomigrate plan archive.zip following_accounts.csv --to me@new.example`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return &flagError{errors.New("name at least one export file or folder")}
@@ -48,6 +51,8 @@ ZIP. Give as many as you have; they are merged.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON object for scripts")
+	cmd.Flags().StringVar(&opts.To, "to", "", "also check the new `account` (user@instance): what is already there, what cannot be found (reads only)")
+	cmd.Flags().BoolVar(&opts.IncludeLikes, "include-likes", false, "count likes in the check (replaying them notifies their authors)")
 	return cmd
 }
 
@@ -57,6 +62,19 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		return err
 	}
 	p := migrate.NewPlan(e)
+	if opts.To != "" {
+		c, _, err := opts.F.client(opts.To)
+		if err != nil {
+			return err
+		}
+		bar := newProgress(opts.IO, "resolving accounts")
+		r := &migrate.Resolver{Client: c, Workers: 4, Progress: bar.set}
+		p.Target, _, err = migrate.Check(ctx, c, e, r, migrate.Options{IncludeLikes: opts.IncludeLikes, Now: opts.F.Clock.Now()})
+		bar.finish()
+		if err != nil {
+			return err
+		}
+	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")

@@ -1,0 +1,410 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/archive"
+)
+
+// Op is what one step does on the target.
+type Op string
+
+const (
+	OpFollow      Op = "follow"
+	OpCreateList  Op = "create_list"
+	OpAddToList   Op = "add_to_list"
+	OpBookmark    Op = "bookmark"
+	OpFavourite   Op = "favourite"
+	OpMute        Op = "mute"
+	OpBlock       Op = "block"
+	OpBlockDomain Op = "block_domain"
+)
+
+// Categories in replay order: follows first (list members must be
+// followed), domain blocks last (they remove follows).
+var Categories = []string{"follows", "lists", "list_members", "bookmarks", "likes", "mutes", "blocks", "domain_blocks"}
+
+// Step is one change to make on the target. ID is stable across runs of
+// the same export, so the journal can say which steps are done.
+type Step struct {
+	ID        string          `json:"id"`
+	Op        Op              `json:"op"`
+	Category  string          `json:"category"`
+	Item      string          `json:"item"`                 // what a person reads
+	AccountID string          `json:"account_id,omitempty"` // on the target
+	List      string          `json:"list,omitempty"`       // list title
+	Follow    *archive.Follow `json:"follow,omitempty"`
+	Mute      *archive.Mute   `json:"mute,omitempty"`
+	Note      string          `json:"note,omitempty"`
+}
+
+// Problem is an item that will not be carried over as it is.
+type Problem struct {
+	Category   string `json:"category"`
+	Item       string `json:"item"`
+	Kind       string `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired
+	Reason     string `json:"reason"`
+	NewAddress string `json:"new_address,omitempty"`
+}
+
+// CategoryReport counts one category's items against the target.
+type CategoryReport struct {
+	Name       string `json:"name"`
+	ToDo       int    `json:"to_do"`
+	Already    int    `json:"already_there"`
+	Unresolved int    `json:"unresolved"`
+	Moved      int    `json:"moved"`
+	Suspended  int    `json:"suspended"`
+	Locked     int    `json:"locked"`
+	OverCap    int    `json:"over_cap"`
+}
+
+// Changes is what a migration would do on the target.
+type Changes struct {
+	Account    string            `json:"account"`
+	Steps      []Step            `json:"-"`
+	Categories []*CategoryReport `json:"categories"`
+	Problems   []Problem         `json:"problems"`
+	Estimate   Estimate          `json:"estimate"`
+}
+
+func (ch *Changes) category(name string) *CategoryReport {
+	for _, c := range ch.Categories {
+		if c.Name == name {
+			return c
+		}
+	}
+	c := &CategoryReport{Name: name}
+	ch.Categories = append(ch.Categories, c)
+	return c
+}
+
+// Options choose what a migration includes.
+type Options struct {
+	IncludeLikes bool
+	Now          time.Time
+}
+
+// differ holds what diffing needs while it walks the export.
+type differ struct {
+	ch       *Changes
+	t        *Target
+	res      map[string]Resolved
+	c        *api.Client
+	follows  map[string]bool // ids with a follow step already
+	steps    map[string][]Step
+	capLeft  int
+	opts     Options
+	problems []Problem
+}
+
+// Diff compares the export with the target and returns the steps that
+// would make the target match it (adding only), and the report.
+func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, opts Options) *Changes {
+	ch := &Changes{Account: t.Account, Problems: []Problem{}}
+	for _, name := range Categories {
+		ch.category(name)
+	}
+	cap := FollowCap
+	if n := t.Me.FollowersCnt * 11 / 10; n > cap {
+		cap = n
+	}
+	d := &differ{ch: ch, t: t, res: res, c: c, follows: map[string]bool{}, steps: map[string][]Step{},
+		capLeft: cap - len(t.Following), opts: opts}
+	d.diffFollows(e)
+	d.diffLists(e)
+	d.diffStatuses("bookmarks", OpBookmark, e.Bookmarks, t.Bookmarks)
+	if opts.IncludeLikes {
+		d.diffStatuses("likes", OpFavourite, e.Likes, t.Favourites)
+	}
+	d.diffMutes(e)
+	d.diffBlocks(e)
+	d.diffDomains(e)
+	for _, name := range Categories {
+		ch.Steps = append(ch.Steps, d.steps[name]...)
+	}
+	ch.Problems = append(ch.Problems, d.problems...)
+	ch.Estimate = estimate(ch.Steps)
+	return ch
+}
+
+func (d *differ) add(s Step) { d.steps[s.Category] = append(d.steps[s.Category], s) }
+
+func (d *differ) problem(cat, item, kind, reason string) {
+	d.problems = append(d.problems, Problem{Category: cat, Item: item, Kind: kind, Reason: reason})
+}
+
+// account finds where an export account lives on the target, following
+// a move, and counts what stops it.
+func (d *differ) account(cat string, a archive.Account) (*api.Account, bool) {
+	r := d.ch.category(cat)
+	res := d.res[a.Key()]
+	switch {
+	case res.Account == nil:
+		r.Unresolved++
+		reason := "not found (no such account, or its server did not answer)"
+		if res.Err != nil && !errors.Is(res.Err, api.ErrNotFound) {
+			reason = res.Err.Error()
+		}
+		d.problem(cat, a.String(), "unresolved", reason)
+		return nil, false
+	case res.Account.Suspended:
+		r.Suspended++
+		d.problem(cat, a.String(), "suspended", "the account is suspended")
+		return nil, false
+	}
+	acc := res.Account
+	if acc.Moved != nil {
+		r.Moved++
+		to := d.c.FullAcct(acc.Moved)
+		d.problems = append(d.problems, Problem{Category: cat, Item: a.String(), Kind: "moved", NewAddress: to,
+			Reason: "moved to " + to + "; the new address is used"})
+		acc = acc.Moved
+	}
+	if acc.ID == d.t.Me.ID {
+		d.problem(cat, a.String(), "self", "this is the new account itself")
+		return nil, false
+	}
+	return acc, true
+}
+
+func (d *differ) diffFollows(e *archive.Export) {
+	r := d.ch.category("follows")
+	for i := range e.Follows {
+		f := e.Follows[i]
+		acc, ok := d.account("follows", f.Account)
+		if !ok {
+			continue
+		}
+		if d.t.Following[acc.ID] != nil || d.t.Requested[acc.ID] || d.follows[acc.ID] {
+			r.Already++
+			continue
+		}
+		d.follow(acc, &f, "")
+	}
+}
+
+// follow adds a follow step unless the cap forbids it.
+func (d *differ) follow(acc *api.Account, f *archive.Follow, note string) bool {
+	r := d.ch.category("follows")
+	handle := d.c.FullAcct(acc)
+	if d.capLeft <= 0 {
+		r.OverCap++
+		d.problem("follows", handle, "over_cap", fmt.Sprintf("over Mastodon's limit of %s follows", thousands(FollowCap)))
+		return false
+	}
+	d.capLeft--
+	d.follows[acc.ID] = true
+	r.ToDo++
+	if acc.Locked {
+		r.Locked++
+		note = join(note, "locked: this will be a follow request")
+	}
+	d.add(Step{ID: "follow " + handle, Op: OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: f, Note: note})
+	return true
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func (d *differ) diffLists(e *archive.Export) {
+	lists, members := d.ch.category("lists"), d.ch.category("list_members")
+	for _, l := range e.Lists {
+		l := l
+		existing := d.t.Lists[l.Title]
+		if existing != nil {
+			lists.Already++
+		} else {
+			lists.ToDo++
+			d.add(Step{ID: "list " + l.Title, Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title})
+		}
+		for _, m := range l.Members {
+			acc, ok := d.account("list_members", m)
+			if !ok {
+				continue
+			}
+			if existing != nil && existing.Members[acc.ID] {
+				members.Already++
+				continue
+			}
+			if d.t.Following[acc.ID] == nil && !d.t.Requested[acc.ID] && !d.follows[acc.ID] {
+				// Mastodon lists hold only followed accounts; its own importer
+				// follows them first too.
+				if !d.follow(acc, &archive.Follow{Account: m}, "to add to the list "+l.Title) {
+					continue
+				}
+			}
+			members.ToDo++
+			handle := d.c.FullAcct(acc)
+			d.add(Step{ID: "list " + l.Title + " member " + handle, Op: OpAddToList, Category: "list_members",
+				Item: handle, AccountID: acc.ID, List: l.Title})
+		}
+	}
+}
+
+func (d *differ) diffStatuses(cat string, op Op, uris []string, have map[string]bool) {
+	r := d.ch.category(cat)
+	for _, u := range uris {
+		if have[u] {
+			r.Already++
+			continue
+		}
+		r.ToDo++
+		d.add(Step{ID: string(op) + " " + u, Op: op, Category: cat, Item: u})
+	}
+}
+
+func (d *differ) diffMutes(e *archive.Export) {
+	r := d.ch.category("mutes")
+	for i := range e.Mutes {
+		m := e.Mutes[i]
+		if m.ExpiresAt != nil && !m.ExpiresAt.After(d.opts.Now) {
+			d.problem("mutes", m.Account.String(), "expired", "the mute expired on "+m.ExpiresAt.Format("2006-01-02"))
+			continue
+		}
+		acc, ok := d.account("mutes", m.Account)
+		if !ok {
+			continue
+		}
+		if d.t.Mutes[acc.ID] != nil {
+			r.Already++
+			continue
+		}
+		r.ToDo++
+		handle := d.c.FullAcct(acc)
+		d.add(Step{ID: "mute " + handle, Op: OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
+	}
+}
+
+func (d *differ) diffBlocks(e *archive.Export) {
+	r := d.ch.category("blocks")
+	for _, b := range e.Blocks {
+		acc, ok := d.account("blocks", b)
+		if !ok {
+			continue
+		}
+		if d.t.Blocks[acc.ID] {
+			r.Already++
+			continue
+		}
+		r.ToDo++
+		handle := d.c.FullAcct(acc)
+		d.add(Step{ID: "block " + handle, Op: OpBlock, Category: "blocks", Item: handle, AccountID: acc.ID})
+	}
+}
+
+func (d *differ) diffDomains(e *archive.Export) {
+	r := d.ch.category("domain_blocks")
+	for _, dom := range e.DomainBlocks {
+		if d.t.DomainBlocks[dom] {
+			r.Already++
+			continue
+		}
+		r.ToDo++
+		d.add(Step{ID: "block_domain " + dom, Op: OpBlockDomain, Category: "domain_blocks", Item: dom})
+	}
+}
+
+// Estimate is how long a replay takes under Mastodon's limits.
+type Estimate struct {
+	Follows      int     `json:"follows"`
+	FollowDays   int     `json:"follow_days"`
+	Requests     int     `json:"requests"`
+	RequestHours float64 `json:"request_hours"`
+	Text         string  `json:"text"`
+}
+
+// estimate counts the requests steps need (finding a status costs one
+// more) against 400 follows a day and 300 requests per 5 minutes.
+func estimate(steps []Step) Estimate {
+	var e Estimate
+	for _, s := range steps {
+		e.Requests++
+		switch s.Op {
+		case OpFollow:
+			e.Follows++
+		case OpBookmark, OpFavourite:
+			e.Requests++
+		}
+	}
+	e.FollowDays = FollowDays(e.Follows)
+	windows := (e.Requests + 299) / 300
+	e.RequestHours = float64(max(windows-1, 0)) * 5 / 60
+	var follows, requests string
+	switch {
+	case e.Follows == 0:
+		follows = "no follows"
+	case e.FollowDays <= 1:
+		follows = fmt.Sprintf("%s at %d a day: within a day", plural(e.Follows, "follow"), FollowsPerDay)
+	default:
+		follows = fmt.Sprintf("%s at %d a day: about %d days", plural(e.Follows, "follow"), FollowsPerDay, e.FollowDays)
+	}
+	switch mins := float64(max(windows-1, 0)) * 5; {
+	case mins < 5:
+		requests = fmt.Sprintf("%s at 300 per 5 minutes: a few minutes", plural(e.Requests, "request"))
+	case mins < 120:
+		requests = fmt.Sprintf("%s at 300 per 5 minutes: about %.0f minutes", plural(e.Requests, "request"), mins)
+	default:
+		requests = fmt.Sprintf("%s at 300 per 5 minutes: about %.1f hours", plural(e.Requests, "request"), mins/60)
+	}
+	e.Text = follows + "; " + requests
+	return e
+}
+
+// Check reads the target, resolves every account and diffs: the online
+// pre-check. It sends only GET requests.
+func Check(ctx context.Context, c *api.Client, e *archive.Export, r *Resolver, opts Options) (*Changes, *Target, error) {
+	t, err := ReadTarget(ctx, c, e, opts.IncludeLikes)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := r.Resolve(ctx, accountsOf(e))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := t.loadRequests(ctx, c, res); err != nil {
+		return nil, nil, err
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	return Diff(e, t, res, c, opts), t, nil
+}
+
+// loadRequests finds pending follow requests to locked accounts, which
+// the following list does not show; only relationships do.
+func (t *Target) loadRequests(ctx context.Context, c *api.Client, res map[string]Resolved) error {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range res {
+		a := r.Account
+		if a != nil && a.Moved != nil {
+			a = a.Moved
+		}
+		if a != nil && a.Locked && t.Following[a.ID] == nil && !seen[a.ID] {
+			seen[a.ID] = true
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rels, err := c.Relationships(ctx, ids)
+	if err != nil && !errors.Is(err, api.ErrNotFound) {
+		return fmt.Errorf("reading follow requests: %w", err)
+	}
+	for id, r := range rels {
+		if r.Requested {
+			t.Requested[id] = true
+		}
+	}
+	return nil
+}

@@ -1,0 +1,210 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/archive"
+)
+
+// Target is what the new account already has, read once before planning.
+type Target struct {
+	Me           *api.Account
+	Account      string                  // user@domain
+	Following    map[string]*api.Account // by id
+	Requested    map[string]bool         // pending follow requests, by id
+	Blocks       map[string]bool
+	Mutes        map[string]*api.Account
+	DomainBlocks map[string]bool
+	Lists        map[string]*TargetList // by title
+	Bookmarks    map[string]bool        // status URIs
+	Favourites   map[string]bool
+}
+
+// TargetList is one existing list and its members' ids.
+type TargetList struct {
+	List    *api.List
+	Members map[string]bool
+}
+
+// ReadTarget reads the target's state for the categories e has, all with
+// GET requests, page by page.
+func ReadTarget(ctx context.Context, c *api.Client, e *archive.Export, includeLikes bool) (*Target, error) {
+	me, err := c.Me(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the account: %w", err)
+	}
+	t := &Target{Me: me, Account: me.Acct + "@" + c.Domain(ctx),
+		Following: map[string]*api.Account{}, Requested: map[string]bool{}, Blocks: map[string]bool{},
+		Mutes: map[string]*api.Account{}, DomainBlocks: map[string]bool{}, Lists: map[string]*TargetList{},
+		Bookmarks: map[string]bool{}, Favourites: map[string]bool{}}
+	collect := func(what string, seq func(func(*api.Account, error) bool), into func(*api.Account)) error {
+		for a, err := range seq {
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", what, err)
+			}
+			into(a)
+		}
+		return nil
+	}
+	if len(e.Follows) > 0 || len(e.Lists) > 0 {
+		if err := collect("follows", c.Following(ctx, me.ID), func(a *api.Account) { t.Following[a.ID] = a }); err != nil {
+			return nil, err
+		}
+	}
+	if len(e.Blocks) > 0 {
+		if err := collect("blocks", c.Blocks(ctx), func(a *api.Account) { t.Blocks[a.ID] = true }); err != nil {
+			return nil, err
+		}
+	}
+	if len(e.Mutes) > 0 {
+		if err := collect("mutes", c.Mutes(ctx), func(a *api.Account) { t.Mutes[a.ID] = a }); err != nil {
+			return nil, err
+		}
+	}
+	if len(e.DomainBlocks) > 0 {
+		for d, err := range c.DomainBlocks(ctx) {
+			if err != nil {
+				return nil, fmt.Errorf("reading domain blocks: %w", err)
+			}
+			t.DomainBlocks[d] = true
+		}
+	}
+	if len(e.Lists) > 0 {
+		lists, err := c.Lists(ctx)
+		if err != nil && !errors.Is(err, api.ErrNotFound) {
+			return nil, fmt.Errorf("reading lists: %w", err)
+		}
+		for _, l := range lists {
+			tl := &TargetList{List: l, Members: map[string]bool{}}
+			if err := collect("list "+l.Title, c.ListAccounts(ctx, l.ID), func(a *api.Account) { tl.Members[a.ID] = true }); err != nil {
+				return nil, err
+			}
+			t.Lists[l.Title] = tl
+		}
+	}
+	statuses := func(what string, want bool, seq func(func(*api.Status, error) bool), into map[string]bool) error {
+		if !want {
+			return nil
+		}
+		for s, err := range seq {
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", what, err)
+			}
+			into[s.URI] = true
+		}
+		return nil
+	}
+	if err := statuses("bookmarks", len(e.Bookmarks) > 0, c.Bookmarks(ctx), t.Bookmarks); err != nil {
+		return nil, err
+	}
+	if err := statuses("favourites", includeLikes && len(e.Likes) > 0, c.Favourites(ctx), t.Favourites); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Resolved is the target's answer for one account of the export.
+type Resolved struct {
+	Account *api.Account // nil when it could not be found
+	Err     error
+}
+
+// Resolver finds the export's accounts on the target, each once.
+type Resolver struct {
+	Client  *api.Client
+	Workers int
+	// Progress, when set, is called after each account with the counts.
+	Progress func(done, total int)
+}
+
+// accountsOf lists every distinct account the export names.
+func accountsOf(e *archive.Export) []archive.Account {
+	seen := map[string]bool{}
+	var out []archive.Account
+	add := func(a archive.Account) {
+		if !seen[a.Key()] {
+			seen[a.Key()] = true
+			out = append(out, a)
+		}
+	}
+	for _, f := range e.Follows {
+		add(f.Account)
+	}
+	for _, l := range e.Lists {
+		for _, m := range l.Members {
+			add(m)
+		}
+	}
+	for _, m := range e.Mutes {
+		add(m.Account)
+	}
+	for _, b := range e.Blocks {
+		add(b)
+	}
+	return out
+}
+
+// Resolve looks up every account, Workers at a time; the client paces them
+// to the server's allowance. The handle is tried first, then the URI.
+func (r *Resolver) Resolve(ctx context.Context, accounts []archive.Account) (map[string]Resolved, error) {
+	out := make(map[string]Resolved, len(accounts))
+	var mu sync.Mutex
+	jobs := make(chan archive.Account)
+	var wg sync.WaitGroup
+	done := 0
+	workers := max(r.Workers, 1)
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for a := range jobs {
+				res := r.one(ctx, a)
+				mu.Lock()
+				out[a.Key()] = res
+				done++
+				if r.Progress != nil {
+					r.Progress(done, len(accounts))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, a := range accounts {
+		select {
+		case jobs <- a:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// A rate limit or an unreachable server is not an answer about the
+	// account: stop rather than report accounts as missing.
+	for _, res := range out {
+		if res.Err != nil && !errors.Is(res.Err, api.ErrNotFound) && !errors.Is(res.Err, api.ErrGone) {
+			return nil, fmt.Errorf("resolving accounts: %w", res.Err)
+		}
+	}
+	return out, nil
+}
+
+func (r *Resolver) one(ctx context.Context, a archive.Account) Resolved {
+	var acc *api.Account
+	err := api.ErrNotFound
+	if a.Acct != "" {
+		acc, err = r.Client.Resolve(ctx, a.Acct)
+	}
+	if errors.Is(err, api.ErrNotFound) && a.URI != "" {
+		acc, err = r.Client.Resolve(ctx, a.URI)
+	}
+	if err != nil {
+		return Resolved{Err: err}
+	}
+	return Resolved{Account: acc}
+}
