@@ -68,4 +68,3 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
-

@@ -12,8 +12,8 @@ import (
 )
 
 type planOptions struct {
-	F       *factory
-	IO      *streams
+	F            *factory
+	IO           *streams
 	Exports      []string
 	JSON         bool
 	To           string
