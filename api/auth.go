@@ -17,6 +17,7 @@ var Scopes = []string{
 	"read:accounts", "read:search",
 	"read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes",
 	"read:lists", "write:lists", "read:bookmarks", "write:bookmarks", "read:favourites", "write:favourites",
+	"write:accounts", // only used by --include profile
 }
 
 // OOB is the redirect for copying the code by hand.

@@ -101,3 +101,14 @@ func (c *Client) matches(a *Account, q string) bool {
 	}
 	return normalise(c.FullAcct(a)) == q || (!strings.Contains(q, "@") && strings.EqualFold(a.Acct, q))
 }
+
+// Remember puts an answer known from an earlier run into the cache, so
+// a resume does not look the account up again.
+func (c *Client) Remember(q string, a *Account) {
+	key := normalise(q)
+	r := &resolution{done: make(chan struct{}), acc: a}
+	close(r.done)
+	c.mu.Lock()
+	c.cache[key] = r
+	c.mu.Unlock()
+}

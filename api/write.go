@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -148,4 +149,42 @@ func (c *Client) Bookmark(ctx context.Context, statusID string) error {
 func (c *Client) Favourite(ctx context.Context, statusID string) error {
 	_, err := c.mc.Favourite(ctx, mastodon.ID(statusID))
 	return fromMastodon(http.MethodPost, "/api/v1/statuses/"+statusID+"/favourite", err)
+}
+
+// Profile is what UpdateProfile sets; empty pictures are left alone.
+type Profile struct {
+	DisplayName string
+	Note        string
+	Fields      []Field
+	Avatar      []byte
+	Header      []byte
+}
+
+// Field is one profile metadata row.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// UpdateProfile sets the account's profile. Pictures go as data URIs,
+// which Mastodon's attachment handling accepts.
+func (c *Client) UpdateProfile(ctx context.Context, p *Profile) error {
+	mp := &mastodon.Profile{DisplayName: &p.DisplayName, Note: &p.Note}
+	if len(p.Fields) > 0 {
+		fields := make([]mastodon.Field, len(p.Fields))
+		for i, f := range p.Fields {
+			fields[i] = mastodon.Field{Name: f.Name, Value: f.Value}
+		}
+		mp.Fields = &fields
+	}
+	mp.Avatar, mp.Header = dataURI(p.Avatar), dataURI(p.Header)
+	_, err := c.mc.AccountUpdate(ctx, mp)
+	return fromMastodon(http.MethodPatch, "/api/v1/accounts/update_credentials", err)
+}
+
+func dataURI(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return "data:" + http.DetectContentType(b) + ";base64," + base64.StdEncoding.EncodeToString(b)
 }

@@ -440,3 +440,53 @@ func entryName(name string, tarball bool) (string, error) {
 	n = path.Clean(strings.TrimPrefix(n, "./"))
 	return n, nil
 }
+
+// errFound stops a walk once the wanted entry is read.
+var errFound = errors.New("found")
+
+// ReadEntry returns the bytes of one file, named by its path inside the
+// export (as actor.json names the avatar), from the first input that has
+// it. It reads at most limit bytes.
+func ReadEntry(ctx context.Context, inputs []string, name string, limit int64) ([]byte, error) {
+	want := path.Clean(strings.TrimPrefix(name, "/"))
+	for _, in := range inputs {
+		var data []byte
+		visit := func(e entry) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if e.name != want && !strings.HasSuffix(e.name, "/"+want) {
+				return nil
+			}
+			if e.size > limit {
+				return fmt.Errorf("%s is larger than %d MiB", e.name, limit>>20)
+			}
+			rc, err := e.open()
+			if err != nil {
+				return err
+			}
+			defer rc.Close()
+			data, err = io.ReadAll(io.LimitReader(rc, limit+1))
+			if err != nil {
+				return err
+			}
+			return errFound
+		}
+		st, err := os.Stat(in)
+		if err != nil {
+			return nil, &Error{File: in, Err: unwrapPathError(err)}
+		}
+		if st.IsDir() {
+			err = walkDir(in, visit)
+		} else {
+			err = walkFile(in, st.Size(), visit)
+		}
+		if errors.Is(err, errFound) {
+			return data, nil
+		}
+		if err != nil {
+			return nil, &Error{File: in, Entry: want, Err: err}
+		}
+	}
+	return nil, fmt.Errorf("%s is in none of the exports", want)
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/api"
@@ -22,6 +24,13 @@ const (
 	OpMute        Op = "mute"
 	OpBlock       Op = "block"
 	OpBlockDomain Op = "block_domain"
+
+	// Overwrite mode also removes what the export does not have.
+	OpUnfollow       Op = "unfollow"
+	OpUnblock        Op = "unblock"
+	OpUnmute         Op = "unmute"
+	OpUnblockDomain  Op = "unblock_domain"
+	OpRemoveFromList Op = "remove_from_list"
 )
 
 // Categories in replay order: follows first (list members must be
@@ -39,7 +48,16 @@ type Step struct {
 	List      string          `json:"list,omitempty"`       // list title
 	Follow    *archive.Follow `json:"follow,omitempty"`
 	Mute      *archive.Mute   `json:"mute,omitempty"`
-	Note      string          `json:"note,omitempty"`
+	// ListSettings are a new list's replies policy and exclusive flag.
+	ListSettings *ListSettings `json:"list_settings,omitempty"`
+	Note         string        `json:"note,omitempty"`
+}
+
+// ListSettings are what a list has besides its title and members; empty
+// when the export did not say (CSV exports do not).
+type ListSettings struct {
+	RepliesPolicy string `json:"replies_policy,omitempty"`
+	Exclusive     *bool  `json:"exclusive,omitempty"`
 }
 
 // Problem is an item that will not be carried over as it is.
@@ -61,6 +79,7 @@ type CategoryReport struct {
 	Suspended  int    `json:"suspended"`
 	Locked     int    `json:"locked"`
 	OverCap    int    `json:"over_cap"`
+	Remove     int    `json:"to_remove"` // overwrite mode only
 }
 
 // Changes is what a migration would do on the target.
@@ -86,20 +105,27 @@ func (ch *Changes) category(name string) *CategoryReport {
 // Options choose what a migration includes.
 type Options struct {
 	IncludeLikes bool
-	Now          time.Time
+	// Overwrite also removes from the target what the export lacks.
+	Overwrite bool
+	// UpdateFollowSettings changes existing follows' settings to the
+	// export's; by default they are left as the person set them.
+	UpdateFollowSettings bool
+	Now                  time.Time
 }
 
 // differ holds what diffing needs while it walks the export.
 type differ struct {
-	ch       *Changes
-	t        *Target
-	res      map[string]Resolved
-	c        *api.Client
-	follows  map[string]bool // ids with a follow step already
-	steps    map[string][]Step
-	capLeft  int
-	opts     Options
-	problems []Problem
+	ch          *Changes
+	t           *Target
+	res         map[string]Resolved
+	c           *api.Client
+	follows     map[string]bool            // ids with a follow step already
+	keep        map[string]map[string]bool // category -> ids (or domains) the export has
+	steps       map[string][]Step
+	capLeft     int
+	exportLists map[string]bool
+	opts        Options
+	problems    []Problem
 }
 
 // Diff compares the export with the target and returns the steps that
@@ -114,7 +140,7 @@ func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, 
 		cap = n
 	}
 	d := &differ{ch: ch, t: t, res: res, c: c, follows: map[string]bool{}, steps: map[string][]Step{},
-		capLeft: cap - len(t.Following), opts: opts}
+		capLeft: cap - len(t.Following), opts: opts, keep: map[string]map[string]bool{}}
 	d.diffFollows(e)
 	d.diffLists(e)
 	d.diffStatuses("bookmarks", OpBookmark, e.Bookmarks, t.Bookmarks)
@@ -124,6 +150,9 @@ func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, 
 	d.diffMutes(e)
 	d.diffBlocks(e)
 	d.diffDomains(e)
+	if opts.Overwrite {
+		d.removals()
+	}
 	for _, name := range Categories {
 		ch.Steps = append(ch.Steps, d.steps[name]...)
 	}
@@ -133,6 +162,14 @@ func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, 
 }
 
 func (d *differ) add(s Step) { d.steps[s.Category] = append(d.steps[s.Category], s) }
+
+// wanted notes that the export has an item, so overwrite mode keeps it.
+func (d *differ) wanted(cat, id string) {
+	if d.keep[cat] == nil {
+		d.keep[cat] = map[string]bool{}
+	}
+	d.keep[cat][id] = true
+}
 
 func (d *differ) problem(cat, item, kind, reason string) {
 	d.problems = append(d.problems, Problem{Category: cat, Item: item, Kind: kind, Reason: reason})
@@ -180,8 +217,14 @@ func (d *differ) diffFollows(e *archive.Export) {
 		if !ok {
 			continue
 		}
+		d.wanted("follows", acc.ID)
 		if d.t.Following[acc.ID] != nil || d.t.Requested[acc.ID] || d.follows[acc.ID] {
 			r.Already++
+			if rel := d.t.Settings[acc.ID]; d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel) {
+				handle := d.c.FullAcct(acc)
+				d.add(Step{ID: "follow settings " + handle, Op: OpFollow, Category: "follows", Item: handle,
+					AccountID: acc.ID, Follow: &f, Note: "update the follow's settings"})
+			}
 			continue
 		}
 		d.follow(acc, &f, "")
@@ -199,6 +242,7 @@ func (d *differ) follow(acc *api.Account, f *archive.Follow, note string) bool {
 	}
 	d.capLeft--
 	d.follows[acc.ID] = true
+	d.wanted("follows", acc.ID)
 	r.ToDo++
 	if acc.Locked {
 		r.Locked++
@@ -217,20 +261,24 @@ func join(a, b string) string {
 
 func (d *differ) diffLists(e *archive.Export) {
 	lists, members := d.ch.category("lists"), d.ch.category("list_members")
+	d.exportLists = map[string]bool{}
 	for _, l := range e.Lists {
 		l := l
+		d.exportLists[l.Title] = true
 		existing := d.t.Lists[l.Title]
 		if existing != nil {
 			lists.Already++
 		} else {
 			lists.ToDo++
-			d.add(Step{ID: "list " + l.Title, Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title})
+			d.add(Step{ID: "list " + l.Title, Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
+				ListSettings: &ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}})
 		}
 		for _, m := range l.Members {
 			acc, ok := d.account("list_members", m)
 			if !ok {
 				continue
 			}
+			d.wanted("list "+l.Title, acc.ID)
 			if existing != nil && existing.Members[acc.ID] {
 				members.Already++
 				continue
@@ -274,6 +322,7 @@ func (d *differ) diffMutes(e *archive.Export) {
 		if !ok {
 			continue
 		}
+		d.wanted("mutes", acc.ID)
 		if d.t.Mutes[acc.ID] != nil {
 			r.Already++
 			continue
@@ -291,6 +340,7 @@ func (d *differ) diffBlocks(e *archive.Export) {
 		if !ok {
 			continue
 		}
+		d.wanted("blocks", acc.ID)
 		if d.t.Blocks[acc.ID] {
 			r.Already++
 			continue
@@ -304,6 +354,7 @@ func (d *differ) diffBlocks(e *archive.Export) {
 func (d *differ) diffDomains(e *archive.Export) {
 	r := d.ch.category("domain_blocks")
 	for _, dom := range e.DomainBlocks {
+		d.wanted("domain_blocks", dom)
 		if d.t.DomainBlocks[dom] {
 			r.Already++
 			continue
@@ -311,6 +362,78 @@ func (d *differ) diffDomains(e *archive.Export) {
 		r.ToDo++
 		d.add(Step{ID: "block_domain " + dom, Op: OpBlockDomain, Category: "domain_blocks", Item: dom})
 	}
+}
+
+// differs reports whether an existing follow's settings differ from the
+// export's (an option the export does not carry never differs).
+func differs(f *archive.Follow, rel *api.Relationship) bool {
+	if f.Reblogs != nil && *f.Reblogs != rel.ShowingReblogs || f.Notify != nil && *f.Notify != rel.Notifying {
+		return true
+	}
+	return len(f.Languages) > 0 && strings.Join(f.Languages, ",") != strings.Join(rel.Languages, ",")
+}
+
+// removals lists, for overwrite mode, what the target has and the export
+// does not: follows, blocks, mutes, domain blocks, and members of the
+// export's lists. Lists the export lacks are left alone.
+func (d *differ) removals() {
+	remove := func(cat string, op Op, id, item string, extra func(*Step)) {
+		d.ch.category(cat).Remove++
+		s := Step{ID: string(op) + " " + item, Op: op, Category: cat, Item: item, AccountID: id}
+		if extra != nil {
+			extra(&s)
+		}
+		d.add(s)
+	}
+	handle := func(id string, a *api.Account) string {
+		if a != nil {
+			return d.c.FullAcct(a)
+		}
+		return id
+	}
+	for _, id := range sortedKeys(d.t.Following) {
+		if !d.keep["follows"][id] {
+			remove("follows", OpUnfollow, id, handle(id, d.t.Following[id]), nil)
+		}
+	}
+	for _, id := range sortedKeys(d.t.Mutes) {
+		if !d.keep["mutes"][id] {
+			remove("mutes", OpUnmute, id, handle(id, d.t.Mutes[id]), nil)
+		}
+	}
+	for _, id := range sortedKeys(d.t.Blocks) {
+		if !d.keep["blocks"][id] {
+			remove("blocks", OpUnblock, id, handle(id, d.t.Accounts[id]), nil)
+		}
+	}
+	for _, dom := range sortedKeys(d.t.DomainBlocks) {
+		if !d.keep["domain_blocks"][dom] {
+			remove("domain_blocks", OpUnblockDomain, "", dom, nil)
+		}
+	}
+	for _, title := range sortedKeys(d.t.Lists) {
+		if !d.exportLists[title] {
+			continue
+		}
+		keep := d.keep["list "+title]
+		for _, id := range sortedKeys(d.t.Lists[title].Members) {
+			if !keep[id] {
+				remove("list_members", OpRemoveFromList, id, handle(id, d.t.Accounts[id]), func(s *Step) {
+					s.List = title
+					s.ID = "list " + title + " remove " + s.Item
+				})
+			}
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }
 
 // Estimate is how long a replay takes under Mastodon's limits.
@@ -372,6 +495,11 @@ func Check(ctx context.Context, c *api.Client, e *archive.Export, r *Resolver, o
 	}
 	if err := t.loadRequests(ctx, c, res); err != nil {
 		return nil, nil, err
+	}
+	if opts.UpdateFollowSettings && len(t.Following) > 0 {
+		if t.Settings, err = c.Relationships(ctx, sortedKeys(t.Following)); err != nil {
+			return nil, nil, fmt.Errorf("reading follow settings: %w", err)
+		}
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()

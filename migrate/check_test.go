@@ -10,11 +10,12 @@ import (
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/migratetest"
 )
 
 func TestCheck(t *testing.T) {
 	s := mastotest.NewServer(t)
-	seedSample(s)
+	migratetest.SeedSample(s)
 	c, err := api.New(s.URL, api.Options{Token: s.Token})
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,11 @@ type Target struct {
 	Lists        map[string]*TargetList // by title
 	Bookmarks    map[string]bool        // status URIs
 	Favourites   map[string]bool
+	// Accounts are the accounts seen while reading, by id, for naming them.
+	Accounts map[string]*api.Account
+	// Settings are the existing follows' settings, read only when asked
+	// to update them.
+	Settings map[string]*api.Relationship
 }
 
 // TargetList is one existing list and its members' ids.
@@ -40,12 +45,14 @@ func ReadTarget(ctx context.Context, c *api.Client, e *archive.Export, includeLi
 	t := &Target{Me: me, Account: me.Acct + "@" + c.Domain(ctx),
 		Following: map[string]*api.Account{}, Requested: map[string]bool{}, Blocks: map[string]bool{},
 		Mutes: map[string]*api.Account{}, DomainBlocks: map[string]bool{}, Lists: map[string]*TargetList{},
-		Bookmarks: map[string]bool{}, Favourites: map[string]bool{}}
+		Bookmarks: map[string]bool{}, Favourites: map[string]bool{}, Accounts: map[string]*api.Account{},
+		Settings: map[string]*api.Relationship{}}
 	collect := func(what string, seq func(func(*api.Account, error) bool), into func(*api.Account)) error {
 		for a, err := range seq {
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", what, err)
 			}
+			t.Accounts[a.ID] = a
 			into(a)
 		}
 		return nil
@@ -119,6 +126,9 @@ type Resolver struct {
 	Workers int
 	// Progress, when set, is called after each account with the counts.
 	Progress func(done, total int)
+	// Found, when set, is told each account found, so a journal can keep
+	// it for the next run.
+	Found func(key string, a *api.Account)
 }
 
 // accountsOf lists every distinct account the export names.
@@ -165,6 +175,9 @@ func (r *Resolver) Resolve(ctx context.Context, accounts []archive.Account) (map
 				res := r.one(ctx, a)
 				mu.Lock()
 				out[a.Key()] = res
+				if r.Found != nil && res.Account != nil {
+					r.Found(a.Key(), res.Account)
+				}
 				done++
 				if r.Progress != nil {
 					r.Progress(done, len(accounts))

@@ -422,3 +422,54 @@ func (s *Server) unblockDomain(c *call) (int, any) {
 	delete(s.domains, strings.ToLower(c.get("domain")))
 	return http.StatusOK, map[string]any{}
 }
+
+func init() {
+	handle("PATCH", "/api/v1/accounts/update_credentials", (*Server).updateCredentials)
+}
+
+// Profile is what update_credentials set on "me".
+type Profile struct {
+	DisplayName string
+	Note        string
+	Fields      [][2]string
+	Avatar      string // the data URI's media type, e.g. "image/png"
+	Header      string
+}
+
+// updateCredentials stores the profile (app/controllers/api/v1/accounts/
+// credentials_controller.rb); pictures come as files or data URIs.
+func (s *Server) updateCredentials(c *call) (int, any) {
+	p := &s.profile
+	if c.form.Has("display_name") {
+		p.DisplayName = c.get("display_name")
+	}
+	if c.form.Has("note") {
+		p.Note = c.get("note")
+	}
+	if c.form.Has("fields_attributes[0][name]") {
+		p.Fields = nil
+		for i := 0; i < 4; i++ {
+			k := "fields_attributes[" + strconv.Itoa(i) + "]"
+			if !c.form.Has(k + "[name]") {
+				break
+			}
+			p.Fields = append(p.Fields, [2]string{c.get(k + "[name]"), c.get(k + "[value]")})
+		}
+	}
+	for _, pic := range []struct {
+		key  string
+		into *string
+	}{{"avatar", &p.Avatar}, {"header", &p.Header}} {
+		if v := c.get(pic.key); strings.HasPrefix(v, "data:") {
+			*pic.into, _, _ = strings.Cut(strings.TrimPrefix(v, "data:"), ";")
+		}
+	}
+	return http.StatusOK, s.accountJSON(s.accounts[c.me])
+}
+
+// Profile returns what update_credentials set.
+func (s *Server) Profile() Profile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.profile
+}

@@ -112,6 +112,7 @@ type Server struct {
 	codes     map[string]*grant
 	pkce      bool
 	missing   map[string]bool // endpoints this server lacks (GoToSocial-like gaps)
+	profile   Profile
 	nextID    int
 }
 

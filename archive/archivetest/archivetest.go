@@ -185,8 +185,8 @@ func ArchiveFiles(mediaPrefix string, repeatedKey bool) []File {
 	return append(files,
 		File{"likes.json", collectionOf(likes)},
 		File{"bookmarks.json", collectionOf(strings.Fields(bookmarks))},
-		File{"avatar.png", media("png", 300)},
-		File{"header.jpg", media("jpg", 500)},
+		File{"avatar.png", append([]byte("\x89PNG\r\n\x1a\n"), media("png", 300)...)},
+		File{"header.jpg", append([]byte("\xff\xd8\xff\xe0"), media("jpg", 500)...)},
 		File{"actor.json", actorJSON()},
 	)
 }

@@ -43,7 +43,7 @@ and cannot be carried over, and replays the rest on your new account.`,
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &flagError{err} })
-	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f))
+	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newMigrateCmd(f))
 	return root
 }
 
@@ -59,7 +59,10 @@ func run(ctx context.Context, args []string, f *factory) int {
 	}
 	fmt.Fprintf(s.ErrOut, "mastomigrate: %s\n", oneLine(err.Error()))
 	var fe *flagError
+	var de *deferredError
 	switch {
+	case errors.As(err, &de):
+		return exitTempFail
 	case errors.As(err, &fe) || isCobraUsageError(err):
 		fmt.Fprintf(s.ErrOut, "Run 'mastomigrate --help' for usage.\n")
 		return exitUsage

@@ -1,10 +1,12 @@
-package migrate_test
+// Package migratetest seeds the fake server with the accounts the sample
+// exports name, for tests of the whole migration.
+package migratetest
 
 import (
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 )
 
-// seedSample gives the fake server every account and status the sample
+// SeedSample gives the fake server every account and status the sample
 // exports name, each kind of case once:
 //   - chris@old.example is gone (his server shut down): not found;
 //   - dee@gts.example and bo@fosstodon.example are unknown to the server
@@ -12,7 +14,7 @@ import (
 //   - lou@locked.example is locked; max@moved.example moved to max@elsewhere.example;
 //   - troll@bad.example is suspended;
 //   - ana is already followed and loud already muted on the target.
-func seedSample(s *mastotest.Server) {
+func SeedSample(s *mastotest.Server) {
 	for _, h := range []string{"ana@mastodon.example", "fay@mastodon.example", "eve@blocked.example",
 		"gus@spam.example", "ivy@notfollowed.example", "loud@mastodon.example", "noisy@gts.example",
 		"jo@mastodon.example", "hal@pixel.example", "spoiler@fosstodon.example"} {

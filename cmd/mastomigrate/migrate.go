@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate"
+)
+
+type migrateOptions struct {
+	F                    *factory
+	Exports              []string
+	To                   string
+	Yes                  bool
+	DryRun               bool
+	Wait                 bool
+	JSON                 bool
+	Only                 []string
+	Skip                 []string
+	Include              []string
+	Concurrency          int
+	Mode                 string
+	UpdateFollowSettings bool
+}
+
+var includable = []string{"likes", "profile"}
+
+func newMigrateCmd(f *factory) *cobra.Command {
+	opts := &migrateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "migrate <export>... --to <account> [flags]",
+		Short: "Carry follows, lists, mutes, blocks and bookmarks over to the new account",
+		Long: `Show the plan (as plan --to does), ask for confirmation, then replay the
+export on the new account within the server's rate limits.
+
+Order: follows (with their settings), lists and their members (members are
+followed first, as Mastodon's own importer does), bookmarks, likes and the
+profile when included, then mutes, blocks and domain blocks last, because
+blocking removes follows. Nothing already there is sent again.
+
+Every outcome is journaled. Run the same command again, or
+'mastomigrate resume', to continue after an interruption, a crash, or
+Mastodon's limit of 400 follows a day; nothing done is sent twice.
+
+Merge mode (the default) only adds. Overwrite mode also removes what the
+new account has and the export does not (follows, blocks, mutes, domain
+blocks, members of the export's lists); it asks you to type the account
+name, or needs --yes with --mode overwrite.`,
+		Example: `  $ mastomigrate migrate archive.zip following_accounts.csv lists.csv --to me@new.example
+  $ mastomigrate migrate export/ --to me@new.example --only follows,lists --yes
+  $ mastomigrate migrate export/ --to me@new.example --include likes,profile --wait`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Exports = args
+			if opts.To == "" {
+				return &flagError{errors.New("say which account to migrate to with `--to user@instance`")}
+			}
+			if opts.Mode != "merge" && opts.Mode != "overwrite" {
+				return &flagError{fmt.Errorf("`--mode` is merge or overwrite, not %q", opts.Mode)}
+			}
+			for _, set := range []struct {
+				flag  string
+				vals  []string
+				valid []string
+			}{{"--only", opts.Only, migrate.Categories}, {"--skip", opts.Skip, migrate.Categories}, {"--include", opts.Include, includable}} {
+				for _, v := range set.vals {
+					if !slices.Contains(set.valid, v) {
+						return &flagError{fmt.Errorf("`%s` takes %s, not %q", set.flag, strings.Join(set.valid, ", "), v)}
+					}
+				}
+			}
+			if opts.DryRun {
+				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, IncludeLikes: slices.Contains(opts.Include, "likes")}
+				return runPlan(cmd.Context(), p)
+			}
+			return runMigrate(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.To, "to", "", "the new `account` (user@instance)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "only show the plan, as plan --to does")
+	fl.BoolVar(&opts.Wait, "wait", false, "when the daily follow limit is reached, wait for it (with a countdown) instead of stopping")
+	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	fl.StringSliceVar(&opts.Only, "only", nil, "only these `categories`: "+strings.Join(migrate.Categories, ", "))
+	fl.StringSliceVar(&opts.Skip, "skip", nil, "skip these `categories`")
+	fl.StringSliceVar(&opts.Include, "include", nil, "opt-in `extras`: likes (each like notifies its author), profile")
+	fl.IntVar(&opts.Concurrency, "concurrency", 0, "requests in flight (default: chosen from the server's allowance)")
+	fl.StringVar(&opts.Mode, "mode", "merge", "merge (only add) or overwrite (also remove what the export lacks)")
+	fl.BoolVar(&opts.UpdateFollowSettings, "update-follow-settings", false, "also change existing follows' boosts, notify and languages to the export's")
+	return cmd
+}
+
+// deferredError ends a run that has follows waiting for the daily limit.
+type deferredError struct {
+	remaining int
+	until     time.Time
+	command   string
+}
+
+func (e *deferredError) Error() string {
+	return fmt.Sprintf("%s wait for Mastodon's daily follow limit, which resets at %s; continue then with: %s",
+		plural(e.remaining, "item"), e.until.UTC().Format("2006-01-02 15:04 MST"), e.command)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func runMigrate(ctx context.Context, opts *migrateOptions) error {
+	f := opts.F
+	e, err := archive.Read(ctx, opts.Exports...)
+	if err != nil {
+		return err
+	}
+	c, _, err := f.client(opts.To)
+	if err != nil {
+		return err
+	}
+	me, err := c.Me(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the new account: %w", err)
+	}
+	account := me.Acct + "@" + c.Domain(ctx)
+
+	dir, err := f.StateDir()
+	if err != nil {
+		return err
+	}
+	inputs := make([]string, len(opts.Exports))
+	for i, in := range opts.Exports {
+		if inputs[i], err = filepath.Abs(in); err != nil {
+			return err
+		}
+	}
+	cfg := migrate.RunConfig{To: opts.To, Include: opts.Include, Only: opts.Only, Skip: opts.Skip, Mode: opts.Mode,
+		UpdateFollowSettings: opts.UpdateFollowSettings}
+	j, err := migrate.OpenJournal(migrate.JournalPath(dir, account, migrate.Digest(e)),
+		migrate.Header{Account: account, Digest: migrate.Digest(e), Inputs: inputs, Options: cfg, Created: f.Clock.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	if j.Torn {
+		fmt.Fprintf(f.IO.ErrOut, "! The journal's last line was cut short by a crash; it was dropped and that step will be checked again.\n")
+	}
+	for key, rec := range j.Accounts() {
+		c.Remember(key, &api.Account{ID: rec.AccountID, Acct: rec.Acct, Locked: rec.Locked})
+	}
+
+	p := migrate.NewPlan(e)
+	bar := newProgress(f.IO, "resolving accounts")
+	r := &migrate.Resolver{Client: c, Workers: 4, Progress: bar.set, Found: func(key string, a *api.Account) {
+		if a.Moved != nil {
+			a = a.Moved
+		}
+		if !a.Suspended {
+			j.RememberAccount(key, a.ID, a.Acct, a.Locked)
+		}
+	}}
+	mopts := migrate.Options{IncludeLikes: slices.Contains(opts.Include, "likes"), Overwrite: opts.Mode == "overwrite",
+		UpdateFollowSettings: opts.UpdateFollowSettings, Now: f.Clock.Now()}
+	ch, target, err := migrate.Check(ctx, c, e, r, mopts)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	p.Target = ch
+	todo, deferred, err := migrate.Pending(ch, j, f.Clock.Now(), opts.Wait)
+	if err != nil {
+		return err
+	}
+	todo = selectSteps(todo, opts.Only, opts.Skip)
+
+	var profile *migrate.ProfileUpdate
+	if slices.Contains(opts.Include, "profile") && e.Profile != nil {
+		profile, err = migrate.NewProfileUpdate(ctx, e.Profile, func(name string) ([]byte, error) {
+			return archive.ReadEntry(ctx, opts.Exports, name, 16<<20)
+		})
+		if err != nil {
+			return fmt.Errorf("reading the profile pictures: %w", err)
+		}
+	}
+
+	if !opts.JSON {
+		if err := p.WriteText(f.IO.Out); err != nil {
+			return err
+		}
+	}
+	if len(todo) == 0 && profile == nil {
+		if len(deferred) == 0 {
+			j.Finish()
+			fmt.Fprintf(f.IO.ErrOut, "✓ Nothing left to do on %s.\n", account)
+			return nil
+		}
+	} else if err := confirm(f, opts, account, todo); err != nil {
+		return err
+	}
+
+	concurrency := opts.Concurrency
+	if concurrency <= 0 {
+		concurrency = 4
+		if rate, ok := c.Rate(); ok {
+			concurrency = max(1, min(8, rate.Limit/50))
+		}
+	}
+	prog := newRunProgress(f.IO)
+	runner := &migrate.Runner{Client: c, Journal: j, Target: target, Concurrency: concurrency, Clock: f.Clock,
+		Wait: opts.Wait, Progress: prog.set, Profile: profile,
+		Waiting: func(until time.Time) { countdown(ctx, f, until) }}
+	sum, runErr := runner.Run(ctx, ch, todo, deferred)
+	prog.finish()
+	if sum != nil {
+		writeSummary(f, sum, opts.JSON)
+	}
+	command := resumeCommand(j.Header)
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			fmt.Fprintf(f.IO.ErrOut, "Stopped. Everything done so far is journaled; continue with: %s\n", command)
+		}
+		return runErr
+	}
+	if n := sum.Remaining(); n > 0 {
+		if sum.DeferredUntil != nil {
+			return &deferredError{remaining: n, until: *sum.DeferredUntil, command: command}
+		}
+		fmt.Fprintf(f.IO.ErrOut, "! %s failed for now (server errors); run again to retry: %s\n", plural(n, "item"), command)
+		return nil
+	}
+	if err := j.Finish(); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "✓ Migration to %s complete. See what did not make it with: mastomigrate report\n", account)
+	return nil
+}
+
+// resumeCommand is the exact command that continues a migration.
+func resumeCommand(h migrate.Header) string {
+	args := []string{"mastomigrate", "migrate"}
+	for _, in := range h.Inputs {
+		args = append(args, shellQuote(in))
+	}
+	args = append(args, "--to", shellQuote(h.Options.To), "--yes")
+	if h.Options.Mode == "overwrite" {
+		args = append(args, "--mode", "overwrite")
+	}
+	for flag, vals := range map[string][]string{"--include": h.Options.Include, "--only": h.Options.Only, "--skip": h.Options.Skip} {
+		if len(vals) > 0 {
+			args = append(args, flag, strings.Join(vals, ","))
+		}
+	}
+	if h.Options.UpdateFollowSettings {
+		args = append(args, "--update-follow-settings")
+	}
+	return strings.Join(args, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./-_", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func selectSteps(steps []migrate.Step, only, skip []string) []migrate.Step {
+	var out []migrate.Step
+	for _, s := range steps {
+		if len(only) > 0 && !slices.Contains(only, s.Category) || slices.Contains(skip, s.Category) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// confirm asks before changing the account. Without a terminal and
+// without --yes it refuses; overwrite removals need the account typed.
+func confirm(f *factory, opts *migrateOptions, account string, steps []migrate.Step) error {
+	removals := 0
+	for _, s := range steps {
+		switch s.Op {
+		case migrate.OpUnfollow, migrate.OpUnblock, migrate.OpUnmute, migrate.OpUnblockDomain, migrate.OpRemoveFromList:
+			removals++
+		}
+	}
+	if opts.Yes {
+		return nil
+	}
+	if !f.IO.InTTY {
+		return &flagError{fmt.Errorf("refusing to change %s without confirmation: run it on a terminal, or add `--yes`", account)}
+	}
+	in := bufio.NewReader(f.IO.In)
+	if removals > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "\nOverwrite mode removes %s from %s.\nType the account name (%s) to go on: ", plural(removals, "item"), account, account)
+		line, _ := in.ReadString('\n')
+		if strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "@")) != account {
+			return errors.New("not confirmed; nothing was changed")
+		}
+		return nil
+	}
+	fmt.Fprintf(f.IO.ErrOut, "\nMake %s on %s? [y/N] ", plural(len(steps), "change"), account)
+	line, _ := in.ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		return errors.New("not confirmed; nothing was changed")
+	}
+	return nil
+}
+
+// countdown shows the wait for the daily follow limit.
+func countdown(ctx context.Context, f *factory, until time.Time) {
+	left := until.Sub(f.Clock.Now()).Round(time.Second)
+	fmt.Fprintf(f.IO.ErrOut, "Mastodon's daily follow limit is reached; waiting %s until %s (Ctrl-C stops; run again later to continue)\n",
+		left, until.UTC().Format("15:04 MST"))
+}
+
+func writeSummary(f *factory, sum *migrate.Summary, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetIndent("", "  ")
+		enc.Encode(sum)
+		return
+	}
+	w := f.IO.Out
+	fmt.Fprintf(w, "\nSummary\n  %-14s %6s %8s %8s %7s %6s %9s\n", "", "done", "already", "skipped", "failed", "retry", "deferred")
+	for _, r := range sum.Rows {
+		if r.Done+r.Already+r.Skipped+r.Failed+r.Retry+r.Deferred == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  %-14s %6d %8d %8d %7d %6d %9d\n", strings.ReplaceAll(r.Category, "_", " "), r.Done, r.Already, r.Skipped, r.Failed, r.Retry, r.Deferred)
+	}
+}

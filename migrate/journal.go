@@ -1,0 +1,324 @@
+package migrate
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/archive"
+)
+
+// Status is a step's outcome in the journal.
+type Status string
+
+const (
+	StatusStarted  Status = "started"  // sent, answer not yet recorded
+	StatusDone     Status = "done"     // the change is on the target
+	StatusSkipped  Status = "skipped"  // not needed after all (with why)
+	StatusFailed   Status = "failed"   // failed for good (with why)
+	StatusRetry    Status = "retry"    // failed for now; the next run tries again
+	StatusDeferred Status = "deferred" // waits for Until (the daily follow limit)
+)
+
+// Header is the journal's first record: what the migration is, so that
+// `resume` can run it again.
+type Header struct {
+	Version int       `json:"version"`
+	Account string    `json:"account"`
+	Digest  string    `json:"digest"`
+	Inputs  []string  `json:"inputs"` // absolute paths
+	Options RunConfig `json:"options"`
+	Created time.Time `json:"created"`
+}
+
+// RunConfig is what a run was asked to do, kept for resuming.
+type RunConfig struct {
+	To                   string   `json:"to"`
+	Include              []string `json:"include,omitempty"`
+	Only                 []string `json:"only,omitempty"`
+	Skip                 []string `json:"skip,omitempty"`
+	Mode                 string   `json:"mode"`
+	UpdateFollowSettings bool     `json:"update_follow_settings,omitempty"`
+}
+
+// Record is one line of the journal.
+type Record struct {
+	Type   string    `json:"type"` // header, step, account, finished
+	At     time.Time `json:"at"`
+	Header *Header   `json:"header,omitempty"`
+	// step records
+	ID       string     `json:"id,omitempty"`
+	Category string     `json:"category,omitempty"`
+	Status   Status     `json:"status,omitempty"`
+	Reason   string     `json:"reason,omitempty"`
+	Until    *time.Time `json:"until,omitempty"`
+	Step     *Step      `json:"step,omitempty"` // on failed, deferred and skipped, for the report
+	// account records: a resolution, so a resume need not ask again
+	Key       string `json:"key,omitempty"`
+	AccountID string `json:"account_id,omitempty"`
+	Acct      string `json:"acct,omitempty"`
+	Locked    bool   `json:"locked,omitempty"`
+}
+
+// Journal is the append-only log of one migration. Every record is
+// written and synced before the work it describes goes on, so a crash
+// loses at most the answer to the requests in flight.
+type Journal struct {
+	Path   string
+	Header Header
+
+	mu       sync.Mutex
+	f        *os.File
+	last     map[string]Record // latest step record by id
+	accounts map[string]Record
+	finished bool
+	// Torn is set when loading dropped a damaged last line (a crash in
+	// the middle of a write).
+	Torn bool
+}
+
+// Digest identifies an export by what it asks to carry over, whatever
+// files it came in: the same follows from a zip or a folder are one
+// migration.
+func Digest(e *archive.Export) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	enc.Encode(struct {
+		F []archive.Follow
+		L []archive.List
+		D []string
+		M []archive.Mute
+		B []archive.Account
+		K []string
+		V []string
+	}{e.Follows, e.Lists, e.DomainBlocks, e.Mutes, e.Blocks, e.Bookmarks, e.Likes})
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// JournalPath is where the journal of a migration lives.
+func JournalPath(dir, account, digest string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' || r < ' ' {
+			return '_'
+		}
+		return r
+	}, account)
+	return filepath.Join(dir, safe+"-"+digest+".journal")
+}
+
+// ErrLocked means another run holds the journal.
+var ErrLocked = errors.New("another mastomigrate run is using this migration")
+
+// OpenJournal opens (creating it with h) and locks the journal at path.
+func OpenJournal(path string, h Header) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	j := &Journal{Path: path, f: f, last: map[string]Record{}, accounts: map[string]Record{}}
+	if err := j.load(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if j.Header.Version == 0 {
+		h.Version, j.Header = 1, h
+		if err := j.append(Record{Type: "header", Header: &h}); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+// LoadJournal reads a journal without locking it (for status and report).
+func LoadJournal(path string) (*Journal, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	j := &Journal{Path: path, last: map[string]Record{}, accounts: map[string]Record{}}
+	return j, j.load(f)
+}
+
+// load replays the records. A damaged last line is a torn write from a
+// crash: it is dropped (and truncated away when the file is open for
+// writing). Damage before it is not a crash's doing and is an error.
+func (j *Journal) load(f *os.File) error {
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	good := 0
+	for n := 1; len(data[good:]) > 0; n++ {
+		rest := data[good:]
+		i := bytes.IndexByte(rest, '\n')
+		var line []byte
+		if i >= 0 {
+			line = rest[:i]
+		} else {
+			line = rest
+		}
+		var r Record
+		if i < 0 || json.Unmarshal(line, &r) != nil {
+			if i >= 0 && len(bytes.TrimSpace(rest[i+1:])) > 0 {
+				return fmt.Errorf("%s: line %d is damaged and is not the last one; the journal cannot be trusted (move it away to start over)", j.Path, n)
+			}
+			j.Torn = true
+			break
+		}
+		j.apply(r)
+		good += i + 1
+	}
+	if j.Torn && j.f != nil {
+		return f.Truncate(int64(good))
+	}
+	return nil
+}
+
+func (j *Journal) apply(r Record) {
+	switch r.Type {
+	case "header":
+		if r.Header != nil {
+			j.Header = *r.Header
+		}
+	case "step":
+		j.last[r.ID] = r
+		j.finished = false
+	case "account":
+		j.accounts[r.Key] = r
+	case "finished":
+		j.finished = true
+	}
+}
+
+func (j *Journal) append(r Record) error {
+	if r.At.IsZero() {
+		r.At = time.Now().UTC()
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if _, err := j.f.Write(b); err != nil {
+		return fmt.Errorf("writing the journal %s: %w", j.Path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("syncing the journal %s: %w", j.Path, err)
+	}
+	j.apply(r)
+	return nil
+}
+
+// Record appends a step outcome.
+func (j *Journal) Record(r Record) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	r.Type = "step"
+	return j.append(r)
+}
+
+// RememberAccount stores a resolution.
+func (j *Journal) RememberAccount(key, id, acct string, locked bool) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if old, ok := j.accounts[key]; ok && old.AccountID == id {
+		return nil
+	}
+	return j.append(Record{Type: "account", Key: key, AccountID: id, Acct: acct, Locked: locked})
+}
+
+// Accounts returns the stored resolutions by export key.
+func (j *Journal) Accounts() map[string]Record {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make(map[string]Record, len(j.accounts))
+	for k, v := range j.accounts {
+		out[k] = v
+	}
+	return out
+}
+
+// Finish marks the migration complete.
+func (j *Journal) Finish() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.append(Record{Type: "finished"})
+}
+
+// Finished reports whether nothing was left to do at the last run's end.
+func (j *Journal) Finished() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.finished
+}
+
+// Last returns a step's latest record.
+func (j *Journal) Last(id string) (Record, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	r, ok := j.last[id]
+	return r, ok
+}
+
+// Steps returns the latest record of every step, sorted by id.
+func (j *Journal) Steps() []Record {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]Record, 0, len(j.last))
+	for _, r := range j.last {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
+	return out
+}
+
+// Close releases the lock.
+func (j *Journal) Close() error {
+	if j.f == nil {
+		return nil
+	}
+	return j.f.Close()
+}
+
+// Journals lists the journals in dir, newest first.
+func Journals(dir string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, "*.journal"))
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		path string
+		mod  time.Time
+	}
+	var items []item
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil {
+			items = append(items, item{m, st.ModTime()})
+		}
+	}
+	sort.Slice(items, func(a, b int) bool { return items[a].mod.After(items[b].mod) })
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.path
+	}
+	return out, nil
+}

@@ -1,0 +1,20 @@
+//go:build unix
+
+package migrate
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// lockFile takes an exclusive advisory lock on the journal. The kernel
+// drops it when the process dies, even by SIGKILL, so a crash never
+// leaves a stale lock behind.
+func lockFile(f *os.File) error {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return ErrLocked
+	}
+	return err
+}
