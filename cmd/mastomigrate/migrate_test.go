@@ -113,4 +113,3 @@ func TestMigrateRefusesWithoutConfirmation(t *testing.T) {
 		t.Errorf("%d writes without confirmation", s.Writes())
 	}
 }
-
