@@ -123,6 +123,9 @@ type ScaledClock struct {
 	Scale float64
 	start time.Time
 	base  time.Time
+
+	mu     sync.Mutex
+	offset time.Duration
 }
 
 // NewScaledClock starts a clock at base that runs scale times faster.
@@ -131,7 +134,16 @@ func NewScaledClock(base time.Time, scale float64) *ScaledClock {
 }
 
 func (c *ScaledClock) Now() time.Time {
-	return c.base.Add(time.Duration(float64(time.Since(c.start)) * c.Scale))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.Add(c.offset + time.Duration(float64(time.Since(c.start))*c.Scale))
+}
+
+// Advance jumps the clock forward, as a night passing between runs.
+func (c *ScaledClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 func (c *ScaledClock) Sleep(ctx context.Context, d time.Duration) error {

@@ -67,6 +67,17 @@ type Problem struct {
 	Kind       string `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired
 	Reason     string `json:"reason"`
 	NewAddress string `json:"new_address,omitempty"`
+	List       string `json:"list,omitempty"`
+	// The export's options, so a report can write the item back to CSV.
+	Follow *archive.Follow `json:"-"`
+	Mute   *archive.Mute   `json:"-"`
+}
+
+// Step is the step the problem stands in for, for the journal and report.
+func (p Problem) Step() Step {
+	ops := map[string]Op{"follows": OpFollow, "list_members": OpAddToList, "mutes": OpMute, "blocks": OpBlock}
+	return Step{ID: "problem " + p.Category + " " + p.List + " " + p.Item, Op: ops[p.Category], Category: p.Category,
+		Item: p.Item, List: p.List, Follow: p.Follow, Mute: p.Mute}
 }
 
 // CategoryReport counts one category's items against the target.
@@ -175,6 +186,14 @@ func (d *differ) problem(cat, item, kind, reason string) {
 	d.problems = append(d.problems, Problem{Category: cat, Item: item, Kind: kind, Reason: reason})
 }
 
+// lastProblem is the problem just added, to attach the export's item to.
+func (d *differ) lastProblem(before int) *Problem {
+	if len(d.problems) > before {
+		return &d.problems[len(d.problems)-1]
+	}
+	return &Problem{}
+}
+
 // account finds where an export account lives on the target, following
 // a move, and counts what stops it.
 func (d *differ) account(cat string, a archive.Account) (*api.Account, bool) {
@@ -213,8 +232,10 @@ func (d *differ) diffFollows(e *archive.Export) {
 	r := d.ch.category("follows")
 	for i := range e.Follows {
 		f := e.Follows[i]
+		n := len(d.problems)
 		acc, ok := d.account("follows", f.Account)
 		if !ok {
+			d.lastProblem(n).Follow = &f
 			continue
 		}
 		d.wanted("follows", acc.ID)
@@ -274,8 +295,10 @@ func (d *differ) diffLists(e *archive.Export) {
 				ListSettings: &ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}})
 		}
 		for _, m := range l.Members {
+			n := len(d.problems)
 			acc, ok := d.account("list_members", m)
 			if !ok {
+				d.lastProblem(n).List = l.Title
 				continue
 			}
 			d.wanted("list "+l.Title, acc.ID)
@@ -318,8 +341,10 @@ func (d *differ) diffMutes(e *archive.Export) {
 			d.problem("mutes", m.Account.String(), "expired", "the mute expired on "+m.ExpiresAt.Format("2006-01-02"))
 			continue
 		}
+		n := len(d.problems)
 		acc, ok := d.account("mutes", m.Account)
 		if !ok {
+			d.lastProblem(n).Mute = &m
 			continue
 		}
 		d.wanted("mutes", acc.ID)

@@ -322,3 +322,23 @@ func Journals(dir string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// RecordProblems journals the plan's problems (accounts not found,
+// suspended, over the follow cap) as skipped steps, so the report lists
+// them with everything else that did not make it. A problem already
+// journaled with the same reason is not written again.
+func (j *Journal) RecordProblems(problems []Problem) error {
+	for _, p := range problems {
+		if p.Kind == "moved" {
+			continue // carried over at the new address
+		}
+		s := p.Step()
+		if r, ok := j.Last(s.ID); ok && r.Reason == p.Reason {
+			continue
+		}
+		if err := j.Record(Record{ID: s.ID, Category: s.Category, Status: StatusSkipped, Reason: p.Reason, Step: &s}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -104,14 +104,33 @@ name, or needs --yes with --mode overwrite.`,
 
 // deferredError ends a run that has follows waiting for the daily limit.
 type deferredError struct {
-	remaining int
-	until     time.Time
-	command   string
+	follows int           // follows waiting
+	others  int           // list members waiting for them, and retries
+	until   time.Time     // when the limit resets
+	in      time.Duration // from now
+	command string
 }
 
 func (e *deferredError) Error() string {
-	return fmt.Sprintf("%s wait for Mastodon's daily follow limit, which resets at %s; continue then with: %s",
-		plural(e.remaining, "item"), e.until.UTC().Format("2006-01-02 15:04 MST"), e.command)
+	others := ""
+	if e.others > 0 {
+		others = fmt.Sprintf(" (and %s waiting for them)", plural(e.others, "other item"))
+	}
+	return fmt.Sprintf("%s remain%s: Mastodon allows %d a day and starts counting again at %s (in %s); continue then with: %s",
+		plural(e.follows, "follow"), others, migrate.FollowsPerDay, e.until.UTC().Format("2006-01-02 15:04 MST"),
+		humanDuration(e.in), e.command)
+}
+
+// humanDuration writes 13h58m, 45m, or under a minute.
+func humanDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	switch {
+	case d < time.Minute:
+		return "under a minute"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
 func plural(n int, word string) string {
@@ -180,6 +199,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		return err
 	}
 	p.Target = ch
+	if err := j.RecordProblems(ch.Problems); err != nil {
+		return err
+	}
 	todo, deferred, err := migrate.Pending(ch, j, f.Clock.Now(), opts.Wait)
 	if err != nil {
 		return err
@@ -236,7 +258,14 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	}
 	if n := sum.Remaining(); n > 0 {
 		if sum.DeferredUntil != nil {
-			return &deferredError{remaining: n, until: *sum.DeferredUntil, command: command}
+			follows := 0
+			for _, r := range sum.Rows {
+				if r.Category == "follows" {
+					follows = r.Deferred
+				}
+			}
+			until := *sum.DeferredUntil
+			return &deferredError{follows: follows, others: n - follows, until: until, in: until.Sub(f.Clock.Now()), command: command}
 		}
 		fmt.Fprintf(f.IO.ErrOut, "! %s failed for now (server errors); run again to retry: %s\n", plural(n, "item"), command)
 		return nil

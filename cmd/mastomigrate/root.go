@@ -43,7 +43,8 @@ and cannot be carried over, and replays the rest on your new account.`,
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &flagError{err} })
-	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newMigrateCmd(f))
+	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newMigrateCmd(f),
+		newResumeCmd(f), newStatusCmd(f), newReportCmd(f))
 	return root
 }
 

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/api/mastotest"
+)
+
+// writeExport writes CSV exports with n follows, a list of the first
+// five, two blocked domains and three blocked accounts, and adds every
+// account to the server.
+func writeExport(t *testing.T, s *mastotest.Server, n int) string {
+	dir := t.TempDir()
+	var follows, lists strings.Builder
+	follows.WriteString("Account address,Show boosts,Notify on new posts,Languages\n")
+	for i := 0; i < n; i++ {
+		h := fmt.Sprintf("user%d@server%d.example", i, i%13)
+		s.AddHandle(h, mastotest.Account{})
+		fmt.Fprintf(&follows, "%s,%v,false,\n", h, i%2 == 0)
+		if i < 5 {
+			fmt.Fprintf(&lists, "Close friends,%s\n", h)
+		}
+	}
+	var blocks strings.Builder
+	for i := 0; i < 3; i++ {
+		h := fmt.Sprintf("troll%d@bad.example", i)
+		s.AddHandle(h, mastotest.Account{})
+		blocks.WriteString(h + "\n")
+	}
+	files := map[string]string{
+		"following_accounts.csv": follows.String(), "lists.csv": lists.String(),
+		"blocked_accounts.csv": blocks.String(), "blocked_domains.csv": "ads.example\nspam.example\n",
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestDailyFollowLimit(t *testing.T) {
+	start := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	clock := api.NewScaledClock(start, 5000)
+	s := mastotest.NewServer(t, mastotest.WithClock(clock))
+	export := writeExport(t, s, 1000)
+	f, _, errOut := migrateFactory(t, s)
+	f.Clock = clock
+
+	code := run(context.Background(), []string{"migrate", export, "--to", s.URL, "--yes"}, f)
+	if code != exitTempFail {
+		t.Fatalf("first day: exit %d, want %d\n%s", code, exitTempFail, errOut)
+	}
+	st := s.State()
+	if len(st.Follows) != 400 || len(st.DomainBlocks) != 2 || len(st.Blocks) != 3 {
+		t.Errorf("first day: %d follows, %d domain blocks, %d blocks; want 400, 2, 3", len(st.Follows), len(st.DomainBlocks), len(st.Blocks))
+	}
+	msg := errOut.String()
+	for _, want := range []string{"600 follows remain", "starts counting again at 2026-03-02 00:00 UTC (in 1", "continue then with: mastomigrate migrate " + export + " --to " + s.URL + " --yes"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+
+	for day, want := range []int{800, 1000} {
+		// Sleep through to the next UTC day.
+		now := clock.Now()
+		clock.Advance(now.Truncate(24 * time.Hour).Add(24*time.Hour + time.Second).Sub(now))
+		errOut.Reset()
+		code := run(context.Background(), []string{"resume", "--yes"}, f)
+		wantCode := exitTempFail
+		if want == 1000 {
+			wantCode = 0
+		}
+		if code != wantCode {
+			t.Fatalf("day %d: exit %d, want %d\n%s", day+2, code, wantCode, errOut)
+		}
+		if n := len(s.State().Follows); n != want {
+			t.Errorf("day %d: %d follows, want %d", day+2, n, want)
+		}
+	}
+	if l := s.State().Lists["Close friends"]; len(l.Members) != 5 {
+		t.Errorf("list: %+v", l)
+	}
+	if n := s.Throttled(); n > 8 {
+		t.Errorf("%d requests drew a 429; the follow limit should cost at most one per worker a day", n)
+	}
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/migrate"
+)
+
+type reportOptions struct {
+	F       *factory
+	Journal string
+	JSON    bool
+	CSVDir  string
+}
+
+func newReportCmd(f *factory) *cobra.Command {
+	opts := &reportOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "report [--json] [--csv <dir>]",
+		Short: "Show what did not make it, and why",
+		Long: `Show the items of the most recent migration that were not carried over:
+not found, refused, failed, or still waiting, each with its reason.
+
+--csv writes them as Mastodon's own CSV files (following_accounts.csv,
+lists.csv, blocked_accounts.csv, muted_accounts.csv, blocked_domains.csv,
+bookmarks.csv) so they can be retried later with mastomigrate, or through
+Preferences > Import and export > Import on the new instance.`,
+		Example: `  $ mastomigrate report
+  $ mastomigrate report --csv leftovers/`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runReport(opts) },
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&opts.CSVDir, "csv", "", "write what did not make it as Mastodon CSV files into `dir`")
+	cmd.Flags().StringVar(&opts.Journal, "journal", "", "report on this journal `file` rather than the most recent")
+	return cmd
+}
+
+// leftover is one item that did not make it.
+type leftover struct {
+	Category string         `json:"category"`
+	Item     string         `json:"item"`
+	List     string         `json:"list,omitempty"`
+	Status   migrate.Status `json:"status"`
+	Reason   string         `json:"reason"`
+	Until    *time.Time     `json:"until,omitempty"`
+	step     *migrate.Step
+}
+
+func runReport(opts *reportOptions) error {
+	f := opts.F
+	path := opts.Journal
+	if path == "" {
+		dir, err := f.StateDir()
+		if err != nil {
+			return err
+		}
+		paths, err := migrate.Journals(dir)
+		if err != nil {
+			return err
+		}
+		if len(paths) == 0 {
+			return fmt.Errorf("no migration yet: run `mastomigrate migrate` first")
+		}
+		path = paths[0]
+	}
+	j, err := migrate.LoadJournal(path)
+	if err != nil {
+		return err
+	}
+	var items []leftover
+	for _, r := range j.Steps() {
+		if r.Status == migrate.StatusDone || r.Step == nil {
+			continue
+		}
+		items = append(items, leftover{Category: r.Category, Item: r.Step.Item, List: r.Step.List, Status: r.Status,
+			Reason: r.Reason, Until: r.Until, step: r.Step})
+	}
+	if opts.CSVDir != "" {
+		if err := writeCSVs(opts.CSVDir, items); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "✓ Wrote what did not make it to %s\n", opts.CSVDir)
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetIndent("", "  ")
+		if items == nil {
+			items = []leftover{}
+		}
+		return enc.Encode(map[string]any{"account": j.Header.Account, "items": items})
+	}
+	if len(items) == 0 {
+		fmt.Fprintf(f.IO.Out, "Everything was carried over to %s.\n", j.Header.Account)
+		return nil
+	}
+	fmt.Fprintf(f.IO.Out, "Not carried over to %s (%d):\n", j.Header.Account, len(items))
+	for _, it := range items {
+		what := strings.ReplaceAll(it.Category, "_", " ")
+		if it.List != "" {
+			what += " (" + it.List + ")"
+		}
+		reason := it.Reason
+		if it.Until != nil {
+			reason += ", until " + it.Until.UTC().Format("2006-01-02 15:04 MST")
+		}
+		fmt.Fprintf(f.IO.Out, "  %-8s %s %s: %s\n", it.Status, what, it.Item, reason)
+	}
+	return nil
+}
+
+// writeCSVs writes leftovers in the shapes of Mastodon's exports
+// (app/models/export.rb), only the files that have rows.
+func writeCSVs(dir string, items []leftover) error {
+	type file struct {
+		header []string
+		rows   [][]string
+	}
+	files := map[string]*file{
+		"following_accounts.csv": {header: []string{"Account address", "Show boosts", "Notify on new posts", "Languages"}},
+		"muted_accounts.csv":     {header: []string{"Account address", "Hide notifications"}},
+		"blocked_accounts.csv":   {}, "blocked_domains.csv": {}, "bookmarks.csv": {}, "lists.csv": {},
+	}
+	boolOr := func(b *bool, def bool) string {
+		if b == nil {
+			return strconv.FormatBool(def)
+		}
+		return strconv.FormatBool(*b)
+	}
+	for _, it := range items {
+		s := it.step
+		switch it.Category {
+		case "follows":
+			row := []string{s.Item, "true", "false", ""}
+			if s.Follow != nil {
+				row = []string{s.Item, boolOr(s.Follow.Reblogs, true), boolOr(s.Follow.Notify, false), strings.Join(s.Follow.Languages, ", ")}
+			}
+			files["following_accounts.csv"].rows = append(files["following_accounts.csv"].rows, row)
+		case "mutes":
+			hide := "true"
+			if s.Mute != nil {
+				hide = boolOr(s.Mute.Notifications, true)
+			}
+			files["muted_accounts.csv"].rows = append(files["muted_accounts.csv"].rows, []string{s.Item, hide})
+		case "blocks":
+			files["blocked_accounts.csv"].rows = append(files["blocked_accounts.csv"].rows, []string{s.Item})
+		case "domain_blocks":
+			files["blocked_domains.csv"].rows = append(files["blocked_domains.csv"].rows, []string{s.Item})
+		case "bookmarks":
+			files["bookmarks.csv"].rows = append(files["bookmarks.csv"].rows, []string{s.Item})
+		case "list_members":
+			files["lists.csv"].rows = append(files["lists.csv"].rows, []string{s.List, s.Item})
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, fl := range files {
+		if len(fl.rows) == 0 {
+			continue
+		}
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		if fl.header != nil {
+			w.Write(fl.header)
+		}
+		w.WriteAll(fl.rows)
+		if err := api.WriteFileAtomic(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mastomigrate/mastomigrate/migrate"
+)
+
+func newResumeCmd(f *factory) *cobra.Command {
+	opts := &migrateOptions{F: f}
+	var journal string
+	cmd := &cobra.Command{
+		Use:   "resume [--yes] [--wait]",
+		Short: "Continue the most recent unfinished migration",
+		Long: `Continue the most recent unfinished migration where it stopped, with the
+exports and options it was started with. Nothing recorded as done is sent
+again; what was in flight when it stopped is checked on the target first.`,
+		Example: `  $ mastomigrate resume
+  $ mastomigrate resume --yes --wait`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := journal
+			if path == "" {
+				var err error
+				if path, err = latestUnfinished(f); err != nil {
+					return err
+				}
+			}
+			j, err := migrate.LoadJournal(path)
+			if err != nil {
+				return err
+			}
+			h := j.Header
+			opts.Exports, opts.To, opts.Mode = h.Inputs, h.Options.To, h.Options.Mode
+			opts.Include, opts.Only, opts.Skip = h.Options.Include, h.Options.Only, h.Options.Skip
+			opts.UpdateFollowSettings = h.Options.UpdateFollowSettings
+			if opts.Mode == "" {
+				opts.Mode = "merge"
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", h.Account, strings.Join(baseNames(h.Inputs), ", "))
+			return runMigrate(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait for the daily follow limit instead of stopping")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	cmd.Flags().StringVar(&journal, "journal", "", "resume this journal `file` rather than the most recent")
+	return cmd
+}
+
+func baseNames(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.Base(p)
+	}
+	return out
+}
+
+// latestUnfinished is the newest journal whose last run left work.
+func latestUnfinished(f *factory) (string, error) {
+	dir, err := f.StateDir()
+	if err != nil {
+		return "", err
+	}
+	paths, err := migrate.Journals(dir)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range paths {
+		j, err := migrate.LoadJournal(p)
+		if err == nil && !j.Finished() {
+			return p, nil
+		}
+	}
+	return "", errors.New("no unfinished migration to resume (see `mastomigrate status`)")
+}
+
+func newStatusCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "List migrations with their progress",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := f.StateDir()
+			if err != nil {
+				return err
+			}
+			paths, err := migrate.Journals(dir)
+			if err != nil {
+				return err
+			}
+			if len(paths) == 0 {
+				fmt.Fprintln(f.IO.ErrOut, "No migrations yet.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ACCOUNT\tSTARTED\tEXPORTS\tDONE\tFAILED\tWAITING\tSTATE")
+			for _, p := range paths {
+				j, err := migrate.LoadJournal(p)
+				if err != nil {
+					fmt.Fprintf(tw, "%s\t\t\t\t\t\tdamaged: %v\n", filepath.Base(p), err)
+					continue
+				}
+				n := map[migrate.Status]int{}
+				for _, r := range j.Steps() {
+					n[r.Status]++
+				}
+				state := "unfinished: mastomigrate resume"
+				if j.Finished() {
+					state = "finished"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
+					strings.Join(baseNames(j.Header.Inputs), ", "), n[migrate.StatusDone],
+					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted], state)
+			}
+			return tw.Flush()
+		},
+	}
+}
