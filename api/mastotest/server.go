@@ -332,7 +332,7 @@ func handle(method, pattern string, h func(*Server, *call) (int, any)) *route {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError("Invalid form"))
 		return
 	}
@@ -405,6 +405,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, status, body)
+}
+
+// parseForm reads the query and a form body. Rails (through Rack) reads
+// form bodies of DELETE requests too, which net/http's ParseForm skips;
+// Mastodon's DELETE /api/v1/domain_blocks takes its domain there.
+func parseForm(r *http.Request) error {
+	if r.Method != http.MethodDelete {
+		return r.ParseForm()
+	}
+	r.Method = http.MethodPost
+	err := r.ParseForm()
+	r.Method = http.MethodDelete
+	return err
 }
 
 // dispatch authenticates, rate-limits and runs a handler, with s.mu held.

@@ -217,7 +217,7 @@ func JSONExportFiles() []File {
 		{"domain_blocks.json", mustJSON([]any{"blocked.example", map[string]any{"domain": "ads.example"}})},
 		{"muted_users.json", mustJSON([]any{
 			map[string]any{"acct": "loud@mastodon.example", "hide_notifications": true, "expires_at": "2027-01-01T00:00:00Z"},
-			"spoiler@fosstodon.example",
+			map[string]any{"acct": "spoiler@fosstodon.example", "expires_at": "2027-06-01T00:00:00Z"},
 		})},
 		{"blocked_users.json", mustJSON(map[string]any{"type": "Collection", "items": []any{"https://bad.example/users/troll"}})},
 		{"outbox.json", mustJSON(outbox(outboxItems()))},

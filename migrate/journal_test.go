@@ -1,0 +1,100 @@
+package migrate
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestJournalRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.journal")
+	j, err := OpenJournal(path, Header{Account: "me@new.example", Digest: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	j.Record(Record{ID: "follow a@x", Category: "follows", Status: StatusStarted})
+	j.Record(Record{ID: "follow a@x", Category: "follows", Status: StatusDone})
+	j.Record(Record{ID: "follow b@x", Category: "follows", Status: StatusDeferred, Until: &until, Step: &Step{ID: "follow b@x", Item: "b@x"}})
+	j.RememberAccount("a@x", "17", "a@x", true)
+	j.Close()
+
+	j, err = LoadJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Header.Account != "me@new.example" || j.Torn {
+		t.Errorf("header %+v, torn %v", j.Header, j.Torn)
+	}
+	if r, _ := j.Last("follow a@x"); r.Status != StatusDone {
+		t.Errorf("a: %+v", r)
+	}
+	if r, _ := j.Last("follow b@x"); r.Status != StatusDeferred || !r.Until.Equal(until) || r.Step.Item != "b@x" {
+		t.Errorf("b: %+v", r)
+	}
+	if a := j.Accounts()["a@x"]; a.AccountID != "17" || !a.Locked {
+		t.Errorf("account: %+v", a)
+	}
+}
+
+// TestJournalTornLine: a crash in the middle of a write leaves a last line
+// without its newline; it is dropped, cut off, and the rest loads.
+func TestJournalTornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.journal")
+	j, _ := OpenJournal(path, Header{Account: "me@new.example"})
+	j.Record(Record{ID: "follow a@x", Status: StatusDone})
+	j.Close()
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"type":"step","id":"follow b@x","sta`)
+	f.Close()
+
+	j, err := OpenJournal(path, Header{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !j.Torn {
+		t.Error("torn line not reported")
+	}
+	if _, ok := j.Last("follow b@x"); ok {
+		t.Error("the torn record was kept")
+	}
+	j.Record(Record{ID: "follow c@x", Status: StatusDone})
+	j.Close()
+	j, err = LoadJournal(path)
+	if err != nil || j.Torn {
+		t.Fatalf("after appending past a torn line: %v, torn %v", err, j.Torn)
+	}
+	if r, _ := j.Last("follow c@x"); r.Status != StatusDone {
+		t.Errorf("c: %+v", r)
+	}
+}
+
+func TestJournalDamageInTheMiddle(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.journal")
+	j, _ := OpenJournal(path, Header{Account: "me@new.example"})
+	j.Record(Record{ID: "follow a@x", Status: StatusDone})
+	j.Close()
+	data, _ := os.ReadFile(path)
+	lines := strings.SplitAfter(string(data), "\n")
+	lines[0] = "garbage\n"
+	os.WriteFile(path, []byte(strings.Join(lines, "")), 0o600)
+	_, err := LoadJournal(path)
+	if err == nil || !strings.Contains(err.Error(), "line 1 is damaged") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestJournalLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.journal")
+	j, err := OpenJournal(path, Header{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if _, err := OpenJournal(path, Header{}); !errors.Is(err, ErrLocked) {
+		t.Errorf("second open: %v, want ErrLocked", err)
+	}
+}
