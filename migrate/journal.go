@@ -209,7 +209,12 @@ func (j *Journal) apply(r Record) {
 	}
 }
 
-func (j *Journal) append(r Record) error {
+func (j *Journal) append(r Record) error { return j.write(r, true) }
+
+// write adds a record; sync says whether to wait for the disk. Only the
+// records of steps need it: a resolution lost in a power cut costs a
+// lookup, and the next step record syncs it anyway.
+func (j *Journal) write(r Record, sync bool) error {
 	if r.At.IsZero() {
 		r.At = time.Now().UTC()
 	}
@@ -221,8 +226,10 @@ func (j *Journal) append(r Record) error {
 	if _, err := j.f.Write(b); err != nil {
 		return fmt.Errorf("writing the journal %s: %w", j.Path, err)
 	}
-	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("syncing the journal %s: %w", j.Path, err)
+	if sync {
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("syncing the journal %s: %w", j.Path, err)
+		}
 	}
 	j.apply(r)
 	return nil
@@ -243,7 +250,7 @@ func (j *Journal) RememberAccount(key, id, acct string, locked bool) error {
 	if old, ok := j.accounts[key]; ok && old.AccountID == id {
 		return nil
 	}
-	return j.append(Record{Type: "account", Key: key, AccountID: id, Acct: acct, Locked: locked})
+	return j.write(Record{Type: "account", Key: key, AccountID: id, Acct: acct, Locked: locked}, false)
 }
 
 // Accounts returns the stored resolutions by export key.

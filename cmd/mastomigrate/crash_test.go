@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api/mastotest"
+	"github.com/mastomigrate/mastomigrate/migrate"
+)
+
+// TestMain lets the tests run this binary as mastomigrate itself, so the
+// crash tests kill the real program, not a goroutine.
+func TestMain(m *testing.M) {
+	if os.Getenv("MASTOMIGRATE_TEST_AS_CLI") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// cli starts the program in a process of its own.
+func cli(t *testing.T, s *mastotest.Server, state string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "MASTOMIGRATE_TEST_AS_CLI=1", tokenEnv+"="+s.Token, "XDG_STATE_HOME="+state)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &stderr
+}
+
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// generous is an allowance these tests never reach on the wall clock.
+func generous() mastotest.Option {
+	l := mastotest.MastodonLimits()
+	l.Requests, l.Paginated, l.FollowsPerDay = 1_000_000, 1_000_000, 1_000_000
+	return mastotest.WithLimits(l)
+}
+
+// cleanRunWrites is how many writes an uninterrupted migration of the
+// export makes on a fresh server: the baseline for repeated writes.
+func cleanRunWrites(t *testing.T, n int) (int, mastotest.State) {
+	s := mastotest.NewServer(t, generous())
+	export := writeExport(t, s, n)
+	cmd, stderr := cli(t, s, t.TempDir(), "migrate", export, "--to", s.URL, "--yes", "--concurrency", "4")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("clean run: %v\n%s", err, stderr)
+	}
+	return s.Writes(), s.State()
+}
+
+func TestCrashAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the program a dozen times")
+	}
+	const follows, concurrency, kills = 1500, 4, 12
+	baseline, want := cleanRunWrites(t, follows)
+
+	// Slow answers, so that kills land in the middle of the work.
+	s := mastotest.NewServer(t, generous(), mastotest.WithFaults(mastotest.Faults{Latency: 4 * time.Millisecond}, 1))
+	export := writeExport(t, s, follows)
+	state := t.TempDir()
+	args := []string{"migrate", export, "--to", s.URL, "--yes", "--concurrency", "4"}
+	rng := rand.New(rand.NewPCG(42, 42))
+	killed := 0
+	for i := 0; i < 40 && killed < kills; i++ {
+		cmd, stderr := cli(t, s, state, args...)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		// Kill after a random number of writes into this run, plus a random
+		// moment, so kills land while changes are being made.
+		target := s.Writes() + 1 + rng.IntN(120)
+		for deadline := time.Now().Add(20 * time.Second); s.Writes() < target && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(time.Duration(rng.IntN(15)) * time.Millisecond)
+		select {
+		case err := <-done:
+			t.Fatalf("run %d ended before it was killed (exit %d): the test needs a slower run\n%s", i, exitCode(err), stderr)
+		default:
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			killed++
+			t.Logf("kill %d: %d follows so far", killed, len(s.State().Follows))
+		}
+		paths, _ := filepath.Glob(filepath.Join(state, "mastomigrate", "*.journal"))
+		for _, p := range paths {
+			if _, err := migrate.LoadJournal(p); err != nil {
+				t.Fatalf("after kill %d the journal does not load: %v", killed, err)
+			}
+		}
+	}
+	cmd, stderr := cli(t, s, state, args...)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("final run: exit %d\n%s", exitCode(err), stderr)
+	}
+	got := s.State()
+	if len(got.Follows) != len(want.Follows) || len(got.Blocks) != len(want.Blocks) ||
+		len(got.DomainBlocks) != len(want.DomainBlocks) || len(got.Lists) != 1 ||
+		len(got.Lists["Close friends"].Members) != 5 {
+		t.Errorf("after %d kills: %d follows, %d blocks, %d domain blocks, lists %+v; want %d, %d, %d and one list of 5",
+			killed, len(got.Follows), len(got.Blocks), len(got.DomainBlocks), got.Lists, len(want.Follows), len(want.Blocks), len(want.DomainBlocks))
+	}
+	for h, f := range want.Follows {
+		if g, ok := got.Follows[h]; !ok || g.Reblogs != f.Reblogs {
+			t.Errorf("%s: %+v, want %+v", h, g, f)
+			break
+		}
+	}
+	repeated := s.Writes() - baseline
+	t.Logf("%d kills, %d writes against %d for a clean run: %d repeated", killed, s.Writes(), baseline, repeated)
+	if repeated > killed*concurrency {
+		t.Errorf("%d repeated writes, more than kills x concurrency = %d", repeated, killed*concurrency)
+	}
+}
+
+// TestInterrupt sends Ctrl-C: the run stops cleanly, says how to go on,
+// exits 130, and the resume finishes the job.
+func TestInterrupt(t *testing.T) {
+	s := mastotest.NewServer(t, generous(), mastotest.WithFaults(mastotest.Faults{Latency: 3 * time.Millisecond}, 1))
+	export := writeExport(t, s, 300)
+	state := t.TempDir()
+	cmd, stderr := cli(t, s, state, "migrate", export, "--to", s.URL, "--yes", "--concurrency", "2")
+	for deadline := time.Now().Add(10 * time.Second); len(s.State().Follows) < 20 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if code := exitCode(err); code != exitCancelled {
+		t.Fatalf("exit %d, want %d\n%s", code, exitCancelled, stderr)
+	}
+	if !strings.Contains(stderr.String(), "Stopped. Everything done so far is journaled; continue with: mastomigrate migrate") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if n := len(s.State().Follows); n == 0 || n == 300 {
+		t.Fatalf("%d follows at the interrupt: the test needs to stop mid-way", n)
+	}
+	resume, stderr := cli(t, s, state, "resume", "--yes")
+	if err := resume.Wait(); err != nil {
+		t.Fatalf("resume: exit %d\n%s", exitCode(err), stderr)
+	}
+	if n := len(s.State().Follows); n != 300 {
+		t.Errorf("after resume: %d follows", n)
+	}
+
+}
