@@ -508,13 +508,15 @@ func estimate(steps []Step) Estimate {
 }
 
 // Check reads the target, resolves every account and diffs: the online
-// pre-check. It sends only GET requests.
-func Check(ctx context.Context, c *api.Client, e *archive.Export, r *Resolver, opts Options) (*Changes, *Target, error) {
-	t, err := ReadTarget(ctx, c, e, opts.IncludeLikes)
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := r.Resolve(ctx, accountsOf(e))
+// pre-check. It sends only GET requests. Reading and resolving go on side
+// by side; me is the account if the caller has read it, or nil.
+func Check(ctx context.Context, c *api.Client, me *api.Account, e *archive.Export, r *Resolver, opts Options) (*Changes, *Target, error) {
+	var t *Target
+	var res map[string]Resolved
+	err := all([]func() error{
+		func() (err error) { t, err = ReadTarget(ctx, c, me, e, opts.IncludeLikes); return err },
+		func() (err error) { res, err = r.Resolve(ctx, accountsOf(e)); return err },
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -522,6 +524,7 @@ func Check(ctx context.Context, c *api.Client, e *archive.Export, r *Resolver, o
 		return nil, nil, err
 	}
 	if opts.UpdateFollowSettings && len(t.Following) > 0 {
+		var err error
 		if t.Settings, err = c.Relationships(ctx, sortedKeys(t.Following)); err != nil {
 			return nil, nil, fmt.Errorf("reading follow settings: %w", err)
 		}

@@ -25,7 +25,7 @@ func TestCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, _, err := migrate.Check(ctx, c, e, &migrate.Resolver{Client: c, Workers: 4}, migrate.Options{IncludeLikes: true, Now: time.Now()})
+	ch, _, err := migrate.Check(ctx, c, nil, e, &migrate.Resolver{Client: c, Workers: 4}, migrate.Options{IncludeLikes: true, Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -417,23 +417,13 @@ func (r *Runner) listID(title string) (string, bool) {
 	return id, ok
 }
 
-// createList makes a list unless one with the title exists: a crash after
-// the server made it but before the journal knew must not make two.
+// createList makes a list. It cannot make a second one with the same
+// title after a crash: a resumed run reads the target's lists before it
+// diffs, the transport never retries this request, and a failed one is
+// retried only by a later run, which reads them again.
 func (r *Runner) createList(ctx context.Context, s Step) error {
 	if _, ok := r.listID(s.List); ok {
 		return nil
-	}
-	lists, err := r.Client.Lists(ctx)
-	if err != nil {
-		return err
-	}
-	for _, l := range lists {
-		if l.Title == s.List {
-			r.mu.Lock()
-			r.listIDs[s.List] = l.ID
-			r.mu.Unlock()
-			return nil
-		}
 	}
 	var policy string
 	var exclusive *bool

@@ -36,82 +36,115 @@ type TargetList struct {
 }
 
 // ReadTarget reads the target's state for the categories e has, all with
-// GET requests, page by page.
-func ReadTarget(ctx context.Context, c *api.Client, e *archive.Export, includeLikes bool) (*Target, error) {
-	me, err := c.Me(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the account: %w", err)
+// GET requests, page by page; the categories are read side by side, since
+// each is a chain of pages that cannot be hurried otherwise.
+// me is the account when the caller has read it already, or nil.
+func ReadTarget(ctx context.Context, c *api.Client, me *api.Account, e *archive.Export, includeLikes bool) (*Target, error) {
+	if me == nil {
+		var err error
+		if me, err = c.Me(ctx); err != nil {
+			return nil, fmt.Errorf("reading the account: %w", err)
+		}
 	}
 	t := &Target{Me: me, Account: me.Acct + "@" + c.Domain(ctx),
 		Following: map[string]*api.Account{}, Requested: map[string]bool{}, Blocks: map[string]bool{},
 		Mutes: map[string]*api.Account{}, DomainBlocks: map[string]bool{}, Lists: map[string]*TargetList{},
 		Bookmarks: map[string]bool{}, Favourites: map[string]bool{}, Accounts: map[string]*api.Account{},
 		Settings: map[string]*api.Relationship{}}
-	collect := func(what string, seq func(func(*api.Account, error) bool), into func(*api.Account)) error {
-		for a, err := range seq {
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", what, err)
+	var mu sync.Mutex // guards t's maps while readers run
+	accounts := func(what string, seq func(func(*api.Account, error) bool), into func(*api.Account)) func() error {
+		return func() error {
+			for a, err := range seq {
+				if err != nil {
+					return fmt.Errorf("reading %s: %w", what, err)
+				}
+				mu.Lock()
+				t.Accounts[a.ID] = a
+				into(a)
+				mu.Unlock()
 			}
-			t.Accounts[a.ID] = a
-			into(a)
-		}
-		return nil
-	}
-	if len(e.Follows) > 0 || len(e.Lists) > 0 {
-		if err := collect("follows", c.Following(ctx, me.ID), func(a *api.Account) { t.Following[a.ID] = a }); err != nil {
-			return nil, err
-		}
-	}
-	if len(e.Blocks) > 0 {
-		if err := collect("blocks", c.Blocks(ctx), func(a *api.Account) { t.Blocks[a.ID] = true }); err != nil {
-			return nil, err
-		}
-	}
-	if len(e.Mutes) > 0 {
-		if err := collect("mutes", c.Mutes(ctx), func(a *api.Account) { t.Mutes[a.ID] = a }); err != nil {
-			return nil, err
-		}
-	}
-	if len(e.DomainBlocks) > 0 {
-		for d, err := range c.DomainBlocks(ctx) {
-			if err != nil {
-				return nil, fmt.Errorf("reading domain blocks: %w", err)
-			}
-			t.DomainBlocks[d] = true
-		}
-	}
-	if len(e.Lists) > 0 {
-		lists, err := c.Lists(ctx)
-		if err != nil && !errors.Is(err, api.ErrNotFound) {
-			return nil, fmt.Errorf("reading lists: %w", err)
-		}
-		for _, l := range lists {
-			tl := &TargetList{List: l, Members: map[string]bool{}}
-			if err := collect("list "+l.Title, c.ListAccounts(ctx, l.ID), func(a *api.Account) { tl.Members[a.ID] = true }); err != nil {
-				return nil, err
-			}
-			t.Lists[l.Title] = tl
-		}
-	}
-	statuses := func(what string, want bool, seq func(func(*api.Status, error) bool), into map[string]bool) error {
-		if !want {
 			return nil
 		}
-		for s, err := range seq {
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", what, err)
+	}
+	statuses := func(what string, seq func(func(*api.Status, error) bool), into map[string]bool) func() error {
+		return func() error {
+			for s, err := range seq {
+				if err != nil {
+					return fmt.Errorf("reading %s: %w", what, err)
+				}
+				mu.Lock()
+				into[s.URI] = true
+				mu.Unlock()
 			}
-			into[s.URI] = true
+			return nil
 		}
-		return nil
 	}
-	if err := statuses("bookmarks", len(e.Bookmarks) > 0, c.Bookmarks(ctx), t.Bookmarks); err != nil {
-		return nil, err
+	var readers []func() error
+	if len(e.Follows) > 0 || len(e.Lists) > 0 {
+		readers = append(readers, accounts("follows", c.Following(ctx, me.ID), func(a *api.Account) { t.Following[a.ID] = a }))
 	}
-	if err := statuses("favourites", includeLikes && len(e.Likes) > 0, c.Favourites(ctx), t.Favourites); err != nil {
+	if len(e.Blocks) > 0 {
+		readers = append(readers, accounts("blocks", c.Blocks(ctx), func(a *api.Account) { t.Blocks[a.ID] = true }))
+	}
+	if len(e.Mutes) > 0 {
+		readers = append(readers, accounts("mutes", c.Mutes(ctx), func(a *api.Account) { t.Mutes[a.ID] = a }))
+	}
+	if len(e.DomainBlocks) > 0 {
+		readers = append(readers, func() error {
+			for d, err := range c.DomainBlocks(ctx) {
+				if err != nil {
+					return fmt.Errorf("reading domain blocks: %w", err)
+				}
+				mu.Lock()
+				t.DomainBlocks[d] = true
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if len(e.Lists) > 0 {
+		readers = append(readers, func() error {
+			lists, err := c.Lists(ctx)
+			if err != nil && !errors.Is(err, api.ErrNotFound) {
+				return fmt.Errorf("reading lists: %w", err)
+			}
+			for _, l := range lists {
+				tl := &TargetList{List: l, Members: map[string]bool{}}
+				if err := accounts("list "+l.Title, c.ListAccounts(ctx, l.ID), func(a *api.Account) { tl.Members[a.ID] = true })(); err != nil {
+					return err
+				}
+				mu.Lock()
+				t.Lists[l.Title] = tl
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if len(e.Bookmarks) > 0 {
+		readers = append(readers, statuses("bookmarks", c.Bookmarks(ctx), t.Bookmarks))
+	}
+	if includeLikes && len(e.Likes) > 0 {
+		readers = append(readers, statuses("favourites", c.Favourites(ctx), t.Favourites))
+	}
+	if err := all(readers); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// all runs fns side by side and returns the first error.
+func all(fns []func() error) error {
+	errs := make(chan error, len(fns))
+	for _, fn := range fns {
+		go func() { errs <- fn() }()
+	}
+	var first error
+	for range fns {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // Resolved is the target's answer for one account of the export.

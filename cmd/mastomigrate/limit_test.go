@@ -16,7 +16,7 @@ import (
 // writeExport writes CSV exports with n follows, a list of the first
 // five, two blocked domains and three blocked accounts, and adds every
 // account to the server.
-func writeExport(t *testing.T, s *mastotest.Server, n int) string {
+func writeExport(t testing.TB, s *mastotest.Server, n int) string {
 	dir := t.TempDir()
 	var follows, lists strings.Builder
 	follows.WriteString("Account address,Show boosts,Notify on new posts,Languages\n")

@@ -181,9 +181,18 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		c.Remember(key, &api.Account{ID: rec.AccountID, Acct: rec.Acct, Locked: rec.Locked})
 	}
 
+	// The allowance is known from the first answer (Me): a few requests in
+	// flight use it well; Mastodon's 300 per 5 minutes gives 6.
+	concurrency := opts.Concurrency
+	if concurrency <= 0 {
+		concurrency = 4
+		if rate, ok := c.Rate(); ok {
+			concurrency = max(1, min(8, rate.Limit/50))
+		}
+	}
 	p := migrate.NewPlan(e)
 	bar := newProgress(f.IO, "resolving accounts")
-	r := &migrate.Resolver{Client: c, Workers: 4, Progress: bar.set, Found: func(key string, a *api.Account) {
+	r := &migrate.Resolver{Client: c, Workers: concurrency, Progress: bar.set, Found: func(key string, a *api.Account) {
 		if a.Moved != nil {
 			a = a.Moved
 		}
@@ -193,7 +202,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	}}
 	mopts := migrate.Options{IncludeLikes: slices.Contains(opts.Include, "likes"), Overwrite: opts.Mode == "overwrite",
 		UpdateFollowSettings: opts.UpdateFollowSettings, Now: f.Clock.Now()}
-	ch, target, err := migrate.Check(ctx, c, e, r, mopts)
+	ch, target, err := migrate.Check(ctx, c, me, e, r, mopts)
 	bar.finish()
 	if err != nil {
 		return err
@@ -233,13 +242,6 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		return err
 	}
 
-	concurrency := opts.Concurrency
-	if concurrency <= 0 {
-		concurrency = 4
-		if rate, ok := c.Rate(); ok {
-			concurrency = max(1, min(8, rate.Limit/50))
-		}
-	}
 	prog := newRunProgress(f.IO)
 	runner := &migrate.Runner{Client: c, Journal: j, Target: target, Concurrency: concurrency, Clock: f.Clock,
 		Wait: opts.Wait, Progress: prog.set, Profile: profile,

@@ -69,7 +69,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		}
 		bar := newProgress(opts.IO, "resolving accounts")
 		r := &migrate.Resolver{Client: c, Workers: 4, Progress: bar.set}
-		p.Target, _, err = migrate.Check(ctx, c, e, r, migrate.Options{IncludeLikes: opts.IncludeLikes, Now: opts.F.Clock.Now()})
+		p.Target, _, err = migrate.Check(ctx, c, nil, e, r, migrate.Options{IncludeLikes: opts.IncludeLikes, Now: opts.F.Clock.Now()})
 		bar.finish()
 		if err != nil {
 			return err
