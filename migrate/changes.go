@@ -100,6 +100,8 @@ type Changes struct {
 	Categories []*CategoryReport `json:"categories"`
 	Problems   []Problem         `json:"problems"`
 	Estimate   Estimate          `json:"estimate"`
+	// Unreadable are categories the server would not show, with why.
+	Unreadable map[string]string `json:"unreadable,omitempty"`
 }
 
 func (ch *Changes) category(name string) *CategoryReport {
@@ -142,7 +144,7 @@ type differ struct {
 // Diff compares the export with the target and returns the steps that
 // would make the target match it (adding only), and the report.
 func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, opts Options) *Changes {
-	ch := &Changes{Account: t.Account, Problems: []Problem{}}
+	ch := &Changes{Account: t.Account, Problems: []Problem{}, Unreadable: t.Unreadable}
 	for _, name := range Categories {
 		ch.category(name)
 	}

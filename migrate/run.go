@@ -31,6 +31,8 @@ type Runner struct {
 	followUntil *time.Time // the daily follow limit is reached until then
 	listIDs     map[string]string
 	summary     *Summary
+	// unsupported says, by category, why this server cannot do it.
+	unsupported map[string]string
 }
 
 // Summary counts outcomes per category.
@@ -119,6 +121,7 @@ func Pending(ch *Changes, j *Journal, now time.Time, wait bool) ([]Step, []Recor
 func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []Record) (*Summary, error) {
 	r.summary = &Summary{}
 	r.listIDs = map[string]string{}
+	r.unsupported = map[string]string{}
 	for title, l := range r.Target.Lists {
 		r.listIDs[title] = l.List.ID
 	}
@@ -235,6 +238,9 @@ feed:
 
 // step journals "started", sends, and journals the outcome.
 func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) error) error {
+	if why, ok := r.unsupportedFor(s.Category); ok {
+		return r.outcome(s, Record{Status: StatusSkipped, Reason: why})
+	}
 	if s.Op == OpFollow {
 		if until := r.followLimit(); until != nil {
 			return r.outcome(s, Record{Status: StatusDeferred, Until: until, Reason: "Mastodon's daily follow limit"})
@@ -276,8 +282,31 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) er
 		if errors.Is(err, api.ErrUnauthorized) {
 			return errAbort{fmt.Errorf("the instance no longer accepts the token: %w", err)}
 		}
+		if categoryWide[s.Op] && missing(err) {
+			why := fmt.Sprintf("this server does not support %s through the API (%v)", strings.ReplaceAll(s.Category, "_", " "), err)
+			r.mu.Lock()
+			r.unsupported[s.Category] = why
+			if s.Op == OpCreateList {
+				r.unsupported["list_members"] = why
+			}
+			r.mu.Unlock()
+			return r.outcome(s, Record{Status: StatusSkipped, Reason: why})
+		}
 		return r.outcome(s, classify(s, err))
 	}
+}
+
+// categoryWide are the steps whose endpoint serves a whole category, so
+// that a missing endpoint means the category cannot be done here (a 404 on
+// an account's follow could be that account).
+var categoryWide = map[Op]bool{OpCreateList: true, OpAddToList: true, OpBlockDomain: true, OpUnblockDomain: true,
+	OpBookmark: true, OpFavourite: true, OpRemoveFromList: true, "update_profile": true}
+
+func (r *Runner) unsupportedFor(cat string) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	why, ok := r.unsupported[cat]
+	return why, ok
 }
 
 func (r *Runner) followLimit() *time.Time {
@@ -480,7 +509,11 @@ func (r *Runner) batch(ctx context.Context, batch []Step) error {
 	id, ok := r.listID(batch[0].List)
 	if !ok {
 		for _, s := range batch {
-			if err := r.outcome(s, Record{Status: StatusRetry, Reason: "the list " + s.List + " could not be created"}); err != nil {
+			rec := Record{Status: StatusRetry, Reason: "the list " + s.List + " could not be created"}
+			if why, ok := r.unsupportedFor("list_members"); ok {
+				rec = Record{Status: StatusSkipped, Reason: why}
+			}
+			if err := r.outcome(s, rec); err != nil {
 				return err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/mastomigrate/mastomigrate/api"
@@ -27,6 +28,27 @@ type Target struct {
 	// Settings are the existing follows' settings, read only when asked
 	// to update them.
 	Settings map[string]*api.Relationship
+	// Unreadable says, by category, why the server would not show it
+	// (servers with gaps in the Mastodon API); it is taken as empty.
+	Unreadable map[string]string
+}
+
+// missing reports whether err says the server has no such endpoint, as
+// opposed to no such record: Mastodon answers a missing record with
+// "Record not found", while a route it (or another server) lacks gets
+// another 404, a 405 or a 501.
+func missing(err error) bool {
+	var ae *api.Error
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.Status {
+	case 405, 501:
+		return true
+	case 404:
+		return !strings.Contains(ae.Message, "Record not found")
+	}
+	return false
 }
 
 // TargetList is one existing list and its members' ids.
@@ -50,13 +72,23 @@ func ReadTarget(ctx context.Context, c *api.Client, me *api.Account, e *archive.
 		Following: map[string]*api.Account{}, Requested: map[string]bool{}, Blocks: map[string]bool{},
 		Mutes: map[string]*api.Account{}, DomainBlocks: map[string]bool{}, Lists: map[string]*TargetList{},
 		Bookmarks: map[string]bool{}, Favourites: map[string]bool{}, Accounts: map[string]*api.Account{},
-		Settings: map[string]*api.Relationship{}}
+		Settings: map[string]*api.Relationship{}, Unreadable: map[string]string{}}
 	var mu sync.Mutex // guards t's maps while readers run
+	// fail ends a reader: a missing endpoint is noted and read as empty.
+	fail := func(what string, err error) error {
+		if missing(err) {
+			mu.Lock()
+			t.Unreadable[what] = err.Error()
+			mu.Unlock()
+			return nil
+		}
+		return fmt.Errorf("reading %s: %w", what, err)
+	}
 	accounts := func(what string, seq func(func(*api.Account, error) bool), into func(*api.Account)) func() error {
 		return func() error {
 			for a, err := range seq {
 				if err != nil {
-					return fmt.Errorf("reading %s: %w", what, err)
+					return fail(what, err)
 				}
 				mu.Lock()
 				t.Accounts[a.ID] = a
@@ -70,7 +102,7 @@ func ReadTarget(ctx context.Context, c *api.Client, me *api.Account, e *archive.
 		return func() error {
 			for s, err := range seq {
 				if err != nil {
-					return fmt.Errorf("reading %s: %w", what, err)
+					return fail(what, err)
 				}
 				mu.Lock()
 				into[s.URI] = true
@@ -93,7 +125,7 @@ func ReadTarget(ctx context.Context, c *api.Client, me *api.Account, e *archive.
 		readers = append(readers, func() error {
 			for d, err := range c.DomainBlocks(ctx) {
 				if err != nil {
-					return fmt.Errorf("reading domain blocks: %w", err)
+					return fail("domain_blocks", err)
 				}
 				mu.Lock()
 				t.DomainBlocks[d] = true
@@ -105,8 +137,8 @@ func ReadTarget(ctx context.Context, c *api.Client, me *api.Account, e *archive.
 	if len(e.Lists) > 0 {
 		readers = append(readers, func() error {
 			lists, err := c.Lists(ctx)
-			if err != nil && !errors.Is(err, api.ErrNotFound) {
-				return fmt.Errorf("reading lists: %w", err)
+			if err != nil {
+				return fail("lists", err)
 			}
 			for _, l := range lists {
 				tl := &TargetList{List: l, Members: map[string]bool{}}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mastomigrate/mastomigrate/api/mastotest"
+	"github.com/mastomigrate/mastomigrate/migrate/migratetest"
+)
+
+// TestServerWithGaps migrates to a server without lists and domain blocks
+// (as some servers speaking the Mastodon API lack endpoints): the rest is
+// carried over, and what could not be done is said plainly.
+func TestServerWithGaps(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithoutEndpoints(
+		"GET /api/v1/lists", "POST /api/v1/lists", "GET /api/v1/domain_blocks", "POST /api/v1/domain_blocks"))
+	migratetest.SeedSample(s)
+	f, out, errOut := migrateFactory(t, s)
+	if code := run(context.Background(), sampleArgs("--to", s.URL, "--yes"), f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	st := s.State()
+	// eve stays followed (no domain blocks here); gus is blocked, which
+	// unfollows him; ivy was followed for a list before lists turned out
+	// to be missing, as the plan said she would be.
+	if len(st.Follows) != 8 || len(st.Blocks) != 1 || len(st.Bookmarks) != 3 {
+		t.Errorf("follows %d, blocks %d, bookmarks %d; want 8, 1, 3", len(st.Follows), len(st.Blocks), len(st.Bookmarks))
+	}
+	if !strings.Contains(out.String(), "this server would not show its lists") {
+		t.Errorf("the plan does not say lists could not be read:\n%s", out)
+	}
+	// Lists are made one at a time, so one request finds the gap; domain
+	// blocks go concurrently, so each request already in flight finds it.
+	if n := s.Count("POST /api/v1/lists"); n != 1 {
+		t.Errorf("%d requests to the missing list endpoint, want 1", n)
+	}
+	if n := s.Count("POST /api/v1/domain_blocks"); n > 2 {
+		t.Errorf("%d requests to the missing domain block endpoint", n)
+	}
+	out.Reset()
+	run(context.Background(), []string{"report"}, f)
+	for _, want := range []string{"list members (Tech) dee@gts.example: this server does not support lists", "this server does not support domain blocks"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
