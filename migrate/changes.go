@@ -64,7 +64,7 @@ type ListSettings struct {
 type Problem struct {
 	Category   string `json:"category"`
 	Item       string `json:"item"`
-	Kind       string `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired
+	Kind       string `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired, blocked
 	Reason     string `json:"reason"`
 	NewAddress string `json:"new_address,omitempty"`
 	List       string `json:"list,omitempty"`
@@ -137,8 +137,10 @@ type differ struct {
 	steps       map[string][]Step
 	capLeft     int
 	exportLists map[string]bool
-	opts        Options
-	problems    []Problem
+	// blockedIDs and blockedDomains are the export's blocks, resolved.
+	blockedIDs, blockedDomains map[string]bool
+	opts                       Options
+	problems                   []Problem
 }
 
 // Diff compares the export with the target and returns the steps that
@@ -230,6 +232,31 @@ func (d *differ) account(cat string, a archive.Account) (*api.Account, bool) {
 	return acc, true
 }
 
+// blockedByExport says why a follow would be undone by the export's own
+// blocks, which are replayed later: a block ends a follow, and so does a
+// domain block for the domain's accounts.
+func (d *differ) blockedByExport(e *archive.Export, acc *api.Account) string {
+	if d.blockedIDs == nil {
+		d.blockedIDs, d.blockedDomains = map[string]bool{}, map[string]bool{}
+		for _, b := range e.Blocks {
+			if res := d.res[b.Key()]; res.Account != nil {
+				d.blockedIDs[res.Account.ID] = true
+			}
+		}
+		for _, dom := range e.DomainBlocks {
+			d.blockedDomains[dom] = true
+		}
+	}
+	if d.blockedIDs[acc.ID] {
+		return "not followed: you also block this account, and a block ends a follow"
+	}
+	handle := d.c.FullAcct(acc)
+	if d.blockedDomains[handle[strings.LastIndexByte(handle, '@')+1:]] {
+		return "not followed: you also block its domain, which ends follows there"
+	}
+	return ""
+}
+
 func (d *differ) diffFollows(e *archive.Export) {
 	r := d.ch.category("follows")
 	for i := range e.Follows {
@@ -238,6 +265,10 @@ func (d *differ) diffFollows(e *archive.Export) {
 		acc, ok := d.account("follows", f.Account)
 		if !ok {
 			d.lastProblem(n).Follow = &f
+			continue
+		}
+		if why := d.blockedByExport(e, acc); why != "" {
+			d.problem("follows", d.c.FullAcct(acc), "blocked", why)
 			continue
 		}
 		d.wanted("follows", acc.ID)

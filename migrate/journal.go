@@ -336,8 +336,8 @@ func Journals(dir string) ([]string, error) {
 // journaled with the same reason is not written again.
 func (j *Journal) RecordProblems(problems []Problem) error {
 	for _, p := range problems {
-		if p.Kind == "moved" {
-			continue // carried over at the new address
+		if p.Kind == "moved" || p.Kind == "blocked" {
+			continue // carried over at the new address, or blocked as asked
 		}
 		s := p.Step()
 		if r, ok := j.Last(s.ID); ok && r.Reason == p.Reason {

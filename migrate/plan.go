@@ -147,7 +147,7 @@ func warnings(e *archive.Export) []Warning {
 			both = append(both, b.String())
 		}
 	}
-	add("followed_and_blocked", "accounts you both follow and block: the block is replayed after the follow and removes it", both)
+	add("followed_and_blocked", "accounts you both follow and block: they will be blocked, not followed (a block ends a follow)", both)
 
 	blockedDomain := map[string]bool{}
 	for _, d := range e.DomainBlocks {
@@ -162,7 +162,7 @@ func warnings(e *archive.Export) []Warning {
 			noDomain = append(noDomain, f.Account.String())
 		}
 	}
-	add("follow_on_blocked_domain", "follows on a domain you block: domain blocks are replayed last and remove these follows", onBlocked)
+	add("follow_on_blocked_domain", "follows on a domain you block: they will not be followed (a domain block ends follows there)", onBlocked)
 	add("account_without_domain", "follows written without a domain: they will be looked up on the new instance, which may be someone else", noDomain)
 
 	seen := map[string]bool{}
