@@ -40,6 +40,8 @@ type Summary struct {
 	Rows []*SummaryRow `json:"categories"`
 	// DeferredUntil is when deferred follows may go on.
 	DeferredUntil *time.Time `json:"deferred_until,omitempty"`
+	// FollowLimit is the daily follow limit the server reported, if hit.
+	FollowLimit int `json:"follow_limit,omitempty"`
 }
 
 // SummaryRow is one category's outcomes in this run.
@@ -265,6 +267,7 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) er
 			if r.followUntil == nil {
 				r.followUntil = &until
 			}
+			r.summary.FollowLimit = rl.Rate.Limit
 			r.mu.Unlock()
 			if r.Wait {
 				if r.Waiting != nil {

@@ -106,6 +106,7 @@ name, or needs --yes with --mode overwrite.`,
 type deferredError struct {
 	follows int           // follows waiting
 	others  int           // list members waiting for them, and retries
+	limit   int           // follows a day
 	until   time.Time     // when the limit resets
 	in      time.Duration // from now
 	command string
@@ -117,7 +118,7 @@ func (e *deferredError) Error() string {
 		others = fmt.Sprintf(" (and %s waiting for them)", plural(e.others, "other item"))
 	}
 	return fmt.Sprintf("%s remain%s: Mastodon allows %d a day and starts counting again at %s (in %s); continue then with: %s",
-		plural(e.follows, "follow"), others, migrate.FollowsPerDay, e.until.UTC().Format("2006-01-02 15:04 MST"),
+		plural(e.follows, "follow"), others, e.limit, e.until.UTC().Format("2006-01-02 15:04 MST"),
 		humanDuration(e.in), e.command)
 }
 
@@ -266,8 +267,11 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 					follows = r.Deferred
 				}
 			}
-			until := *sum.DeferredUntil
-			return &deferredError{follows: follows, others: n - follows, until: until, in: until.Sub(f.Clock.Now()), command: command}
+			until, limit := *sum.DeferredUntil, sum.FollowLimit
+			if limit == 0 {
+				limit = migrate.FollowsPerDay // deferred by an earlier run
+			}
+			return &deferredError{follows: follows, others: n - follows, limit: limit, until: until, in: until.Sub(f.Clock.Now()), command: command}
 		}
 		fmt.Fprintf(f.IO.ErrOut, "! %s failed for now (server errors); run again to retry: %s\n", plural(n, "item"), command)
 		return nil
