@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -449,32 +450,32 @@ func (d *differ) removals() {
 		}
 		return id
 	}
-	for _, id := range sortedKeys(d.t.Following) {
+	for _, id := range slices.Sorted(maps.Keys(d.t.Following)) {
 		if !d.keep["follows"][id] {
 			remove("follows", OpUnfollow, id, handle(id, d.t.Following[id]), nil)
 		}
 	}
-	for _, id := range sortedKeys(d.t.Mutes) {
+	for _, id := range slices.Sorted(maps.Keys(d.t.Mutes)) {
 		if !d.keep["mutes"][id] {
 			remove("mutes", OpUnmute, id, handle(id, d.t.Mutes[id]), nil)
 		}
 	}
-	for _, id := range sortedKeys(d.t.Blocks) {
+	for _, id := range slices.Sorted(maps.Keys(d.t.Blocks)) {
 		if !d.keep["blocks"][id] {
 			remove("blocks", OpUnblock, id, handle(id, d.t.Accounts[id]), nil)
 		}
 	}
-	for _, dom := range sortedKeys(d.t.DomainBlocks) {
+	for _, dom := range slices.Sorted(maps.Keys(d.t.DomainBlocks)) {
 		if !d.keep["domain_blocks"][dom] {
 			remove("domain_blocks", OpUnblockDomain, "", dom, nil)
 		}
 	}
-	for _, title := range sortedKeys(d.t.Lists) {
+	for _, title := range slices.Sorted(maps.Keys(d.t.Lists)) {
 		if !d.exportLists[title] {
 			continue
 		}
 		keep := d.keep["list "+title]
-		for _, id := range sortedKeys(d.t.Lists[title].Members) {
+		for _, id := range slices.Sorted(maps.Keys(d.t.Lists[title].Members)) {
 			if !keep[id] {
 				remove("list_members", OpRemoveFromList, id, handle(id, d.t.Accounts[id]), func(s *Step) {
 					s.List = title
@@ -483,15 +484,6 @@ func (d *differ) removals() {
 			}
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // Estimate is how long a replay takes under Mastodon's limits.
@@ -558,7 +550,7 @@ func Check(ctx context.Context, c *api.Client, me *api.Account, e *archive.Expor
 	}
 	if opts.UpdateFollowSettings && len(t.Following) > 0 {
 		var err error
-		if t.Settings, err = c.Relationships(ctx, sortedKeys(t.Following)); err != nil {
+		if t.Settings, err = c.Relationships(ctx, slices.Sorted(maps.Keys(t.Following))); err != nil {
 			return nil, nil, fmt.Errorf("reading follow settings: %w", err)
 		}
 	}

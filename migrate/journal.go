@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -257,11 +258,7 @@ func (j *Journal) RememberAccount(key, id, acct string, locked bool) error {
 func (j *Journal) Accounts() map[string]Record {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := make(map[string]Record, len(j.accounts))
-	for k, v := range j.accounts {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(j.accounts)
 }
 
 // Finish marks the migration complete.

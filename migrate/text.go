@@ -3,6 +3,8 @@ package migrate
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -73,7 +75,7 @@ func (ch *Changes) writeText(ew *errWriter) {
 		ew.printf("  ! %s %s: %s\n", singular[pr.Category], pr.Item, pr.Reason)
 		shown++
 	}
-	for _, cat := range sortedKeys(ch.Unreadable) {
+	for _, cat := range slices.Sorted(maps.Keys(ch.Unreadable)) {
 		ew.printf("  ! this server would not show its %s (%s): taken as empty\n", label(cat), ch.Unreadable[cat])
 	}
 	ew.printf("\nTime: %s.\n", ch.Estimate.Text)

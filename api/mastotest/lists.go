@@ -1,7 +1,9 @@
 package mastotest
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -25,7 +27,7 @@ func (l *list) json() map[string]any {
 // getLists returns every list, unpaginated (app/controllers/api/v1/lists_controller.rb).
 func (s *Server) getLists(c *call) (int, any) {
 	out := []any{}
-	for _, id := range sortedKeys(s.lists) {
+	for _, id := range slices.Sorted(maps.Keys(s.lists)) {
 		out = append(out, s.lists[id].json())
 	}
 	return http.StatusOK, out

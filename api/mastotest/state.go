@@ -1,6 +1,8 @@
 package mastotest
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -38,15 +40,6 @@ type State struct {
 	Favourites   []string
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
-
 func (s *Server) full(id string) string {
 	a := s.accounts[id]
 	d := a.Domain
@@ -65,14 +58,14 @@ func (s *Server) State() State {
 	for id, f := range s.follows {
 		st.Follows[s.full(id)] = FollowState{Reblogs: f.reblogs, Notify: f.notify, Languages: f.languages, Requested: f.requested}
 	}
-	for _, id := range sortedKeys(s.blocks) {
+	for _, id := range slices.Sorted(maps.Keys(s.blocks)) {
 		st.Blocks = append(st.Blocks, s.full(id))
 	}
 	sort.Strings(st.Blocks)
 	for id, m := range s.mutes {
 		st.Mutes[s.full(id)] = MuteState{Notifications: m.notifications, ExpiresAt: m.expiresAt}
 	}
-	st.DomainBlocks = append(st.DomainBlocks, sortedKeys(s.domains)...)
+	st.DomainBlocks = append(st.DomainBlocks, slices.Sorted(maps.Keys(s.domains))...)
 	for _, l := range s.lists {
 		ls := ListState{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive, Members: []string{}}
 		for id := range l.members {

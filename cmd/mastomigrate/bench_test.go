@@ -15,15 +15,7 @@ import (
 func benchMigrate(b *testing.B, s *mastotest.Server, clock api.Clock, n int, extra ...string) (time.Duration, time.Time) {
 	b.Helper()
 	export := writeExport(b, s, n)
-	f, _, errOut := testStreams()
-	state := b.TempDir()
-	f.StateDir = func() (string, error) { return state, nil }
-	f.Getenv = func(k string) string {
-		if k == tokenEnv {
-			return s.Token
-		}
-		return ""
-	}
+	f, _, errOut := migrateFactory(b, s)
 	f.Clock = clock
 	start := clock.Now()
 	if code := run(context.Background(), append([]string{"migrate", export, "--to", s.URL, "--yes"}, extra...), f); code != 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
 // factory holds what commands share, built once in main and replaced
@@ -70,6 +71,24 @@ func defaultStateDir() (string, error) {
 	return home + "/.local/state/mastomigrate", nil
 }
 
+// tokens loads the token file.
+func (f *factory) tokens() (*api.Tokens, error) {
+	path, err := f.TokensPath()
+	if err != nil {
+		return nil, err
+	}
+	return api.LoadTokens(path)
+}
+
+// journals lists the migrations' journals, newest first.
+func (f *factory) journals() ([]string, error) {
+	dir, err := f.StateDir()
+	if err != nil {
+		return nil, err
+	}
+	return migrate.Journals(dir)
+}
+
 // tokenEnv lets scripts pass a token without a flag: flags show in ps.
 const tokenEnv = "MASTOMIGRATE_TOKEN"
 
@@ -89,11 +108,7 @@ func (f *factory) client(to string) (*api.Client, string, error) {
 		c, err := api.New(instance, opts)
 		return c, to, err
 	}
-	path, err := f.TokensPath()
-	if err != nil {
-		return nil, "", err
-	}
-	tokens, err := api.LoadTokens(path)
+	tokens, err := f.tokens()
 	if err != nil {
 		return nil, "", err
 	}

@@ -118,11 +118,7 @@ func runLogin(ctx context.Context, opts *loginOptions) error {
 	}
 	account := me.Acct + "@" + c.Domain(ctx)
 
-	path, err := f.TokensPath()
-	if err != nil {
-		return err
-	}
-	tokens, err := api.LoadTokens(path)
+	tokens, err := f.tokens()
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/mastomigrate/mastomigrate/api"
 )
 
 func newLogoutCmd(f *factory) *cobra.Command {
@@ -22,11 +20,7 @@ func newLogoutCmd(f *factory) *cobra.Command {
 }
 
 func runLogout(ctx context.Context, f *factory, account string) error {
-	path, err := f.TokensPath()
-	if err != nil {
-		return err
-	}
-	tokens, err := api.LoadTokens(path)
+	tokens, err := f.tokens()
 	if err != nil {
 		return err
 	}
@@ -53,11 +47,7 @@ func newWhoamiCmd(f *factory) *cobra.Command {
 		Short: "Show the accounts mastomigrate is logged in to",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := f.TokensPath()
-			if err != nil {
-				return err
-			}
-			tokens, err := api.LoadTokens(path)
+			tokens, err := f.tokens()
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,7 @@ import (
 
 // migrateFactory points a factory at a fake server, with the token in the
 // environment and journals in a temporary state folder.
-func migrateFactory(t *testing.T, s *mastotest.Server) (*factory, *strings.Builder, *strings.Builder) {
+func migrateFactory(t testing.TB, s *mastotest.Server) (*factory, *strings.Builder, *strings.Builder) {
 	f, out, errOut := testStreams()
 	state := t.TempDir()
 	f.StateDir = func() (string, error) { return state, nil }

@@ -62,11 +62,7 @@ func runReport(opts *reportOptions) error {
 	f := opts.F
 	path := opts.Journal
 	if path == "" {
-		dir, err := f.StateDir()
-		if err != nil {
-			return err
-		}
-		paths, err := migrate.Journals(dir)
+		paths, err := f.journals()
 		if err != nil {
 			return err
 		}

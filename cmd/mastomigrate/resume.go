@@ -64,11 +64,7 @@ func baseNames(paths []string) []string {
 
 // latestUnfinished is the newest journal whose last run left work.
 func latestUnfinished(f *factory) (string, error) {
-	dir, err := f.StateDir()
-	if err != nil {
-		return "", err
-	}
-	paths, err := migrate.Journals(dir)
+	paths, err := f.journals()
 	if err != nil {
 		return "", err
 	}
@@ -87,11 +83,7 @@ func newStatusCmd(f *factory) *cobra.Command {
 		Short: "List migrations with their progress",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := f.StateDir()
-			if err != nil {
-				return err
-			}
-			paths, err := migrate.Journals(dir)
+			paths, err := f.journals()
 			if err != nil {
 				return err
 			}
