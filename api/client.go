@@ -19,8 +19,6 @@ import (
 	"github.com/tomnomnom/linkheader"
 )
 
-var jsonUnmarshal = json.Unmarshal
-
 // Options configure a Client. The zero value talks to a real server.
 type Options struct {
 	Token string // never logged; sent only to the instance's own host

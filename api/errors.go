@@ -5,6 +5,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -94,7 +95,7 @@ func errorMessage(body []byte) string {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 	}
-	if jsonUnmarshal(body, &v) == nil && v.Error != "" {
+	if json.Unmarshal(body, &v) == nil && v.Error != "" {
 		if v.Description != "" {
 			return v.Error + ": " + v.Description
 		}

@@ -243,44 +243,38 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) er
 	if why, ok := r.unsupportedFor(s.Category); ok {
 		return r.outcome(s, Record{Status: StatusSkipped, Reason: why})
 	}
-	if s.Op == OpFollow {
-		if until := r.followLimit(); until != nil {
-			return r.outcome(s, Record{Status: StatusDeferred, Until: until, Reason: "Mastodon's daily follow limit"})
-		}
-	}
-	if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusStarted}); err != nil {
-		return err
-	}
+	started := false
 	for {
+		if s.Op == OpFollow {
+			if until := r.followLimit(); until != nil {
+				if !r.Wait {
+					return r.outcome(s, Record{Status: StatusDeferred, Until: until, Reason: "Mastodon's daily follow limit"})
+				}
+				// Every follow waits for the reset, not only the one that met it.
+				if err := r.Clock.Sleep(ctx, until.Sub(r.Clock.Now())+time.Second); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if !started {
+			if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusStarted}); err != nil {
+				return err
+			}
+			started = true
+		}
 		err := send(ctx)
 		var rl *api.RateLimitError
 		if errors.As(err, &rl) && !rl.Daily {
 			// The pacer normally prevents this; wait for the window.
-			if werr := r.Clock.Sleep(ctx, time.Until(rl.Rate.Reset)+time.Second); werr != nil {
+			if werr := r.Clock.Sleep(ctx, rl.Rate.Reset.Sub(r.Clock.Now())+time.Second); werr != nil {
 				return werr
 			}
 			continue
 		}
 		if errors.As(err, &rl) && rl.Daily && s.Op == OpFollow {
-			until := rl.Rate.Reset
-			r.mu.Lock()
-			if r.followUntil == nil {
-				r.followUntil = &until
-			}
-			r.summary.FollowLimit = rl.Rate.Limit
-			r.mu.Unlock()
-			if r.Wait {
-				if r.Waiting != nil {
-					r.Waiting(until)
-				}
-				if werr := r.Clock.Sleep(ctx, until.Sub(r.Clock.Now())+time.Second); werr != nil {
-					return werr
-				}
-				r.mu.Lock()
-				r.followUntil = nil
-				r.mu.Unlock()
-				continue
-			}
+			r.limitFollows(rl)
+			continue // deferred or waited for at the top
 		}
 		if errors.Is(err, api.ErrUnauthorized) {
 			return errAbort{fmt.Errorf("the instance no longer accepts the token: %w", err)}
@@ -296,6 +290,22 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) er
 			return r.outcome(s, Record{Status: StatusSkipped, Reason: why})
 		}
 		return r.outcome(s, classify(s, err))
+	}
+}
+
+// limitFollows notes that the daily follow limit is reached until the
+// reset rl gives, and announces a wait once per reset.
+func (r *Runner) limitFollows(rl *api.RateLimitError) {
+	until := rl.Rate.Reset
+	r.mu.Lock()
+	announce := r.followUntil == nil || !r.followUntil.Equal(until)
+	if r.followUntil == nil || until.After(*r.followUntil) {
+		r.followUntil = &until
+	}
+	r.summary.FollowLimit = rl.Rate.Limit
+	r.mu.Unlock()
+	if announce && r.Wait && r.Waiting != nil {
+		r.Waiting(until)
 	}
 }
 
@@ -334,6 +344,10 @@ func classify(s Step, err error) Record {
 		return Record{Status: StatusDeferred, Until: &until, Reason: "Mastodon's daily follow limit"}
 	case s.Op == OpAddToList && errors.As(err, &ae) && ae.Status == 422 && strings.Contains(ae.Message, "taken"):
 		return Record{Status: StatusDone, Reason: "already on the list"}
+	case s.Op == OpAddToList && errors.As(err, &ae) && ae.Status == 422 && strings.Contains(ae.Message, "followed"):
+		// A follow request not yet accepted: servers before Mastodon 4.2
+		// list only accepted follows. The next run tries again.
+		return Record{Status: StatusRetry, Reason: "waits until the follow request is accepted"}
 	case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 408:
 		return Record{Status: StatusFailed, Reason: reasonOf(ae)}
 	}

@@ -93,3 +93,38 @@ func TestDailyFollowLimit(t *testing.T) {
 		t.Errorf("%d requests drew a 429; the follow limit should cost at most one per worker a day", n)
 	}
 }
+
+// jumpClock is a scaled clock whose sleeps jump it forward, so a wait
+// for tomorrow takes no time. A sleeper first yields a moment of real
+// time, so other workers run while it "sleeps", as they would.
+type jumpClock struct{ *api.ScaledClock }
+
+func (c jumpClock) Sleep(ctx context.Context, d time.Duration) error {
+	time.Sleep(5 * time.Millisecond)
+	c.Advance(d)
+	return ctx.Err()
+}
+
+// TestWaitForDailyLimit: with --wait, one run waits for the limit to reset
+// (twice, at 4 follows a day) and finishes.
+func TestWaitForDailyLimit(t *testing.T) {
+	clock := jumpClock{api.NewScaledClock(time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC), 1)}
+	l := mastotest.MastodonLimits()
+	l.FollowsPerDay = 4
+	s := mastotest.NewServer(t, mastotest.WithClock(clock), mastotest.WithLimits(l))
+	export := writeExport(t, s, 10)
+	f, _, errOut := migrateFactory(t, s)
+	f.Clock = clock
+	if code := run(context.Background(), []string{"migrate", export, "--to", s.URL, "--yes", "--wait", "--concurrency", "4"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if n := len(s.State().Follows); n != 10 {
+		t.Errorf("%d follows, want 10", n)
+	}
+	if !strings.Contains(errOut.String(), "daily follow limit is reached; waiting until 2026-03-02 00:00 UTC") {
+		t.Errorf("no countdown:\n%s", errOut)
+	}
+	if clock.Now().Before(time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("finished at %v: it did not wait for the third day", clock.Now())
+	}
+}

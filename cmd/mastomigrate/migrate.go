@@ -242,6 +242,12 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	} else if err := confirm(f, opts, account, todo); err != nil {
 		return err
 	}
+	for _, s := range todo {
+		if s.Op == migrate.OpFavourite {
+			fmt.Fprintf(f.IO.ErrOut, "! Each like notifies the author of the post, as a new like would.\n")
+			break
+		}
+	}
 
 	prog := newRunProgress(f.IO)
 	runner := &migrate.Runner{Client: c, Journal: j, Target: target, Concurrency: concurrency, Clock: f.Clock,
@@ -357,11 +363,32 @@ func confirm(f *factory, opts *migrateOptions, account string, steps []migrate.S
 	return nil
 }
 
-// countdown shows the wait for the daily follow limit.
+// countdown shows the wait for the daily follow limit: a line that counts
+// down on a terminal, and a line an hour otherwise. It returns at once;
+// the runner does the waiting.
 func countdown(ctx context.Context, f *factory, until time.Time) {
-	left := until.Sub(f.Clock.Now()).Round(time.Second)
-	fmt.Fprintf(f.IO.ErrOut, "Mastodon's daily follow limit is reached; waiting %s until %s (Ctrl-C stops; run again later to continue)\n",
-		left, until.UTC().Format("15:04 MST"))
+	fmt.Fprintf(f.IO.ErrOut, "Mastodon's daily follow limit is reached; waiting until %s (Ctrl-C stops; the journal keeps the rest)\n",
+		until.UTC().Format("2006-01-02 15:04 MST"))
+	every := time.Hour
+	if f.IO.ErrTTY {
+		every = time.Second
+	}
+	go func() {
+		for {
+			left := until.Sub(f.Clock.Now())
+			if left <= 0 || f.Clock.Sleep(ctx, min(every, left)) != nil {
+				if f.IO.ErrTTY {
+					fmt.Fprint(f.IO.ErrOut, "\r\033[K")
+				}
+				return
+			}
+			if f.IO.ErrTTY {
+				fmt.Fprintf(f.IO.ErrOut, "\r\033[K  %s left", left.Round(time.Second))
+			} else if left > every {
+				fmt.Fprintf(f.IO.ErrOut, "  %s left\n", humanDuration(left))
+			}
+		}
+	}()
 }
 
 func writeSummary(f *factory, sum *migrate.Summary, asJSON bool) {
