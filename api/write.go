@@ -58,7 +58,7 @@ func (c *Client) Block(ctx context.Context, id string) error {
 	return fromMastodon(http.MethodPost, "/api/v1/accounts/"+id+"/block", err)
 }
 
-// Unfollow, Unblock and Unmute undo the above.
+// Unfollow undoes a follow; Unblock and Unmute undo the above likewise.
 func (c *Client) Unfollow(ctx context.Context, id string) error {
 	_, err := c.mc.AccountUnfollow(ctx, mastodon.ID(id))
 	return fromMastodon(http.MethodPost, "/api/v1/accounts/"+id+"/unfollow", err)

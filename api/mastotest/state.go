@@ -85,8 +85,8 @@ func (s *Server) State() State {
 	return st
 }
 
-// Seed sets state directly, without requests: what the target already
-// has before a migration.
+// SeedFollow and the other Seed methods set state directly, without
+// requests: what the target already has before a migration.
 func (s *Server) SeedFollow(id string, f FollowState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -69,6 +69,8 @@ func run(ctx context.Context, args []string, f *factory) int {
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		return exitCancelled
+	case errors.Is(err, api.ErrUnauthorized) && f.Getenv(tokenEnv) != "":
+		fmt.Fprintf(s.ErrOut, "The instance refused the token in %s.\n", tokenEnv)
 	case errors.Is(err, api.ErrUnauthorized):
 		fmt.Fprintf(s.ErrOut, "The instance refused the token: run `mastomigrate login <instance>` again.\n")
 	}
