@@ -138,14 +138,32 @@ func OpenJournal(path string, h Header) (*Journal, error) {
 		f.Close()
 		return nil, err
 	}
-	if j.Header.Version == 0 {
-		h.Version, j.Header = 1, h
+	// A later run may bring other options or paths: the newest header is
+	// what a resume runs with.
+	h.Version = 1
+	if j.Header.Version == 0 || !sameRun(j.Header, h) {
+		if j.Header.Version != 0 {
+			h.Created = j.Header.Created
+		}
+		j.Header = h
 		if err := j.append(Record{Type: "header", Header: &h}); err != nil {
 			f.Close()
 			return nil, err
 		}
 	}
 	return j, nil
+}
+
+func sameRun(a, b Header) bool {
+	ja, _ := json.Marshal(struct {
+		I []string
+		O RunConfig
+	}{a.Inputs, a.Options})
+	jb, _ := json.Marshal(struct {
+		I []string
+		O RunConfig
+	}{b.Inputs, b.Options})
+	return bytes.Equal(ja, jb)
 }
 
 // LoadJournal reads a journal without locking it (for status and report).

@@ -212,11 +212,13 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	if err := j.RecordProblems(ch.Problems); err != nil {
 		return err
 	}
-	todo, deferred, err := migrate.Pending(ch, j, f.Clock.Now(), opts.Wait)
+	pending, deferred, err := migrate.Pending(ch, j, f.Clock.Now(), opts.Wait)
 	if err != nil {
 		return err
 	}
-	todo = selectSteps(todo, opts.Only, opts.Skip)
+	todo := selectSteps(pending, opts.Only, opts.Skip)
+	// With --only or --skip, what was left out is still to do later.
+	partial := len(todo) < len(pending)
 
 	var profile *migrate.ProfileUpdate
 	if slices.Contains(opts.Include, "profile") && e.Profile != nil {
@@ -235,9 +237,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	}
 	if len(todo) == 0 && profile == nil {
 		if len(deferred) == 0 {
-			j.Finish()
-			fmt.Fprintf(f.IO.ErrOut, "✓ Nothing left to do on %s.\n", account)
-			return nil
+			return finish(f, j, account, partial)
 		}
 	} else if err := confirm(f, opts, account, todo); err != nil {
 		return err
@@ -258,6 +258,12 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	if sum != nil {
 		writeSummary(f, sum, opts.JSON)
 	}
+	return endOfRun(f, j, account, sum, runErr, partial)
+}
+
+// endOfRun says how the run ended and what to do next, and marks the
+// journal finished when nothing is left.
+func endOfRun(f *factory, j *migrate.Journal, account string, sum *migrate.Summary, runErr error, partial bool) error {
 	command := resumeCommand(j.Header)
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
@@ -280,6 +286,16 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 			return &deferredError{follows: follows, others: n - follows, limit: limit, until: until, in: until.Sub(f.Clock.Now()), command: command}
 		}
 		fmt.Fprintf(f.IO.ErrOut, "! %s failed for now (server errors); run again to retry: %s\n", plural(n, "item"), command)
+		return nil
+	}
+	return finish(f, j, account, partial)
+}
+
+// finish marks the journal finished, unless --only or --skip left
+// categories for another run.
+func finish(f *factory, j *migrate.Journal, account string, partial bool) error {
+	if partial {
+		fmt.Fprintf(f.IO.ErrOut, "✓ Done with the chosen categories on %s; run without --only or --skip for the rest.\n", account)
 		return nil
 	}
 	if err := j.Finish(); err != nil {

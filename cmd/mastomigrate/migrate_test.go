@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
+	"github.com/mastomigrate/mastomigrate/migrate"
 	"github.com/mastomigrate/mastomigrate/migrate/migratetest"
 )
 
@@ -111,5 +113,40 @@ func TestMigrateRefusesWithoutConfirmation(t *testing.T) {
 	}
 	if s.Writes() != 0 {
 		t.Errorf("%d writes without confirmation", s.Writes())
+	}
+}
+
+// TestMigrateOnlyThenRest: --only leaves the migration unfinished; a
+// later run's options become what resume would use; the full run ends it.
+func TestMigrateOnlyThenRest(t *testing.T) {
+	s := mastotest.NewServer(t)
+	migratetest.SeedSample(s)
+	f, out, errOut := migrateFactory(t, s)
+	if code := run(context.Background(), sampleArgs("--to", s.URL, "--yes", "--only", "follows"), f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if st := s.State(); len(st.Blocks) != 0 || len(st.Follows) == 0 {
+		t.Fatalf("--only follows: %d follows, %d blocks", len(st.Follows), len(st.Blocks))
+	}
+	if !strings.Contains(errOut.String(), "Done with the chosen categories") {
+		t.Errorf("stderr: %s", errOut)
+	}
+	out.Reset()
+	run(context.Background(), []string{"status"}, f)
+	if !strings.Contains(out.String(), "unfinished") {
+		t.Errorf("status after --only:\n%s", out)
+	}
+
+	if code := run(context.Background(), sampleArgs("--to", s.URL, "--yes", "--include", "likes"), f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if got := s.State(); !reflect.DeepEqual(got, wantSampleState) {
+		t.Errorf("final state\n got %+v\nwant %+v", got, wantSampleState)
+	}
+	dir, _ := f.StateDir()
+	paths, _ := migrate.Journals(dir)
+	j, err := migrate.LoadJournal(paths[0])
+	if err != nil || !j.Finished() || len(j.Header.Options.Only) != 0 || !slices.Equal(j.Header.Options.Include, []string{"likes"}) {
+		t.Errorf("journal: %v, finished %v, options %+v", err, j.Finished(), j.Header.Options)
 	}
 }
