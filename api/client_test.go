@@ -245,3 +245,45 @@ func TestTokenNotInErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitsOfTheFake covers the account-wide limits as typed errors: the
+// follow cap (app/validators/follow_limit_validator.rb) and the 50 lists
+// an account may have (app/models/list.rb).
+func TestLimitsOfTheFake(t *testing.T) {
+	l := mastotest.MastodonLimits()
+	l.FollowCap, l.MaxLists = 2, 2
+	s := mastotest.NewServer(t, mastotest.WithLimits(l))
+	c := newClient(t, s, api.Options{})
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if _, err := c.Follow(ctx, s.AddHandle(fmt.Sprint("f", i, "@x.example"), mastotest.Account{}), api.FollowOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.CreateList(ctx, fmt.Sprint("L", i), "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.Follow(ctx, s.AddHandle("f3@x.example", mastotest.Account{}), api.FollowOptions{})
+	if !errors.Is(err, api.ErrValidation) || !strings.Contains(err.Error(), "cannot follow more than 2") {
+		t.Errorf("over the follow cap: %v", err)
+	}
+	if _, err := c.CreateList(ctx, "L3", "", nil); !errors.Is(err, api.ErrValidation) || !strings.Contains(err.Error(), "maximum number of lists") {
+		t.Errorf("over the list limit: %v", err)
+	}
+}
+
+// TestGone: Mastodon's REST API shows a suspended account with
+// "suspended": true rather than a 410, but other servers answer 410 Gone;
+// it is a typed error all the same.
+func TestGone(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusGone)
+		w.Write([]byte(`{"error":"Account is gone"}`))
+	}))
+	defer srv.Close()
+	c, _ := api.New(srv.URL, api.Options{Token: "t"})
+	err := c.Block(context.Background(), "1")
+	if !errors.Is(err, api.ErrGone) || !strings.Contains(err.Error(), "Account is gone") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -150,3 +150,30 @@ func TestMigrateOnlyThenRest(t *testing.T) {
 		t.Errorf("journal: %v, finished %v, options %+v", err, j.Finished(), j.Header.Options)
 	}
 }
+
+// TestUpdateFollowSettings: an existing follow keeps its settings unless
+// asked (Mastodon's own importer resets them: mastodon#24222).
+func TestUpdateFollowSettings(t *testing.T) {
+	for _, update := range []bool{false, true} {
+		s := mastotest.NewServer(t)
+		migratetest.SeedSample(s)
+		// bo is followed on the target already, with boosts on; the export
+		// has boosts off, notify on, languages en and de.
+		s.SeedFollow(s.ID("bo@fosstodon.example"), mastotest.FollowState{Reblogs: true})
+		f, _, errOut := migrateFactory(t, s)
+		args := sampleArgs("--to", s.URL, "--yes", "--only", "follows")
+		if update {
+			args = append(args, "--update-follow-settings")
+		}
+		if code := run(context.Background(), args, f); code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		want := mastotest.FollowState{Reblogs: true}
+		if update {
+			want = mastotest.FollowState{Reblogs: false, Notify: true, Languages: []string{"en", "de"}}
+		}
+		if got := s.State().Follows["bo@fosstodon.example"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("update %v: bo's follow %+v, want %+v", update, got, want)
+		}
+	}
+}
