@@ -24,6 +24,9 @@ func (v *valueLimit) Read(p []byte) (int, error) {
 	if v.n > maxValue {
 		return 0, errValueTooLarge
 	}
+	if left := maxValue + 1 - v.n; int64(len(p)) > left {
+		p = p[:left] // read no further past the limit than needed to see it
+	}
 	n, err := v.r.Read(p)
 	v.n += int64(n)
 	return n, err

@@ -55,8 +55,10 @@ const (
 	// ratioFloor is the size below which the ratio is not checked: small
 	// files of repeated text compress very well and are harmless.
 	ratioFloor = 4 << 20
-	// maxValue bounds one JSON value (an item or a skipped key) in memory.
-	maxValue = 16 << 20
+	// maxValue bounds one JSON value (a post, a list, the profile) or CSV
+	// row in memory; real ones are a few KiB. The decoder's buffer doubles
+	// as it fills, so the peak is a few times this.
+	maxValue = 4 << 20
 )
 
 // kind is what an export file holds, decided from its name and content.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -201,9 +202,17 @@ func TestReadHostile(t *testing.T) {
 		{tokenDir, "following.json: near byte"},
 	}
 	for _, tt := range tests {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		_, err := archive.Read(context.Background(), tt.input)
+		runtime.ReadMemStats(&after)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want %q", tt.input, err, tt.want)
+		}
+		// Memory stays bounded whatever the input's size: neither the bomb
+		// nor the 40 MiB token is read into memory.
+		if n := after.TotalAlloc - before.TotalAlloc; n > 32<<20 {
+			t.Errorf("%s: allocated %d MiB", tt.input, n>>20)
 		}
 	}
 }
