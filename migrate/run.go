@@ -332,16 +332,13 @@ func (r *Runner) followLimit() *time.Time {
 	return nil
 }
 
-// classify turns an answer into the step's outcome.
+// classify turns an answer into the step's outcome; step has already
+// dealt with rate limits.
 func classify(s Step, err error) Record {
-	var rl *api.RateLimitError
 	var ae *api.Error
 	switch {
 	case err == nil:
 		return Record{Status: StatusDone}
-	case errors.As(err, &rl):
-		until := rl.Rate.Reset
-		return Record{Status: StatusDeferred, Until: &until, Reason: "Mastodon's daily follow limit"}
 	case s.Op == OpAddToList && errors.As(err, &ae) && ae.Status == 422 && strings.Contains(ae.Message, "taken"):
 		return Record{Status: StatusDone, Reason: "already on the list"}
 	case s.Op == OpAddToList && errors.As(err, &ae) && ae.Status == 422 && strings.Contains(ae.Message, "followed"):

@@ -249,13 +249,6 @@ func (s *Server) AddStatus(uri string, unknown bool) string {
 	return st.ID
 }
 
-// SetFaults changes the injected failures.
-func (s *Server) SetFaults(f Faults) {
-	s.mu.Lock()
-	s.faults = f
-	s.mu.Unlock()
-}
-
 // Count is how many requests a route ("POST /api/v1/accounts/:id/follow")
 // received, or all requests for "".
 func (s *Server) Count(route string) int {

@@ -123,22 +123,6 @@ func (s *Server) SeedList(title, policy string, exclusive bool, members ...strin
 	return l.ID
 }
 
-func (s *Server) SeedBookmark(statusID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.books[statusID] = s.nextSeq()
-}
-
-// AcceptFollowRequests turns every pending follow request into a follow,
-// as the people behind locked accounts eventually do.
-func (s *Server) AcceptFollowRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, f := range s.follows {
-		f.requested = false
-	}
-}
-
 // AddHandle adds an account by handle ("user@domain"; the server's own
 // domain makes it local) and returns its id.
 func (s *Server) AddHandle(handle string, a Account) string {

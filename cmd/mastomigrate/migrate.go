@@ -169,8 +169,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	}
 	cfg := migrate.RunConfig{To: opts.To, Include: opts.Include, Only: opts.Only, Skip: opts.Skip, Mode: opts.Mode,
 		UpdateFollowSettings: opts.UpdateFollowSettings}
-	j, err := migrate.OpenJournal(migrate.JournalPath(dir, account, migrate.Digest(e)),
-		migrate.Header{Account: account, Digest: migrate.Digest(e), Inputs: inputs, Options: cfg, Created: f.Clock.Now().UTC()})
+	digest := migrate.Digest(e)
+	j, err := migrate.OpenJournal(migrate.JournalPath(dir, account, digest),
+		migrate.Header{Account: account, Digest: digest, Inputs: inputs, Options: cfg, Created: f.Clock.Now().UTC()})
 	if err != nil {
 		return err
 	}
