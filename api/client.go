@@ -46,7 +46,8 @@ type Client struct {
 	mu    sync.Mutex
 	cache map[string]*resolution
 
-	domainOnce sync.Once
+	serverOnce sync.Once
+	server     Server
 }
 
 // ParseInstance turns what a person types ("example.social",
@@ -289,22 +290,8 @@ func (c *Client) FullAcct(a *Account) string {
 
 // Domain is the instance's own domain in handles. It can differ from the
 // host serving the API (Mastodon's LOCAL_DOMAIN and WEB_DOMAIN), so it is
-// read from /api/v2/instance, then /api/v1/instance, once.
+// read from the instance description (see Server).
 func (c *Client) Domain(ctx context.Context) string {
-	c.domainOnce.Do(func() {
-		var v2 struct {
-			Domain string `json:"domain"`
-		}
-		if _, err := c.do(ctx, http.MethodGet, "/api/v2/instance", nil, &v2); err == nil && v2.Domain != "" {
-			c.domain = strings.ToLower(v2.Domain)
-			return
-		}
-		var v1 struct {
-			URI string `json:"uri"`
-		}
-		if _, err := c.do(ctx, http.MethodGet, "/api/v1/instance", nil, &v1); err == nil && v1.URI != "" {
-			c.domain = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(v1.URI, "https://"), "http://"))
-		}
-	})
+	c.Server(ctx)
 	return c.domain
 }

@@ -29,7 +29,8 @@ func init() {
 }
 
 func (s *Server) instance(c *call) (int, any) {
-	return http.StatusOK, map[string]any{"domain": s.Domain, "title": "Fake Mastodon", "version": "4.5.0"}
+	return http.StatusOK, map[string]any{"domain": s.Domain, "title": "Fake " + s.flavour.String(),
+		"version": s.flavour.Version, "source_url": s.flavour.sourceURL()}
 }
 
 // acct is an account's handle as Mastodon renders it: without @domain for

@@ -115,6 +115,7 @@ type Server struct {
 	missing   map[string]bool // endpoints this server lacks (GoToSocial-like gaps)
 	profile   Profile
 	nextID    int
+	flavour   Flavour
 }
 
 // Account is one account the fake knows of, or can learn of by search.
@@ -207,6 +208,7 @@ func newServer(opts ...Option) *Server {
 		mutes: map[string]*mute{}, domains: map[string]int64{}, lists: map[string]*list{},
 		books: map[string]int64{}, favs: map[string]int64{}, windows: map[string]int{},
 		apps: map[string]*app{}, codes: map[string]*grant{}, pkce: true, missing: map[string]bool{},
+		flavour: Mastodon45,
 	}
 	for _, o := range opts {
 		o(s)

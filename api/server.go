@@ -1,0 +1,76 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+)
+
+// Server is what the instance says it runs. Software is "mastodon",
+// "gotosocial", "akkoma", "pleroma", or "" when it cannot be told;
+// callers treat "" like Mastodon and probe what they need.
+type Server struct {
+	Software string
+	Version  string
+}
+
+// Server reads the instance description once: /api/v2/instance, then
+// /api/v1/instance. It also learns the instance's domain from it.
+func (c *Client) Server(ctx context.Context) Server {
+	c.serverOnce.Do(func() {
+		var v2 struct {
+			Domain    string `json:"domain"`
+			Version   string `json:"version"`
+			SourceURL string `json:"source_url"`
+		}
+		if _, err := c.do(ctx, http.MethodGet, "/api/v2/instance", nil, &v2); err == nil && v2.Domain != "" {
+			c.domain = strings.ToLower(v2.Domain)
+			c.server = identify(v2.Version, v2.SourceURL)
+			return
+		}
+		var v1 struct {
+			URI     string `json:"uri"`
+			Version string `json:"version"`
+		}
+		if _, err := c.do(ctx, http.MethodGet, "/api/v1/instance", nil, &v1); err == nil && v1.URI != "" {
+			c.domain = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(v1.URI, "https://"), "http://"))
+			c.server = identify(v1.Version, "")
+		}
+	})
+	return c.server
+}
+
+// identify names the software from the version string and source URL the
+// instance reports. Mastodon reports "4.3.0" and its repository
+// (app/serializers/rest/instance_serializer.rb); GoToSocial "0.20.0 git-…"
+// or "0.20.0+…" with its repository (internal/api/model/instancev2.go);
+// Pleroma and Akkoma "2.7.2 (compatible; Akkoma 3.13.2)".
+func identify(version, source string) Server {
+	v := strings.ToLower(version)
+	src := strings.ToLower(source)
+	switch {
+	case strings.Contains(src, "gotosocial") || strings.Contains(v, "gotosocial"):
+		return Server{Software: "gotosocial", Version: firstWord(version)}
+	case strings.Contains(v, "akkoma"):
+		return Server{Software: "akkoma", Version: after(version, "Akkoma ")}
+	case strings.Contains(v, "pleroma"):
+		return Server{Software: "pleroma", Version: after(version, "Pleroma ")}
+	case strings.Contains(src, "mastodon") || (version != "" && !strings.Contains(v, "compatible")):
+		return Server{Software: "mastodon", Version: firstWord(version)}
+	}
+	return Server{Version: version}
+}
+
+func firstWord(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), " ")
+	s, _, _ = strings.Cut(s, "+")
+	return s
+}
+
+func after(s, marker string) string {
+	_, rest, ok := strings.Cut(s, marker)
+	if !ok {
+		return s
+	}
+	return strings.TrimRight(firstWord(rest), ")")
+}
