@@ -33,18 +33,23 @@ func (a Account) String() string {
 	return a.URI
 }
 
-// Domain is the host the account lives on, or "" when unknown.
+// Domain is the host the account lives on (with its port, if any), or ""
+// when unknown.
 func (a Account) Domain() string {
 	if i := strings.LastIndexByte(a.Acct, '@'); i >= 0 {
 		return a.Acct[i+1:]
 	}
 	if u, err := url.Parse(a.URI); err == nil {
-		return u.Hostname()
+		return u.Host
 	}
 	return ""
 }
 
-var acctRe = regexp.MustCompile(`^[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+$|^[^@\s/:]+$`)
+// acctRe accepts user@host and a bare local username. The host may carry a
+// port, as development and loopback instances name their accounts
+// (GoToSocial's alice@127.0.0.1:8080, Mastodon's user@localhost:3000); a
+// host without a dot is accepted only with a port or as localhost.
+var acctRe = regexp.MustCompile(`^[^@\s/:]+@(([^@\s/:]+\.[^@\s/:]+|localhost)(:[0-9]{1,5})?|[^@\s/:.]+:[0-9]{1,5})$|^[^@\s/:]+$`)
 
 // ParseAccount reads a handle ("@Name@Host.example", "name@host") or an
 // actor URI and normalises it the way Mastodon's importer does: spaces and a
@@ -94,7 +99,7 @@ func guessAcct(uri string) string {
 	if name == "" {
 		return ""
 	}
-	return strings.ToLower(name + "@" + u.Hostname())
+	return strings.ToLower(name + "@" + u.Host) // with its port, as handles have it
 }
 
 var domainRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^xn--`)
