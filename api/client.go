@@ -33,6 +33,14 @@ type Options struct {
 	// which Mastodon does not report until spent; 0 means Mastodon's 300.
 	PaginatedLimit int
 	UserAgent      string
+	// Timeout bounds one attempt of a request, from sending to the end of
+	// the answer; 0 means 30 seconds. Waiting for the allowance is not
+	// counted.
+	Timeout time.Duration
+	// Waiting, when set, is told each time a request waits out a 429
+	// (a rate limit spent, perhaps by an earlier run), so a person sees
+	// why nothing moves. It must not block.
+	Waiting func(Wait)
 }
 
 // Client talks to one instance as one account.
@@ -107,12 +115,17 @@ func New(instance string, o Options) (*Client, error) {
 	if o.PaginatedLimit == 0 {
 		o.PaginatedLimit = PaginatedLimit
 	}
+	if o.Timeout == 0 {
+		o.Timeout = 30 * time.Second
+	}
 	if o.UserAgent == "" {
 		o.UserAgent = "mastomigrate (+https://github.com/mastomigrate/mastomigrate)"
 	}
 	tr := &transport{base: o.Transport, host: base.Host, token: o.Token, pacer: newPacer(o.Clock, o.PaginatedLimit),
-		clock: o.Clock, retries: o.Retries, backoff: o.Backoff, ua: o.UserAgent}
-	hc := &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+		clock: o.Clock, retries: o.Retries, backoff: o.Backoff, timeout: o.Timeout, ua: o.UserAgent, waiting: o.Waiting}
+	// No overall timeout: a request may wait minutes for its allowance.
+	// Each attempt is bounded by the transport instead.
+	hc := &http.Client{Transport: tr}
 	mc := mastodon.NewClient(&mastodon.Config{Server: base.String()})
 	mc.Client = *hc
 	return &Client{base: base, domain: base.Hostname(), hc: hc, mc: mc, tr: tr, cache: map[string]*resolution{}}, nil
@@ -183,6 +196,10 @@ func unwrapURLError(err error) error {
 		var rl *RateLimitError
 		if errors.As(ue.Err, &rl) {
 			return rl
+		}
+		var ur *UnreachableError
+		if errors.As(ue.Err, &ur) {
+			return ur // it names the host, and a path would say nothing more
 		}
 		return fmt.Errorf("%s %s: %w", ue.Op, strings.SplitN(ue.URL, "?", 2)[0], ue.Err)
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -184,22 +186,138 @@ func (c fixedClock) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-// TestRetryAfter: servers other than Mastodon send Retry-After.
+// TestRetryAfter: servers other than Mastodon send Retry-After (GoToSocial's
+// concurrency throttle, proxies). The request waits that long and is sent
+// again; the wait is announced.
 func TestRetryAfter(t *testing.T) {
+	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Retry-After", "120")
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Write([]byte(`{"id":"1","acct":"me"}`))
+	}))
+	defer srv.Close()
+	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock := fixedClock{mastotest.NewManualClock(start)}
+	var waits []api.Wait
+	c, _ := api.New(srv.URL, api.Options{Token: "t", Clock: clock, Waiting: func(w api.Wait) { waits = append(waits, w) }})
+	if _, err := c.Me(context.Background()); err != nil {
+		t.Fatalf("got %v, want the request sent again after the wait", err)
+	}
+	if n.Load() != 2 {
+		t.Errorf("%d requests, want 2", n.Load())
+	}
+	if len(waits) != 1 || !waits[0].Until.Equal(start.Add(120*time.Second)) {
+		t.Errorf("waits %+v, want one until %v", waits, start.Add(120*time.Second))
+	}
+	if now := clock.Now(); now.Before(start.Add(120 * time.Second)) {
+		t.Errorf("sent again at %v, before the server allowed it", now)
+	}
+}
+
+// TestSpentWindowIsWaitedOut starts a client when an earlier run has spent
+// the window: its very first request draws a real 429 from the server,
+// waits for the reset the headers give, and succeeds.
+func TestSpentWindowIsWaitedOut(t *testing.T) {
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock := fixedClock{mastotest.NewManualClock(time.Date(2026, 3, 1, 12, 1, 0, 0, time.UTC))}
+			l := mastotest.MastodonLimits()
+			l.Requests = 5
+			s := mastotest.NewServer(t, mastotest.WithClock(clock), mastotest.WithLimits(l), mastotest.WithFlavour(fl))
+			earlier := newClient(t, s, api.Options{Clock: clock})
+			for i := 0; i < 5; i++ {
+				if _, err := earlier.Me(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var waits []api.Wait
+			c := newClient(t, s, api.Options{Clock: clock, Waiting: func(w api.Wait) { waits = append(waits, w) }})
+			before := clock.Now()
+			if _, err := c.Me(context.Background()); err != nil {
+				t.Fatalf("first request of the run: %v, want it to wait and succeed", err)
+			}
+			if s.Throttled() == 0 {
+				t.Error("the server never answered 429: the test did not reach the 429 path")
+			}
+			if len(waits) == 0 || !waits[0].Until.After(before) {
+				t.Errorf("waits %+v: the wait was not announced", waits)
+			}
+		})
+	}
+}
+
+// TestWaitEndsOnCancel: a request waiting out a 429 gives up at once when
+// its context is cancelled (the first Ctrl-C), however far the reset.
+func TestWaitEndsOnCancel(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
 	defer srv.Close()
-	c, _ := api.New(srv.URL, api.Options{Token: "t"})
-	start := time.Now()
-	_, err := c.Me(context.Background())
-	var rl *api.RateLimitError
-	if !errors.As(err, &rl) {
-		t.Fatalf("got %v", err)
+	ctx, cancel := context.WithCancel(context.Background())
+	c, _ := api.New(srv.URL, api.Options{Token: "t", Waiting: func(api.Wait) { cancel() }})
+	done := make(chan error, 1)
+	go func() { _, err := c.Me(ctx); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the wait went on after the context was cancelled")
 	}
-	if d := rl.Rate.Reset.Sub(start); d < 119*time.Second || d > 125*time.Second {
-		t.Errorf("reset in %v, want about 120s", d)
+}
+
+// TestUnreachable: a refused connection and a server that accepts but never
+// answers each fail the first request with one line naming the host, and
+// are not retried (the server never answered in this run).
+func TestUnreachable(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	refusedURL := closed.URL
+	closed.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var accepted atomic.Int32
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			defer conn.Close() // never answers
+		}
+	}()
+	tests := []struct {
+		name, url, msg string
+		attempts       func() int32
+	}{
+		{"refused", refusedURL, "the connection was refused", nil},
+		{"silent", "http://" + ln.Addr().String(), "did not answer within", accepted.Load},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := api.New(tt.url, api.Options{Token: "t", Timeout: 200 * time.Millisecond, Retries: 4, Backoff: time.Hour})
+			_, err := c.Me(context.Background())
+			var ue *api.UnreachableError
+			if !errors.As(err, &ue) || !errors.Is(err, api.ErrUnreachable) {
+				t.Fatalf("got %v (%T), want *UnreachableError", err, err)
+			}
+			host := strings.TrimPrefix(tt.url, "http://")
+			if !strings.Contains(err.Error(), tt.msg) || !strings.Contains(err.Error(), host) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("message %q: want one line naming %s and saying %q", err, host, tt.msg)
+			}
+			if tt.attempts != nil && tt.attempts() != 1 {
+				t.Errorf("%d connections, want 1 (no retries before the first answer)", tt.attempts())
+			}
+		})
 	}
 }
 

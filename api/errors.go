@@ -22,6 +22,7 @@ var (
 	ErrValidation   = errors.New("validation failed") // 422
 	ErrServer       = errors.New("server error")      // 5xx after retries
 	ErrUnsupported  = errors.New("not supported by this server")
+	ErrUnreachable  = errors.New("instance unreachable") // see *UnreachableError
 )
 
 // Error is an error response from the instance.
@@ -72,6 +73,17 @@ type RateLimitError struct {
 	// Daily is set when Mastodon's daily follow limit (400 per UTC day) was
 	// hit: other requests can go on, follows must wait for Reset.
 	Daily bool
+}
+
+// reason says which limit it is, for a person waiting on it.
+func (e *RateLimitError) reason() string {
+	switch {
+	case e.Daily:
+		return fmt.Sprintf("the daily follow limit (%d a day)", e.Rate.Limit)
+	case e.Rate.Limit > 0:
+		return fmt.Sprintf("the server's rate limit (%d requests per window)", e.Rate.Limit)
+	}
+	return "the server's rate limit"
 }
 
 func (e *RateLimitError) Error() string {

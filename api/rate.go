@@ -216,6 +216,9 @@ func (b *bucket) refresh(now time.Time) {
 	if b.known && !now.Before(b.rate.Reset) {
 		b.rate.Remaining = b.rate.Limit
 		b.blocked = false
+		// A 429 that gave a time but no limit (Retry-After alone): after
+		// it, the next answer tells the allowance again.
+		b.known = b.rate.Limit > 0
 		if b.period > 0 {
 			b.rate.Reset = windowEnd(now, b.period)
 		}
@@ -298,16 +301,20 @@ func (p *pacer) done(req *http.Request, h http.Header, status int) {
 		return
 	}
 	r, ok := parseRate(h, now)
-	// Headers describe the api throttle, whose window is five minutes,
-	// unless their window is longer: then they are the follow limiter's
-	// (a day) or the paginated throttle's 429 (fifteen minutes).
+	// Mastodon's headers describe whichever throttle is closest to running
+	// out (app/controllers/concerns/api/rate_limit_headers.rb): the api
+	// throttle's five-minute window, or, when their window is longer, the
+	// paginated throttle's fifteen minutes or the follow limiter's day.
 	target := familyAPI
 	if last := fams[len(fams)-1]; last != familyAPI && ok && r.Reset.Sub(now) > 6*time.Minute {
 		target = last
 	}
 	b := p.bucket(target)
 	if status == http.StatusTooManyRequests {
-		if t, ok := retryAfter(h, now); ok && t.After(r.Reset) {
+		// Retry-After, where sent, is the authority: GoToSocial's
+		// concurrency throttle sends it beside headers of a rate limit
+		// that is not spent (internal/middleware/throttling.go).
+		if t, ok := retryAfter(h, now); ok {
 			r.Reset = t
 		}
 		if r.Reset.IsZero() {
@@ -320,14 +327,25 @@ func (p *pacer) done(req *http.Request, h http.Header, status int) {
 		b.rate, b.known, b.blocked = r, true, true
 		return
 	}
-	if !ok || b.period > 0 {
+	if !ok {
 		return
 	}
-	// Responses arrive out of order: within a window keep the lower Remaining.
+	// Responses arrive out of order: within a window keep the lower
+	// Remaining. An allowance counted here takes the server's word when
+	// the server does describe it (an earlier run may have spent it).
 	if b.known && r.Reset.Equal(b.rate.Reset) && r.Remaining > b.rate.Remaining {
 		return
 	}
 	b.rate, b.known = r, true
+}
+
+// forget stops pacing a family the server does not limit: GoToSocial has
+// no paginated throttle (internal/middleware/ratelimit.go has one
+// limiter for everything).
+func (p *pacer) forget(f family) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.buckets, f)
 }
 
 // rate returns the last known allowance of a family.

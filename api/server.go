@@ -26,6 +26,7 @@ func (c *Client) Server(ctx context.Context) Server {
 		if _, err := c.do(ctx, http.MethodGet, "/api/v2/instance", nil, &v2); err == nil && v2.Domain != "" {
 			c.domain = strings.ToLower(v2.Domain)
 			c.server = identify(v2.Version, v2.SourceURL)
+			c.learned()
 			return
 		}
 		var v1 struct {
@@ -35,9 +36,19 @@ func (c *Client) Server(ctx context.Context) Server {
 		if _, err := c.do(ctx, http.MethodGet, "/api/v1/instance", nil, &v1); err == nil && v1.URI != "" {
 			c.domain = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(v1.URI, "https://"), "http://"))
 			c.server = identify(v1.Version, "")
+			c.learned()
 		}
 	})
 	return c.server
+}
+
+// learned adapts the pacing to the software: GoToSocial has one limiter
+// for all requests (internal/middleware/ratelimit.go), so the paginated
+// allowance Mastodon keeps would only slow reads down there.
+func (c *Client) learned() {
+	if c.server.Software == "gotosocial" {
+		c.tr.pacer.forget(familyPaginated)
+	}
 }
 
 // identify names the software from the version string and source URL the
