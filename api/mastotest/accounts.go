@@ -331,7 +331,10 @@ func (s *Server) follow(c *call) (int, any) {
 		f.languages = langs
 	}
 	r := s.relationshipJSON(id)
-	if f.requested && s.flavour.optimisticFollow(a) && !(c.cut && s.flavour.stuckWhenCutOff()) {
+	// GoToSocial's optimism is only for the request it just created; a
+	// repeat returns the stored state (updateFollow).
+	fresh := !exists || !s.flavour.GoToSocial()
+	if f.requested && fresh && s.flavour.optimisticFollow(a) && !(c.cut && s.flavour.stuckWhenCutOff()) {
 		r["following"], r["requested"] = true, false
 	}
 	return http.StatusOK, r
