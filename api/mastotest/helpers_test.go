@@ -86,7 +86,9 @@ func send(ctx context.Context, s *Server, method, path string, form url.Values, 
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := s.Client().Do(req)
+	cl := *s.Client()
+	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := cl.Do(req)
 	if err != nil {
 		return answer{}, err
 	}
