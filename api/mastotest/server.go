@@ -4,8 +4,16 @@
 // pagination, error bodies, status codes and rate limits, a clock the test
 // controls, injected faults, and counters for assertions.
 //
-// Each behaviour cites the Mastodon source file (in mastodon/mastodon) it
-// follows.
+// It plays several servers (Flavour: Mastodon 4.2, 4.3, 4.5 and
+// GoToSocial 0.20), each with its own status codes, error texts, rate
+// limits and follow semantics, no kinder than the real ones: remote
+// follows stay requests until accepted (WithAcceptDelay), posts can be
+// unreachable or deleted, a follow can be cut off after the server acted
+// (CutOffFollows), and unknown routes answer a bare 404 a client must
+// probe to tell from an item's.
+//
+// Each behaviour cites the source file it follows, in mastodon/mastodon
+// or superseriousbusiness/gotosocial.
 package mastotest
 
 import (
