@@ -159,3 +159,17 @@ func TestCutOffFollow(t *testing.T) {
 		want(t, "next follow", req(t, s, "POST", "/api/v1/accounts/"+other+"/follow", nil), 200, "")
 	})
 }
+
+func TestStateSeesTheAccept(t *testing.T) {
+	clock := NewManualClock(day)
+	s := NewServer(t, WithClock(clock), WithAcceptDelay(time.Second))
+	far := s.AddAccount(Account{Username: "far", Domain: "far.example"})
+	req(t, s, "POST", "/api/v1/accounts/"+far+"/follow", nil)
+	if !s.State().Follows["far@far.example"].Requested {
+		t.Error("accepted before the delay")
+	}
+	clock.Advance(time.Second)
+	if s.State().Follows["far@far.example"].Requested {
+		t.Error("State does not see the accept")
+	}
+}
