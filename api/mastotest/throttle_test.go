@@ -138,8 +138,16 @@ func TestConcurrencyThrottle(t *testing.T) {
 			}
 		}()
 	}
+	defer release()
 	eventually(t, "two requests in flight", func() bool { return s.InFlight() == 2 })
-	a := req(t, s, "GET", "/api/v1/blocks", nil)
+	// Were the throttle off, this request would wait behind the hold: the
+	// timeout only turns that hang into a failure.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a, err := send(ctx, s, "GET", "/api/v1/blocks", nil)
+	if err != nil {
+		t.Fatalf("third request not refused: %v", err)
+	}
 	if a.status != 429 || a.header.Get("Retry-After") != "30" || a.errorText(t) != "server capacity exceeded" {
 		t.Errorf("third: %d Retry-After %q %s", a.status, a.header.Get("Retry-After"), a.body)
 	}
