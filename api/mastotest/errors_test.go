@@ -224,9 +224,7 @@ func TestSuspendedAccounts(t *testing.T) {
 		s.SeedBlock(gone)
 		s.SeedMute(gone, MuteState{})
 		l := s.SeedList("l", "list", false, gone)
-		s.mu.Lock()
-		s.accounts[gone].Suspended = true
-		s.mu.Unlock()
+		s.UpdateAccount(gone, func(a *Account) { a.Suspended = true })
 
 		if n := len(req(t, s, "GET", "/api/v1/accounts/relationships", vals("id[]", gone)).list(t)); n != 0 {
 			t.Errorf("relationships list a suspended account")

@@ -352,6 +352,17 @@ func (s *Server) AddAccount(a Account) string {
 	return a.ID
 }
 
+// UpdateAccount changes a known account in place, e.g. to suspend it or
+// move it after the test seeded follows of it.
+func (s *Server) UpdateAccount(id string, change func(*Account)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.accounts[id]; ok {
+		change(a)
+		a.ID = id
+	}
+}
+
 // AddStatus adds a status and returns its id.
 func (s *Server) AddStatus(uri string, unknown bool) string {
 	return s.AddPost(Status{URI: uri, Unknown: unknown})
