@@ -60,6 +60,10 @@ func (s *Server) accountJSON(a *Account) map[string]any {
 		"locked": a.Locked, "url": "https://" + d + "/@" + a.Username, "uri": s.uri(a),
 		"followers_count": a.FollowersCount, "following_count": 0,
 	}
+	if s.flavour.GoToSocial() {
+		// GoToSocial's account has no uri (internal/api/model/account.go).
+		delete(j, "uri")
+	}
 	if a.ID == s.MeID {
 		j["following_count"] = s.followingCount()
 	}
@@ -108,7 +112,7 @@ func (s *Server) findAcct(q string) *Account {
 func (s *Server) lookup(c *call) (int, any) {
 	a := s.findAcct(c.get("acct"))
 	if a == nil || a.Unknown {
-		return notFound()
+		return s.flavour.recordNotFound("")
 	}
 	return http.StatusOK, s.accountJSON(a)
 }
@@ -141,13 +145,21 @@ func (s *Server) search(c *call) (int, any) {
 	}
 	if typ == "" || typ == "statuses" {
 		for _, st := range s.statuses {
-			if st.URI == q {
-				if st.Unknown && resolve {
-					st.Unknown = false
+			if st.URI != q {
+				continue
+			}
+			if resolve {
+				// resolve=true fetches the URI from its server every time
+				// (app/services/resolve_url_service.rb): a server that does not
+				// answer, or a post deleted there, gives nothing, even for a
+				// post already known.
+				if st.Unreachable || st.Deleted {
+					continue
 				}
-				if !st.Unknown {
-					res["statuses"] = []any{s.statusJSON(st)}
-				}
+				st.Unknown = false
+			}
+			if !st.Unknown && !st.Deleted {
+				res["statuses"] = []any{s.statusJSON(st)}
 			}
 		}
 	}
@@ -168,14 +180,27 @@ func (s *Server) target(id string) (*Account, bool) {
 	return a, true
 }
 
+// undoTarget finds the account of an unfollow, unblock or unmute: a
+// suspended one is still found, and the undo answers 200 (../shared/
+// SERVERS.md: suspended accounts).
+func (s *Server) undoTarget(id string) (*Account, bool) {
+	a, ok := s.accounts[id]
+	if !ok || a.Unknown {
+		return nil, false
+	}
+	return a, true
+}
+
 func (s *Server) getAccount(c *call) (int, any) {
 	a, ok := s.accounts[c.ids[0]]
 	if !ok || a.Unknown {
-		return notFound()
+		return s.flavour.recordNotFound("")
 	}
 	return http.StatusOK, s.accountJSON(a)
 }
 
+// relationshipJSON is the real relationship. GoToSocial's has no
+// languages (internal/api/model/relationship.go).
 func (s *Server) relationshipJSON(id string) map[string]any {
 	r := map[string]any{"id": id, "following": false, "showing_reblogs": false, "notifying": false,
 		"languages": nil, "followed_by": false, "blocking": false, "blocked_by": false, "muting": false,
@@ -194,25 +219,34 @@ func (s *Server) relationshipJSON(id string) map[string]any {
 	}
 	if a, ok := s.accounts[id]; ok {
 		_, r["domain_blocking"] = s.domains[a.Domain]
+		r["blocked_by"] = a.BlocksMe
+	}
+	if !s.flavour.followTakesLanguages() {
+		delete(r, "languages")
 	}
 	return r
 }
 
+// relationships leaves suspended accounts out unless with_suspended=true
+// (app/controllers/api/v1/accounts/relationships_controller.rb).
 func (s *Server) relationships(c *call) (int, any) {
 	out := []any{}
+	withSuspended := c.get("with_suspended") == "true"
 	for _, id := range c.form["id[]"] {
-		if _, ok := s.accounts[id]; ok {
+		if a, ok := s.accounts[id]; ok && (!a.Suspended || withSuspended) {
 			out = append(out, s.relationshipJSON(id))
 		}
 	}
 	return http.StatusOK, out
 }
 
+// following lists accepted follows only: a request, even to an unlocked
+// remote account, is not there until accepted (on both servers).
 func (s *Server) following(c *call) (int, any) {
 	var items []seqItem[any]
 	if c.ids[0] == c.me {
 		for id, f := range s.follows {
-			if !f.requested {
+			if !f.requested && !s.accounts[id].Suspended {
 				items = append(items, seqItem[any]{f.seq, s.accountJSON(s.accounts[id])})
 			}
 		}
@@ -232,23 +266,27 @@ func formBool(c *call, k string) (bool, bool) {
 // follow follows app/controllers/api/v1/accounts_controller.rb#follow and
 // app/services/follow_service.rb: options omitted leave an existing
 // follow's settings alone; new follows default to reblogs on, notify off;
-// a locked account gets a request; moved, blocked and domain-blocked
-// targets are refused with 403; the daily limit (app/lib/rate_limiter.rb)
-// and the cap (follow_limit_validator.rb) apply only to new follows.
+// re-following an existing follow or request only updates its settings
+// and uses no quota; a locked account gets a request, and so does a remote
+// one until its server's Accept arrives (WithAcceptDelay), though the
+// answer says following: true for unlocked ones; moved, blocked and
+// domain-blocked targets are refused; the daily limit
+// (app/lib/rate_limiter.rb) and the cap (follow_limit_validator.rb) apply
+// only to new follows. GoToSocial differences are on Flavour.
 func (s *Server) follow(c *call) (int, any) {
 	id := c.ids[0]
 	a, ok := s.target(id)
 	if !ok {
-		return notFound()
+		return s.flavour.recordNotFound("")
 	}
 	if id == c.me {
-		return http.StatusForbidden, apiError("Following your own account is not allowed")
+		return s.flavour.selfFollow()
 	}
-	if _, ok := s.domains[a.Domain]; ok || a.MovedTo != "" {
-		return forbidden()
+	if _, ok := s.domains[a.Domain]; ok || a.MovedTo != "" || a.BlocksMe {
+		return s.flavour.followRefusal()
 	}
 	if _, ok := s.blocks[id]; ok {
-		return forbidden()
+		return s.flavour.followRefusal()
 	}
 	f, exists := s.follows[id]
 	if !exists {
@@ -259,17 +297,29 @@ func (s *Server) follow(c *call) (int, any) {
 			now := s.clock.Now()
 			n, reset := s.window("follows:"+c.me, 24*time.Hour, now)
 			if n > s.limits.FollowsPerDay {
-				tooMany(c.header, s.limits.FollowsPerDay, reset)
+				s.setRate(c.header, s.limits.FollowsPerDay, 0, reset)
 				return http.StatusTooManyRequests, apiError("Too many requests")
 			}
-			// The follow limiter's headers replace the API ones when tighter
-			// (app/controllers/concerns/api/rate_limit_headers.rb).
-			if rem := s.limits.FollowsPerDay - n; rem < headerInt(c.header, "X-RateLimit-Remaining") {
-				setRate(c.header, s.limits.FollowsPerDay, rem, reset)
+			// The follow limiter's headers replace the API ones unless those
+			// show fewer left (app/controllers/concerns/api/rate_limit_headers.rb,
+			// override_rate_limit_headers).
+			if rem := s.limits.FollowsPerDay - n; rem <= headerInt(c.header, "X-RateLimit-Remaining") {
+				s.setRate(c.header, s.limits.FollowsPerDay, rem, reset)
 			}
 		}
-		f = &follow{seq: s.nextSeq(), reblogs: true, requested: a.Locked}
+		f = &follow{seq: s.nextSeq(), reblogs: true}
 		s.follows[id] = f
+		switch {
+		case c.cut && s.flavour.stuckWhenCutOff():
+			f.requested = true // never accepted
+		case a.Locked:
+			f.requested = true // until AcceptFollow
+		case a.Domain != "" && s.acceptDelay != 0:
+			f.requested = true
+			if s.acceptDelay > 0 {
+				f.acceptAt = s.clock.Now().Add(s.acceptDelay)
+			}
+		}
 	}
 	if v, ok := formBool(c, "reblogs"); ok {
 		f.reblogs = v
@@ -277,10 +327,17 @@ func (s *Server) follow(c *call) (int, any) {
 	if v, ok := formBool(c, "notify"); ok {
 		f.notify = v
 	}
-	if langs, ok := c.form["languages[]"]; ok {
+	if langs, ok := c.form["languages[]"]; ok && s.flavour.followTakesLanguages() {
 		f.languages = langs
 	}
-	return http.StatusOK, s.relationshipJSON(id)
+	r := s.relationshipJSON(id)
+	// GoToSocial's optimism is only for the request it just created; a
+	// repeat returns the stored state (updateFollow).
+	fresh := !exists || !s.flavour.GoToSocial()
+	if f.requested && fresh && s.flavour.optimisticFollow(a) && !(c.cut && s.flavour.stuckWhenCutOff()) {
+		r["following"], r["requested"] = true, false
+	}
+	return http.StatusOK, r
 }
 
 func (s *Server) followCap() int {
@@ -307,8 +364,8 @@ func (s *Server) unfollowLocked(id string) {
 }
 
 func (s *Server) unfollow(c *call) (int, any) {
-	if _, ok := s.target(c.ids[0]); !ok {
-		return notFound()
+	if _, ok := s.undoTarget(c.ids[0]); !ok {
+		return s.flavour.recordNotFound("")
 	}
 	s.unfollowLocked(c.ids[0])
 	return http.StatusOK, s.relationshipJSON(c.ids[0])
@@ -318,7 +375,7 @@ func (s *Server) unfollow(c *call) (int, any) {
 func (s *Server) block(c *call) (int, any) {
 	id := c.ids[0]
 	if _, ok := s.target(id); !ok {
-		return notFound()
+		return s.flavour.recordNotFound("")
 	}
 	if id != c.me {
 		s.unfollowLocked(id)
@@ -330,8 +387,8 @@ func (s *Server) block(c *call) (int, any) {
 }
 
 func (s *Server) unblock(c *call) (int, any) {
-	if _, ok := s.target(c.ids[0]); !ok {
-		return notFound()
+	if _, ok := s.undoTarget(c.ids[0]); !ok {
+		return s.flavour.recordNotFound("")
 	}
 	delete(s.blocks, c.ids[0])
 	return http.StatusOK, s.relationshipJSON(c.ids[0])
@@ -342,7 +399,7 @@ func (s *Server) unblock(c *call) (int, any) {
 func (s *Server) mute(c *call) (int, any) {
 	id := c.ids[0]
 	if _, ok := s.target(id); !ok {
-		return notFound()
+		return s.flavour.recordNotFound("")
 	}
 	if id == c.me {
 		return http.StatusOK, s.relationshipJSON(id)
@@ -365,8 +422,8 @@ func (s *Server) mute(c *call) (int, any) {
 }
 
 func (s *Server) unmute(c *call) (int, any) {
-	if _, ok := s.target(c.ids[0]); !ok {
-		return notFound()
+	if _, ok := s.undoTarget(c.ids[0]); !ok {
+		return s.flavour.recordNotFound("")
 	}
 	delete(s.mutes, c.ids[0])
 	return http.StatusOK, s.relationshipJSON(c.ids[0])
@@ -375,6 +432,9 @@ func (s *Server) unmute(c *call) (int, any) {
 func (s *Server) listBlocks(c *call) (int, any) {
 	var items []seqItem[any]
 	for id, seq := range s.blocks {
+		if s.accounts[id].Suspended {
+			continue // app/controllers/api/v1/blocks_controller.rb: without_suspended
+		}
 		items = append(items, seqItem[any]{seq, s.accountJSON(s.accounts[id])})
 	}
 	return http.StatusOK, page(s, c, items, 40)
@@ -384,6 +444,9 @@ func (s *Server) listBlocks(c *call) (int, any) {
 func (s *Server) listMutes(c *call) (int, any) {
 	var items []seqItem[any]
 	for id, m := range s.mutes {
+		if s.accounts[id].Suspended {
+			continue // app/controllers/api/v1/mutes_controller.rb: without_suspended
+		}
 		j := s.accountJSON(s.accounts[id])
 		j["mute_expires_at"] = m.expiresAt
 		items = append(items, seqItem[any]{m.seq, j})

@@ -1,9 +1,21 @@
 package mastotest
 
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
 // Flavour is the server software the fake plays: its name and version as
 // /api/v2/instance reports them, and the ways its answers differ from
 // Mastodon's latest (../shared/SERVERS.md lists them with their sources).
 // Tests that must hold on real servers run once per flavour in Flavours.
+//
+// The differences live in the small methods below, each citing where the
+// real server decides it, so that handlers ask a question ("does a list
+// need an accepted follow?") instead of comparing names.
 type Flavour struct {
 	Software string // "mastodon" or "gotosocial", as nodeinfo names it
 	Version  string // as /api/v2/instance reports it
@@ -25,7 +37,8 @@ func (f Flavour) String() string { return f.Software + "-" + f.Version }
 // GoToSocial reports whether the flavour is GoToSocial.
 func (f Flavour) GoToSocial() bool { return f.Software == "gotosocial" }
 
-// WithFlavour makes the server play f; the default is Mastodon45.
+// WithFlavour makes the server play f; the default is Mastodon45. Unless
+// WithLimits is also given, the server takes f's own limits (Limits).
 func WithFlavour(f Flavour) Option { return func(s *Server) { s.flavour = f } }
 
 // Flavour is the software the server plays.
@@ -37,4 +50,213 @@ func (f Flavour) sourceURL() string {
 		return "https://codeberg.org/superseriousbusiness/gotosocial"
 	}
 	return "https://github.com/mastodon/mastodon"
+}
+
+// mastodonAtLeast reports whether the flavour is Mastodon major.minor or
+// later.
+func (f Flavour) mastodonAtLeast(major, minor int) bool {
+	if f.GoToSocial() {
+		return false
+	}
+	parts := strings.SplitN(f.Version, ".", 3)
+	if len(parts) < 2 {
+		return true
+	}
+	ma, _ := strconv.Atoi(parts[0])
+	mi, _ := strconv.Atoi(parts[1])
+	return ma > major || (ma == major && mi >= minor)
+}
+
+// Limits are the flavour's default rate limits and caps.
+func (f Flavour) Limits() Limits {
+	if f.GoToSocial() {
+		return GoToSocialLimits()
+	}
+	return MastodonLimits()
+}
+
+// hostDomain: GoToSocial names its accounts after its configured host,
+// port included (observed on 0.20: alice@127.0.0.1:8080), so the fake
+// uses its own listening address. Mastodon keeps LOCAL_DOMAIN.
+func (f Flavour) hostDomain() bool { return f.GoToSocial() }
+
+// hasRoute: GoToSocial has no user-level domain blocks (an admin feature
+// only); its router answers those paths as any unknown route
+// (internal/api/client.go registers no such module).
+func (f Flavour) hasRoute(name string) bool {
+	if f.GoToSocial() && strings.HasSuffix(name, " /api/v1/domain_blocks") {
+		return false
+	}
+	return true
+}
+
+// unknownRoute is the answer for a route the server lacks. Both say only
+// "Not Found", the same words as some item-level 404s, so a client can
+// tell a missing endpoint only by probing:
+//   - Mastodon: the catch-all route raises RoutingError, answered by
+//     app/controllers/application_controller.rb#respond_with_error as
+//     {"error": "Not Found"} for JSON requests.
+//   - GoToSocial: cmd/gotosocial/action/server/server.go attaches a
+//     NoRoute handler calling apiutil.ErrorHandler with a bare
+//     gtserror.NewErrorNotFound, written by internal/api/util/
+//     errorhandling.go#NotFoundHandler as {"error": "Not Found"}.
+func (f Flavour) unknownRoute() (int, any) { return http.StatusNotFound, apiError("Not Found") }
+
+// recordNotFound is the 404 for an id that does not exist: Mastodon's
+// rescue of ActiveRecord::RecordNotFound (app/controllers/concerns/api/
+// error_handling.rb); GoToSocial's gtserror.NewErrorNotFound, whose safe
+// text is "Not Found" plus the help text if any (internal/gtserror/
+// withcode.go).
+func (f Flavour) recordNotFound(help string) (int, any) {
+	if f.GoToSocial() {
+		return gtsError(http.StatusNotFound, help)
+	}
+	return notFound()
+}
+
+// gtsError is GoToSocial's error body: the status text, then ": " and the
+// help text when there is one (internal/gtserror/withcode.go,
+// internal/api/util/errorhandling.go).
+func gtsError(status int, help string) (int, any) {
+	msg := http.StatusText(status)
+	if help != "" {
+		msg += ": " + help
+	}
+	return status, apiError(msg)
+}
+
+// statusNotFound is the answer for a post that is missing, deleted or not
+// visible. Mastodon answers {"error":"Not Found"} here, not "Record not
+// found" (../shared/SERVERS.md); GoToSocial its bare not-found.
+func (f Flavour) statusNotFound() (int, any) { return http.StatusNotFound, apiError("Not Found") }
+
+// listNeedsAcceptedFollow: GoToSocial adds only accounts with an accepted
+// follow (internal/processing/list/updateentries.go looks the follow up
+// with GetFollow); Mastodon from 4.2 accepts a pending request too
+// (app/models/list_account.rb, follow_request_id).
+func (f Flavour) listNeedsAcceptedFollow() bool { return f.GoToSocial() }
+
+// listNotFollowed is the answer for adding an account that is not
+// followed:
+//   - Mastodon 4.2–4.3: ListAccount#set_follow used find_by!, so the
+//     RecordNotFound becomes 404 "Record not found".
+//   - Mastodon 4.4+: validate_relationship adds :must_be_following on
+//     account_id (app/models/list_account.rb; text in
+//     config/locales/activerecord.en.yml): 422.
+//   - GoToSocial: 404 "account <id> not currently followed"
+//     (internal/processing/list/updateentries.go).
+func (f Flavour) listNotFollowed(accountID string) (int, any) {
+	switch {
+	case f.GoToSocial():
+		return gtsError(http.StatusNotFound, fmt.Sprintf("account %s not currently followed", accountID))
+	case f.mastodonAtLeast(4, 4):
+		return invalid("Account must be a followed account")
+	default:
+		return notFound()
+	}
+}
+
+// listAlreadyMember is the answer for adding an account already on the
+// list: Rails' uniqueness message "has already been taken" up to 4.3,
+// then the list_account.attributes.account_id.taken override "is already
+// on the list" (config/locales/activerecord.en.yml); GoToSocial 422
+// "account <id> is already in list <id>"
+// (internal/processing/list/updateentries.go).
+func (f Flavour) listAlreadyMember(accountID, listID string) (int, any) {
+	switch {
+	case f.GoToSocial():
+		return gtsError(http.StatusUnprocessableEntity, fmt.Sprintf("account %s is already in list %s", accountID, listID))
+	case f.mastodonAtLeast(4, 4):
+		return invalid("Account is already on the list")
+	default:
+		return invalid("Account has already been taken")
+	}
+}
+
+// listTitleUnique: GoToSocial refuses a second list of the same title with
+// 409 (internal/processing/list/create.go); Mastodon allows duplicates.
+func (f Flavour) listTitleUnique() bool { return f.GoToSocial() }
+
+// followTakesLanguages: GoToSocial's follow form has only reblogs and
+// notify (internal/api/model/account.go AccountFollowRequest), and its
+// relationships carry no languages.
+func (f Flavour) followTakesLanguages() bool { return !f.GoToSocial() }
+
+// optimisticFollow reports whether the follow response says following:
+// true before the follow is accepted. Mastodon does for every unlocked
+// target, remote ones included (app/controllers/api/v1/
+// accounts_controller.rb#follow, following_map); GoToSocial only for
+// unlocked local accounts (internal/processing/account/follow.go).
+func (f Flavour) optimisticFollow(a *Account) bool {
+	if a.Locked {
+		return false
+	}
+	return !f.GoToSocial() || a.Domain == ""
+}
+
+// followRefusal is the answer for a follow the server will not make:
+// Mastodon 403 "This action is not allowed" (app/services/
+// follow_service.rb raises Mastodon::NotPermittedError, rendered by
+// app/controllers/concerns/api/error_handling.rb); GoToSocial pretends
+// the account does not exist (internal/processing/common/account.go
+// GetVisibleTargetAccount: "target account not found").
+func (f Flavour) followRefusal() (int, any) {
+	if f.GoToSocial() {
+		return gtsError(http.StatusNotFound, "target account not found")
+	}
+	return forbidden()
+}
+
+// selfFollow: Mastodon 403 "Following your own account is not allowed"
+// (follow_service.rb); GoToSocial 406 with no help text
+// (internal/processing/account/follow.go getFollowTarget).
+func (f Flavour) selfFollow() (int, any) {
+	if f.GoToSocial() {
+		return gtsError(http.StatusNotAcceptable, "")
+	}
+	return http.StatusForbidden, apiError("Following your own account is not allowed")
+}
+
+// stuckWhenCutOff: on GoToSocial the follow request is stored inside the
+// request, and the side effects that accept it (for a local unlocked
+// account) or send it (for a remote one) are queued only after the
+// relationship is read back; a client gone by then leaves a request that
+// nothing ever accepts (internal/processing/account/follow.go
+// FollowCreate; observed on 0.20). Re-sending the follow then only
+// updates the request (updateFollow), so it stays stuck until unfollowed.
+// Mastodon does the whole follow in the request.
+func (f Flavour) stuckWhenCutOff() bool { return f.GoToSocial() }
+
+// pkce is how the authorization endpoint treats code_challenge: Mastodon
+// 4.2 ignores it, 4.3 accepts plain and S256, 4.4+ only S256
+// (config/initializers/doorkeeper.rb pkce_code_challenge_methods).
+// GoToSocial is assumed to take S256.
+func (f Flavour) pkce() pkceMode {
+	switch {
+	case f.GoToSocial() || f.mastodonAtLeast(4, 4):
+		return pkceS256
+	case f.mastodonAtLeast(4, 3):
+		return pkcePlainOrS256
+	default:
+		return pkceNone
+	}
+}
+
+type pkceMode int
+
+const (
+	pkceNone pkceMode = iota
+	pkcePlainOrS256
+	pkceS256
+)
+
+// formatReset writes X-RateLimit-Reset: Mastodon uses Ruby's
+// Time#iso8601(6), microseconds (app/controllers/concerns/api/
+// rate_limit_headers.rb); GoToSocial util.FormatISO8601, milliseconds
+// (internal/middleware/ratelimit.go).
+func (f Flavour) formatReset(t time.Time) string {
+	if f.GoToSocial() {
+		return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
 }

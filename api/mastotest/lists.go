@@ -34,7 +34,8 @@ func (s *Server) getLists(c *call) (int, any) {
 }
 
 // createList validates as app/models/list.rb does: a title, a known
-// replies policy, and at most 50 lists per account.
+// replies policy, and at most 50 lists per account. GoToSocial refuses a
+// title already used with 409 (internal/processing/list/create.go).
 func (s *Server) createList(c *call) (int, any) {
 	title := strings.TrimSpace(c.get("title"))
 	if title == "" {
@@ -50,15 +51,34 @@ func (s *Server) createList(c *call) (int, any) {
 	if s.limits.MaxLists > 0 && len(s.lists) >= s.limits.MaxLists {
 		return invalid("You have reached the maximum number of lists")
 	}
+	if s.flavour.listTitleUnique() {
+		for _, l := range s.lists {
+			if l.Title == title {
+				return gtsError(http.StatusConflict, "you already have a list with this title")
+			}
+		}
+	}
 	excl, _ := formBool(c, "exclusive")
 	l := &list{ID: s.id(), Title: title, RepliesPolicy: policy, Exclusive: excl, members: map[string]int64{}}
 	s.lists[l.ID] = l
 	return http.StatusOK, l.json()
 }
 
+// findList finds a list: Mastodon's List.find (404 "Record not found"),
+// GoToSocial's getList (404 "list not found",
+// internal/processing/list/util.go).
+func (s *Server) findList(id string) (*list, int, any) {
+	l, ok := s.lists[id]
+	if !ok {
+		status, body := s.flavour.recordNotFound("list not found")
+		return nil, status, body
+	}
+	return l, 0, nil
+}
+
 func (s *Server) deleteList(c *call) (int, any) {
-	if _, ok := s.lists[c.ids[0]]; !ok {
-		return notFound()
+	if _, status, body := s.findList(c.ids[0]); status != 0 {
+		return status, body
 	}
 	delete(s.lists, c.ids[0])
 	return http.StatusOK, map[string]any{}
@@ -67,12 +87,15 @@ func (s *Server) deleteList(c *call) (int, any) {
 // listAccounts: limit=0 returns every member at once
 // (app/controllers/api/v1/lists/accounts_controller.rb, unlimited?).
 func (s *Server) listAccounts(c *call) (int, any) {
-	l, ok := s.lists[c.ids[0]]
-	if !ok {
-		return notFound()
+	l, status, body := s.findList(c.ids[0])
+	if status != 0 {
+		return status, body
 	}
 	var items []seqItem[any]
 	for id, seq := range l.members {
+		if s.accounts[id].Suspended {
+			continue // ListAccountsController scopes to without_suspended
+		}
 		items = append(items, seqItem[any]{seq, s.accountJSON(s.accounts[id])})
 	}
 	if c.get("limit") == "0" {
@@ -85,26 +108,32 @@ func (s *Server) listAccounts(c *call) (int, any) {
 	return http.StatusOK, page(s, c, items, 40)
 }
 
-// addToList adds all the accounts or none, in one transaction: an unknown
-// id is 404, an account neither followed nor requested or already on the
-// list is 422 (app/models/list_account.rb validations).
+// addToList adds all the accounts or none, in one transaction. An unknown
+// id is 404; an account not followed (Flavour.listNeedsAcceptedFollow says
+// whether a pending request will do) or already on the list gets the
+// flavour's answer (Flavour.listNotFollowed, listAlreadyMember), checked
+// account by account in the order given (app/models/list_account.rb;
+// internal/processing/list/updateentries.go checks membership first).
 func (s *Server) addToList(c *call) (int, any) {
-	l, ok := s.lists[c.ids[0]]
-	if !ok {
-		return notFound()
+	l, status, body := s.findList(c.ids[0])
+	if status != 0 {
+		return status, body
 	}
 	ids := c.form["account_ids[]"]
-	for _, id := range ids {
-		if _, ok := s.target(id); !ok {
-			return notFound()
+	if !s.flavour.GoToSocial() {
+		for _, id := range ids {
+			if _, ok := s.target(id); !ok {
+				return notFound()
+			}
 		}
 	}
 	for _, id := range ids {
-		if _, ok := s.follows[id]; !ok {
-			return invalid("Account must be a followed account")
-		}
 		if _, ok := l.members[id]; ok {
-			return invalid("Account has already been taken")
+			return s.flavour.listAlreadyMember(id, l.ID)
+		}
+		f, ok := s.follows[id]
+		if !ok || (f.requested && s.flavour.listNeedsAcceptedFollow()) || s.accounts[id].Suspended {
+			return s.flavour.listNotFollowed(id)
 		}
 	}
 	for _, id := range ids {
@@ -114,9 +143,9 @@ func (s *Server) addToList(c *call) (int, any) {
 }
 
 func (s *Server) removeFromList(c *call) (int, any) {
-	l, ok := s.lists[c.ids[0]]
-	if !ok {
-		return notFound()
+	l, status, body := s.findList(c.ids[0])
+	if status != 0 {
+		return status, body
 	}
 	for _, id := range c.form["account_ids[]"] {
 		delete(l.members, id)
@@ -127,6 +156,9 @@ func (s *Server) removeFromList(c *call) (int, any) {
 func (s *Server) statusList(c *call, m map[string]int64) (int, any) {
 	var items []seqItem[any]
 	for id, seq := range m {
+		if s.statuses[id].Deleted {
+			continue
+		}
 		items = append(items, seqItem[any]{seq, s.statusJSON(s.statuses[id])})
 	}
 	return http.StatusOK, page(s, c, items, 20)
@@ -137,8 +169,10 @@ func (s *Server) listFavourites(c *call) (int, any) { return s.statusList(c, s.f
 
 func (s *Server) markStatus(c *call, m map[string]int64) (int, any) {
 	st, ok := s.statuses[c.ids[0]]
-	if !ok || st.Unknown {
-		return notFound()
+	if !ok || st.Unknown || st.Deleted {
+		// A missing, unseen or deleted post is {"error":"Not Found"} on
+		// Mastodon, not "Record not found" (../shared/SERVERS.md).
+		return s.flavour.statusNotFound()
 	}
 	if _, ok := m[st.ID]; !ok {
 		m[st.ID] = s.nextSeq()

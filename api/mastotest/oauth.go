@@ -14,7 +14,8 @@ import (
 
 // The OAuth side follows config/initializers/doorkeeper.rb and
 // app/controllers/api/v1/apps_controller.rb: authorization code grant,
-// PKCE from 4.3 (S256 only from 4.4), tokens that never expire, loopback
+// PKCE by flavour (Flavour.pkce: none on 4.2, plain or S256 on 4.3, S256
+// from 4.4), tokens that never expire, loopback
 // redirect URIs matched on any port, and the out-of-band page.
 
 type app struct {
@@ -24,7 +25,7 @@ type app struct {
 }
 
 type grant struct {
-	app, redirect, challenge, scope, account string
+	app, redirect, challenge, method, scope, account string
 }
 
 const oob = "urn:ietf:wg:oauth:2.0:oob"
@@ -95,11 +96,19 @@ func (s *Server) authorize(c *call) (int, any) {
 		}
 	}
 	g := &grant{app: a.clientID, redirect: redirect, scope: c.get("scope"), account: s.MeID}
-	if s.pkce && c.get("code_challenge") != "" {
-		if c.get("code_challenge_method") != "S256" {
+	mode := s.flavour.pkce()
+	if s.noPKCE {
+		mode = pkceNone
+	}
+	if mode != pkceNone && c.get("code_challenge") != "" {
+		method := c.get("code_challenge_method")
+		if method == "" {
+			method = "plain" // RFC 7636 4.3: plain when absent
+		}
+		if method != "S256" && (mode != pkcePlainOrS256 || method != "plain") {
 			return http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "code_challenge_method must be S256"}
 		}
-		g.challenge = c.get("code_challenge")
+		g.challenge, g.method = c.get("code_challenge"), method
 	}
 	code := "code-" + strconv.FormatUint(s.rng.Uint64(), 36)
 	s.codes[code] = g
@@ -158,7 +167,11 @@ func (s *Server) token(c *call) (int, any) {
 	}
 	if g.challenge != "" {
 		sum := sha256.Sum256([]byte(c.get("code_verifier")))
-		if base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+		got := base64.RawURLEncoding.EncodeToString(sum[:])
+		if g.method == "plain" {
+			got = c.get("code_verifier")
+		}
+		if got != g.challenge {
 			return oauthError("invalid_grant", "The provided authorization grant is invalid")
 		}
 	}

@@ -13,7 +13,7 @@ type FollowState struct {
 	Reblogs   bool
 	Notify    bool
 	Languages []string
-	Requested bool // a follow request to a locked account
+	Requested bool // a request not yet accepted (locked, remote awaiting the Accept, or cut off on GoToSocial)
 }
 
 // MuteState is one mute.
@@ -53,6 +53,7 @@ func (s *Server) full(id string) string {
 func (s *Server) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settle()
 	st := State{Follows: map[string]FollowState{}, Mutes: map[string]MuteState{}, Lists: map[string]ListState{},
 		Blocks: []string{}, DomainBlocks: []string{}, Bookmarks: []string{}, Favourites: []string{}}
 	for id, f := range s.follows {
