@@ -2,8 +2,14 @@ package archive
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -21,7 +27,7 @@ func (b *builder) visit(in *input, e entry) error {
 		return nil // named by actor.json; read only by a profile import
 	case kindUnknown:
 		if !strings.HasSuffix(strings.ToLower(e.name), ".csv") {
-			in.unknown = append(in.unknown, e.name)
+			b.ignore(in, e.name)
 			return nil
 		}
 	}
@@ -35,15 +41,94 @@ func (b *builder) visit(in *input, e entry) error {
 		return err
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
+	br, err := textReader(bufio.NewReaderSize(rc, 64<<10))
+	if err != nil {
+		return err
+	}
 	if k == kindUnknown {
 		if k = sniffCSV(br); k == kindUnknown {
-			in.unknown = append(in.unknown, e.name)
+			b.ignore(in, e.name)
 			return nil
 		}
 	}
 	in.found++
+	b.covered[k] = true
 	return b.parse(k, br)
+}
+
+// ignore remembers a file that is not an export: for the message when an
+// input holds nothing we know, and for the one "ignored" line otherwise.
+func (b *builder) ignore(in *input, name string) {
+	in.unknown = append(in.unknown, name)
+	b.ignored = append(b.ignored, path.Join(filepath.ToSlash(in.name), name))
+}
+
+// isArchiveName tells the files of a folder that are archives to read
+// inside, as if they had been named on the command line.
+func isArchiveName(name string) bool {
+	n := strings.ToLower(name)
+	for _, ext := range []string{".zip", ".tar.gz", ".tgz", ".tar"} {
+		if strings.HasSuffix(n, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// walkFolder reads a folder the way it reads the list of files in it:
+// zips and tarballs are opened, and links to files are followed (links to
+// folders are not, so a loop cannot trap the walk). Names inside an
+// archive are given as "archive.zip/outbox.json".
+func walkFolder(root string, visit func(entry) error) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		info, err := os.Stat(p) // follows a link
+		if err != nil {
+			if d.Type()&fs.ModeSymlink != 0 {
+				return visit(entry{name: rel, open: func() (io.ReadCloser, error) {
+					return nil, errors.New("the link points to a file that does not exist")
+				}})
+			}
+			return err
+		}
+		if !info.Mode().IsRegular() {
+			return nil // folders behind links, devices, sockets
+		}
+		if isArchiveName(rel) {
+			err := walkFile(p, info.Size(), func(e entry) error {
+				e.name = rel + "/" + e.name
+				return visit(e)
+			})
+			var ae *Error
+			switch {
+			case err == nil:
+				return nil
+			case errors.As(err, &ae):
+				if ae.File == "" && ae.Entry != "" && !strings.HasPrefix(ae.Entry, rel+"/") {
+					ae.Entry = rel + "/" + ae.Entry
+				}
+				return err
+			case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+				return err
+			}
+			return &Error{Entry: rel, Err: err}
+		}
+		return visit(entry{
+			name: rel,
+			size: info.Size(),
+			open: func() (io.ReadCloser, error) { return os.Open(p) },
+		})
+	})
 }
 
 func (b *builder) parse(k kind, r *bufio.Reader) error {
