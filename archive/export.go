@@ -145,6 +145,8 @@ type builder struct {
 	profile   *Profile
 	covered   map[kind]bool
 	ignored   []string
+	progress  func(input string, bytes int64)
+	done      int64
 }
 
 type listAcc struct {

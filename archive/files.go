@@ -17,6 +17,10 @@ import (
 // export files are parsed, anything else is remembered for the message
 // that says what an input held when it held nothing we know.
 func (b *builder) visit(in *input, e entry) error {
+	if b.progress != nil {
+		b.done += e.size
+		b.progress(in.name, b.done)
+	}
 	k := kindOf(e.name)
 	switch k {
 	case kindMedia:
@@ -300,4 +304,18 @@ func (b *builder) readActor(r *bufio.Reader) error {
 	}
 	b.profile = p
 	return nil
+}
+
+// ReadWithProgress is Read, calling progress before each file inside the
+// inputs with the input's name and the bytes of the files passed so far
+// (uncompressed, media included), so a long read can show it is moving.
+func ReadWithProgress(ctx context.Context, progress func(input string, bytes int64), inputs ...string) (*Export, error) {
+	b := newBuilder()
+	b.progress = progress
+	for _, in := range inputs {
+		if err := readInput(ctx, b, in); err != nil {
+			return nil, err
+		}
+	}
+	return b.export(), nil
 }
