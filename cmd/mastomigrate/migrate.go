@@ -255,6 +255,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		Wait: opts.Wait, Progress: prog.set, Profile: profile,
 		Waiting: func(until time.Time) { countdown(ctx, f, until) }}
 	sum, runErr := runner.Run(ctx, ch, todo, deferred)
+	countSkipped(sum, ch.Problems, opts.Only, opts.Skip)
 	prog.finish()
 	if sum != nil {
 		writeSummary(f, sum, opts.JSON)
