@@ -116,6 +116,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // "Settings > Account", not "\u003e"
 		return enc.Encode(p)
 	}
 	return p.WriteTextWith(opts.IO.Out, migrate.TextOptions{Width: opts.IO.width(), Explain: opts.Explain})

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +65,77 @@ func TestPlanShowsReadingProgress(t *testing.T) {
 	run(context.Background(), []string{"plan", sampleDir + "mastodon-archive.tar.gz"}, f)
 	if errOut.Len() != 0 {
 		t.Errorf("piped stderr %q, want nothing", errOut)
+	}
+}
+
+// Every key of plan --json, and every code and "what", is in the README.
+func TestPlanJSONKeysDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, out, errOut := testStreams()
+	if code := run(context.Background(), []string{"plan", "--json", sampleDir + "mastodon-archive.zip", sampleDir + "csv"}, f); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var v any
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{"target": true, "examples": true}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				keys[k] = true
+				if k == "what" || k == "code" {
+					keys[x.(string)] = true
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	for _, code := range []string{"follow_cap", "follow_daily_limit", "importer_limit", "account_without_domain"} {
+		keys[code] = true
+	}
+	for k := range keys {
+		if !bytes.Contains(readme, []byte("`"+k+"`")) {
+			t.Errorf("README.md does not document `%s` of plan --json", k)
+		}
+	}
+	m := v.(map[string]any)
+	for _, k := range []string{"warnings", "not_in_exports", "ignored", "include"} {
+		if _, ok := m[k].([]any); !ok {
+			t.Errorf("%s is %v, want an array", k, m[k])
+		}
+	}
+}
+
+// plan ~/Downloads/export/ with the archive's zip, csv.zip and a stray file.
+func TestPlanDownloadsFolder(t *testing.T) {
+	dir := t.TempDir()
+	for from, to := range map[string]string{"mastodon-archive.zip": "archive-20261101.zip", "csv.zip": "csv.zip"} {
+		b, err := os.ReadFile(sampleDir + from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(dir+"/"+to, b, 0o644)
+	}
+	os.WriteFile(dir+"/notes.txt", []byte("todo\n"), 0o644)
+	f, out, errOut := testStreams()
+	if code := run(context.Background(), []string{"plan", dir}, f); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	one := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{"Ignored (not exports): " + filepath.ToSlash(dir) + "/notes.txt", "follows 8 with", "toots (8:"} {
+		if !strings.Contains(one, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
 	}
 }
