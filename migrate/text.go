@@ -122,7 +122,7 @@ func (p *Plan) WriteTextWith(w io.Writer, o TextOptions) error {
 	}
 	if !o.Explain {
 		ew.printf("\n")
-		para("", "", "Run with --explain for what to do instead of each.")
+		para("", "", "`mastomigrate plan --explain` says what to do instead of each.")
 	}
 	if p.Target != nil {
 		p.Target.writeText(ew)
