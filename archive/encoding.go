@@ -3,6 +3,7 @@ package archive
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -12,13 +13,15 @@ import (
 // Excel or Notepad saved it as: a UTF-8 byte-order mark is dropped, and
 // UTF-16 with a byte-order mark ("Unicode text") is decoded. UTF-16
 // without a mark cannot be told apart reliably from other encodings, so
-// it is refused with a line that says what to do.
-func textReader(br *bufio.Reader) (*bufio.Reader, error) {
+// it is refused with a line that says what to do; so is a CSV without a
+// mark that is not UTF-8 (Excel's plain "CSV" is in the system's code
+// page, which the file does not name).
+func textReader(br *bufio.Reader, csv bool) (*bufio.Reader, error) {
 	head, _ := br.Peek(4)
 	switch {
 	case len(head) >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF:
 		br.Discard(3)
-		return br, nil
+		return br, nil // a UTF-8 mark says what the rest is
 	case len(head) >= 2 && head[0] == 0xFF && head[1] == 0xFE:
 		br.Discard(2)
 		return bufio.NewReaderSize(&utf16Reader{r: br}, 64<<10), nil
@@ -29,7 +32,64 @@ func textReader(br *bufio.Reader) (*bufio.Reader, error) {
 		(head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0)):
 		return nil, errors.New("the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (in Excel: CSV UTF-8)")
 	}
+	if csv {
+		return bufio.NewReaderSize(&utf8Check{r: br, line: 1}, 64<<10), nil
+	}
 	return br, nil
+}
+
+// utf8Check passes UTF-8 text through and stops at the first byte that
+// is not, naming its line.
+type utf8Check struct {
+	r    io.Reader
+	line int
+	tail []byte // an incomplete character at the end of the last read
+	err  error
+}
+
+func (u *utf8Check) Read(p []byte) (int, error) {
+	if u.err != nil {
+		return 0, u.err
+	}
+	if len(p) <= utf8.UTFMax {
+		return 0, io.ErrShortBuffer
+	}
+	k := copy(p, u.tail)
+	n, err := u.r.Read(p[k:])
+	n += k
+	u.tail = u.tail[:0]
+	// Hold back an incomplete character at the end, unless the input ended.
+	end := n
+	if err == nil {
+		for i := 1; i < utf8.UTFMax && i <= end; i++ {
+			if c := p[end-i]; c >= 0xC0 {
+				if !utf8.FullRune(p[end-i : end]) {
+					end -= i
+				}
+				break
+			} else if c < 0x80 {
+				break
+			}
+		}
+	}
+	u.tail = append(u.tail, p[end:n]...)
+	for i := 0; i < end; {
+		c := p[i]
+		if c < utf8.RuneSelf {
+			if c == '\n' {
+				u.line++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(p[i:end])
+		if r == utf8.RuneError && size <= 1 {
+			u.err = fmt.Errorf("line %d: the text is not UTF-8 (Excel's plain \"CSV\" uses your system's code page); save it as \"CSV UTF-8\"", u.line)
+			return i, nil
+		}
+		i += size
+	}
+	return end, err
 }
 
 // utf16Reader decodes UTF-16 (after its byte-order mark) into UTF-8.

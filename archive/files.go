@@ -45,7 +45,7 @@ func (b *builder) visit(in *input, e entry) error {
 		return err
 	}
 	defer rc.Close()
-	br, err := textReader(bufio.NewReaderSize(rc, 64<<10))
+	br, err := textReader(bufio.NewReaderSize(rc, 64<<10), strings.HasSuffix(strings.ToLower(e.name), ".csv"))
 	if err != nil {
 		return err
 	}

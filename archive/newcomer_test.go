@@ -170,3 +170,29 @@ func TestReadWrongHeaderNamesBoth(t *testing.T) {
 		}
 	}
 }
+
+// Excel's plain "CSV" is in the system's code page: the file cannot say
+// which, so it is refused with what to do; UTF-8 of any length passes.
+func TestReadCSVNotUTF8(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, filepath.Join(dir, "lists.csv"), "Friends,ana@mastodon.example\nCaf\xe9,bo@fosstodon.example\n")
+	_, err := archive.Read(context.Background(), p)
+	if err == nil || err.Error() != p+`: line 2: the text is not UTF-8 (Excel's plain "CSV" uses your system's code page); save it as "CSV UTF-8"` {
+		t.Errorf("err = %v", err)
+	}
+
+	// Many multi-byte titles, so characters straddle every read.
+	var b strings.Builder
+	for i := 0; i < 20000; i++ {
+		b.WriteString("Café ☕ 𝄞,ana@mastodon.example\n")
+	}
+	b.WriteString("Ünïcödé,bo@fosstodon.example\n")
+	p = writeFile(t, filepath.Join(dir, "lists.csv"), b.String())
+	e, err := archive.Read(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Lists) != 2 || e.Lists[0].Title != "Café ☕ 𝄞" || e.Lists[1].Title != "Ünïcödé" {
+		t.Errorf("lists = %+v", e.Lists)
+	}
+}
