@@ -232,6 +232,9 @@ func (p *Plan) warnings(e *archive.Export) []Warning {
 	seen := map[string]bool{}
 	var notFollowed []string
 	for _, l := range e.Lists {
+		if !e.Covers("follows") {
+			break // without the follows, who is not followed cannot be told
+		}
 		for _, m := range l.Members {
 			if !archive.Known(followed, m) && !seen[m.Key()] {
 				seen[m.Key()] = true

@@ -22,6 +22,7 @@ type TextOptions struct {
 var csvName = map[string]string{
 	"follows": "following_accounts.csv", "lists": "lists.csv", "mutes": "muted_accounts.csv",
 	"blocks": "blocked_accounts.csv", "domain_blocks": "blocked_domains.csv", "bookmarks": "bookmarks.csv",
+	"likes": "likes.json, in the archive", "profile": "actor.json, in the archive",
 }
 
 // WriteText writes the plan as a short report for a person, 80 columns wide.

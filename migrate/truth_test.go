@@ -187,3 +187,18 @@ func TestPlanIncludeSaysWhatIsSent(t *testing.T) {
 		t.Errorf("with --include likes,profile:\n%s", out)
 	}
 }
+
+// Without the follows export, whom you follow cannot be told.
+func TestPlanListsAloneClaimNothingAboutFollows(t *testing.T) {
+	e, err := archive.Read(context.Background(), "../testdata/sample/csv/lists.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan(e)
+	if p.warningCodes()["list_member_not_followed"] {
+		t.Errorf("warnings %+v: says members are not followed without the follows export", p.Warnings)
+	}
+	if out := oneLine(text(t, p, TextOptions{})); !strings.Contains(out, "likes - not in the exports given (likes.json, in the archive)") {
+		t.Errorf("plan:\n%s", out)
+	}
+}
