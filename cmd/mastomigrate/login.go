@@ -190,6 +190,9 @@ func awaitCallback(ctx context.Context, ln net.Listener, state string, open func
 	case res := <-done:
 		return res.code, res.err
 	case <-ctx.Done():
-		return "", fmt.Errorf("no answer from the browser: %w", ctx.Err())
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "", errors.New("no answer from the browser in time; run `mastomigrate login` again (or use `--no-browser`)")
+		}
+		return "", ctx.Err()
 	}
 }

@@ -78,13 +78,10 @@ it is (or whether it refuses it).`,
 				return nil
 			}
 			for _, a := range tokens.Accounts() {
-				if to != "" && !strings.EqualFold(a, strings.TrimPrefix(to, "@")) {
-					if l, _ := tokens.Find(a); l.App.Instance != to && strings.TrimPrefix(l.App.Instance, "https://") != to {
-						continue
-					}
-				}
 				l, _ := tokens.Find(a)
-				fmt.Fprintf(f.IO.Out, "%s\t%s\n", l.Account, l.App.Instance)
+				if to == "" || strings.EqualFold(l.Account, strings.TrimPrefix(to, "@")) || sameInstance(l.App.Instance, to) {
+					fmt.Fprintf(f.IO.Out, "%s\t%s\n", l.Account, l.App.Instance)
+				}
 			}
 			return nil
 		},
@@ -111,4 +108,10 @@ func whoamiToken(ctx context.Context, f *factory, to string) error {
 	}
 	fmt.Fprintf(f.IO.Out, "%s@%s\t(from %s)\n", me.Acct, c.Domain(ctx), tokenEnv)
 	return nil
+}
+
+// sameInstance tells whether a stored instance address is the one named.
+func sameInstance(stored, named string) bool {
+	u, err := api.ParseInstance(named)
+	return err == nil && u.String() == stored
 }
