@@ -95,7 +95,7 @@ name, or needs --yes with --mode overwrite.`,
 	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	fl.StringSliceVar(&opts.Only, "only", nil, "only these `categories`: "+strings.Join(migrate.Categories, ", "))
 	fl.StringSliceVar(&opts.Skip, "skip", nil, "skip these `categories`")
-	addIncludeFlag(fl, &opts.Include)
+	addIncludeFlag(cmd, &opts.Include)
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "requests in flight (default: chosen from the server's allowance)")
 	fl.StringVar(&opts.Mode, "mode", "merge", "merge (only add) or overwrite (also remove what the export lacks)")
 	fl.BoolVar(&opts.UpdateFollowSettings, "update-follow-settings", false, "also change existing follows' boosts, notify and languages to the export's")

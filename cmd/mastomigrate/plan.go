@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/migrate"
@@ -71,15 +70,15 @@ many as you have; they are merged.`,
 	fl.BoolVar(&opts.JSON, "json", false, "print one JSON object for scripts")
 	fl.BoolVar(&opts.Explain, "explain", false, "say why each thing cannot be carried over, and what to do instead")
 	fl.StringVar(&opts.To, "to", "", "also check the new `account` (user@instance): what is already there, what cannot be found (reads only)")
-	addIncludeFlag(fl, &opts.Include)
+	addIncludeFlag(cmd, &opts.Include)
 	fl.BoolVar(&opts.IncludeLikes, "include-likes", false, "same as --include likes")
 	fl.MarkHidden("include-likes")
 	return cmd
 }
 
 // addIncludeFlag defines --include, the same for plan and migrate.
-func addIncludeFlag(fl *pflag.FlagSet, include *[]string) {
-	fl.StringSliceVar(include, "include", nil, "opt-in `extras`: likes (each like notifies its author), profile (display name, bio, fields, avatar, header)")
+func addIncludeFlag(cmd *cobra.Command, include *[]string) {
+	cmd.Flags().StringSliceVar(include, "include", nil, "opt-in `extras`: likes (each like notifies its author), profile (display name, bio, fields, avatar, header)")
 }
 
 // checkInclude refuses what --include does not take.
