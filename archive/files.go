@@ -18,8 +18,8 @@ import (
 // that says what an input held when it held nothing we know.
 func (b *builder) visit(in *input, e entry) error {
 	if b.progress != nil {
-		b.done += e.size
 		b.progress(in.name, b.done)
+		defer func() { b.done += e.size; b.progress(in.name, b.done) }()
 	}
 	k := kindOf(e.name)
 	switch k {
@@ -45,7 +45,11 @@ func (b *builder) visit(in *input, e entry) error {
 		return err
 	}
 	defer rc.Close()
-	br, err := textReader(bufio.NewReaderSize(rc, 64<<10), strings.HasSuffix(strings.ToLower(e.name), ".csv"))
+	var r io.Reader = rc
+	if b.progress != nil {
+		r = &progressReader{r: rc, report: func(n int64) { b.progress(in.name, b.done+n) }}
+	}
+	br, err := textReader(bufio.NewReaderSize(r, 64<<10), strings.HasSuffix(strings.ToLower(e.name), ".csv"))
 	if err != nil {
 		return err
 	}
@@ -318,4 +322,19 @@ func ReadWithProgress(ctx context.Context, progress func(input string, bytes int
 		}
 	}
 	return b.export(), nil
+}
+
+// progressReader reports the bytes read so far of a file being parsed,
+// so that a long outbox.json shows it is moving.
+type progressReader struct {
+	r      io.Reader
+	n      int64
+	report func(int64)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	p.report(p.n)
+	return n, err
 }

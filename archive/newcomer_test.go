@@ -196,3 +196,23 @@ func TestReadCSVNotUTF8(t *testing.T) {
 		t.Errorf("lists = %+v", e.Lists)
 	}
 }
+
+// Progress moves within files as they are read, never back, and names the input.
+func TestReadWithProgress(t *testing.T) {
+	var calls int
+	var last int64
+	in := sample("mastodon-archive.tar.gz")
+	_, err := archive.ReadWithProgress(context.Background(), func(input string, n int64) {
+		calls++
+		if input != in || n < last {
+			t.Errorf("progress(%q, %d) after %d", input, n, last)
+		}
+		last = n
+	}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls < 5 || last == 0 {
+		t.Errorf("%d calls, last %d", calls, last)
+	}
+}
