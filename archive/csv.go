@@ -13,7 +13,7 @@ import (
 // (app/models/form/import.rb): a first row whose first cell is a known header
 // is skipped, spaces are trimmed, extra columns are ignored. each gets the
 // 1-based line number and the cells; it must name what is wrong.
-func csvRows(r io.Reader, each func(line int, cells []string) error) error {
+func csvRows(r io.Reader, want kind, each func(line int, cells []string) error) error {
 	lim := &valueLimit{r: r}
 	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1
@@ -44,6 +44,9 @@ func csvRows(r io.Reader, each func(line int, cells []string) error) error {
 		if first {
 			first = false
 			if isCSVHeader(rec[0]) {
+				if err := headerFits(want, rec); err != nil {
+					return fmt.Errorf("line %d: %w", line, err)
+				}
 				continue
 			}
 		}
@@ -51,6 +54,9 @@ func csvRows(r io.Reader, each func(line int, cells []string) error) error {
 			continue // blank line
 		}
 		if err := each(line, rec); err != nil {
+			if line == 1 && looksLikeHeader(want, rec) {
+				return fmt.Errorf("line 1: %w", wrongHeader(want, rec))
+			}
 			return fmt.Errorf("line %d: %w", line, err)
 		}
 	}
@@ -62,6 +68,59 @@ func isCSVHeader(cell string) bool {
 		return true
 	}
 	return false
+}
+
+// csvHeader is the header row Mastodon writes, or accepts, for each kind;
+// csvWhat names what the kind holds.
+var (
+	csvHeader = map[kind]string{
+		kindFollowingCSV: "Account address,Show boosts,Notify on new posts,Languages",
+		kindMutedCSV:     "Account address,Hide notifications",
+		kindBlockedCSV:   "Account address",
+		kindDomainsCSV:   "#domain",
+		kindBookmarksCSV: "#uri",
+		kindListsCSV:     "List name,Account address",
+	}
+	csvWhat = map[kind]string{
+		kindFollowingCSV: "follows", kindMutedCSV: "mutes", kindBlockedCSV: "blocked accounts",
+		kindDomainsCSV: "blocked domains", kindBookmarksCSV: "bookmarks", kindListsCSV: "lists",
+	}
+)
+
+// headerFits checks a known header row against the file's kind: a mutes
+// header in following_accounts.csv would otherwise read hide-notifications
+// as show-boosts.
+func headerFits(want kind, rec []string) error {
+	exp := strings.Split(strings.ToLower(csvHeader[want]), ",")
+	for i := 0; i < len(rec) && i < len(exp) && i < 2; i++ {
+		if strings.ToLower(rec[i]) != exp[i] {
+			return wrongHeader(want, rec)
+		}
+	}
+	return nil
+}
+
+// looksLikeHeader tells a header row from data: no cell holds an address,
+// a domain or a URI, and it has as many columns as the file's header
+// ("Friends" alone in lists.csv is a row missing its account).
+func looksLikeHeader(want kind, rec []string) bool {
+	if strings.Contains(csvHeader[want], ",") && len(rec) < 2 {
+		return false
+	}
+	for _, c := range rec {
+		if strings.ContainsAny(c, "@.:/") {
+			return false
+		}
+	}
+	return len(rec) > 0 && rec[0] != ""
+}
+
+func wrongHeader(want kind, rec []string) error {
+	got := strings.Join(rec, ",")
+	if len(got) > 120 {
+		got = got[:120] + "…"
+	}
+	return fmt.Errorf("the header row is %q, but a file of %s (by its name) has %q; is this the right file?", got, csvWhat[want], csvHeader[want])
 }
 
 // sniffCSV tells a renamed Mastodon CSV by its header row. Headerless kinds
@@ -113,7 +172,7 @@ func cellBool(cells []string, i int, name string) (*bool, error) {
 }
 
 func (b *builder) readFollowingCSV(r io.Reader) error {
-	return csvRows(r, func(_ int, c []string) error {
+	return csvRows(r, kindFollowingCSV, func(_ int, c []string) error {
 		a, err := cellAccount(c, 0)
 		if err != nil {
 			return err
@@ -134,7 +193,7 @@ func (b *builder) readFollowingCSV(r io.Reader) error {
 }
 
 func (b *builder) readMutedCSV(r io.Reader) error {
-	return csvRows(r, func(_ int, c []string) error {
+	return csvRows(r, kindMutedCSV, func(_ int, c []string) error {
 		a, err := cellAccount(c, 0)
 		if err != nil {
 			return err
@@ -149,7 +208,7 @@ func (b *builder) readMutedCSV(r io.Reader) error {
 }
 
 func (b *builder) readBlockedCSV(r io.Reader) error {
-	return csvRows(r, func(_ int, c []string) error {
+	return csvRows(r, kindBlockedCSV, func(_ int, c []string) error {
 		a, err := cellAccount(c, 0)
 		if err != nil {
 			return err
@@ -160,7 +219,7 @@ func (b *builder) readBlockedCSV(r io.Reader) error {
 }
 
 func (b *builder) readDomainsCSV(r io.Reader) error {
-	return csvRows(r, func(_ int, c []string) error {
+	return csvRows(r, kindDomainsCSV, func(_ int, c []string) error {
 		d, ok := ParseDomain(c[0])
 		if !ok {
 			return fmt.Errorf("%q is not a domain", c[0])
@@ -171,7 +230,7 @@ func (b *builder) readDomainsCSV(r io.Reader) error {
 }
 
 func (b *builder) readBookmarksCSV(r io.Reader) error {
-	return csvRows(r, func(_ int, c []string) error {
+	return csvRows(r, kindBookmarksCSV, func(_ int, c []string) error {
 		u := c[0]
 		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 			return fmt.Errorf("%q is not a status URI", u)
@@ -182,7 +241,7 @@ func (b *builder) readBookmarksCSV(r io.Reader) error {
 }
 
 func (b *builder) readListsCSV(r io.Reader) error {
-	return csvRows(r, func(_ int, c []string) error {
+	return csvRows(r, kindListsCSV, func(_ int, c []string) error {
 		if len(c) < 2 {
 			return fmt.Errorf("expected 2 columns (list title, account address), found %d", len(c))
 		}

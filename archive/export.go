@@ -22,6 +22,46 @@ type Export struct {
 	Posts     *PostCount `json:"posts,omitempty"`     // nil without an outbox
 	Media     MediaCount `json:"media"`
 	Profile   *Profile   `json:"profile,omitempty"` // from actor.json
+
+	// Covered names what the files read could tell at all ("follows",
+	// "lists", "mutes", "blocks", "domain_blocks", "bookmarks", "likes",
+	// "posts", "media", "profile", "followers"): an archive alone says
+	// nothing of follows, which only the CSV exports hold. Nil means
+	// everything (an Export built by hand).
+	Covered map[string]bool `json:"covered,omitempty"`
+	// Ignored lists the files of the inputs that are not exports.
+	Ignored []string `json:"ignored,omitempty"`
+}
+
+// Covers reports whether the exports read could tell what is in cat.
+func (e *Export) Covers(cat string) bool {
+	if e.Covered == nil {
+		return true
+	}
+	if cat == "list_members" {
+		cat = "lists"
+	}
+	return e.Covered[cat]
+}
+
+// categoryOf is what a kind of file can tell.
+var categoryOf = map[kind][]string{
+	kindFollowingJSON:    {"follows"},
+	kindFollowingCSV:     {"follows"},
+	kindFollowersJSON:    {"followers"},
+	kindListsJSON:        {"lists"},
+	kindListsCSV:         {"lists"},
+	kindDomainBlocksJSON: {"domain_blocks"},
+	kindDomainsCSV:       {"domain_blocks"},
+	kindMutedJSON:        {"mutes"},
+	kindMutedCSV:         {"mutes"},
+	kindBlockedJSON:      {"blocks"},
+	kindBlockedCSV:       {"blocks"},
+	kindBookmarksJSON:    {"bookmarks"},
+	kindBookmarksCSV:     {"bookmarks"},
+	kindLikesJSON:        {"likes"},
+	kindOutboxJSON:       {"posts", "media"},
+	kindActorJSON:        {"profile"},
 }
 
 // Follow is one followed account with the options the export carried; nil
@@ -103,6 +143,10 @@ type builder struct {
 	posts     *PostCount
 	media     MediaCount
 	profile   *Profile
+	covered   map[kind]bool
+	ignored   []string
+	progress  func(input string, bytes int64)
+	done      int64
 }
 
 type listAcc struct {
@@ -133,6 +177,7 @@ func newBuilder() *builder {
 		domains: map[string]bool{},
 		mutes:   map[string]*Mute{},
 		blocks:  map[string]*Account{},
+		covered: map[kind]bool{},
 	}
 }
 
@@ -289,6 +334,16 @@ func (b *builder) export() *Export {
 		Media:        b.media,
 		Profile:      b.profile,
 		Lists:        []List{},
+		Covered:      map[string]bool{},
+		Ignored:      b.ignored,
+	}
+	for k := range b.covered {
+		for _, c := range categoryOf[k] {
+			e.Covered[c] = true
+		}
+	}
+	if b.media.Files > 0 {
+		e.Covered["media"] = true
 	}
 	for _, t := range b.listOrd {
 		l := b.lists[t]

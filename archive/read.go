@@ -27,7 +27,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Entry == "" {
+	if e.Entry == "" || e.Entry == filepath.Base(e.File) {
 		return e.File + ": " + e.Err.Error()
 	}
 	return e.File + ": " + e.Entry + ": " + e.Err.Error()
@@ -192,7 +192,7 @@ func readInput(ctx context.Context, b *builder, name string) error {
 		return nil
 	}
 	if st.IsDir() {
-		err = walkDir(name, visit)
+		err = walkFolder(name, visit)
 	} else {
 		err = walkFile(name, st.Size(), visit)
 	}
@@ -228,30 +228,6 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func walkDir(root string, visit func(entry) error) error {
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return nil // folders, and links we never follow
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		return visit(entry{
-			name: filepath.ToSlash(rel),
-			size: info.Size(),
-			open: func() (io.ReadCloser, error) { return os.Open(p) },
-		})
-	})
 }
 
 // walkFile reads one file: an archive by its magic bytes, else the file
@@ -479,7 +455,7 @@ func ReadEntry(ctx context.Context, inputs []string, name string, limit int64) (
 			return nil, &Error{File: in, Err: unwrapPathError(err)}
 		}
 		if st.IsDir() {
-			err = walkDir(in, visit)
+			err = walkFolder(in, visit)
 		} else {
 			err = walkFile(in, st.Size(), visit)
 		}

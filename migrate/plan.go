@@ -4,7 +4,9 @@ package migrate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/mastomigrate/mastomigrate/archive"
 )
@@ -17,20 +19,40 @@ const (
 	maxWarnExample = 5
 )
 
+// Mastodon's own importer (Preferences > Import and export > Import) takes
+// at most this many rows, and this many bytes, per file
+// (app/models/form/import.rb).
+const (
+	ImporterRows  = 20000
+	ImporterBytes = 20_000_000
+)
+
+// Includable are the opt-in extras of plan and migrate's --include.
+var Includable = []string{"likes", "profile"}
+
 // Plan is what a migration would do, before anything is sent.
 type Plan struct {
-	Sources    []string           `json:"sources"`
-	Importable Importable         `json:"importable"`
-	NotCarried []NotCarried       `json:"not_carried"`
-	Warnings   []Warning          `json:"warnings"`
-	Posts      *archive.PostCount `json:"posts,omitempty"`
-	Media      archive.MediaCount `json:"media"`
+	Sources []string `json:"sources"`
+	// Include is what --include opted in to (likes, profile).
+	Include    []string     `json:"include"`
+	Importable Importable   `json:"importable"`
+	NotCarried []NotCarried `json:"not_carried"`
+	Warnings   []Warning    `json:"warnings"`
+	// NotInExports names the categories the exports given cannot tell
+	// (an archive alone holds no follows, lists, mutes or blocks).
+	NotInExports []string `json:"not_in_exports"`
+	// Ignored are files of the inputs that are not exports.
+	Ignored []string            `json:"ignored"`
+	Posts   *archive.PostCount  `json:"posts"` // null without an outbox
+	Media   *archive.MediaCount `json:"media"` // null without an archive
 	// Target is the online pre-check, when a target account was given.
 	Target *Changes `json:"target,omitempty"`
 }
 
-// Importable counts, per category, what the API can recreate. Counts are
-// after de-duplication across every input.
+// Importable counts, per category, what a migration to an empty account
+// would send: after de-duplication across every input, without the follows
+// the export's own blocks would end, and within Mastodon's follow cap.
+// Likes and the profile are sent only when included.
 type Importable struct {
 	Follows      int `json:"follows"`
 	Lists        int `json:"lists"`
@@ -40,6 +62,7 @@ type Importable struct {
 	Blocks       int `json:"blocks"`
 	Bookmarks    int `json:"bookmarks"`
 	Likes        int `json:"likes"`
+	Profile      int `json:"profile"` // 1 when actor.json was read
 }
 
 // NotCarried is one kind of data that no API call can move, with why and
@@ -61,11 +84,12 @@ type Warning struct {
 }
 
 // NewPlan plans the migration of e without contacting any server.
-func NewPlan(e *archive.Export) *Plan {
+// include names the opt-in extras (see Includable).
+func NewPlan(e *archive.Export, include ...string) *Plan {
 	p := &Plan{
 		Sources: e.Sources,
+		Include: append([]string{}, include...),
 		Importable: Importable{
-			Follows:      len(e.Follows),
 			Lists:        len(e.Lists),
 			ListMembers:  e.ListMembers(),
 			DomainBlocks: len(e.DomainBlocks),
@@ -74,26 +98,50 @@ func NewPlan(e *archive.Export) *Plan {
 			Bookmarks:    len(e.Bookmarks),
 			Likes:        len(e.Likes),
 		},
-		Posts: e.Posts,
-		Media: e.Media,
+		Posts:        e.Posts,
+		NotInExports: []string{},
+		Ignored:      append([]string{}, e.Ignored...),
+	}
+	if p.Sources == nil {
+		p.Sources = []string{}
+	}
+	if e.Covers("media") {
+		m := e.Media
+		p.Media = &m
+	}
+	if e.Profile != nil {
+		p.Importable.Profile = 1
+	}
+	for _, c := range []string{"follows", "lists", "mutes", "blocks", "domain_blocks", "bookmarks", "likes", "posts", "profile"} {
+		if !e.Covers(c) {
+			p.NotInExports = append(p.NotInExports, c)
+		}
 	}
 	p.NotCarried = notCarried(e)
-	p.Warnings = warnings(e)
+	p.Warnings = p.warnings(e)
 	return p
 }
+
+// Includes reports whether --include named what.
+func (p *Plan) Includes(what string) bool { return slices.Contains(p.Include, what) }
 
 func intp(n int) *int { return &n }
 
 func notCarried(e *archive.Export) []NotCarried {
-	var posts, boosts *int
+	var posts, boosts, media *int
 	dmWhy := "conversations are not in any export"
 	if e.Posts != nil {
 		posts, boosts = intp(e.Posts.Total()), intp(e.Posts.Boosts)
-		dmWhy += fmt.Sprintf("; the %s direct posts you wrote are in the archive, messages to you are not", thousands(e.Posts.Direct))
+		verb := "are"
+		if e.Posts.Direct == 1 {
+			verb = "is"
+		}
+		dmWhy += fmt.Sprintf("; the %s you wrote %s in the archive, messages to you are not", plural(e.Posts.Direct, "direct post"), verb)
 	}
-	var profile *int
-	if e.Profile != nil {
-		profile = intp(1)
+	mediaInstead := "the files stay in your archive; upload again with a new post what you want to show"
+	if e.Covers("media") {
+		media = intp(e.Media.Files)
+		mediaInstead = fmt.Sprintf("the files stay in your archive (%s); upload again with a new post what you want to show", humanBytes(e.Media.Bytes))
 	}
 	return []NotCarried{
 		{What: "toots", Count: posts,
@@ -111,23 +159,23 @@ func notCarried(e *archive.Export) []NotCarried {
 		{What: "password", Count: nil,
 			Why:     "passwords are never exported",
 			Instead: "set a new password on the new instance, and turn on two-factor authentication there"},
-		{What: "media", Count: intp(e.Media.Files),
+		{What: "media", Count: media,
 			Why:     "uploads belong to posts, which cannot be recreated",
-			Instead: fmt.Sprintf("the files stay in your archive (%s); upload again with a new post what you want to show", humanBytes(e.Media.Bytes))},
+			Instead: mediaInstead},
 		{What: "other_peoples_media", Count: nil,
 			Why:     "other people's posts and media are not in your export; they stay on their servers",
 			Instead: "nothing to do: follow them from the new account and their posts show again"},
-		{What: "profile", Count: profile,
-			Why:     "mastomigrate does not change the new account's profile",
-			Instead: "copy the display name, bio, profile fields, avatar and header by hand (they are in actor.json and the archive)"},
 		{What: "instance_data", Count: nil,
 			Why:     "filters, featured hashtags, endorsed accounts, pinned posts, preferences and the old instance's custom emoji are not in the exports",
 			Instead: "set them again in the new instance's preferences"},
 	}
 }
 
-func warnings(e *archive.Export) []Warning {
-	var ws []Warning
+// warnings lists what is worth a look, and sets the follow count to what
+// will be sent: not the follows the export's own blocks would end, and no
+// more than Mastodon's cap.
+func (p *Plan) warnings(e *archive.Export) []Warning {
+	ws := []Warning{}
 	add := func(code, msg string, accounts []string) {
 		if len(accounts) == 0 {
 			return
@@ -141,6 +189,21 @@ func warnings(e *archive.Export) []Warning {
 	}
 
 	followed := e.FollowKeys()
+	// The blocked accounts' keys, with handles guessed from URIs.
+	bx := &archive.Export{Follows: make([]archive.Follow, len(e.Blocks))}
+	for i, b := range e.Blocks {
+		bx.Follows[i].Account = b
+	}
+	blocked := bx.FollowKeys()
+	blockedDomain := map[string]bool{}
+	for _, d := range e.DomainBlocks {
+		blockedDomain[d] = true
+	}
+	// ended says whether the export's own blocks would end a follow.
+	ended := func(a archive.Account) bool {
+		return archive.Known(blocked, a) || blockedDomain[a.Domain()]
+	}
+
 	var both []string
 	for _, b := range e.Blocks {
 		if archive.Known(followed, b) {
@@ -149,14 +212,15 @@ func warnings(e *archive.Export) []Warning {
 	}
 	add("followed_and_blocked", "accounts you both follow and block: they will be blocked, not followed (a block ends a follow)", both)
 
-	blockedDomain := map[string]bool{}
-	for _, d := range e.DomainBlocks {
-		blockedDomain[d] = true
-	}
 	var onBlocked, noDomain []string
+	send := 0
 	for _, f := range e.Follows {
-		if blockedDomain[f.Account.Domain()] {
+		switch {
+		case archive.Known(blocked, f.Account):
+		case blockedDomain[f.Account.Domain()]:
 			onBlocked = append(onBlocked, f.Account.String())
+		default:
+			send++
 		}
 		if f.Account.Domain() == "" {
 			noDomain = append(noDomain, f.Account.String())
@@ -168,25 +232,85 @@ func warnings(e *archive.Export) []Warning {
 	seen := map[string]bool{}
 	var notFollowed []string
 	for _, l := range e.Lists {
+		if !e.Covers("follows") {
+			break // without the follows, who is not followed cannot be told
+		}
 		for _, m := range l.Members {
 			if !archive.Known(followed, m) && !seen[m.Key()] {
 				seen[m.Key()] = true
 				notFollowed = append(notFollowed, m.String())
+				if !ended(m) {
+					send++
+				}
 			}
 		}
 	}
-	add("list_member_not_followed", "list members you do not follow: Mastodon lists hold only followed accounts, so they will be followed first (with default settings)", notFollowed)
+	add("list_member_not_followed", "list members you do not follow: Mastodon lists hold only followed accounts, so they will be followed first (with default settings); they are counted in follows", notFollowed)
 
-	n := len(e.Follows) + len(notFollowed)
-	if n > FollowCap {
-		ws = append(ws, Warning{Code: "follow_cap", Count: n,
-			Message: fmt.Sprintf("%s follows: Mastodon allows %s until you have more followers; the rest will fail", thousands(n), thousands(FollowCap))})
+	if send > FollowCap {
+		ws = append(ws, Warning{Code: "follow_cap", Count: send,
+			Message: fmt.Sprintf("%s follows: Mastodon allows %s until you have more followers, so %s are counted and sent; the other %s will not be",
+				thousands(send), thousands(FollowCap), thousands(FollowCap), thousands(send-FollowCap))})
+		send = FollowCap
 	}
-	if n > FollowsPerDay {
-		ws = append(ws, Warning{Code: "follow_daily_limit", Count: n,
+	p.Importable.Follows = send
+	if send > FollowsPerDay {
+		ws = append(ws, Warning{Code: "follow_daily_limit", Count: send,
 			Message: fmt.Sprintf("%s follows at %d a day (Mastodon's limit for API clients): the replay takes about %d days; mastomigrate resumes each day where it stopped",
-				thousands(n), FollowsPerDay, FollowDays(n))})
+				thousands(send), FollowsPerDay, FollowDays(send))})
 	}
+	ws = append(ws, importerLimits(e)...)
+	return ws
+}
+
+// importerLimits warns of categories too big for Mastodon's own importer,
+// which is where `report --csv` files (and the exports themselves) go
+// when a person imports them by hand.
+func importerLimits(e *archive.Export) []Warning {
+	var ws []Warning
+	check := func(cat string, rows int, bytes int64) {
+		if rows <= ImporterRows && bytes <= ImporterBytes {
+			return
+		}
+		ws = append(ws, Warning{Code: "importer_limit", Count: rows,
+			Message: fmt.Sprintf("%s %s (about %s as CSV): over what Mastodon's own importer takes in one file (%s rows or %s); "+
+				"mastomigrate sends them all, but to import them by hand (or `report --csv` files) split them into smaller files",
+				thousands(rows), label(cat), humanBytes(bytes), thousands(ImporterRows), humanBytes(ImporterBytes))})
+	}
+	var n int64
+	for _, f := range e.Follows {
+		n += int64(len(f.Account.String()) + len(",true,false,\n") + len(strings.Join(f.Languages, ", ")))
+	}
+	check("follows", len(e.Follows), n)
+	n = 0
+	for _, l := range e.Lists {
+		for _, m := range l.Members {
+			n += int64(len(l.Title) + len(m.String()) + 2)
+		}
+	}
+	check("list_members", e.ListMembers(), n)
+	accounts := func(as []archive.Account, extra int) int64 {
+		var n int64
+		for _, a := range as {
+			n += int64(len(a.String()) + extra)
+		}
+		return n
+	}
+	mutes := make([]archive.Account, len(e.Mutes))
+	for i, m := range e.Mutes {
+		mutes[i] = m.Account
+	}
+	check("mutes", len(e.Mutes), accounts(mutes, len(",false\n")))
+	check("blocks", len(e.Blocks), accounts(e.Blocks, 1))
+	strs := func(ss []string) int64 {
+		var n int64
+		for _, s := range ss {
+			n += int64(len(s) + 1)
+		}
+		return n
+	}
+	check("domain_blocks", len(e.DomainBlocks), strs(e.DomainBlocks))
+	check("bookmarks", len(e.Bookmarks), strs(e.Bookmarks))
 	return ws
 }
 

@@ -6,52 +6,163 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
-// WriteText writes the plan as a short report for a person.
-func (p *Plan) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("Plan for %s\n\n", strings.Join(p.Sources, ", "))
+// TextOptions shape the plan for a person: Width is the terminal's (80
+// when 0), and Explain gives each thing that cannot be carried over its
+// full why and what to do instead, rather than one line.
+type TextOptions struct {
+	Width   int
+	Explain bool
+}
 
-	ew.printf("Will be carried over\n")
-	row := func(name string, n int, note string) {
-		ew.printf("  %-14s %7s  %s\n", name, thousands(n), note)
+// csvName is the CSV export that holds each category, for the line that
+// says where to download what the exports given lack.
+var csvName = map[string]string{
+	"follows": "following_accounts.csv", "lists": "lists.csv", "mutes": "muted_accounts.csv",
+	"blocks": "blocked_accounts.csv", "domain_blocks": "blocked_domains.csv", "bookmarks": "bookmarks.csv",
+	"likes": "likes.json, in the archive", "profile": "actor.json, in the archive",
+}
+
+// WriteText writes the plan as a short report for a person, 80 columns wide.
+func (p *Plan) WriteText(w io.Writer) error { return p.WriteTextWith(w, TextOptions{}) }
+
+// WriteTextWith writes the plan as a report for a person.
+func (p *Plan) WriteTextWith(w io.Writer, o TextOptions) error {
+	if o.Width <= 0 {
+		o.Width = 80
+	}
+	ew := &errWriter{w: w}
+	para := func(first, rest, text string) { ew.printf("%s", wrap(text, first, rest, o.Width)) }
+	para("", "  ", "Plan for "+strings.Join(p.Sources, ", "))
+	if len(p.Ignored) > 0 {
+		shown := p.Ignored
+		if len(shown) > 8 {
+			shown = append(shown[:8:8], fmt.Sprintf("and %s more", thousands(len(p.Ignored)-8)))
+		}
+		para("", "  ", "Ignored (not exports): "+strings.Join(shown, ", "))
+	}
+	missing := map[string]bool{}
+	for _, c := range p.NotInExports {
+		missing[c] = true
+	}
+
+	ew.printf("\nWill be carried over\n")
+	row := func(cat, name string, n int, note string) {
+		count := thousands(n)
+		if missing[cat] {
+			count = "-"
+			note = "not in the exports given"
+			if f := csvName[cat]; f != "" {
+				note += " (" + f + ")"
+			}
+		}
+		para(fmt.Sprintf("  %-14s %7s  ", name, count), strings.Repeat(" ", 26), note)
 	}
 	im := p.Importable
-	row("follows", im.Follows, "with their boosts, notify and language settings")
-	row("lists", im.Lists, fmt.Sprintf("with %s members", thousands(im.ListMembers)))
-	row("domain blocks", im.DomainBlocks, "")
-	row("mutes", im.Mutes, "")
-	row("blocks", im.Blocks, "")
-	row("bookmarks", im.Bookmarks, "found again by their address")
-	row("likes", im.Likes, "only with --include likes: each like notifies its author")
-
-	ew.printf("\nCannot be carried over\n")
-	for _, n := range p.NotCarried {
-		count := ""
-		if n.Count != nil && n.What != "profile" {
-			count = " (" + thousands(*n.Count) + p.detail(n.What) + ")"
+	row("follows", "follows", im.Follows, "with their boosts, notify and language settings")
+	row("lists", "lists", im.Lists, fmt.Sprintf("with %s", plural(im.ListMembers, "member")))
+	row("domain_blocks", "domain blocks", im.DomainBlocks, "")
+	row("mutes", "mutes", im.Mutes, "")
+	row("blocks", "blocks", im.Blocks, "")
+	row("bookmarks", "bookmarks", im.Bookmarks, "found again by their address")
+	if p.Includes("likes") {
+		row("likes", "likes", im.Likes, "each like notifies its author")
+	} else {
+		row("likes", "likes", im.Likes, "only with --include likes (each like notifies its author)")
+	}
+	if p.Includes("profile") {
+		row("profile", "profile", im.Profile, "display name, bio, fields, avatar and header")
+	} else {
+		row("profile", "profile", im.Profile, "only with --include profile: display name, bio, fields, avatar and header")
+	}
+	var noCSV []string
+	for _, c := range []string{"follows", "lists", "mutes", "blocks", "domain_blocks", "bookmarks"} {
+		if missing[c] {
+			noCSV = append(noCSV, label(c))
 		}
-		ew.printf("  %s%s\n      why: %s\n      instead: %s\n", label(n.What), count, n.Why, n.Instead)
+	}
+	if len(noCSV) > 0 {
+		ew.printf("\n")
+		para("", "", fmt.Sprintf("Your %s come only from the CSV exports, which the exports given do not include: "+
+			"download them on your old instance under Preferences > Import and export > Data export, and name them too.",
+			joinAnd(noCSV)))
 	}
 
 	if len(p.Warnings) > 0 {
 		ew.printf("\nWorth a look\n")
 		for _, wn := range p.Warnings {
-			ew.printf("  ! %s\n", wn.Message)
+			para("  ! ", "    ", wn.Message)
 			if len(wn.Examples) > 0 {
 				more := ""
 				if wn.Count > len(wn.Examples) {
 					more = fmt.Sprintf(" and %s more", thousands(wn.Count-len(wn.Examples)))
 				}
-				ew.printf("      %s%s\n", strings.Join(wn.Examples, ", "), more)
+				para("      ", "      ", strings.Join(wn.Examples, ", ")+more)
 			}
 		}
+	}
+
+	ew.printf("\nCannot be carried over\n")
+	for _, n := range p.NotCarried {
+		count := ""
+		switch {
+		case n.Count != nil:
+			count = " (" + thousands(*n.Count) + p.detail(n.What) + ")"
+		case (n.What == "toots" || n.What == "boosts") && missing["posts"], n.What == "media" && p.Media == nil:
+			count = " (not in the exports given)"
+		}
+		if o.Explain {
+			para("  ", "  ", label(n.What)+count)
+			para("      why: ", "           ", n.Why)
+			para("      instead: ", "               ", n.Instead)
+		} else {
+			para("  ", "      ", label(n.What)+count+": "+n.Why)
+		}
+	}
+	if !o.Explain {
+		ew.printf("\n")
+		para("", "", "`mastomigrate plan --explain` says what to do instead of each.")
 	}
 	if p.Target != nil {
 		p.Target.writeText(ew)
 	}
 	return ew.err
+}
+
+// wrap breaks text into lines of at most width columns (a word longer
+// than a line stays whole), the first line starting with first and the
+// others with rest.
+func wrap(text, first, rest string, width int) string {
+	var b strings.Builder
+	line := first
+	n := utf8.RuneCountInString(first)
+	empty := true
+	for _, word := range strings.Fields(text) {
+		wl := utf8.RuneCountInString(word)
+		if !empty && n+1+wl > width {
+			b.WriteString(line + "\n")
+			line, n, empty = rest, utf8.RuneCountInString(rest), true
+		}
+		if !empty {
+			line += " "
+			n++
+		}
+		line += word
+		n += wl
+		empty = false
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+	return b.String()
+}
+
+// joinAnd writes "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // writeText reports the online check: per category, what is to do and
@@ -101,7 +212,7 @@ func (p *Plan) detail(what string) string {
 	case what == "toots" && p.Posts != nil:
 		return fmt.Sprintf(": %s public, %s unlisted, %s followers-only, %s direct",
 			thousands(p.Posts.Public), thousands(p.Posts.Unlisted), thousands(p.Posts.FollowersOnly), thousands(p.Posts.Direct))
-	case what == "media":
+	case what == "media" && p.Media != nil:
 		return " files, " + humanBytes(p.Media.Bytes)
 	}
 	return ""

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/migrate"
@@ -26,6 +32,9 @@ type factory struct {
 	Clock       api.Clock
 	// StateDir is where journals live (issue: replay and resume).
 	StateDir func() (string, error)
+	// sending is set while a command that has requests in flight runs,
+	// for the note main prints on Ctrl-C.
+	sending atomic.Bool
 }
 
 func newFactory(s *streams) *factory {
@@ -133,4 +142,74 @@ func (f *factory) client(to string) (*api.Client, string, error) {
 	opts.Token = login.Token
 	c, err := api.New(login.App.Instance, opts)
 	return c, login.Account, err
+}
+
+// reachError says, in words, why an instance could not be reached, in
+// place of Go's "dial tcp: lookup new.example on 10.0.0.53:53: no such host".
+type reachError struct {
+	host   string
+	reason string
+	err    error
+}
+
+func (e *reachError) Error() string { return "could not reach " + e.host + ": " + e.reason }
+func (e *reachError) Unwrap() error { return e.err }
+
+// unreachable turns a network failure into a reachError naming host (or,
+// when host is empty, what the error itself names); other errors give nil.
+func unreachable(host string, err error) error {
+	var re *reachError
+	if err == nil || errors.As(err, &re) {
+		return nil
+	}
+	var (
+		dns  *net.DNSError
+		op   *net.OpError
+		ue   *url.Error
+		cert *tls.CertificateVerificationError
+		ua   x509.UnknownAuthorityError
+		hn   x509.HostnameError
+		ci   x509.CertificateInvalidError
+	)
+	if host == "" && errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			host = u.Host
+		}
+	}
+	reason := ""
+	switch {
+	case errors.As(err, &dns):
+		if host == "" {
+			host = dns.Name
+		}
+		switch {
+		case dns.IsNotFound:
+			reason = "name not found"
+		case dns.IsTimeout:
+			reason = "timed out looking up its name"
+		default:
+			reason = "its name could not be looked up (" + dns.Err + ")"
+		}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		reason = "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		reason = "the connection was reset"
+	case errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH):
+		reason = "no route to it (are you online?)"
+	case errors.As(err, &cert) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci):
+		reason = "its TLS certificate is not valid"
+	case errors.As(err, &op) && op.Timeout(), ue != nil && ue.Timeout():
+		reason = "timed out"
+	case errors.As(err, &op):
+		reason = "the connection failed"
+	default:
+		return nil
+	}
+	if host == "" && op != nil && op.Addr != nil {
+		host = op.Addr.String()
+	}
+	if host == "" {
+		host = "the instance"
+	}
+	return &reachError{host: host, reason: reason, err: err}
 }

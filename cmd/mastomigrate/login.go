@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -41,7 +42,15 @@ Scripts can skip login and set MASTOMIGRATE_TOKEN instead; a token is never
 taken from a flag, because flags show in process lists.`,
 		Example: `  $ mastomigrate login new.example
   $ mastomigrate login --no-browser new.example`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return &flagError{errors.New("say which instance to log in to, e.g. `mastomigrate login mastodon.social`")}
+			case len(args) > 1:
+				return &flagError{fmt.Errorf("log in to one instance at a time, not %d", len(args))}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Instance = args[0]
 			return runLogin(cmd.Context(), opts)
@@ -58,11 +67,20 @@ func randomState() string {
 }
 
 func runLogin(ctx context.Context, opts *loginOptions) error {
-	f := opts.F
 	base, err := api.ParseInstance(opts.Instance)
 	if err != nil {
 		return &flagError{err}
 	}
+	err = login(ctx, opts, base)
+	if re := unreachable(base.Host, err); re != nil {
+		return re
+	}
+	return err
+}
+
+func login(ctx context.Context, opts *loginOptions, base *url.URL) error {
+	f := opts.F
+	var err error
 	hc := f.httpClient()
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
@@ -172,6 +190,9 @@ func awaitCallback(ctx context.Context, ln net.Listener, state string, open func
 	case res := <-done:
 		return res.code, res.err
 	case <-ctx.Done():
-		return "", fmt.Errorf("no answer from the browser: %w", ctx.Err())
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "", errors.New("no answer from the browser in time; run `mastomigrate login` again (or use `--no-browser`)")
+		}
+		return "", ctx.Err()
 	}
 }

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mastomigrate/mastomigrate/api"
 )
 
 func newLogoutCmd(f *factory) *cobra.Command {
@@ -12,7 +16,15 @@ func newLogoutCmd(f *factory) *cobra.Command {
 		Use:     "logout <account>",
 		Short:   "Revoke and forget the token of an account",
 		Example: `  $ mastomigrate logout me@new.example`,
-		Args:    cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return &flagError{errors.New("say which account to log out, e.g. `mastomigrate logout me@new.example` (`mastomigrate whoami` lists them)")}
+			case len(args) > 1:
+				return &flagError{fmt.Errorf("log out one account at a time, not %d", len(args))}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLogout(cmd.Context(), f, args[0])
 		},
@@ -42,11 +54,21 @@ func runLogout(ctx context.Context, f *factory, account string) error {
 }
 
 func newWhoamiCmd(f *factory) *cobra.Command {
-	return &cobra.Command{
-		Use:   "whoami",
+	var to string
+	cmd := &cobra.Command{
+		Use:   "whoami [--to <instance>]",
 		Short: "Show the accounts mastomigrate is logged in to",
-		Args:  cobra.NoArgs,
+		Long: `List the accounts mastomigrate is logged in to, with their instances.
+
+With MASTOMIGRATE_TOKEN set, ask the instance given with --to whose token
+it is (or whether it refuses it).`,
+		Example: `  $ mastomigrate whoami
+  $ MASTOMIGRATE_TOKEN=… mastomigrate whoami --to new.example`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.Getenv(tokenEnv) != "" {
+				return whoamiToken(cmd.Context(), f, to)
+			}
 			tokens, err := f.tokens()
 			if err != nil {
 				return err
@@ -57,9 +79,39 @@ func newWhoamiCmd(f *factory) *cobra.Command {
 			}
 			for _, a := range tokens.Accounts() {
 				l, _ := tokens.Find(a)
-				fmt.Fprintf(f.IO.Out, "%s\t%s\n", l.Account, l.App.Instance)
+				if to == "" || strings.EqualFold(l.Account, strings.TrimPrefix(to, "@")) || sameInstance(l.App.Instance, to) {
+					fmt.Fprintf(f.IO.Out, "%s\t%s\n", l.Account, l.App.Instance)
+				}
 			}
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&to, "to", "", "the `instance` (or account) to ask; needed with "+tokenEnv)
+	return cmd
+}
+
+// whoamiToken asks the instance whose MASTOMIGRATE_TOKEN it is.
+func whoamiToken(ctx context.Context, f *factory, to string) error {
+	if to == "" {
+		return &flagError{fmt.Errorf("%s is set: say which instance it is for with `--to new.example`", tokenEnv)}
+	}
+	c, _, err := f.client(to)
+	if err != nil {
+		return &flagError{err}
+	}
+	me, err := c.Me(ctx)
+	if errors.Is(err, api.ErrUnauthorized) {
+		return fmt.Errorf("%s refuses the token in %s (revoked, or for another instance): %w", to, tokenEnv, api.ErrUnauthorized)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.Out, "%s@%s\t(from %s)\n", me.Acct, c.Domain(ctx), tokenEnv)
+	return nil
+}
+
+// sameInstance tells whether a stored instance address is the one named.
+func sameInstance(stored, named string) bool {
+	u, err := api.ParseInstance(named)
+	return err == nil && u.String() == stored
 }

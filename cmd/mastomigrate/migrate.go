@@ -34,7 +34,7 @@ type migrateOptions struct {
 	UpdateFollowSettings bool
 }
 
-var includable = []string{"likes", "profile"}
+var includable = migrate.Includable
 
 func newMigrateCmd(f *factory) *cobra.Command {
 	opts := &migrateOptions{F: f}
@@ -81,7 +81,7 @@ name, or needs --yes with --mode overwrite.`,
 				}
 			}
 			if opts.DryRun {
-				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, IncludeLikes: slices.Contains(opts.Include, "likes")}
+				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, Include: opts.Include}
 				return runPlan(cmd.Context(), p)
 			}
 			return runMigrate(cmd.Context(), opts)
@@ -95,7 +95,7 @@ name, or needs --yes with --mode overwrite.`,
 	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	fl.StringSliceVar(&opts.Only, "only", nil, "only these `categories`: "+strings.Join(migrate.Categories, ", "))
 	fl.StringSliceVar(&opts.Skip, "skip", nil, "skip these `categories`")
-	fl.StringSliceVar(&opts.Include, "include", nil, "opt-in `extras`: likes (each like notifies its author), profile")
+	addIncludeFlag(cmd, &opts.Include)
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "requests in flight (default: chosen from the server's allowance)")
 	fl.StringVar(&opts.Mode, "mode", "merge", "merge (only add) or overwrite (also remove what the export lacks)")
 	fl.BoolVar(&opts.UpdateFollowSettings, "update-follow-settings", false, "also change existing follows' boosts, notify and languages to the export's")
@@ -192,7 +192,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 			concurrency = max(1, min(8, rate.Limit/50))
 		}
 	}
-	p := migrate.NewPlan(e)
+	p := migrate.NewPlan(e, opts.Include...)
 	bar := newProgress(f.IO, "resolving accounts")
 	r := &migrate.Resolver{Client: c, Workers: concurrency, Progress: bar.set, Found: func(key string, a *api.Account) {
 		if a.Moved != nil {
@@ -255,6 +255,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		Wait: opts.Wait, Progress: prog.set, Profile: profile,
 		Waiting: func(until time.Time) { countdown(ctx, f, until) }}
 	sum, runErr := runner.Run(ctx, ch, todo, deferred)
+	countSkipped(sum, ch.Problems, opts.Only, opts.Skip)
 	prog.finish()
 	if sum != nil {
 		writeSummary(f, sum, opts.JSON)

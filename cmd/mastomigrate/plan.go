@@ -4,6 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,56 +17,88 @@ import (
 )
 
 type planOptions struct {
-	F            *factory
-	IO           *streams
-	Exports      []string
-	JSON         bool
-	To           string
+	F       *factory
+	IO      *streams
+	Exports []string
+	JSON    bool
+	To      string
+	Include []string
+	Explain bool
+	// IncludeLikes is the old --include-likes, kept working.
 	IncludeLikes bool
 }
 
 func newPlanCmd(f *factory, runF func(context.Context, *planOptions) error) *cobra.Command {
 	opts := &planOptions{F: f, IO: f.IO}
 	cmd := &cobra.Command{
-		Use:   "plan [--json] <export>...",
+		Use:   "plan [--json] [--explain] [--include <extras>] <export>...",
 		Short: "Show what can and cannot be carried to a new account, changing nothing",
 		Long: `Read the exports and show, per category, what a migration would carry over,
-what cannot be carried over and why, with what you can do instead.
+what cannot be carried over and why (with --explain: what you can do instead).
 
 An export is a file or a folder: Mastodon's archive (zip or tar.gz), its CSV
 exports (following_accounts.csv, lists.csv, blocked_accounts.csv,
 muted_accounts.csv, blocked_domains.csv, bookmarks.csv), or a JSON export
-ZIP. Give as many as you have; they are merged.`,
+ZIP. A folder is read like the list of files in it, zips included. Give as
+many as you have; they are merged.`,
 		Example: `  $ mastomigrate plan archive-20261101.zip
   $ mastomigrate plan archive.tar.gz following_accounts.csv lists.csv
   $ mastomigrate plan --json ~/Downloads/export/
+  $ mastomigrate plan --explain --include likes,profile ~/Downloads/export/
   $ mastomigrate plan archive.zip following_accounts.csv --to me@new.example`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return &flagError{errors.New("name at least one export file or folder")}
+				return &flagError{errors.New("name at least one export file or folder, e.g. `mastomigrate plan ~/Downloads/archive-20261101.zip`")}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Exports = args
+			if err := checkInclude(opts.Include); err != nil {
+				return err
+			}
+			if opts.IncludeLikes && !slices.Contains(opts.Include, "likes") {
+				opts.Include = append(opts.Include, "likes")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return runPlan(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON object for scripts")
-	cmd.Flags().StringVar(&opts.To, "to", "", "also check the new `account` (user@instance): what is already there, what cannot be found (reads only)")
-	cmd.Flags().BoolVar(&opts.IncludeLikes, "include-likes", false, "count likes in the check (replaying them notifies their authors)")
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.JSON, "json", false, "print one JSON object for scripts")
+	fl.BoolVar(&opts.Explain, "explain", false, "say why each thing cannot be carried over, and what to do instead")
+	fl.StringVar(&opts.To, "to", "", "also check the new `account` (user@instance): what is already there, what cannot be found (reads only)")
+	addIncludeFlag(cmd, &opts.Include)
+	fl.BoolVar(&opts.IncludeLikes, "include-likes", false, "same as --include likes")
+	fl.MarkHidden("include-likes")
 	return cmd
 }
 
+// addIncludeFlag defines --include, the same for plan and migrate.
+func addIncludeFlag(cmd *cobra.Command, include *[]string) {
+	cmd.Flags().StringSliceVar(include, "include", nil, "opt-in `extras`: likes (each like notifies its author), profile (display name, bio, fields, avatar, header)")
+}
+
+// checkInclude refuses what --include does not take.
+func checkInclude(include []string) error {
+	for _, v := range include {
+		if !slices.Contains(migrate.Includable, v) {
+			return &flagError{fmt.Errorf("`--include` takes %s, not %q", strings.Join(migrate.Includable, ", "), v)}
+		}
+	}
+	return nil
+}
+
 func runPlan(ctx context.Context, opts *planOptions) error {
-	e, err := archive.Read(ctx, opts.Exports...)
+	rp := newReadProgress(opts.IO)
+	e, err := archive.ReadWithProgress(ctx, rp.set, opts.Exports...)
+	rp.finish()
 	if err != nil {
 		return err
 	}
-	p := migrate.NewPlan(e)
+	p := migrate.NewPlan(e, opts.Include...)
 	if opts.To != "" {
 		c, _, err := opts.F.client(opts.To)
 		if err != nil {
@@ -69,7 +106,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		}
 		bar := newProgress(opts.IO, "resolving accounts")
 		r := &migrate.Resolver{Client: c, Workers: 4, Progress: bar.set}
-		p.Target, _, err = migrate.Check(ctx, c, nil, e, r, migrate.Options{IncludeLikes: opts.IncludeLikes, Now: opts.F.Clock.Now()})
+		p.Target, _, err = migrate.Check(ctx, c, nil, e, r, migrate.Options{IncludeLikes: slices.Contains(opts.Include, "likes"), Now: opts.F.Clock.Now()})
 		bar.finish()
 		if err != nil {
 			return err
@@ -78,7 +115,50 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // "Settings > Account", not "\u003e"
 		return enc.Encode(p)
 	}
-	return p.WriteText(opts.IO.Out)
+	return p.WriteTextWith(opts.IO.Out, migrate.TextOptions{Width: opts.IO.width(), Explain: opts.Explain})
+}
+
+// readProgress shows, on a terminal, which export is being read and how
+// far: a 1 GiB tar.gz takes seconds to read through.
+type readProgress struct {
+	s     *streams
+	last  time.Time
+	shown bool
+}
+
+func newReadProgress(s *streams) *readProgress { return &readProgress{s: s} }
+
+func (r *readProgress) set(input string, bytes int64) {
+	if !r.s.ErrTTY {
+		return
+	}
+	now := r.s.now()
+	if r.shown && now.Sub(r.last) < 200*time.Millisecond {
+		return
+	}
+	r.last, r.shown = now, true
+	fmt.Fprintf(r.s.ErrOut, "\r\033[KReading %s… %s", filepath.Base(input), humanSize(bytes))
+}
+
+func (r *readProgress) finish() {
+	if r.shown {
+		fmt.Fprint(r.s.ErrOut, "\r\033[K")
+	}
+}
+
+// humanSize writes a byte count the way people read it: "340.2 MB".
+func humanSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }

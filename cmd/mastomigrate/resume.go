@@ -92,7 +92,7 @@ func newStatusCmd(f *factory) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ACCOUNT\tSTARTED\tEXPORTS\tDONE\tFAILED\tWAITING\tSTATE")
+			fmt.Fprintln(tw, "ACCOUNT\tSTARTED\tEXPORTS\tDONE\tNOT CARRIED\tWAITING\tSTATE")
 			for _, p := range paths {
 				j, err := migrate.LoadJournal(p)
 				if err != nil {

@@ -38,13 +38,27 @@ and cannot be carried over, and replays the rest on your new account.`,
   $ mastomigrate plan --json export/ | jq .importable`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			// Only these have requests in flight to finish on Ctrl-C.
+			to := cmd.Flags().Lookup("to")
+			f.sending.Store(cmd.Name() == "migrate" || cmd.Name() == "resume" || (cmd.Name() == "plan" && to != nil && to.Value.String() != ""))
+		},
 	}
+	root.SetVersionTemplate("mastomigrate {{.Version}}\n")
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &flagError{err} })
 	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newMigrateCmd(f),
-		newResumeCmd(f), newStatusCmd(f), newReportCmd(f))
+		newResumeCmd(f), newStatusCmd(f), newReportCmd(f), newCompletionCmd(s))
+	for _, c := range root.Commands() {
+		if c.Name() == "status" && c.Example == "" {
+			c.Example = "  $ mastomigrate status"
+		}
+		registerCompletions(c, f)
+	}
 	return root
 }
 
@@ -54,9 +68,17 @@ func run(ctx context.Context, args []string, f *factory) int {
 	s := f.IO
 	root := newRootCmd(f)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, context.Canceled) {
+		// Ctrl-C: whatever has more to say (migrate's command to continue)
+		// has said it; "context canceled" tells a person nothing.
+		return exitCancelled
+	}
+	if re := unreachable("", err); re != nil {
+		err = re
 	}
 	fmt.Fprintf(s.ErrOut, "mastomigrate: %s\n", oneLine(err.Error()))
 	var fe *flagError
@@ -65,10 +87,13 @@ func run(ctx context.Context, args []string, f *factory) int {
 	case errors.As(err, &de):
 		return exitTempFail
 	case errors.As(err, &fe) || isCobraUsageError(err):
-		fmt.Fprintf(s.ErrOut, "Run 'mastomigrate --help' for usage.\n")
+		help := "mastomigrate --help"
+		if cmd != nil && cmd != root {
+			help = cmd.CommandPath() + " --help"
+		}
+		fmt.Fprintf(s.ErrOut, "Run '%s' for usage.\n", help)
 		return exitUsage
-	case errors.Is(err, context.Canceled):
-		return exitCancelled
+	case errors.Is(err, api.ErrUnauthorized) && strings.Contains(err.Error(), tokenEnv):
 	case errors.Is(err, api.ErrUnauthorized) && f.Getenv(tokenEnv) != "":
 		fmt.Fprintf(s.ErrOut, "The instance refused the token in %s.\n", tokenEnv)
 	case errors.Is(err, api.ErrUnauthorized):

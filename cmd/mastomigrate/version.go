@@ -14,7 +14,9 @@ func newVersionCmd(s *streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of mastomigrate",
-		Args:  cobra.NoArgs,
+		Example: `  $ mastomigrate version
+  $ mastomigrate --version`,
+		Args: cobra.NoArgs,
 		Run: func(cmd *cobra.Command, args []string) {
 			fmt.Fprintf(s.Out, "mastomigrate %s\n", versionString())
 		},
