@@ -116,6 +116,7 @@ type Server struct {
 	profile   Profile
 	nextID    int
 	flavour   Flavour
+	move      *moveState // the account move (move.go)
 }
 
 // Account is one account the fake knows of, or can learn of by search.
@@ -427,7 +428,7 @@ func (s *Server) dispatch(rt *route, c *call) (int, any) {
 			return status, body
 		}
 	}
-	status, body := rt.h(s, c)
+	status, body := s.serveMove(rt, c) // rt.h, with what a move changes (move.go)
 	if rt.method != http.MethodGet && status < 300 {
 		s.writes++
 	}
