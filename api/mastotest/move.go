@@ -462,3 +462,11 @@ func Transport(base http.RoundTripper, servers ...*Server) http.RoundTripper {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// AddToken makes tok another valid token for "me": two fake servers start
+// with the same token, and tests of where tokens go need them apart.
+func (s *Server) AddToken(tok string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[tok] = s.MeID
+}
