@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mastomigrate/mastomigrate/archive"
 )
 
 func TestMoveJournalNextStep(t *testing.T) {
@@ -73,5 +75,15 @@ func TestCheckMigration(t *testing.T) {
 	j.Close()
 	if c, _ := CheckMigration(dir, "me@new.example"); !c.Finished {
 		t.Errorf("finished: %+v", c)
+	}
+}
+
+// TestPlanNamesMoveCommand: the plan's followers entry says which command
+// moves them.
+func TestPlanNamesMoveCommand(t *testing.T) {
+	for _, n := range NewPlan(&archive.Export{}).NotCarried {
+		if n.What == "followers" && !strings.Contains(n.Instead, "mastomigrate move --from OLD --to NEW") {
+			t.Errorf("followers: %q does not name the command", n.Instead)
+		}
 	}
 }
