@@ -292,13 +292,22 @@ func (m *mover) ready(ctx context.Context) error {
 			return fmt.Errorf("the migration to %s is not finished: finish it first, or move anyway with `--force`", m.newName)
 		}
 	}
-	oldMe, err := m.oldC.Me(ctx)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", m.oldName, err)
-	}
 	newMe, err := m.newC.Me(ctx)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", m.newName, err)
+	}
+	oldMe, err := m.oldC.Me(ctx)
+	if errors.Is(err, api.ErrForbidden) {
+		// Mastodon refuses a moved account's token: the move was made
+		// already. NEW's copy of OLD says where it went and how many
+		// followers it has left; its id there is not OLD's own.
+		m.say("  %s refuses %s's token (%v): the account may have moved already.\n", m.oldC.Instance().Host, m.oldName, err)
+		if oldMe, err = m.newC.Lookup(ctx, m.oldName); err == nil {
+			oldMe.ID = ""
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", m.oldName, err)
 	}
 	m.info.OldID, m.info.OldFollowers, m.info.NewFollowers = oldMe.ID, oldMe.FollowersCnt, newMe.FollowersCnt
 	if m.info.OldURI, err = api.WebFingerSelf(ctx, m.public, m.oldC.Instance(), m.oldName); err != nil {
@@ -379,14 +388,18 @@ func (m *mover) aliasOnWeb(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		cached := func() {
+			m.say("  %s's server may use a copy of %s's profile up to a day old: if the move says the alias is missing, wait and try again.\n", m.oldName, m.newName)
+		}
 		switch state {
 		case "found":
 			m.report(migrate.MoveAlias, "found", detail)
-			m.say("  %s's server may use a copy of %s's profile up to a day old: if the move says the alias is missing, wait and try again.\n", m.oldName, m.newName)
+			cached()
 			return m.mark(migrate.MoveAlias, migrate.StatusDone, "found in the actor")
 		case "cannot_check":
 			m.report(migrate.MoveAlias, "cannot_check", detail)
 			instructions()
+			cached()
 			if m.opts.DryRun {
 				return nil
 			}

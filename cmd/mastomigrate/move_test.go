@@ -35,6 +35,7 @@ type moveEnv struct {
 	log        *requestLog
 }
 
+// newMoveEnv starts the pair; newOpts configure the new instance.
 func newMoveEnv(t *testing.T, oldF, newF mastotest.Flavour, newOpts ...mastotest.Option) *moveEnv {
 	t.Helper()
 	clock := &sleepClock{ManualClock: mastotest.NewManualClock(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))}
@@ -131,6 +132,9 @@ func (c *sleepClock) Sleep(ctx context.Context, d time.Duration) error {
 // requestLog records every request: method, URL, headers and body.
 type requestLog struct {
 	base http.RoundTripper
+	// fail, when it returns an error, loses the answer to a request the
+	// server has handled, as when the program dies waiting for it.
+	fail func(r *http.Request) error
 	mu   sync.Mutex
 	reqs []loggedRequest
 }
@@ -149,8 +153,16 @@ func (l *requestLog) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Write(&h)
 	l.mu.Lock()
 	l.reqs = append(l.reqs, loggedRequest{r.Method, r.URL.String(), h.String(), string(body)})
+	fail := l.fail
 	l.mu.Unlock()
-	return l.base.RoundTrip(r)
+	resp, err := l.base.RoundTrip(r)
+	if err == nil && fail != nil {
+		if ferr := fail(r); ferr != nil {
+			resp.Body.Close()
+			return nil, ferr
+		}
+	}
+	return resp, err
 }
 
 func (l *requestLog) all() []loggedRequest {
@@ -458,7 +470,7 @@ func TestMoveResumesAfterKill(t *testing.T) {
 	gts := mastotest.GoToSocial020
 	for i, killed := range migrate.MoveSteps[:3] {
 		t.Run(killed, func(t *testing.T) {
-			e := newMoveEnv(t, gts, gts, mastotest.WithMoveDelay(0))
+			e := newMoveEnv(t, gts, gts)
 			e.finishedMigration(true)
 			r := e.run(true, "y\nme@old.example\n", func(step string) error {
 				if step == killed {
@@ -491,7 +503,7 @@ func TestMoveResumesAfterKill(t *testing.T) {
 // until they match, within --for.
 func TestMoveCheck(t *testing.T) {
 	gts := mastotest.GoToSocial020
-	e := newMoveEnv(t, gts, gts, mastotest.WithMoveDelay(0))
+	e := newMoveEnv(t, gts, gts)
 	e.finishedMigration(true)
 	if r := e.run(false, "", nil, "--check"); r.err == nil || !strings.Contains(r.err.Error(), "not done yet") {
 		t.Fatalf("--check before the move: %v", r.err)
@@ -524,5 +536,77 @@ func TestMoveCheck(t *testing.T) {
 	f.StateDir = func() (string, error) { return e.state, nil }
 	if code := run(context.Background(), []string{"status"}, f); code != 0 || !strings.Contains(out.String(), "me@old.example  me@new.example  moved; followers 5 of 40") {
 		t.Errorf("status: %d\n%s", code, out.String())
+	}
+}
+
+// TestMoveKilledDuringMove: the run dies after OLD accepted the move but
+// before the answer was journaled; the next run sees OLD has moved and
+// neither asks for the password nor moves again.
+func TestMoveKilledDuringMove(t *testing.T) {
+	gts := mastotest.GoToSocial020
+	e := newMoveEnv(t, gts, gts)
+	e.finishedMigration(true)
+	e.log.fail = func(r *http.Request) error {
+		if strings.HasSuffix(r.URL.Path, "/api/v1/accounts/move") {
+			return errStop
+		}
+		return nil
+	}
+	r := e.run(true, "y\nme@old.example\n", nil)
+	if r.err == nil || e.oldS.MoveRequests() != 1 {
+		t.Fatalf("first run: %v, %d moves", r.err, e.oldS.MoveRequests())
+	}
+	j, _ := migrate.LoadMoveJournal(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example"))
+	if rec, _ := j.Last(migrate.MoveRequest); rec.Status != migrate.StatusStarted {
+		t.Fatalf("journal: move %+v", rec)
+	}
+	e.log.fail = nil
+	e.clock.Advance(time.Minute) // GoToSocial's worker has processed the move
+	r = e.run(true, "", nil)
+	if r.err != nil {
+		t.Fatalf("second run: %v\n%s", r.err, r.out)
+	}
+	if e.oldS.MoveRequests() != 1 || strings.Contains(r.errOut, "Password") {
+		t.Errorf("moved again (%d) or asked for the password:\n%s", e.oldS.MoveRequests(), r.errOut)
+	}
+	if !strings.Contains(r.out, "✓ move on the old account: me@old.example has already moved to me@new.example") {
+		t.Errorf("stdout:\n%s", r.out)
+	}
+}
+
+// TestMoveCommandLine: the tokens from the environment, each for its
+// own account; usage mistakes exit 2; waiting for the alias exits 75.
+func TestMoveCommandLine(t *testing.T) {
+	m45 := mastotest.Mastodon45
+	e := newMoveEnv(t, m45, m45)
+	e.finishedMigration(true)
+	env := map[string]string{tokenEnv: e.newTok, fromTokenEnv: e.oldTok}
+	cli := func(args ...string) (int, string, string) {
+		f, out, errOut := testStreams()
+		f.StateDir = func() (string, error) { return e.state, nil }
+		f.Getenv = func(k string) string { return env[k] }
+		f.TokensPath = func() (string, error) { return filepath.Join(e.state, "no-tokens.json"), nil }
+		f.Transport, f.Clock = e.log, e.clock
+		code := run(context.Background(), append([]string{"move"}, args...), f)
+		return code, out.String(), errOut.String()
+	}
+	for _, args := range [][]string{
+		{"--from", "old.example", "--to", "me@new.example"},
+		{"--from", "me@new.example", "--to", "me@new.example"},
+		{"--from", "me@old.example", "--to", "me@new.example", "--every", "1h"},
+	} {
+		if code, _, stderr := cli(args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitUsage, stderr)
+		}
+	}
+	code, stdout, stderr := cli("--from", "me@old.example", "--to", "me@new.example")
+	if code != exitTempFail || !strings.Contains(stderr, "mastomigrate: me@new.example does not list me@old.example as an alias yet: add it at https://new.example/settings/aliases") {
+		t.Errorf("alias missing: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// MASTOMIGRATE_TOKEN is the new account's only.
+	delete(env, fromTokenEnv)
+	code, _, stderr = cli("--from", "me@old.example", "--to", "me@new.example")
+	if code != exitError || !strings.Contains(stderr, "not logged in as me@old.example") || !strings.Contains(stderr, fromTokenEnv) {
+		t.Errorf("without the old token: exit %d\n%s", code, stderr)
 	}
 }
