@@ -8,9 +8,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -608,5 +610,97 @@ func TestMoveCommandLine(t *testing.T) {
 	code, _, stderr = cli("--from", "me@old.example", "--to", "me@new.example")
 	if code != exitError || !strings.Contains(stderr, "not logged in as me@old.example") || !strings.Contains(stderr, fromTokenEnv) {
 		t.Errorf("without the old token: exit %d\n%s", code, stderr)
+	}
+}
+
+// lockedBuffer is a buffer a process writes to while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestMoveKilledForReal kills the real program with SIGKILL while it
+// waits for the old account to show the move (Mastodon to GoToSocial: the
+// alias set by API, the move made on the web), then runs it again: it
+// continues at the move, with the steps before it done, and finishes
+// once the move is made.
+func TestMoveKilledForReal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the program")
+	}
+	oldS := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithFlavour(mastotest.Mastodon45))
+	newS := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	mastotest.Federate(oldS, newS)
+	oldS.AddToken("old-token-0f3a")
+	newS.AddToken("new-token-9c1d")
+	home := t.TempDir()
+	tk, _ := api.LoadTokens(filepath.Join(home, "config", "mastomigrate", "tokens.json"))
+	tk.Put(&api.Login{Account: "me@old.example", App: api.App{Instance: oldS.URL}, Token: "old-token-0f3a"})
+	tk.Put(&api.Login{Account: "me@new.example", App: api.App{Instance: newS.URL}, Token: "new-token-9c1d"})
+	if err := tk.Save(); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(home, "state", "mastomigrate")
+	j, _ := migrate.OpenJournal(filepath.Join(state, "me@new.example-0123.journal"), migrate.Header{Account: "me@new.example"})
+	j.Finish()
+	j.Close()
+
+	start := func() (*exec.Cmd, *lockedBuffer, *lockedBuffer) {
+		cmd := exec.Command(os.Args[0], "move", "--from", "me@old.example", "--to", "me@new.example", "--yes", "--poll", "20ms", "--wait", "30s")
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "MASTOMIGRATE_") && !strings.HasPrefix(kv, "XDG_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		cmd.Env = append(cmd.Env, "MASTOMIGRATE_TEST_AS_CLI=1", "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_STATE_HOME="+filepath.Join(home, "state"))
+		var stdout, stderr lockedBuffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &stdout, &stderr
+	}
+	cmd, _, stderr := start()
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(stderr.String(), "Waiting for me@old.example") && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	if err := cmd.Wait(); exitCode(err) != -1 {
+		t.Fatalf("the program ended before it was killed (exit %d):\n%s", exitCode(err), stderr)
+	}
+	m, err := migrate.LoadMoveJournal(migrate.MoveJournalPath(state, "me@old.example", "me@new.example"))
+	if err != nil || m.Next() != migrate.MoveRequest {
+		t.Fatalf("after the kill: journal %v, next step %q", err, m.Next())
+	}
+	if err := oldS.MoveWeb(newS.MeURI()); err != nil {
+		t.Fatal(err)
+	}
+	cmd, stdout, stderr := start()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("second run: exit %d\n%s\n%s", exitCode(err), stdout, stderr)
+	}
+	for _, want := range []string{"✓ migration finished: done in an earlier run", "✓ alias on the new account: done in an earlier run",
+		"✓ old account shows the move: me@old.example shows the move to me@new.example"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if n := newS.Count("POST /api/v1/accounts/alias"); n != 1 {
+		t.Errorf("alias set %d times", n)
+	}
+	if oldS.Writes() != 0 {
+		t.Errorf("%d writes to the old account", oldS.Writes())
 	}
 }
