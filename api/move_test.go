@@ -143,3 +143,23 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// TestMoveCooldownGoToSocial: a move within 7 days of the last one is
+// refused with 422 (docs/user_guide/migration.md).
+func TestMoveCooldownGoToSocial(t *testing.T) {
+	ctx := context.Background()
+	gts := mastotest.GoToSocial020
+	oldS, newS, oldC, newC, _ := pair(t, gts, gts)
+	if err := newC.SetAliases(ctx, []string{oldS.MeURI()}); err != nil {
+		t.Fatal(err)
+	}
+	oldS.SeedMovedAt(moveClock.Now().Add(-24 * time.Hour))
+	err := oldC.Move(ctx, mastotest.DefaultPassword, newS.MeURI())
+	if !errors.Is(err, api.ErrValidation) || !strings.Contains(err.Error(), "7 days") {
+		t.Fatalf("move within the cooldown: %v", err)
+	}
+	oldS.SeedMovedAt(moveClock.Now().Add(-8 * 24 * time.Hour))
+	if err := oldC.Move(ctx, mastotest.DefaultPassword, newS.MeURI()); err != nil {
+		t.Fatalf("move after the cooldown: %v", err)
+	}
+}

@@ -149,7 +149,8 @@ func (m *MoveJournal) State() string {
 		info := m.Info()
 		s := "moved"
 		if r, ok := m.Last(MoveFollowers); ok && r.Move != nil {
-			s += fmt.Sprintf("; followers %d of %d (%s); check again: mastomigrate move --check", info.NewFollowers, info.OldFollowers, r.At.Local().Format("2006-01-02 15:04"))
+			s += fmt.Sprintf("; followers %d of %d (%s); count again: mastomigrate move --from %s --to %s --check",
+				info.NewFollowers, info.OldFollowers, r.At.Local().Format("2006-01-02 15:04"), m.Header.From, m.Header.Account)
 		}
 		return s
 	}

@@ -704,3 +704,41 @@ func TestMoveKilledForReal(t *testing.T) {
 		t.Errorf("%d writes to the old account", oldS.Writes())
 	}
 }
+
+// enterReader plays a person who saves the alias on the web, then
+// presses Enter.
+type enterReader struct {
+	before func()
+	done   bool
+}
+
+func (r *enterReader) Read(p []byte) (int, error) {
+	if r.done {
+		return 0, io.EOF
+	}
+	r.done = true
+	r.before()
+	return copy(p, "\n"), nil
+}
+
+// TestMoveMastodonAliasAfterEnter: at a terminal, a missing alias is
+// checked again when the person presses Enter.
+func TestMoveMastodonAliasAfterEnter(t *testing.T) {
+	m45 := mastotest.Mastodon45
+	e := newMoveEnv(t, m45, m45)
+	e.finishedMigration(true)
+	f, out, errOut := testStreams()
+	f.IO.In = &enterReader{before: func() { e.newS.SetAliasesWeb(e.oldS.MeURI()) }}
+	f.IO.InTTY = true
+	f.StateDir = func() (string, error) { return e.state, nil }
+	f.TokensPath = func() (string, error) { return e.tokens, nil }
+	f.Transport, f.Clock = e.log, e.clock
+	e.clock.onSleep = func(n int) { e.oldS.MoveWeb(e.newS.MeURI()) }
+	if code := run(context.Background(), []string{"move", "--from", "me@old.example", "--to", "me@new.example"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out.String(), "✗ alias on the new account") || !strings.Contains(out.String(), "✓ alias on the new account") ||
+		!strings.Contains(errOut.String(), "Press Enter once it is saved") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}
