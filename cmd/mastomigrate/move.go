@@ -38,7 +38,7 @@ type moveOptions struct {
 	Every    time.Duration // --check: between two followers counts
 	For      time.Duration // --check: how long to keep counting
 	// ReadPassword reads the old account's password without echo.
-	ReadPassword func(prompt string) (string, error)
+	ReadPassword func(ctx context.Context, prompt string) (string, error)
 	// afterStep runs after each step is journaled (tests stop there, as a
 	// kill would).
 	afterStep func(step string) error
@@ -110,16 +110,38 @@ the new one's from its login or MASTOMIGRATE_TOKEN.`,
 	return cmd
 }
 
-// terminalPassword reads a password from the terminal without echo.
-func terminalPassword(f *factory) func(string) (string, error) {
-	return func(prompt string) (string, error) {
+// terminalPassword reads a password from the terminal without echo. A
+// Ctrl-C meanwhile cancels ctx: the terminal's echo is restored at once,
+// before main's second Ctrl-C could exit with it still off.
+func terminalPassword(f *factory) func(context.Context, string) (string, error) {
+	return func(ctx context.Context, prompt string) (string, error) {
 		if !f.IO.InTTY || f.IO.In != os.Stdin {
 			return "", errors.New("the password can only be typed at a terminal")
 		}
+		fd := int(os.Stdin.Fd())
+		state, err := term.GetState(fd)
+		if err != nil {
+			return "", err
+		}
 		fmt.Fprint(f.IO.ErrOut, prompt)
-		b, err := term.ReadPassword(int(os.Stdin.Fd()))
-		fmt.Fprintln(f.IO.ErrOut)
-		return string(b), err
+		type result struct {
+			b   []byte
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			b, err := term.ReadPassword(fd)
+			done <- result{b, err}
+		}()
+		select {
+		case r := <-done:
+			fmt.Fprintln(f.IO.ErrOut)
+			return string(r.b), r.err
+		case <-ctx.Done():
+			term.Restore(fd, state)
+			fmt.Fprintln(f.IO.ErrOut)
+			return "", ctx.Err()
+		}
 	}
 }
 
@@ -191,11 +213,11 @@ func runMove(ctx context.Context, opts *moveOptions) (err error) {
 			enc := json.NewEncoder(f.IO.Out)
 			enc.SetIndent("", "  ")
 			enc.Encode(struct {
-				From      string           `json:"from"`
-				To        string           `json:"to"`
-				DryRun    bool             `json:"dry_run"`
-				Checks    []moveCheck      `json:"checks"`
-				Followers migrate.MoveInfo `json:"accounts"`
+				From     string           `json:"from"`
+				To       string           `json:"to"`
+				DryRun   bool             `json:"dry_run"`
+				Checks   []moveCheck      `json:"checks"`
+				Accounts migrate.MoveInfo `json:"accounts"`
 			}{m.oldName, m.newName, opts.DryRun, m.checks, m.info})
 		}
 	}()
@@ -513,7 +535,7 @@ func (m *mover) move(ctx context.Context) error {
 	if !strings.EqualFold(strings.TrimPrefix(strings.TrimSpace(line), "@"), m.oldName) {
 		return errors.New("the handle does not match; nothing was moved")
 	}
-	password, err := m.opts.ReadPassword(fmt.Sprintf("Password of %s (not shown): ", m.oldName))
+	password, err := m.opts.ReadPassword(ctx, fmt.Sprintf("Password of %s (not shown): ", m.oldName))
 	if err != nil {
 		return fmt.Errorf("reading the password: %w", err)
 	}

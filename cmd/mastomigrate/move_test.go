@@ -96,7 +96,7 @@ func (e *moveEnv) run(tty bool, stdin string, hook func(step string) error, args
 	f.Transport = e.log
 	f.Clock = e.clock
 	cmd := newMoveCmd(f, func(o *moveOptions) error {
-		o.ReadPassword = func(prompt string) (string, error) {
+		o.ReadPassword = func(_ context.Context, prompt string) (string, error) {
 			io.WriteString(f.IO.ErrOut, prompt+"\n") // as term.ReadPassword: nothing echoed
 			return testPassword, nil
 		}
