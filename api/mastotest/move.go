@@ -118,23 +118,25 @@ func (s *Server) MoveRequests() int {
 }
 
 // MoveWeb moves "me" to the account at targetURI as a person does on
-// Mastodon's /settings/migration page: the target must list "me" in its
-// alsoKnownAs (app/models/account_migration.rb validate_migration_target),
-// and the move shows at once (AccountMigration#save sets
-// moved_to_account; followers are moved afterwards by MoveWorker).
+// Mastodon's /settings/migration page (app/models/account_migration.rb):
+// the target must list "me" in its alsoKnownAs (validate_target_account),
+// not be where "me" has already moved, and no move may have been made in
+// the last 30 days (COOLDOWN_PERIOD). The move shows at once
+// (moved_to_account is set on save; MoveWorker moves the followers later).
 func (s *Server) MoveWeb(targetURI string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	me := s.accounts[s.MeID]
-	aka, moved, found := s.peerActor(targetURI)
-	if !found {
+	aka, _, found := s.peerActor(targetURI)
+	switch {
+	case !found:
 		return fmt.Errorf("%s not found", targetURI)
-	}
-	if moved != "" {
-		return errors.New("the target has moved")
-	}
-	if !slices.Contains(aka, s.uri(me)) {
+	case !slices.Contains(aka, s.uri(me)):
 		return errors.New("the target does not list this account as an alias")
+	case me.MovedTo != "" && s.mv().lastTarget == targetURI:
+		return errors.New("already moved to this account")
+	case !s.mv().movedAt.IsZero() && s.clock.Now().Sub(s.mv().movedAt) < 30*24*time.Hour:
+		return errors.New("on cooldown: one move every 30 days")
 	}
 	me.MovedTo = s.remoteFor(targetURI)
 	s.mv().movedAt = s.clock.Now()
