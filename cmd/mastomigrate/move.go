@@ -472,30 +472,33 @@ func (m *mover) actorCheck(ctx context.Context) (state, detail string, err error
 func (m *mover) oldAccount(ctx context.Context) (*api.Account, error) {
 	var a *api.Account
 	var err error
+	c := m.oldC
 	if m.info.OldID != "" {
-		a, err = m.oldC.Account(ctx, m.info.OldID)
+		a, err = c.Account(ctx, m.info.OldID)
 	} else {
-		a, err = m.oldC.Me(ctx)
+		a, err = c.Me(ctx)
 	}
 	if errors.Is(err, api.ErrForbidden) || errors.Is(err, api.ErrUnauthorized) {
-		a, err = m.newC.Lookup(ctx, m.oldName)
+		c = m.newC
+		a, err = c.Lookup(ctx, m.oldName)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", m.oldName, err)
 	}
+	if a.Moved != nil {
+		a.Moved.Acct = c.FullAcct(a.Moved) // local to the server that answered
+	}
 	return a, nil
 }
 
-// movedTo says whether a shows a move, and whether it is to NEW.
+// movedTo says whether a (from oldAccount) shows a move, and whether it
+// is to NEW.
 func (m *mover) movedTo(a *api.Account) (moved, toNew bool, where string) {
 	if a.Moved == nil {
 		return false, false, ""
 	}
 	t := a.Moved
 	where = t.Acct
-	if !strings.Contains(where, "@") {
-		where += "@" + m.oldC.Instance().Hostname()
-	}
 	toNew = strings.EqualFold(where, m.newName) || (t.URI != "" && t.URI == m.info.NewURI)
 	return true, toNew, where
 }

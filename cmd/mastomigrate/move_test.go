@@ -742,3 +742,28 @@ func TestMoveMastodonAliasAfterEnter(t *testing.T) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
 	}
 }
+
+// TestMoveAfterMovingOnTheWeb: the person moved on Mastodon before
+// running move. OLD's token is refused now (403); the new account's copy
+// of the old one shows the move, and every step is found done.
+func TestMoveAfterMovingOnTheWeb(t *testing.T) {
+	m45 := mastotest.Mastodon45
+	e := newMoveEnv(t, m45, m45)
+	e.finishedMigration(true)
+	e.newS.SetAliasesWeb(e.oldS.MeURI())
+	if err := e.oldS.MoveWeb(e.newS.MeURI()); err != nil {
+		t.Fatal(err)
+	}
+	e.newS.AddHandle("me@old.example", mastotest.Account{MovedTo: e.newS.MeID, FollowersCount: 3})
+	e.newS.SetFollowersCount(37)
+	r := e.run(false, "", nil)
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.out)
+	}
+	for _, want := range []string{"old.example refuses me@old.example's token", "✓ move on the old account: me@old.example has already moved to me@new.example",
+		"✓ old account shows the move", "me@new.example has 37 followers; me@old.example had 3"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.out)
+		}
+	}
+}
