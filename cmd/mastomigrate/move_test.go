@@ -767,3 +767,32 @@ func TestMoveAfterMovingOnTheWeb(t *testing.T) {
 		}
 	}
 }
+
+// TestMoveDryRunGoToSocial: every check is shown, nothing is asked,
+// written or journaled.
+func TestMoveDryRunGoToSocial(t *testing.T) {
+	gts := mastotest.GoToSocial020
+	e := newMoveEnv(t, gts, gts)
+	e.finishedMigration(false)
+	r := e.run(false, "", nil, "--dry-run")
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.out)
+	}
+	for _, want := range []string{
+		"! migration finished: the migration to me@new.example is not finished",
+		"· alias on the new account: would add me@old.example (https://old.example/users/me) to me@new.example's aliases, keeping the 0 already there",
+		"· move on the old account: would move me@old.example to me@new.example (https://new.example/users/me) after you type its handle and password",
+		"… old account shows the move: me@old.example does not show a move yet",
+		"… followers: me@new.example has 0 followers; me@old.example had 40",
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.out)
+		}
+	}
+	if w := append(e.log.writesTo("old.example"), e.log.writesTo("new.example")...); len(w) > 0 {
+		t.Errorf("dry run wrote: %v", w)
+	}
+	if m, _ := migrate.MoveJournals(e.state); len(m) > 0 || r.errOut != "" {
+		t.Errorf("dry run journaled %v or printed on stderr %q", m, r.errOut)
+	}
+}
