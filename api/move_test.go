@@ -119,6 +119,12 @@ func TestAliasAndMoveGoToSocial(t *testing.T) {
 	if _, err := oldC.Lookup(ctx, "me@new.example"); !errors.Is(err, api.ErrForbidden) {
 		t.Errorf("lookup after the move: %v; want 403", err)
 	}
+	if err := oldC.Block(ctx, me.ID); !errors.Is(err, api.ErrForbidden) {
+		t.Errorf("a write after the move: %v; want 403", err)
+	}
+	if err := oldC.Move(ctx, mastotest.DefaultPassword, newURI); err != nil {
+		t.Errorf("the same move after it was made: %v", err)
+	}
 	a, err := oldC.Account(ctx, me.ID)
 	if err != nil || a.Moved == nil || a.Moved.Acct != "me@new.example" {
 		t.Errorf("account after the move: %+v, %v", a, err)

@@ -165,8 +165,11 @@ func (s *Server) serveMove(rt *route, c *call) (int, any) {
 		if s.flavour.GoToSocial() {
 			// Observed on GoToSocial 0.20: after the move the old token still
 			// reads (verify_credentials, accounts/:id, following, lists) but
-			// lookup, search and every write are refused.
-			if rt.method != http.MethodGet || rt.pattern == "/api/v1/accounts/lookup" || rt.pattern == "/api/v2/search" {
+			// lookup, search and every write are refused. The move itself
+			// stays open: moving again to the same target reprocesses it
+			// (internal/processing/account/move.go).
+			write := rt.method != http.MethodGet && rt.pattern != "/api/v1/accounts/move"
+			if write || rt.pattern == "/api/v1/accounts/lookup" || rt.pattern == "/api/v2/search" {
 				return http.StatusForbidden, apiError("Forbidden: your account has Moved")
 			}
 		} else if !(rt.method == http.MethodGet && rt.pattern == "/api/v1/accounts/:id") {
