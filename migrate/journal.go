@@ -36,6 +36,7 @@ const (
 type Header struct {
 	Version int       `json:"version"`
 	Account string    `json:"account"`
+	From    string    `json:"from,omitempty"` // an account move's old account (move.go)
 	Digest  string    `json:"digest"`
 	Inputs  []string  `json:"inputs"` // absolute paths
 	Options RunConfig `json:"options"`
@@ -69,6 +70,8 @@ type Record struct {
 	AccountID string `json:"account_id,omitempty"`
 	Acct      string `json:"acct,omitempty"`
 	Locked    bool   `json:"locked,omitempty"`
+	// move records: what an account move learned (move.go)
+	Move *MoveInfo `json:"move,omitempty"`
 }
 
 // Journal is the append-only log of one migration. Every record is

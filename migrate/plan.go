@@ -152,7 +152,7 @@ func notCarried(e *archive.Export) []NotCarried {
 			Instead: "boost again by hand what you want to share from the new account"},
 		{What: "followers", Count: e.Followers,
 			Why:     "followers are other people's choice; only their servers can follow the new account",
-			Instead: "use Mastodon's account move: on the new account add the old one as an alias (Settings > Account > Moving from a different account), then on the old account start the move (Settings > Account > Moving to a different account); remote followers then follow you on their own"},
+			Instead: "once the migration is finished, run `mastomigrate move --from OLD --to NEW`: it sets or checks the alias on the new account, guides the move on the old one (Settings > Account > Moving to a different account), and checks that the followers come over; remote followers then follow you on their own"},
 		{What: "direct_messages", Count: nil,
 			Why:     dmWhy,
 			Instead: "save what matters from the old account before moving; tell your correspondents the new address"},

@@ -156,6 +156,7 @@ type Server struct {
 	retryAfter  time.Duration //
 	inFlight    int
 	gate        chan struct{} // while non-nil, handlers wait for it to close (Hold)
+	move        *moveState    // the account move (move.go)
 }
 
 // Account is one account the fake knows of, or can learn of by search.
@@ -737,7 +738,7 @@ func (s *Server) auth(c *call) (tok, me string, ok bool) {
 
 // dispatch runs a handler, with s.mu held.
 func (s *Server) dispatch(rt *route, c *call) (int, any) {
-	status, body := rt.h(s, c)
+	status, body := s.serveMove(rt, c) // rt.h, with what a move changes (move.go)
 	if rt.method != http.MethodGet && status < 300 {
 		s.writes++
 		if c.token != "" {

@@ -106,9 +106,13 @@ var errNotLoggedIn = errors.New("not logged in")
 
 // client returns an API client for --to: a stored login for an account,
 // or MASTOMIGRATE_TOKEN with an instance address or handle.
-func (f *factory) client(to string) (*api.Client, string, error) {
+func (f *factory) client(to string) (*api.Client, string, error) { return f.clientEnv(tokenEnv, to) }
+
+// clientEnv is client with the token taken from the variable env, when
+// set: `move` reads the old account's from its own variable.
+func (f *factory) clientEnv(env, to string) (*api.Client, string, error) {
 	opts := api.Options{Transport: f.Transport, Clock: f.Clock}
-	if tok := f.Getenv(tokenEnv); tok != "" {
+	if tok := f.Getenv(env); tok != "" {
 		instance := to
 		if user, domain, ok := strings.Cut(strings.TrimPrefix(to, "@"), "@"); ok && user != "" && !strings.Contains(to, "://") {
 			instance = domain
@@ -137,7 +141,7 @@ func (f *factory) client(to string) (*api.Client, string, error) {
 		}
 	}
 	if !ok {
-		return nil, "", fmt.Errorf("%w as %s: run `mastomigrate login <instance>` first, or set %s", errNotLoggedIn, to, tokenEnv)
+		return nil, "", fmt.Errorf("%w as %s: run `mastomigrate login <instance>` first, or set %s", errNotLoggedIn, to, env)
 	}
 	opts.Token = login.Token
 	c, err := api.New(login.App.Instance, opts)

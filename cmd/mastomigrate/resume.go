@@ -88,9 +88,13 @@ func newStatusCmd(f *factory) *cobra.Command {
 				return err
 			}
 			if len(paths) == 0 {
+				if n, err := statusMoves(f, f.IO.Out, ""); n > 0 || err != nil {
+					return err
+				}
 				fmt.Fprintln(f.IO.ErrOut, "No migrations yet.")
 				return nil
 			}
+			defer statusMoves(f, f.IO.Out, "\n") // and the account moves (move.go), after the table
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACCOUNT\tSTARTED\tEXPORTS\tDONE\tNOT CARRIED\tWAITING\tSTATE")
 			for _, p := range paths {

@@ -52,7 +52,7 @@ and cannot be carried over, and replays the rest on your new account.`,
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &flagError{err} })
 	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newMigrateCmd(f),
-		newResumeCmd(f), newStatusCmd(f), newReportCmd(f), newCompletionCmd(s))
+		newResumeCmd(f), newStatusCmd(f), newReportCmd(f), newCompletionCmd(s), newMoveCmd(f, nil))
 	for _, c := range root.Commands() {
 		if c.Name() == "status" && c.Example == "" {
 			c.Example = "  $ mastomigrate status"
@@ -83,8 +83,9 @@ func run(ctx context.Context, args []string, f *factory) int {
 	fmt.Fprintf(s.ErrOut, "mastomigrate: %s\n", oneLine(err.Error()))
 	var fe *flagError
 	var de *deferredError
+	var mw *moveWaitError
 	switch {
-	case errors.As(err, &de):
+	case errors.As(err, &de) || errors.As(err, &mw):
 		return exitTempFail
 	case errors.As(err, &fe) || isCobraUsageError(err):
 		help := "mastomigrate --help"
