@@ -116,6 +116,7 @@ type Server struct {
 	profile   Profile
 	nextID    int
 	flavour   Flavour
+	posts     *postStore // statuses.go
 }
 
 // Account is one account the fake knows of, or can learn of by search.
