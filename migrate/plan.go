@@ -27,6 +27,8 @@ type Plan struct {
 	Media      archive.MediaCount `json:"media"`
 	// Target is the online pre-check, when a target account was given.
 	Target *Changes `json:"target,omitempty"`
+	// PostCarry is what --include posts would do on the target (posts.go).
+	PostCarry *PostPlan `json:"post_carry,omitempty"`
 }
 
 // Importable counts, per category, what the API can recreate. Counts are
@@ -97,7 +99,7 @@ func notCarried(e *archive.Export) []NotCarried {
 	}
 	return []NotCarried{
 		{What: "toots", Count: posts,
-			Why:     "no server accepts old posts with their original dates; the API can only publish new ones",
+			Why:     "Mastodon and most servers take no old posts with their original dates: the API can only publish new ones (GoToSocial 0.18+ can: see plan --to and migrate --include posts)",
 			Instead: "keep the archive (it holds every post and its media); link your old profile from the new one so people can find your history"},
 		{What: "boosts", Count: boosts,
 			Why:     "a boost made now would appear as new on everyone's timeline",

@@ -51,6 +51,9 @@ func (p *Plan) WriteText(w io.Writer) error {
 	if p.Target != nil {
 		p.Target.writeText(ew)
 	}
+	if p.PostCarry != nil {
+		p.PostCarry.writeText(ew)
+	}
 	return ew.err
 }
 

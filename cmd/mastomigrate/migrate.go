@@ -32,9 +32,10 @@ type migrateOptions struct {
 	Concurrency          int
 	Mode                 string
 	UpdateFollowSettings bool
+	Posts                []string // visibilities carried by --include posts
 }
 
-var includable = []string{"likes", "profile"}
+var includable = []string{"likes", "profile", "posts"}
 
 func newMigrateCmd(f *factory) *cobra.Command {
 	opts := &migrateOptions{F: f}
@@ -80,8 +81,12 @@ name, or needs --yes with --mode overwrite.`,
 					}
 				}
 			}
+			if err := checkPostsFlag(opts.Posts); err != nil {
+				return err
+			}
 			if opts.DryRun {
-				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, IncludeLikes: slices.Contains(opts.Include, "likes")}
+				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, IncludeLikes: slices.Contains(opts.Include, "likes"),
+					Posts: opts.Posts, IncludePosts: slices.Contains(opts.Include, "posts")}
 				return runPlan(cmd.Context(), p)
 			}
 			return runMigrate(cmd.Context(), opts)
@@ -95,7 +100,8 @@ name, or needs --yes with --mode overwrite.`,
 	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	fl.StringSliceVar(&opts.Only, "only", nil, "only these `categories`: "+strings.Join(migrate.Categories, ", "))
 	fl.StringSliceVar(&opts.Skip, "skip", nil, "skip these `categories`")
-	fl.StringSliceVar(&opts.Include, "include", nil, "opt-in `extras`: likes (each like notifies its author), profile")
+	fl.StringSliceVar(&opts.Include, "include", nil, "opt-in `extras`: likes (each like notifies its author), profile, posts (GoToSocial only: backdated, not federated)")
+	fl.StringSliceVar(&opts.Posts, "posts", migrate.DefaultPostVisibilities, "with --include posts, the `visibilities` to carry: public, unlisted, private")
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "requests in flight (default: chosen from the server's allowance)")
 	fl.StringVar(&opts.Mode, "mode", "merge", "merge (only add) or overwrite (also remove what the export lacks)")
 	fl.BoolVar(&opts.UpdateFollowSettings, "update-follow-settings", false, "also change existing follows' boosts, notify and languages to the export's")
@@ -156,6 +162,12 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		return fmt.Errorf("reading the new account: %w", err)
 	}
 	account := me.Acct + "@" + c.Domain(ctx)
+	includePosts := slices.Contains(opts.Include, "posts")
+	if includePosts {
+		if err := refusePosts(ctx, c, account); err != nil {
+			return err
+		}
+	}
 
 	dir, err := f.StateDir()
 	if err != nil {
@@ -169,6 +181,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	}
 	cfg := migrate.RunConfig{To: opts.To, Include: opts.Include, Only: opts.Only, Skip: opts.Skip, Mode: opts.Mode,
 		UpdateFollowSettings: opts.UpdateFollowSettings}
+	if includePosts {
+		cfg.Posts = opts.Posts
+	}
 	digest := migrate.Digest(e)
 	j, err := migrate.OpenJournal(migrate.JournalPath(dir, account, digest),
 		migrate.Header{Account: account, Digest: digest, Inputs: inputs, Options: cfg, Created: f.Clock.Now().UTC()})
@@ -231,16 +246,23 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		}
 	}
 
+	if p.PostCarry, err = postPlan(ctx, c, opts.Exports, e.Posts != nil, includePosts, opts.Posts); err != nil {
+		return err
+	}
+	posts := 0
+	if includePosts {
+		posts = postsLeft(j, p.PostCarry)
+	}
 	if !opts.JSON {
 		if err := p.WriteText(f.IO.Out); err != nil {
 			return err
 		}
 	}
-	if len(todo) == 0 && profile == nil {
+	if len(todo) == 0 && profile == nil && posts == 0 {
 		if len(deferred) == 0 {
 			return finish(f, j, account, partial)
 		}
-	} else if err := confirm(f, opts, account, todo); err != nil {
+	} else if err := confirm(f, opts, account, append(slices.Clip(todo), make([]migrate.Step, posts)...)); err != nil {
 		return err
 	}
 	for _, s := range todo {
@@ -256,6 +278,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		Waiting: func(until time.Time) { countdown(ctx, f, until) }}
 	sum, runErr := runner.Run(ctx, ch, todo, deferred)
 	prog.finish()
+	if runErr == nil && includePosts && p.PostCarry != nil {
+		runErr = runPosts(ctx, f, c, j, me, opts, sum)
+	}
 	if sum != nil {
 		writeSummary(f, sum, opts.JSON)
 	}
@@ -323,6 +348,9 @@ func resumeCommand(h migrate.Header) string {
 	}
 	if h.Options.UpdateFollowSettings {
 		args = append(args, "--update-follow-settings")
+	}
+	if len(h.Options.Posts) > 0 {
+		args = append(args, "--posts", strings.Join(h.Options.Posts, ","))
 	}
 	return strings.Join(args, " ")
 }

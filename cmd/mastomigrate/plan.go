@@ -18,6 +18,8 @@ type planOptions struct {
 	JSON         bool
 	To           string
 	IncludeLikes bool
+	Posts        []string // --posts: the visibilities --include posts would carry
+	IncludePosts bool
 }
 
 func newPlanCmd(f *factory, runF func(context.Context, *planOptions) error) *cobra.Command {
@@ -53,6 +55,7 @@ ZIP. Give as many as you have; they are merged.`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON object for scripts")
 	cmd.Flags().StringVar(&opts.To, "to", "", "also check the new `account` (user@instance): what is already there, what cannot be found (reads only)")
 	cmd.Flags().BoolVar(&opts.IncludeLikes, "include-likes", false, "count likes in the check (replaying them notifies their authors)")
+	cmd.Flags().StringSliceVar(&opts.Posts, "posts", migrate.DefaultPostVisibilities, "with --to, the `visibilities` of posts to count for --include posts: public, unlisted, private")
 	return cmd
 }
 
@@ -72,6 +75,12 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		p.Target, _, err = migrate.Check(ctx, c, nil, e, r, migrate.Options{IncludeLikes: opts.IncludeLikes, Now: opts.F.Clock.Now()})
 		bar.finish()
 		if err != nil {
+			return err
+		}
+		if err := checkPostsFlag(opts.Posts); err != nil {
+			return err
+		}
+		if p.PostCarry, err = postPlan(ctx, c, opts.Exports, e.Posts != nil, opts.IncludePosts, opts.Posts); err != nil {
 			return err
 		}
 	}
