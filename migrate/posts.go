@@ -387,7 +387,13 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 	opts := textOptions{Markdown: r.markdown, Mentions: map[string]string{}}
 	for _, m := range p.Mentions {
 		if m.Href == p.Author {
-			opts.Mentions[m.Href] = "@" + r.Me.Username
+			// The link in the HTML goes to the profile page, the tag to
+			// the actor: know the mention by its handle too.
+			me := "@" + r.Me.Username
+			opts.Mentions[m.Href], opts.Mentions[m.Name] = me, me
+			if user, _, ok := strings.Cut(strings.TrimPrefix(m.Name, "@"), "@"); ok {
+				opts.Mentions["@"+user] = me
+			}
 		}
 	}
 	text := postText(p.Content, opts)

@@ -114,6 +114,9 @@ func linkText(shown, href, class string, o textOptions) string {
 		if r, ok := o.Mentions[href]; ok {
 			return r
 		}
+		if r, ok := o.Mentions[shown]; ok {
+			return r
+		}
 		return shown
 	case href == "" || !strings.HasPrefix(href, "http"):
 		return shown

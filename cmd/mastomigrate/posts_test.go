@@ -1,0 +1,372 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/api/mastotest"
+	"github.com/mastomigrate/mastomigrate/archive/archivetest"
+)
+
+const (
+	oldSelf  = "https://old.example/users/alex"
+	asPublic = "https://www.w3.org/ns/activitystreams#Public"
+	ana      = "https://mastodon.example/users/ana"
+)
+
+// postsArchive is the Done-when archive of issue 13: public, unlisted,
+// followers-only and direct posts, a self-reply thread, a content
+// warning, a post with two images with descriptions, a boost, a reply to
+// someone else, a poll. It returns the zip's path.
+func postsArchive(t testing.TB) string {
+	type obj = map[string]any
+	n := 0
+	note := func(published, vis, content string, extra obj) obj {
+		n++
+		id := fmt.Sprintf("%s/statuses/%d", oldSelf, 110000+n)
+		to, cc := []string{asPublic}, []string{oldSelf + "/followers"}
+		switch vis {
+		case "unlisted":
+			to, cc = []string{oldSelf + "/followers"}, []string{asPublic}
+		case "private":
+			to, cc = []string{oldSelf + "/followers"}, []string{}
+		case "direct":
+			to, cc = []string{ana}, []string{}
+		}
+		o := obj{"id": id, "type": "Note", "published": published, "attributedTo": oldSelf, "to": to, "cc": cc,
+			"content": content, "contentMap": obj{"en": content}, "sensitive": false, "summary": nil,
+			"inReplyTo": nil, "attachment": []any{}, "tag": []any{}}
+		for k, v := range extra {
+			o[k] = v
+		}
+		return obj{"id": id + "/activity", "type": "Create", "actor": oldSelf, "published": published, "to": to, "cc": cc, "object": o}
+	}
+	id := func(i int) string { return fmt.Sprintf("%s/statuses/%d", oldSelf, 110000+i) }
+	items := []any{
+		note("2021-01-01T10:00:00Z", "public", `<p>Hello <a href="https://old.example/tags/fediverse" class="mention hashtag" rel="tag">#<span>fediverse</span></a><br />second line</p><p>See <a href="https://example.com/page" rel="nofollow noopener" target="_blank"><span class="invisible">https://</span><span class="">example.com/page</span><span class="invisible"></span></a> &amp; <a href="https://example.org/x">this article</a></p>`,
+			obj{"tag": []any{obj{"type": "Hashtag", "href": "https://old.example/tags/fediverse", "name": "#fediverse"}}}),
+		note("2021-02-01T10:00:00Z", "unlisted", "<p>The ending of the film</p>", obj{"summary": "film spoilers", "sensitive": true}),
+		note("2021-03-01T10:00:00Z", "private", "<p>Only for my followers</p>", nil),
+		note("2021-03-02T10:00:00Z", "direct", `<p><span class="h-card"><a href="`+ana+`" class="u-url mention">@<span>ana</span></a></span> a secret</p>`,
+			obj{"tag": []any{obj{"type": "Mention", "href": ana, "name": "@ana@mastodon.example"}}}),
+		note("2021-04-01T10:00:00Z", "public", `<p>A thread 1/3 by <span class="h-card"><a href="https://old.example/@alex" class="u-url mention">@<span>alex</span></a></span></p>`,
+			obj{"tag": []any{obj{"type": "Mention", "href": oldSelf, "name": "@alex@old.example"}}}),
+		note("2021-04-01T10:05:00Z", "public", "<p>Thread 2/3</p>", obj{"inReplyTo": id(5)}),
+		note("2021-04-01T10:10:00Z", "unlisted", "<p>Thread 3/3</p>", obj{"inReplyTo": id(6)}),
+		note("2021-05-01T10:00:00Z", "public", "<p>Two pictures</p>", obj{"attachment": []any{
+			obj{"type": "Document", "mediaType": "image/png", "url": "/media_attachments/files/110/000/001/original/aaa.png", "name": "A red square", "focalPoint": []float64{0.5, -0.25}},
+			obj{"type": "Document", "mediaType": "image/jpeg", "url": "/media_attachments/files/110/000/002/original/bbb.jpg", "name": "A blue circle", "focalPoint": []float64{0, 0}},
+		}}),
+		obj{"id": oldSelf + "/statuses/120001/activity", "type": "Announce", "actor": oldSelf, "published": "2021-06-01T10:00:00Z",
+			"to": []string{asPublic}, "object": ana + "/statuses/900"},
+		note("2021-07-01T10:00:00Z", "public", `<p><span class="h-card"><a href="`+ana+`" class="u-url mention">@<span>ana</span></a></span> I agree</p>`,
+			obj{"inReplyTo": ana + "/statuses/901", "tag": []any{obj{"type": "Mention", "href": ana, "name": "@ana@mastodon.example"}}}),
+		note("2021-08-01T10:00:00Z", "public", "<p>Tea or coffee?</p>", obj{"type": "Question"}),
+	}
+	outbox, _ := json.Marshal(map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": "outbox.json",
+		"type": "OrderedCollection", "totalItems": len(items), "orderedItems": items})
+	zip := archivetest.ZIP([]archivetest.File{
+		{Name: "outbox.json", Data: outbox},
+		{Name: "media_attachments/files/110/000/001/original/aaa.png", Data: append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte("r"), 3000)...)},
+		{Name: "media_attachments/files/110/000/002/original/bbb.jpg", Data: append([]byte("\xff\xd8\xff\xe0"), bytes.Repeat([]byte("b"), 2000)...)},
+		{Name: "actor.json", Data: []byte(`{"type":"Person","id":"` + oldSelf + `","preferredUsername":"alex"}`)},
+	})
+	p := filepath.Join(t.TempDir(), "archive.zip")
+	if err := os.WriteFile(p, zip, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// wantPost is one post expected on the new account.
+type wantPost struct {
+	date, visibility, spoiler string
+	sensitive                 bool
+	text                      []string // substrings of the text sent
+	replyTo                   int      // index in the list + 1, 0 for none
+	media                     []string // descriptions
+}
+
+var wantPosts = []wantPost{
+	{date: "2021-01-01T10:00:00Z", visibility: "public", text: []string{"Hello #fediverse\nsecond line\n\nSee https://example.com/page & this article (https://example.org/x)"}},
+	{date: "2021-02-01T10:00:00Z", visibility: "unlisted", spoiler: "film spoilers", sensitive: true, text: []string{"The ending of the film"}},
+	{date: "2021-03-01T10:00:00Z", visibility: "private", text: []string{"Only for my followers"}},
+	{date: "2021-04-01T10:00:00Z", visibility: "public", text: []string{"A thread 1/3 by @me"}},
+	{date: "2021-04-01T10:05:00Z", visibility: "public", text: []string{"Thread 2/3"}, replyTo: 4},
+	{date: "2021-04-01T10:10:00Z", visibility: "unlisted", text: []string{"Thread 3/3"}, replyTo: 5},
+	{date: "2021-05-01T10:00:00Z", visibility: "public", text: []string{"Two pictures"}, media: []string{"A red square", "A blue circle"}},
+}
+
+// checkPosts compares the server's posts with wantPosts exactly.
+func checkPosts(t *testing.T, s *mastotest.Server) {
+	t.Helper()
+	got := s.Posts()
+	if len(got) != len(wantPosts) {
+		for _, p := range got {
+			t.Logf("  %s %s %q", p.CreatedAt.Format(time.RFC3339), p.Visibility, p.Text)
+		}
+		t.Fatalf("%d posts on the new account, want %d (no duplicate, none lost)", len(got), len(wantPosts))
+	}
+	for i, w := range wantPosts {
+		g := got[i]
+		if d := g.CreatedAt.UTC().Format(time.RFC3339); d != w.date {
+			t.Errorf("post %d dated %s, want %s", i+1, d, w.date)
+		}
+		if g.Federated {
+			t.Errorf("post %d was federated: a backdated post must not be", i+1)
+		}
+		if g.Visibility != w.visibility || g.SpoilerText != w.spoiler || g.Sensitive != (w.sensitive || len(w.media) > 0 && w.spoiler != "") {
+			t.Errorf("post %d: visibility %q, CW %q, sensitive %v; want %q, %q, %v", i+1, g.Visibility, g.SpoilerText, g.Sensitive, w.visibility, w.spoiler, w.sensitive)
+		}
+		if g.Language != "en" || g.ContentType != "text/plain" {
+			t.Errorf("post %d: language %q, content type %q", i+1, g.Language, g.ContentType)
+		}
+		for _, sub := range w.text {
+			if !strings.Contains(g.Text, sub) {
+				t.Errorf("post %d text %q, want it to hold %q", i+1, g.Text, sub)
+			}
+		}
+		want := ""
+		if w.replyTo > 0 {
+			want = got[w.replyTo-1].ID
+		}
+		if g.InReplyToID != want {
+			t.Errorf("post %d replies to %q, want %q", i+1, g.InReplyToID, want)
+		}
+		if len(g.Media) != len(w.media) {
+			t.Errorf("post %d has %d media, want %d", i+1, len(g.Media), len(w.media))
+			continue
+		}
+		for k, m := range g.Media {
+			if m.Description != w.media[k] {
+				t.Errorf("post %d media %d: description %q, want %q", i+1, k, m.Description, w.media[k])
+			}
+		}
+	}
+	if len(got) == len(wantPosts) {
+		m := got[6].Media
+		if m[0].Focus == nil || *m[0].Focus != [2]float64{0.5, -0.25} || m[0].MediaType != "image/png" || m[0].Size != 3008 ||
+			m[1].MediaType != "image/jpeg" || m[1].Size != 2004 {
+			t.Errorf("media: %+v %+v", m[0], m[1])
+		}
+	}
+}
+
+func TestPostsToGoToSocial(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	archive := postsArchive(t)
+	f, out, errOut := migrateFactory(t, s)
+	args := []string{"migrate", archive, "--to", s.URL, "--yes", "--include", "posts", "--posts", "public,unlisted,private"}
+	if code := run(context.Background(), args, f); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	checkPosts(t, s)
+	for _, want := range []string{
+		"Posts on GoToSocial 0.20.0",
+		"posts: 7 can be carried (backdated, not federated), with 2 media files; public, unlisted, private, with --include posts",
+		"1 direct messages stay in the archive",
+		"1 boosts stay in the archive",
+		"1 polls stay in the archive",
+		"1 replies to others stay in the archive",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	if n := s.Scheduled(); n != 0 {
+		t.Errorf("%d posts were scheduled instead of backdated", n)
+	}
+
+	// A second run sends nothing again.
+	before := s.Writes()
+	f2, _, errOut2 := migrateFactory(t, s)
+	f2.StateDir = f.StateDir
+	if code := run(context.Background(), args, f2); code != 0 {
+		t.Fatalf("second run: exit %d\n%s", code, errOut2)
+	}
+	if s.Writes() != before {
+		t.Errorf("the second run made %d writes", s.Writes()-before)
+	}
+	// Neither does a run with a fresh journal: it finds the posts on the
+	// account by their dates and texts.
+	f3, _, errOut3 := migrateFactory(t, s)
+	if code := run(context.Background(), args, f3); code != 0 {
+		t.Fatalf("run without the journal: exit %d\n%s", code, errOut3)
+	}
+	if s.Writes() != before {
+		t.Errorf("the run without a journal made %d writes", s.Writes()-before)
+	}
+	checkPosts(t, s)
+}
+
+// TestPostsDefaultVisibilities leaves followers-only posts out unless asked.
+func TestPostsDefaultVisibilities(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	f, out, errOut := migrateFactory(t, s)
+	if code := run(context.Background(), []string{"migrate", postsArchive(t), "--to", s.URL, "--yes", "--include", "posts"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if n := len(s.Posts()); n != 6 {
+		t.Errorf("%d posts, want 6 (no followers-only)", n)
+	}
+	if !strings.Contains(out.String(), "1 followers-only posts stay in the archive: not chosen: add private to --posts") {
+		t.Errorf("plan:\n%s", out)
+	}
+}
+
+// TestPostsRefusedOnMastodon: Mastodon would publish old posts as new, so
+// --include posts is refused before anything is sent, and the plan says
+// posts cannot be carried over.
+func TestPostsRefusedOnMastodon(t *testing.T) {
+	for _, fl := range []mastotest.Flavour{mastotest.Mastodon42, mastotest.Mastodon43, mastotest.Mastodon45} {
+		t.Run(fl.String(), func(t *testing.T) {
+			s := mastotest.NewServer(t, mastotest.WithFlavour(fl))
+			archive := postsArchive(t)
+			f, out, errOut := migrateFactory(t, s)
+			code := run(context.Background(), []string{"migrate", archive, "../../testdata/sample/csv", "--to", s.URL, "--yes", "--include", "posts"}, f)
+			if code == 0 {
+				t.Fatalf("exit 0; want a refusal\n%s", out)
+			}
+			if !strings.Contains(errOut.String(), "refusing `--include posts`") || !strings.Contains(errOut.String(), "Mastodon cannot take old posts") ||
+				!strings.Contains(errOut.String(), "nothing was sent") {
+				t.Errorf("stderr:\n%s", errOut)
+			}
+			if s.Writes() != 0 || len(s.Posts()) != 0 || s.Count("POST /api/v1/statuses") != 0 || s.Count("POST /api/v2/media") != 0 {
+				t.Errorf("%d writes, %d posts after a refusal", s.Writes(), len(s.Posts()))
+			}
+
+			f, out, errOut = migrateFactory(t, s)
+			if code := run(context.Background(), []string{"plan", archive, "--to", s.URL, "--posts", "public"}, f); code != 0 {
+				t.Fatalf("plan: exit %d\n%s", code, errOut)
+			}
+			if strings.Contains(out.String(), "can be carried (backdated") || !strings.Contains(out.String(), "toots (") {
+				t.Errorf("plan on Mastodon:\n%s", out)
+			}
+			f, out, _ = migrateFactory(t, s)
+			run(context.Background(), []string{"migrate", archive, "--to", s.URL, "--dry-run", "--include", "posts"}, f)
+			if !strings.Contains(out.String(), "posts: cannot be carried over: Mastodon cannot take old posts") {
+				t.Errorf("dry run on Mastodon:\n%s", out)
+			}
+			if s.Writes() != 0 {
+				t.Errorf("%d writes", s.Writes())
+			}
+		})
+	}
+}
+
+// TestPostsBackdatingSwitchedOff stops the category at the first 403 and
+// says why; the other categories are done.
+func TestPostsBackdatingSwitchedOff(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithoutBackdating())
+	f, _, errOut := migrateFactory(t, s)
+	code := run(context.Background(), []string{"migrate", postsArchive(t), "--to", s.URL, "--yes", "--include", "posts"}, f)
+	if code == 0 {
+		t.Fatal("exit 0")
+	}
+	if !strings.Contains(errOut.String(), "posts stopped: backdating posts is switched off on the new instance") ||
+		!strings.Contains(errOut.String(), "backdating statuses has been disabled on this instance") {
+		t.Errorf("stderr:\n%s", errOut)
+	}
+	if n := s.Count("POST /api/v1/statuses"); n != 1 {
+		t.Errorf("%d posts sent; the first refusal must stop the rest", n)
+	}
+}
+
+// TestPostsCrashAndResume kills the real program at random moments while
+// it carries the posts, and resumes: the account ends with exactly the
+// expected posts, none twice.
+func TestPostsCrashAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the program a dozen times")
+	}
+	foundTotal := 0
+	defer func() {
+		if foundTotal == 0 && !t.Failed() {
+			t.Error("no kill landed between a post's creation and its journal record: the test misses the case that matters")
+		}
+	}()
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			s := mastotest.NewServer(t, generous(), mastotest.WithFlavour(mastotest.GoToSocial020),
+				// Every answer pauses halfway, after the work is done: a kill
+				// then lands between a post's creation and its journal record.
+				mastotest.WithFaults(mastotest.Faults{Latency: 5 * time.Millisecond, SlowBodies: 1, SlowPause: 60 * time.Millisecond}, seed))
+			archive := postsArchive(t)
+			state := t.TempDir()
+			args := []string{"migrate", archive, "--to", s.URL, "--yes", "--include", "posts", "--posts", "public,unlisted,private"}
+			rng := rand.New(rand.NewPCG(seed, 13))
+			kills := 0
+			for i := 0; i < 12; i++ {
+				cmd, stderr := cli(t, s, state, args...)
+				done := make(chan error, 1)
+				go func() { done <- cmd.Wait() }()
+				target := s.Writes() + 1 + rng.IntN(3)
+				deadline := time.Now().Add(20 * time.Second)
+				for s.Writes() < target && time.Now().Before(deadline) {
+					select {
+					case err := <-done:
+						if err != nil {
+							t.Fatalf("run %d: exit %d\n%s", i, exitCode(err), stderr)
+						}
+						goto final
+					default:
+						time.Sleep(time.Millisecond)
+					}
+				}
+				time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
+				cmd.Process.Signal(syscall.SIGKILL)
+				<-done
+				kills++
+				t.Logf("kill %d: %d posts, %d uploads", kills, len(s.Posts()), s.Count("POST /api/v2/media"))
+			}
+		final:
+			cmd, stderr := cli(t, s, state, args...)
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("final run: exit %d\n%s", exitCode(err), stderr)
+			}
+			found := 0
+			paths, _ := filepath.Glob(filepath.Join(state, "mastomigrate", "*.journal"))
+			for _, p := range paths {
+				b, _ := os.ReadFile(p)
+				found += strings.Count(string(b), `"reason":"found on the new account"`)
+			}
+			foundTotal += found
+			t.Logf("%d kills, %d post requests for %d posts, %d found on the account after a kill", kills, s.Count("POST /api/v1/statuses"), len(wantPosts), found)
+			checkPosts(t, s)
+		})
+	}
+}
+
+// TestPostsLostAnswers drops connections, half of them after the server
+// made the post: runs again until done; the posts whose answer was lost
+// are found on the account by their date, not sent twice.
+func TestPostsLostAnswers(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithFaults(mastotest.Faults{Drops: 0.3}, 7))
+	archive := postsArchive(t)
+	f, _, _ := migrateFactory(t, s)
+	args := []string{"migrate", archive, "--to", s.URL, "--yes", "--include", "posts", "--posts", "public,unlisted,private"}
+	for i := 0; ; i++ {
+		if i == 30 {
+			t.Fatal("30 runs did not finish")
+		}
+		f2, _, errOut := migrateFactory(t, s)
+		f2.StateDir = f.StateDir
+		f2.Clock = api.NewScaledClock(time.Now(), 100) // retry backoff, not the test, takes the time
+		code := run(context.Background(), args, f2)
+		if code == 0 && !strings.Contains(errOut.String(), "failed for now") {
+			break
+		}
+	}
+	t.Logf("%d post requests for %d posts", s.Count("POST /api/v1/statuses"), len(wantPosts))
+	checkPosts(t, s)
+}
