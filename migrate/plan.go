@@ -114,7 +114,7 @@ func notCarried(e *archive.Export) []NotCarried {
 			Why:     "passwords are never exported",
 			Instead: "set a new password on the new instance, and turn on two-factor authentication there"},
 		{What: "media", Count: intp(e.Media.Files),
-			Why:     "uploads belong to posts, which cannot be recreated",
+			Why:     "uploads belong to posts, which Mastodon cannot recreate (on GoToSocial, --include posts carries them with their posts)",
 			Instead: fmt.Sprintf("the files stay in your archive (%s); upload again with a new post what you want to show", humanBytes(e.Media.Bytes))},
 		{What: "other_peoples_media", Count: nil,
 			Why:     "other people's posts and media are not in your export; they stay on their servers",

@@ -350,3 +350,11 @@ func render(text string, markdown bool) string {
 	}
 	return strings.Join(paras, "")
 }
+
+// SetBackdating switches backdating on or off, as GoToSocial's admin does
+// with instance-allow-backdating-statuses (and a restart).
+func (s *Server) SetBackdating(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.postStore().noBackdating = !on
+}

@@ -164,6 +164,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	account := me.Acct + "@" + c.Domain(ctx)
 	includePosts := slices.Contains(opts.Include, "posts")
 	if includePosts {
+		if len(opts.Posts) == 0 {
+			opts.Posts = migrate.DefaultPostVisibilities
+		}
 		if err := refusePosts(ctx, c, account); err != nil {
 			return err
 		}

@@ -269,7 +269,7 @@ func TestPostsRefusedOnMastodon(t *testing.T) {
 func TestPostsBackdatingSwitchedOff(t *testing.T) {
 	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithoutBackdating())
 	f, _, errOut := migrateFactory(t, s)
-	code := run(context.Background(), []string{"migrate", postsArchive(t), "--to", s.URL, "--yes", "--include", "posts"}, f)
+	code := run(context.Background(), []string{"migrate", postsArchive(t), "--to", s.URL, "--yes", "--include", "posts", "--posts", "private,unlisted"}, f)
 	if code == 0 {
 		t.Fatal("exit 0")
 	}
@@ -279,6 +279,24 @@ func TestPostsBackdatingSwitchedOff(t *testing.T) {
 	}
 	if n := s.Count("POST /api/v1/statuses"); n != 1 {
 		t.Errorf("%d posts sent; the first refusal must stop the rest", n)
+	}
+	if !strings.Contains(errOut.String(), "--posts private,unlisted") {
+		t.Errorf("the command to continue lacks --posts:\n%s", errOut)
+	}
+
+	// The admin allows it: resume carries the posts, with the same --posts.
+	s.SetBackdating(true)
+	f2, _, errOut2 := migrateFactory(t, s)
+	f2.StateDir = f.StateDir
+	if code := run(context.Background(), []string{"resume", "--yes"}, f2); code != 0 {
+		t.Fatalf("resume: exit %d\n%s", code, errOut2)
+	}
+	var vis []string
+	for _, p := range s.Posts() {
+		vis = append(vis, p.Visibility)
+	}
+	if strings.Join(vis, ",") != "unlisted,private" {
+		t.Errorf("after resume: %v, want the unlisted and the private post (the thread's unlisted end answers a public post)", vis)
 	}
 }
 
@@ -369,4 +387,44 @@ func TestPostsLostAnswers(t *testing.T) {
 	}
 	t.Logf("%d post requests for %d posts", s.Count("POST /api/v1/statuses"), len(wantPosts))
 	checkPosts(t, s)
+}
+
+// TestPlanPostsOnGoToSocial: plan --to says what --include posts would
+// carry, in text and JSON, and sends nothing.
+func TestPlanPostsOnGoToSocial(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	archive := postsArchive(t)
+	f, out, errOut := migrateFactory(t, s)
+	if code := run(context.Background(), []string{"plan", archive, "--to", s.URL}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		"posts: 6 can be carried (backdated, not federated), with 2 media files; public, unlisted, with --include posts",
+		"1 followers-only posts stay in the archive",
+		"1 replies to others stay in the archive",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	f, out, _ = migrateFactory(t, s)
+	if code := run(context.Background(), []string{"plan", "--json", archive, "--to", s.URL, "--posts", "public"}, f); code != 0 {
+		t.Fatal(code)
+	}
+	var p struct {
+		PostCarry struct {
+			Possible bool
+			Carry    int
+			Left     []struct {
+				What  string
+				Count int
+			}
+		} `json:"post_carry"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &p); err != nil || !p.PostCarry.Possible || p.PostCarry.Carry != 4 {
+		t.Errorf("JSON %+v, %v\n%s", p, err, out)
+	}
+	if s.Writes() != 0 {
+		t.Errorf("plan made %d writes", s.Writes())
+	}
 }
