@@ -2,6 +2,8 @@ package archive
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,5 +65,46 @@ func TestReadMedia(t *testing.T) {
 		if _, err := ReadMedia(ctx, []string{"../testdata/sample/mastodon-archive.zip"}, bad, MaxMedia); err == nil {
 			t.Errorf("%q: read", bad)
 		}
+	}
+}
+
+// TestMediaReader reads every media file of each sample, in order and
+// out of order, as ReadMedia does.
+func TestMediaReader(t *testing.T) {
+	ctx := context.Background()
+	names := []string{
+		"/media_attachments/files/110/123/456/original/a1b2c3.png",
+		"/media_attachments/files/110/123/457/original/d4e5f6.jpg",
+		"/media_attachments/files/111/222/333/original/0a0b0c.mp4",
+	}
+	for _, in := range []string{"../testdata/sample/mastodon-archive.zip", "../testdata/sample/mastodon-archive.tar.gz"} {
+		m := NewMediaReader([]string{in})
+		for _, order := range [][]int{{0, 1, 2}, {2, 0, 1}, {1, 1}} {
+			for _, i := range order {
+				got, err := m.Read(ctx, names[i], MaxMedia)
+				want, err2 := ReadMedia(ctx, []string{in}, names[i], MaxMedia)
+				if err != nil || err2 != nil || string(got) != string(want) || len(got) != 1000*(i+1) {
+					t.Errorf("%s %s: %d bytes, %v, %v", in, names[i], len(got), err, err2)
+				}
+			}
+		}
+		if _, err := m.Read(ctx, "/media_attachments/files/9/9/9/original/none.png", MaxMedia); err == nil {
+			t.Errorf("%s: a missing file was read", in)
+		}
+		if _, err := m.Read(ctx, names[2], 10); err == nil {
+			t.Errorf("%s: read over the limit", in)
+		}
+		if _, err := m.Read(ctx, "media_attachments/../../etc/passwd", MaxMedia); err == nil {
+			t.Errorf("%s: read a path with ..", in)
+		}
+		m.Close()
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "media_attachments/files/1"), 0o700)
+	os.WriteFile(filepath.Join(dir, "media_attachments/files/1/a.png"), []byte("png"), 0o600)
+	m := NewMediaReader([]string{dir})
+	defer m.Close()
+	if b, err := m.Read(ctx, "/media_attachments/files/1/a.png", MaxMedia); err != nil || string(b) != "png" {
+		t.Errorf("folder: %q, %v", b, err)
 	}
 }

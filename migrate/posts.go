@@ -266,10 +266,11 @@ type PostRunner struct {
 	Clock        api.Clock
 	// Progress is told how many of the posts to carry are settled.
 	Progress func(done, total int)
-	// ReadMedia reads a file of the archive; nil reads it with
-	// archive.ReadMedia.
+	// ReadMedia reads a file of the archive; nil reads them with an
+	// archive.MediaReader.
 	ReadMedia func(ctx context.Context, name string) ([]byte, error)
 
+	read     func(ctx context.Context, name string) ([]byte, error)
 	ids      map[string]string // old post URI -> new id
 	existing map[int64][]*api.OwnStatus
 	claimed  map[string]bool
@@ -302,10 +303,11 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 			r.claimed[rec.NewID] = true // never taken for another post
 		}
 	}
-	if r.ReadMedia == nil {
-		r.ReadMedia = func(ctx context.Context, name string) ([]byte, error) {
-			return archive.ReadMedia(ctx, r.Inputs, name, archive.MaxMedia)
-		}
+	r.read = r.ReadMedia
+	if r.read == nil {
+		mr := archive.NewMediaReader(r.Inputs)
+		defer mr.Close()
+		r.read = func(ctx context.Context, name string) ([]byte, error) { return mr.Read(ctx, name, archive.MaxMedia) }
 	}
 	types, err := r.Client.StatusContentTypes(ctx)
 	if err != nil {
@@ -491,7 +493,7 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 			ids = append(ids, rec.NewID)
 			continue
 		}
-		data, err := r.ReadMedia(ctx, a.Path)
+		data, err := r.read(ctx, a.Path)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

@@ -29,6 +29,15 @@ const (
 // warning, a post with two images with descriptions, a boost, a reply to
 // someone else, a poll. It returns the zip's path.
 func postsArchive(t testing.TB) string {
+	p := filepath.Join(t.TempDir(), "archive.zip")
+	if err := os.WriteFile(p, archivetest.ZIP(postsArchiveFiles("")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// postsArchiveFiles are the files of postsArchive, media under prefix.
+func postsArchiveFiles(prefix string) []archivetest.File {
 	type obj = map[string]any
 	n := 0
 	note := func(published, vis, content string, extra obj) obj {
@@ -75,17 +84,27 @@ func postsArchive(t testing.TB) string {
 	}
 	outbox, _ := json.Marshal(map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": "outbox.json",
 		"type": "OrderedCollection", "totalItems": len(items), "orderedItems": items})
-	zip := archivetest.ZIP([]archivetest.File{
+	return []archivetest.File{
 		{Name: "outbox.json", Data: outbox},
-		{Name: "media_attachments/files/110/000/001/original/aaa.png", Data: append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte("r"), 3000)...)},
-		{Name: "media_attachments/files/110/000/002/original/bbb.jpg", Data: append([]byte("\xff\xd8\xff\xe0"), bytes.Repeat([]byte("b"), 2000)...)},
+		{Name: prefix + "media_attachments/files/110/000/001/original/aaa.png", Data: append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte("r"), 3000)...)},
+		{Name: prefix + "media_attachments/files/110/000/002/original/bbb.jpg", Data: append([]byte("\xff\xd8\xff\xe0"), bytes.Repeat([]byte("b"), 2000)...)},
 		{Name: "actor.json", Data: []byte(`{"type":"Person","id":"` + oldSelf + `","preferredUsername":"alex"}`)},
-	})
-	p := filepath.Join(t.TempDir(), "archive.zip")
-	if err := os.WriteFile(p, zip, 0o600); err != nil {
+	}
+}
+
+// TestPostsFromTarGz carries the posts of an old tar.gz archive, whose
+// media sit under the server's absolute storage path.
+func TestPostsFromTarGz(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	p := filepath.Join(t.TempDir(), "archive.tar.gz")
+	if err := os.WriteFile(p, archivetest.TarGz(postsArchiveFiles("/home/mastodon/live/public/system/")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return p
+	f, _, errOut := migrateFactory(t, s)
+	if code := run(context.Background(), []string{"migrate", p, "--to", s.URL, "--yes", "--include", "posts", "--posts", "public,unlisted,private"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	checkPosts(t, s)
 }
 
 // wantPost is one post expected on the new account.
