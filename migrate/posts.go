@@ -448,6 +448,8 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID})
 		case errors.Is(err, api.ErrUnauthorized):
 			return fmt.Errorf("the instance no longer accepts the token: %w", err)
+		case lacksScope(err) != nil:
+			return lacksScope(err)
 		case errors.As(err, &ae) && ae.Status == 403 && strings.Contains(strings.ToLower(ae.Message), "backdating"):
 			return fmt.Errorf("%w: %s", ErrBackdatingOff, ae.Message)
 		case errors.As(err, &ae) && ae.Status == 400 && attempt == 0 && strings.Contains(ae.Message, "media"):
@@ -508,6 +510,8 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 		switch {
 		case errors.Is(err, api.ErrUnauthorized):
 			return nil, fmt.Errorf("the instance no longer accepts the token: %w", err)
+		case lacksScope(err) != nil:
+			return nil, lacksScope(err)
 		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500:
 			return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(ae))}
 		case err != nil:
@@ -519,6 +523,16 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 		ids = append(ids, m.ID)
 	}
 	return ids, nil
+}
+
+// lacksScope turns a refusal for the token's scopes (a login made before
+// mastomigrate carried posts) into what to do about it.
+func lacksScope(err error) error {
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Status == 403 && strings.Contains(strings.ToLower(ae.Message), "scope") {
+		return fmt.Errorf("the login may not post (%s): log in again with `mastomigrate login`, which now asks for it", ae.Message)
+	}
+	return nil
 }
 
 // retryRate repeats a request the server throttled, after its window.
@@ -545,6 +559,9 @@ func (r *PostRunner) onTarget(ctx context.Context, p archive.Post, text string, 
 		for st, err := range r.Client.AccountStatuses(ctx, r.Me.ID) {
 			if err != nil {
 				r.existing = nil
+				if serr := lacksScope(err); serr != nil {
+					return nil, serr
+				}
 				return nil, fmt.Errorf("reading the new account's posts: %w", err)
 			}
 			if st.Reblog == nil {
