@@ -50,6 +50,13 @@ followed first, as Mastodon's own importer does), bookmarks, likes and the
 profile when included, then mutes, blocks and domain blocks last, because
 blocking removes follows. Nothing already there is sent again.
 
+With --include posts, and only on GoToSocial 0.18 or newer, your own posts
+from the archive follow last, oldest first, with their original dates:
+backdated, not sent to followers, no notifications. --posts chooses the
+visibilities (public, unlisted, private). Direct messages, boosts, polls,
+replies to others and posts mentioning others stay in the archive. Mastodon
+would publish old posts as new, so there --include posts is refused.
+
 Every outcome is journaled. Run the same command again, or
 'mastomigrate resume', to continue after an interruption, a crash, or
 Mastodon's limit of 400 follows a day; nothing done is sent twice.
@@ -60,7 +67,8 @@ blocks, members of the export's lists); it asks you to type the account
 name, or needs --yes with --mode overwrite.`,
 		Example: `  $ mastomigrate migrate archive.zip following_accounts.csv lists.csv --to me@new.example
   $ mastomigrate migrate export/ --to me@new.example --only follows,lists --yes
-  $ mastomigrate migrate export/ --to me@new.example --include likes,profile --wait`,
+  $ mastomigrate migrate export/ --to me@new.example --include likes,profile --wait
+  $ mastomigrate migrate archive.zip --to me@gts.example --include posts --posts public,unlisted,private`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Exports = args
