@@ -263,6 +263,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	posts := 0
 	if includePosts {
 		posts = postsLeft(j, p.PostCarry)
+		if e.Posts == nil {
+			fmt.Fprintf(f.IO.ErrOut, "! --include posts: none of the exports holds your posts (outbox.json, in the archive from Preferences > Import and export > Request your archive)\n")
+		}
 	}
 	if !opts.JSON {
 		if err := p.WriteText(f.IO.Out); err != nil {

@@ -88,7 +88,7 @@ func (p *postProgress) set(done, total int) {
 	defer p.mu.Unlock()
 	now := p.f.Clock.Now()
 	if p.first < 0 {
-		p.first, p.start = done, now
+		p.first, p.start = done-1, now // the first post of this run just settled
 	}
 	if p.f.IO.ErrTTY {
 		p.bar.set(done, total)

@@ -202,6 +202,9 @@ func TestPostsToGoToSocial(t *testing.T) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
 		}
 	}
+	if !strings.Contains(errOut.String(), "posts: 7 of 7\n") {
+		t.Errorf("no progress on stderr:\n%s", errOut)
+	}
 	if n := s.Scheduled(); n != 0 {
 		t.Errorf("%d posts were scheduled instead of backdated", n)
 	}
@@ -445,5 +448,30 @@ func TestPlanPostsOnGoToSocial(t *testing.T) {
 	}
 	if s.Writes() != 0 {
 		t.Errorf("plan made %d writes", s.Writes())
+	}
+}
+
+// stepClock is a clock that moves only when told.
+type stepClock struct{ t time.Time }
+
+func (c *stepClock) Now() time.Time                                   { return c.t }
+func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error { c.t = c.t.Add(d); return nil }
+
+// TestPostProgressETA: without a terminal, a line a minute with the time
+// left, reckoned on the injected clock from this run's pace.
+func TestPostProgressETA(t *testing.T) {
+	f, _, errOut := testStreams()
+	clock := &stepClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	f.Clock = clock
+	p := newPostProgress(f)
+	p.set(101, 1000) // 100 settled by an earlier run
+	clock.t = clock.t.Add(30 * time.Second)
+	p.set(110, 1000) // under a minute since the last line: quiet
+	clock.t = clock.t.Add(70 * time.Second)
+	p.set(120, 1000) // 20 posts in 100 s: 880 left take 4,400 s
+	p.set(1000, 1000)
+	want := "posts: 101 of 1000, about under a minute left\nposts: 120 of 1000, about 1h13m left\nposts: 1000 of 1000\n"
+	if errOut.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", errOut, want)
 	}
 }
