@@ -457,8 +457,10 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 408:
 			return r.outcome(step, Record{Status: StatusFailed, Reason: reasonOf(ae)})
 		default:
-			// The post may have been made: the next run looks for it.
-			return r.outcome(step, Record{Status: StatusRetry, Reason: "temporary: " + err.Error()})
+			// The post may have been made: the journal keeps it as sending,
+			// so the next run looks for it by its date before sending it.
+			r.row.Retry++
+			return nil
 		}
 	}
 }
