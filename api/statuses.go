@@ -199,8 +199,9 @@ func (c *Client) AccountStatuses(ctx context.Context, accountID string) iter.Seq
 // StatusContentTypes are the formats the instance takes for a post's
 // text: GoToSocial lists "text/plain" and "text/markdown" in
 // configuration.statuses.supported_mime_types of /api/v2/instance
-// (internal/api/model/instancev2.go); Mastodon lists none and takes
-// plain text. The answer is nil when the instance does not say.
+// (internal/api/model/instance.go, InstanceConfigurationStatuses);
+// Mastodon lists none and takes plain text. The answer is nil when the
+// instance does not say.
 func (c *Client) StatusContentTypes(ctx context.Context) ([]string, error) {
 	var v2 struct {
 		Configuration struct {

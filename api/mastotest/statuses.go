@@ -27,7 +27,10 @@ import (
 //   - POST /api/v2/media processes in the request and answers 200; focus
 //     "x,y" comes back as meta.focus (internal/api/client/media/mediacreate.go).
 //   - content types text/plain and text/markdown, listed in /api/v2/instance
-//     configuration.statuses.supported_mime_types (internal/api/model/instancev2.go).
+//     configuration.statuses.supported_mime_types (internal/api/model/instance.go,
+//     InstanceConfigurationStatuses).
+//   - error bodies carry the status text first, "Forbidden: backdating
+//     statuses has been disabled on this instance" (internal/gtserror).
 //
 // Mastodon (mastodon/mastodon): a scheduled_at in the past is dropped and
 // the post is published at once, federated, notifying whom it mentions
@@ -121,8 +124,9 @@ func (s *Server) Scheduled() int {
 }
 
 // instanceConfiguration is /api/v2/instance's configuration: the
-// content types GoToSocial takes for posts (internal/api/model/instancev2.go);
-// Mastodon lists none (app/serializers/rest/instance_serializer.rb).
+// content types GoToSocial takes for posts (internal/api/model/instance.go,
+// InstanceConfigurationStatuses); Mastodon lists none
+// (app/serializers/rest/instance_serializer.rb).
 func (s *Server) instanceConfiguration() map[string]any {
 	st := map[string]any{"max_characters": 500, "max_media_attachments": 4, "characters_reserved_per_url": 23}
 	if s.flavour.GoToSocial() {
