@@ -419,6 +419,9 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 	if p.InReplyTo != "" {
 		parent, ok := r.ids[p.InReplyTo]
 		if !ok {
+			if prec, _ := r.Journal.Last("post " + p.InReplyTo); prec.Status == StatusFailed || prec.Status == StatusSkipped {
+				return r.outcome(step, Record{Status: StatusFailed, Reason: "the post it replies to could not be carried: " + prec.Reason})
+			}
 			return r.outcome(step, Record{Status: StatusRetry, Reason: "waits for the post it replies to"})
 		}
 		ns.InReplyToID = parent

@@ -475,3 +475,32 @@ func TestPostProgressETA(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", errOut, want)
 	}
 }
+
+// TestPostsMissingMedia: a post whose media file the archive lacks fails
+// with that reason, in the report; the others are carried.
+func TestPostsMissingMedia(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	var files []archivetest.File
+	for _, f := range postsArchiveFiles("") {
+		if !strings.HasSuffix(f.Name, ".jpg") {
+			files = append(files, f)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "archive.zip")
+	os.WriteFile(p, archivetest.ZIP(files), 0o600)
+	f, _, errOut := migrateFactory(t, s)
+	if code := run(context.Background(), []string{"migrate", p, "--to", s.URL, "--yes", "--include", "posts"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if n := len(s.Posts()); n != 5 {
+		t.Errorf("%d posts, want 5", n)
+	}
+	f2, out, _ := migrateFactory(t, s)
+	f2.StateDir = f.StateDir
+	if code := run(context.Background(), []string{"report"}, f2); code != 0 {
+		t.Fatal(code)
+	}
+	if !strings.Contains(out.String(), "failed   posts https://old.example/users/alex/statuses/110008: media file /media_attachments/files/110/000/002/original/bbb.jpg") {
+		t.Errorf("report:\n%s", out)
+	}
+}
