@@ -72,16 +72,16 @@ func versionOf(v string) []int {
 var postLeftOrder = []string{"direct", "boosts", "polls", "replies_to_others", "mentions_others", "not_chosen_private",
 	"not_chosen_unlisted", "not_chosen_public", "thread_not_carried"}
 
-var postLeftWhy = map[string][2]string{
-	"direct":              {"direct messages", "they are addressed to the people they mention, and GoToSocial takes no backdated post that mentions others; they stay in the archive"},
-	"boosts":              {"boosts", "a boost is of someone else's post; only your own posts can be backdated (boost again by hand what you want to share)"},
-	"polls":               {"polls", "GoToSocial takes no backdated polls (\"statuses with polls can't be backfilled\")"},
-	"replies_to_others":   {"replies to others", "GoToSocial takes backdated replies only to your own posts (\"replies to others can't be backfilled\")"},
-	"mentions_others":     {"posts mentioning others", "GoToSocial takes no backdated post that mentions someone else (\"statuses mentioning others can't be backfilled\"), and a mention sent now would notify them"},
-	"not_chosen_private":  {"followers-only posts", "not chosen: add private to --posts to carry them"},
-	"not_chosen_unlisted": {"unlisted posts", "not chosen: add unlisted to --posts to carry them"},
-	"not_chosen_public":   {"public posts", "not chosen: add public to --posts to carry them"},
-	"thread_not_carried":  {"replies in threads left out", "they answer one of your posts that is not carried, so the thread would break"},
+var postLeftWhy = map[string]struct{ one, many, why string }{
+	"direct":              {"direct message", "direct messages", "they are addressed to the people they mention, and GoToSocial takes no backdated post that mentions others"},
+	"boosts":              {"boost", "boosts", "a boost is of someone else's post; only your own posts can be backdated (boost again by hand what you want to share)"},
+	"polls":               {"poll", "polls", "GoToSocial takes no backdated polls (\"statuses with polls can't be backfilled\")"},
+	"replies_to_others":   {"reply to others", "replies to others", "GoToSocial takes backdated replies only to your own posts (\"replies to others can't be backfilled\")"},
+	"mentions_others":     {"post mentioning others", "posts mentioning others", "GoToSocial takes no backdated post that mentions someone else (\"statuses mentioning others can't be backfilled\"), and a mention sent now would notify them"},
+	"not_chosen_private":  {"followers-only post", "followers-only posts", "not chosen: add private to --posts to carry them"},
+	"not_chosen_unlisted": {"unlisted post", "unlisted posts", "not chosen: add unlisted to --posts to carry them"},
+	"not_chosen_public":   {"public post", "public posts", "not chosen: add public to --posts to carry them"},
+	"thread_not_carried":  {"reply in a thread left out", "replies in threads left out", "they answer one of your posts that is not carried, so the thread would break"},
 }
 
 // postEntry is what sorting and sorting out a post needs, kept for every
@@ -195,7 +195,12 @@ func PlanPosts(ctx context.Context, inputs []string, vis []string, srv api.Serve
 	pp.Carry, pp.Media = len(sel.carry), sel.media
 	for _, k := range postLeftOrder {
 		if n := sel.left[k]; n > 0 {
-			pp.Left = append(pp.Left, PostsLeft{What: postLeftWhy[k][0], Count: n, Why: postLeftWhy[k][1]})
+			w := postLeftWhy[k]
+			what := w.many
+			if n == 1 {
+				what = w.one
+			}
+			pp.Left = append(pp.Left, PostsLeft{What: what, Count: n, Why: w.why})
 		}
 	}
 	// GoToSocial allows 300 requests per 5 minutes per client IP
@@ -239,7 +244,11 @@ func (pp *PostPlan) writeText(ew *errWriter) {
 	ew.printf("  posts: %s can be carried (backdated, not federated)%s; %s, with --include posts\n",
 		thousands(pp.Carry), media, strings.Join(pp.Visibilities, ", "))
 	for _, l := range pp.Left {
-		ew.printf("  ! %s %s stay in the archive: %s\n", thousands(l.Count), l.What, l.Why)
+		stay := "stay"
+		if l.Count == 1 {
+			stay = "stays"
+		}
+		ew.printf("  ! %s %s %s in the archive: %s\n", thousands(l.Count), l.What, stay, l.Why)
 	}
 	if pp.Estimate != "" {
 		ew.printf("  Time: %s.\n", pp.Estimate)

@@ -193,10 +193,10 @@ func TestPostsToGoToSocial(t *testing.T) {
 	for _, want := range []string{
 		"Posts on GoToSocial 0.20.0",
 		"posts: 7 can be carried (backdated, not federated), with 2 media files; public, unlisted, private, with --include posts",
-		"1 direct messages stay in the archive",
-		"1 boosts stay in the archive",
-		"1 polls stay in the archive",
-		"1 replies to others stay in the archive",
+		"1 direct message stays in the archive",
+		"1 boost stays in the archive",
+		"1 poll stays in the archive",
+		"1 reply to others stays in the archive",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
@@ -241,7 +241,7 @@ func TestPostsDefaultVisibilities(t *testing.T) {
 	if n := len(s.Posts()); n != 6 {
 		t.Errorf("%d posts, want 6 (no followers-only)", n)
 	}
-	if !strings.Contains(out.String(), "1 followers-only posts stay in the archive: not chosen: add private to --posts") {
+	if !strings.Contains(out.String(), "1 followers-only post stays in the archive: not chosen: add private to --posts") {
 		t.Errorf("plan:\n%s", out)
 	}
 }
@@ -422,8 +422,8 @@ func TestPlanPostsOnGoToSocial(t *testing.T) {
 	}
 	for _, want := range []string{
 		"posts: 6 can be carried (backdated, not federated), with 2 media files; public, unlisted, with --include posts",
-		"1 followers-only posts stay in the archive",
-		"1 replies to others stay in the archive",
+		"1 followers-only post stays in the archive",
+		"1 reply to others stays in the archive",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
