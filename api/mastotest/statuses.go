@@ -86,6 +86,7 @@ type postStore struct {
 	media        map[string]*MediaState
 	scheduled    int
 	tie          int64
+	afterPost    func(id string)
 }
 
 func (s *Server) postStore() *postStore {
@@ -290,6 +291,9 @@ func (s *Server) createStatus(c *call) (int, any) {
 	ps.tie++
 	ps.posts[p.ID] = p
 	ps.order[p.ID] = createdAt.UnixMilli()*1000 + ps.tie%1000
+	if ps.afterPost != nil {
+		ps.afterPost(p.ID)
+	}
 	return http.StatusOK, s.postJSON(p)
 }
 
@@ -361,4 +365,14 @@ func (s *Server) SetBackdating(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.postStore().noBackdating = !on
+}
+
+// AfterPost sets a function called with each new post's id right after the
+// server made it and before it answers (with the server's lock held: it
+// must not call the server). Tests kill a client there, to lose the answer
+// to a post that exists.
+func (s *Server) AfterPost(f func(id string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.postStore().afterPost = f
 }

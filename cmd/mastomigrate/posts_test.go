@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/archive/archivetest"
+	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
 const (
@@ -322,54 +325,85 @@ func TestPostsBackdatingSwitchedOff(t *testing.T) {
 	}
 }
 
-// TestPostsCrashAndResume kills the real program at random moments while
-// it carries the posts, and resumes: the account ends with exactly the
-// expected posts, none twice.
+// TestPostsCrashAndResume kills the real program while it carries the
+// posts, and resumes: the account ends with exactly the expected posts,
+// none twice. Some runs are killed at a random moment; others right after
+// the server made a post and before it answered (the case that matters: a
+// post that exists, which the journal cannot know of).
 func TestPostsCrashAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the program a dozen times")
 	}
-	foundTotal := 0
-	defer func() {
-		if foundTotal == 0 && !t.Failed() {
-			t.Error("no kill landed between a post's creation and its journal record: the test misses the case that matters")
-		}
-	}()
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			s := mastotest.NewServer(t, generous(), mastotest.WithFlavour(mastotest.GoToSocial020),
-				// Every answer pauses halfway, after the work is done: a kill
-				// then lands between a post's creation and its journal record.
-				mastotest.WithFaults(mastotest.Faults{Latency: 5 * time.Millisecond, SlowBodies: 1, SlowPause: 60 * time.Millisecond}, seed))
+				mastotest.WithFaults(mastotest.Faults{Latency: 5 * time.Millisecond}, seed))
 			archive := postsArchive(t)
 			state := t.TempDir()
 			args := []string{"migrate", archive, "--to", s.URL, "--yes", "--include", "posts", "--posts", "public,unlisted,private"}
 			rng := rand.New(rand.NewPCG(seed, 13))
+			var mu sync.Mutex
+			var victim *exec.Cmd
+			killAfterPost := false
+			s.AfterPost(func(string) {
+				mu.Lock()
+				defer mu.Unlock()
+				if killAfterPost && victim != nil {
+					victim.Process.Signal(syscall.SIGKILL)
+					killAfterPost = false
+				}
+			})
 			kills := 0
 			for i := 0; i < 12; i++ {
 				cmd, stderr := cli(t, s, state, args...)
 				done := make(chan error, 1)
 				go func() { done <- cmd.Wait() }()
-				target := s.Writes() + 1 + rng.IntN(3)
-				deadline := time.Now().Add(20 * time.Second)
-				for s.Writes() < target && time.Now().Before(deadline) {
-					select {
-					case err := <-done:
-						if err != nil {
-							t.Fatalf("run %d: exit %d\n%s", i, exitCode(err), stderr)
-						}
-						goto final
+				mu.Lock()
+				victim, killAfterPost = cmd, i%2 == 0
+				mu.Unlock()
+				if i%2 == 0 {
+					// Killed by the server's hook at its first post.
+					switch err := <-done; exitCode(err) {
+					case 0:
+						goto final // nothing left to post
+					case -1: // killed
 					default:
-						time.Sleep(time.Millisecond)
+						t.Fatalf("run %d: exit %d\n%s", i, exitCode(err), stderr)
 					}
+				} else {
+					target := s.Writes() + 1 + rng.IntN(3)
+					finished := false
+					for deadline := time.Now().Add(20 * time.Second); s.Writes() < target && time.Now().Before(deadline) && !finished; {
+						select {
+						case err := <-done:
+							if err != nil {
+								t.Fatalf("run %d: exit %d\n%s", i, exitCode(err), stderr)
+							}
+							finished = true
+						default:
+							time.Sleep(time.Millisecond)
+						}
+					}
+					if finished {
+						goto final
+					}
+					time.Sleep(time.Duration(rng.IntN(10)) * time.Millisecond)
+					cmd.Process.Signal(syscall.SIGKILL)
+					<-done
 				}
-				time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
-				cmd.Process.Signal(syscall.SIGKILL)
-				<-done
 				kills++
 				t.Logf("kill %d: %d posts, %d uploads", kills, len(s.Posts()), s.Count("POST /api/v2/media"))
+				paths, _ := filepath.Glob(filepath.Join(state, "mastomigrate", "*.journal"))
+				for _, p := range paths {
+					if _, err := migrate.LoadJournal(p); err != nil {
+						t.Fatalf("after kill %d the journal does not load: %v", kills, err)
+					}
+				}
 			}
 		final:
+			mu.Lock()
+			killAfterPost = false
+			mu.Unlock()
 			cmd, stderr := cli(t, s, state, args...)
 			if err := cmd.Wait(); err != nil {
 				t.Fatalf("final run: exit %d\n%s", exitCode(err), stderr)
@@ -380,8 +414,10 @@ func TestPostsCrashAndResume(t *testing.T) {
 				b, _ := os.ReadFile(p)
 				found += strings.Count(string(b), `"reason":"found on the new account"`)
 			}
-			foundTotal += found
 			t.Logf("%d kills, %d post requests for %d posts, %d found on the account after a kill", kills, s.Count("POST /api/v1/statuses"), len(wantPosts), found)
+			if found == 0 {
+				t.Error("no post was found on the account after a kill right after it was made")
+			}
 			checkPosts(t, s)
 		})
 	}
