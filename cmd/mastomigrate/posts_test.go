@@ -540,3 +540,45 @@ func TestPostsMissingMedia(t *testing.T) {
 		t.Errorf("report:\n%s", out)
 	}
 }
+
+// TestPostsPaced carries 400 posts under an allowance of 300 requests per
+// 5 minutes, on a clock 200 times faster than the wall: the run waits for
+// the window instead of drawing 429s, and every post arrives once.
+func TestPostsPaced(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few seconds of paced requests")
+	}
+	const n = 400
+	clock := api.NewScaledClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), 200)
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithClock(clock))
+	var items []any
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("%s/statuses/%d", oldSelf, 200000+i)
+		to := []string{asPublic}
+		items = append(items, map[string]any{"id": id + "/activity", "type": "Create", "to": to, "object": map[string]any{
+			"id": id, "type": "Note", "attributedTo": oldSelf, "to": to, "content": fmt.Sprintf("<p>Post %d</p>", i),
+			"published": time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour).Format(time.RFC3339)}})
+	}
+	outbox, _ := json.Marshal(map[string]any{"type": "OrderedCollection", "orderedItems": items})
+	p := filepath.Join(t.TempDir(), "archive.zip")
+	os.WriteFile(p, archivetest.ZIP([]archivetest.File{{Name: "outbox.json", Data: outbox}}), 0o600)
+	f, _, errOut := migrateFactory(t, s)
+	f.Clock = clock
+	start := clock.Now()
+	if code := run(context.Background(), []string{"migrate", p, "--to", s.URL, "--yes", "--include", "posts"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	took := clock.Now().Sub(start)
+	if got := len(s.Posts()); got != n {
+		t.Errorf("%d posts, want %d", got, n)
+	}
+	if s.Throttled() != 0 {
+		t.Errorf("%d requests drew a 429", s.Throttled())
+	}
+	// Over 300 requests need a second window: the run waited for it (the
+	// windows are aligned to the epoch, and the clock starts on one).
+	if took < 5*time.Minute {
+		t.Errorf("took %s of the server's time for %d requests at 300 per 5 minutes", took, s.Count(""))
+	}
+	t.Logf("%d requests in %s of server time", s.Count(""), took.Round(time.Second))
+}
