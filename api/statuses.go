@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -210,7 +211,12 @@ func (c *Client) StatusContentTypes(ctx context.Context) ([]string, error) {
 			} `json:"statuses"`
 		} `json:"configuration"`
 	}
-	if _, err := c.do(ctx, http.MethodGet, "/api/v2/instance", nil, &v2); err != nil {
+	_, err := c.do(ctx, http.MethodGet, "/api/v2/instance", nil, &v2)
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnsupported) {
+		// Before Mastodon 4.0 and GoToSocial 0.13: the same key in v1.
+		_, err = c.do(ctx, http.MethodGet, "/api/v1/instance", nil, &v2)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return v2.Configuration.Statuses.SupportedMimeTypes, nil

@@ -318,9 +318,11 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 		defer mr.Close()
 		r.read = func(ctx context.Context, name string) ([]byte, error) { return mr.Read(ctx, name, archive.MaxMedia) }
 	}
+	// Plain text unless the instance takes only Markdown; an instance that
+	// does not say takes plain text, as Mastodon's API does.
 	types, err := r.Client.StatusContentTypes(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the instance's content types: %w", err)
+	if errors.Is(err, api.ErrUnauthorized) {
+		return err
 	}
 	r.markdown = len(types) > 0 && !slices.Contains(types, "text/plain") && slices.Contains(types, "text/markdown")
 
