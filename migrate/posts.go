@@ -69,7 +69,7 @@ func versionOf(v string) []int {
 }
 
 // Why posts are left out, by key, in the order the plan lists them.
-var postLeftOrder = []string{"direct", "boosts", "polls", "replies_to_others", "mentions_others", "not_chosen_private",
+var postLeftOrder = []string{"undated", "direct", "boosts", "polls", "replies_to_others", "mentions_others", "not_chosen_private",
 	"not_chosen_unlisted", "not_chosen_public", "thread_not_carried"}
 
 var postLeftWhy = map[string]struct{ one, many, why string }{
@@ -81,6 +81,7 @@ var postLeftWhy = map[string]struct{ one, many, why string }{
 	"not_chosen_private":  {"followers-only post", "followers-only posts", "not chosen: add private to --posts to carry them"},
 	"not_chosen_unlisted": {"unlisted post", "unlisted posts", "not chosen: add unlisted to --posts to carry them"},
 	"not_chosen_public":   {"public post", "public posts", "not chosen: add public to --posts to carry them"},
+	"undated":             {"post without a date", "posts without a date", "the outbox gives no date (or one before 1970) to backdate them to"},
 	"thread_not_carried":  {"reply in a thread left out", "replies in threads left out", "they answer one of your posts that is not carried, so the thread would break"},
 }
 
@@ -139,6 +140,8 @@ func selectPosts(entries []postEntry, vis []string) *postSelection {
 		switch {
 		case e.Boost:
 			why = "boosts"
+		case e.Published.Unix() <= 0:
+			why = "undated"
 		case e.Visibility == "direct":
 			why = "direct"
 		case e.Poll:

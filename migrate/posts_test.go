@@ -57,6 +57,7 @@ func TestSelectPosts(t *testing.T) {
 		{ID: "g", Visibility: "public", Published: day(7), Poll: true},
 		{ID: "h", Visibility: "public", Published: day(8), InReplyTo: "https://else/1"},
 		{ID: "i", Visibility: "unlisted", Published: day(9), Others: true},
+		{ID: "j", Visibility: "public"}, // no date
 	}
 	sel := selectPosts(entries, DefaultPostVisibilities)
 	var ids []string
@@ -66,7 +67,7 @@ func TestSelectPosts(t *testing.T) {
 	if len(ids) != 2 || ids[0] != "a" || ids[1] != "b" {
 		t.Errorf("carried %v, want [a b]", ids)
 	}
-	want := map[string]int{"not_chosen_private": 1, "thread_not_carried": 1, "direct": 1, "boosts": 1, "polls": 1, "replies_to_others": 1, "mentions_others": 1}
+	want := map[string]int{"not_chosen_private": 1, "thread_not_carried": 1, "direct": 1, "boosts": 1, "polls": 1, "replies_to_others": 1, "mentions_others": 1, "undated": 1}
 	for k, n := range want {
 		if sel.left[k] != n {
 			t.Errorf("left %s: %d, want %d (%v)", k, sel.left[k], n, sel.left)
