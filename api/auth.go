@@ -17,7 +17,8 @@ var Scopes = []string{
 	"read:accounts", "read:search",
 	"read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes",
 	"read:lists", "write:lists", "read:bookmarks", "write:bookmarks", "read:favourites", "write:favourites",
-	"write:accounts", // only used by --include profile
+	"write:accounts",                                 // only used by --include profile
+	"read:statuses", "write:statuses", "write:media", // only used by --include posts
 }
 
 // OOB is the redirect for copying the code by hand.

@@ -137,27 +137,38 @@ func (c *Client) Instance() *url.URL { return c.base }
 // Rate is the last known per-token allowance.
 func (c *Client) Rate() (Rate, bool) { return c.tr.pacer.rate(familyAPI) }
 
-// response is what do returns besides the decoded body.
+// response is what a request returns besides the decoded body.
 type response struct {
-	next url.Values // query of the rel="next" link, nil on the last page
+	status int
+	next   url.Values // query of the rel="next" link, nil on the last page
 }
 
 // do sends one request: params go in the query for GET and in a form body
 // otherwise. A non-2xx answer becomes an *Error (or *RateLimitError).
 func (c *Client) do(ctx context.Context, method, path string, params url.Values, out any) (*response, error) {
-	u := c.base.JoinPath(path)
-	var body io.Reader
 	if method == http.MethodGet {
-		u.RawQuery = params.Encode()
-	} else if params != nil {
-		body = strings.NewReader(params.Encode())
+		return c.send(ctx, method, path+"?"+params.Encode(), "", nil, out)
 	}
+	var body io.Reader
+	ct := ""
+	if params != nil {
+		body, ct = strings.NewReader(params.Encode()), "application/x-www-form-urlencoded"
+	}
+	return c.send(ctx, method, path, ct, body, out)
+}
+
+// send is do for a body of any kind (JSON, multipart): path may carry a
+// query. The answer is decoded into out when it is 2xx.
+func (c *Client) send(ctx context.Context, method, path, contentType string, body io.Reader, out any) (*response, error) {
+	path, query, _ := strings.Cut(path, "?")
+	u := c.base.JoinPath(path)
+	u.RawQuery = query
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
 		return nil, err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.hc.Do(req)
@@ -172,7 +183,7 @@ func (c *Client) do(ctx context.Context, method, path string, params url.Values,
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, describe(req, resp.StatusCode, data)
 	}
-	r := &response{}
+	r := &response{status: resp.StatusCode}
 	for _, l := range linkheader.Parse(resp.Header.Get("Link")) {
 		if l.Rel == "next" {
 			if nu, err := url.Parse(l.URL); err == nil {

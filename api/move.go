@@ -44,7 +44,8 @@ func (c *Client) SetAliases(ctx context.Context, uris []string) error {
 		uris = []string{}
 	}
 	body, _ := json.Marshal(map[string][]string{"also_known_as_uris": uris})
-	return c.send(ctx, http.MethodPost, "/api/v1/accounts/alias", "application/json", body)
+	_, err := c.send(ctx, http.MethodPost, "/api/v1/accounts/alias", "application/json", bytes.NewReader(body), nil)
+	return err
 }
 
 // Move moves the account to the actor movedTo on GoToSocial (POST
@@ -58,7 +59,7 @@ func (c *Client) SetAliases(ctx context.Context, uris []string) error {
 // and never into an error.
 func (c *Client) Move(ctx context.Context, password, movedTo string) error {
 	form := url.Values{"password": {password}, "moved_to_uri": {movedTo}}
-	err := c.send(ctx, http.MethodPost, "/api/v1/accounts/move", "application/x-www-form-urlencoded", []byte(form.Encode()))
+	_, err := c.send(ctx, http.MethodPost, "/api/v1/accounts/move", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()), nil)
 	var e *Error
 	if errors.As(err, &e) && strings.Contains(e.Message, password) && password != "" {
 		e.Message = strings.ReplaceAll(e.Message, password, "…")
@@ -79,29 +80,6 @@ func (c *Client) Lookup(ctx context.Context, acct string) (*Account, error) {
 	var a Account
 	_, err := c.do(ctx, http.MethodGet, "/api/v1/accounts/lookup", url.Values{"acct": {strings.TrimPrefix(acct, "@")}}, &a)
 	return &a, err
-}
-
-// send posts a body as is and discards a 2xx answer.
-func (c *Client) send(ctx context.Context, method, path, contentType string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.base.JoinPath(path).String(), bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return unwrapURLError(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return describe(req, resp.StatusCode, data)
-	}
-	return nil
 }
 
 // Public documents, fetched without a token: the tokens never leave

@@ -21,7 +21,7 @@ var moveClock = mastotest.NewManualClock(time.Date(2026, 11, 28, 9, 0, 0, 0, tim
 func pair(t *testing.T, oldF, newF mastotest.Flavour, opts ...mastotest.Option) (oldS, newS *mastotest.Server, oldC, newC *api.Client, hc *http.Client) {
 	t.Helper()
 	oldS = mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithFlavour(oldF), mastotest.WithClock(moveClock))
-	newS = mastotest.NewServer(t, append([]mastotest.Option{mastotest.WithFlavour(newF), mastotest.WithClock(moveClock)}, opts...)...)
+	newS = mastotest.NewServer(t, append([]mastotest.Option{mastotest.WithDomain("new.example"), mastotest.WithFlavour(newF), mastotest.WithClock(moveClock)}, opts...)...)
 	mastotest.Federate(oldS, newS)
 	tr := mastotest.Transport(nil, oldS, newS)
 	var err error

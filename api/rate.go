@@ -213,7 +213,7 @@ func (b *bucket) refresh(now time.Time) {
 	if b.period > 0 && b.rate.Reset.IsZero() {
 		b.rate.Reset = windowEnd(now, b.period)
 	}
-	if b.known && !now.Before(b.rate.Reset) {
+	if b.known && !now.Before(b.sendAgain()) {
 		b.rate.Remaining = b.rate.Limit
 		b.blocked = false
 		// A 429 that gave a time but no limit (Retry-After alone): after
@@ -223,6 +223,17 @@ func (b *bucket) refresh(now time.Time) {
 			b.rate.Reset = windowEnd(now, b.period)
 		}
 	}
+}
+
+// sendAgain is when a spent allowance may be used again: a little past
+// the reset the server gave, since GoToSocial writes it rounded down to
+// the second (internal/middleware/ratelimit.go) and the two clocks may not
+// agree to the millisecond. Allowances counted here need no margin.
+func (b *bucket) sendAgain() time.Time {
+	if b.period > 0 {
+		return b.rate.Reset
+	}
+	return b.rate.Reset.Add(resetMargin)
 }
 
 func (b *bucket) free() bool {
@@ -256,7 +267,7 @@ func (p *pacer) acquire(ctx context.Context, req *http.Request) error {
 			b := p.bucket(f)
 			b.refresh(now)
 			if !b.free() {
-				if w := b.rate.Reset.Sub(now); full == nil || w > wait {
+				if w := b.sendAgain().Sub(now); full == nil || w > wait {
 					wait, full = w, b
 				}
 			}
@@ -320,6 +331,9 @@ func (p *pacer) done(req *http.Request, h http.Header, status int) {
 		if r.Reset.IsZero() {
 			r.Reset = now.Add(time.Minute) // a 429 with no hint: wait a little
 		}
+		if r.Reset.Before(now.Add(resetMargin)) {
+			r.Reset = now.Add(resetMargin) // a reset already past: not a reason to hammer
+		}
 		if r.Limit == 0 {
 			r.Limit = b.rate.Limit
 		}
@@ -338,6 +352,9 @@ func (p *pacer) done(req *http.Request, h http.Header, status int) {
 	}
 	b.rate, b.known = r, true
 }
+
+// resetMargin is how long after a server's reset the pacer sends again.
+const resetMargin = time.Second
 
 // forget stops pacing a family the server does not limit: GoToSocial has
 // no paginated throttle (internal/middleware/ratelimit.go has one

@@ -237,10 +237,11 @@ func (t *transport) transient(err error) bool {
 }
 
 // replayable says whether sending the request twice is harmless. Everything
-// we send is, on Mastodon, except creating a list: a retry after a lost
-// response could make a second list with the same title.
+// we send is, on Mastodon, except creating a list or a post: a retry after
+// a lost response could make a second one.
 func replayable(req *http.Request) bool {
-	return !(req.Method == http.MethodPost && strings.TrimSuffix(req.URL.Path, "/") == "/api/v1/lists")
+	p := strings.TrimSuffix(req.URL.Path, "/")
+	return !(req.Method == http.MethodPost && (p == "/api/v1/lists" || p == "/api/v1/statuses"))
 }
 
 var _ http.RoundTripper = (*transport)(nil)

@@ -51,6 +51,8 @@ type RunConfig struct {
 	Skip                 []string `json:"skip,omitempty"`
 	Mode                 string   `json:"mode"`
 	UpdateFollowSettings bool     `json:"update_follow_settings,omitempty"`
+	// Posts are the visibilities --include posts carries (posts.go).
+	Posts []string `json:"posts,omitempty"`
 }
 
 // Record is one line of the journal.
@@ -65,6 +67,9 @@ type Record struct {
 	Reason   string     `json:"reason,omitempty"`
 	Until    *time.Time `json:"until,omitempty"`
 	Step     *Step      `json:"step,omitempty"` // on failed, deferred and skipped, for the report
+	// NewID is what a done step made on the target: a post's or media
+	// file's new id, so a resumed run can link replies to it (posts.go).
+	NewID string `json:"new_id,omitempty"`
 	// account records: a resolution, so a resume need not ask again
 	Key       string `json:"key,omitempty"`
 	AccountID string `json:"account_id,omitempty"`

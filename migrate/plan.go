@@ -28,7 +28,7 @@ const (
 )
 
 // Includable are the opt-in extras of plan and migrate's --include.
-var Includable = []string{"likes", "profile"}
+var Includable = []string{"likes", "profile", "posts"}
 
 // Plan is what a migration would do, before anything is sent.
 type Plan struct {
@@ -47,6 +47,8 @@ type Plan struct {
 	Media   *archive.MediaCount `json:"media"` // null without an archive
 	// Target is the online pre-check, when a target account was given.
 	Target *Changes `json:"target,omitempty"`
+	// PostCarry is what --include posts would do on the target (posts.go).
+	PostCarry *PostPlan `json:"post_carry,omitempty"`
 }
 
 // Importable counts, per category, what a migration to an empty account
@@ -145,7 +147,7 @@ func notCarried(e *archive.Export) []NotCarried {
 	}
 	return []NotCarried{
 		{What: "toots", Count: posts,
-			Why:     "no server accepts old posts with their original dates; the API can only publish new ones",
+			Why:     "Mastodon and most servers take no old posts with their original dates: the API can only publish new ones (GoToSocial 0.18+ can: see plan --to and migrate --include posts)",
 			Instead: "keep the archive (it holds every post and its media); link your old profile from the new one so people can find your history"},
 		{What: "boosts", Count: boosts,
 			Why:     "a boost made now would appear as new on everyone's timeline",
@@ -160,7 +162,7 @@ func notCarried(e *archive.Export) []NotCarried {
 			Why:     "passwords are never exported",
 			Instead: "set a new password on the new instance, and turn on two-factor authentication there"},
 		{What: "media", Count: media,
-			Why:     "uploads belong to posts, which cannot be recreated",
+			Why:     "uploads belong to posts, which Mastodon cannot recreate (on GoToSocial, --include posts carries them with their posts)",
 			Instead: mediaInstead},
 		{What: "other_peoples_media", Count: nil,
 			Why:     "other people's posts and media are not in your export; they stay on their servers",

@@ -128,6 +128,9 @@ func (p *Plan) WriteTextWith(w io.Writer, o TextOptions) error {
 	if p.Target != nil {
 		p.Target.writeText(ew)
 	}
+	if p.PostCarry != nil {
+		p.PostCarry.writeText(ew)
+	}
 	return ew.err
 }
 

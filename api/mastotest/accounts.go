@@ -30,7 +30,8 @@ func init() {
 
 func (s *Server) instance(c *call) (int, any) {
 	return http.StatusOK, map[string]any{"domain": s.Domain, "title": "Fake " + s.flavour.String(),
-		"version": s.flavour.Version, "source_url": s.flavour.sourceURL()}
+		"version": s.flavour.Version, "source_url": s.flavour.sourceURL(),
+		"configuration": s.instanceConfiguration()}
 }
 
 // acct is an account's handle as Mastodon renders it: without @domain for

@@ -54,10 +54,6 @@ const DefaultPassword = "correct horse battery staple"
 // WithPassword sets "me"'s password, which a GoToSocial move needs.
 func WithPassword(p string) Option { return func(s *Server) { s.mv().password = p } }
 
-// WithDomain sets the instance's domain (LOCAL_DOMAIN), "new.example" by
-// default, for tests with two servers.
-func WithDomain(d string) Option { return func(s *Server) { s.Domain = strings.ToLower(d) } }
-
 // WithAuthorizedFetch plays Mastodon's AUTHORIZED_FETCH mode: an unsigned
 // request for an actor gets the reduced actor, without alsoKnownAs
 // (app/controllers/accounts_controller.rb restrict_fields_to).

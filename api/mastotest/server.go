@@ -157,6 +157,7 @@ type Server struct {
 	inFlight    int
 	gate        chan struct{} // while non-nil, handlers wait for it to close (Hold)
 	move        *moveState    // the account move (move.go)
+	posts       *postStore    // statuses.go
 }
 
 // Account is one account the fake knows of, or can learn of by search.

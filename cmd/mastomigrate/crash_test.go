@@ -52,7 +52,7 @@ func exitCode(err error) int {
 // generous is an allowance these tests never reach on the wall clock.
 func generous() mastotest.Option {
 	l := mastotest.MastodonLimits()
-	l.Requests, l.Paginated, l.FollowsPerDay = 1_000_000, 1_000_000, 1_000_000
+	l.Requests, l.UserRequests, l.Paginated, l.FollowsPerDay = 1_000_000, 1_000_000, 1_000_000, 1_000_000
 	return mastotest.WithLimits(l)
 }
 

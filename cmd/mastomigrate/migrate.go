@@ -32,6 +32,7 @@ type migrateOptions struct {
 	Concurrency          int
 	Mode                 string
 	UpdateFollowSettings bool
+	Posts                []string // visibilities carried by --include posts
 }
 
 var includable = migrate.Includable
@@ -49,6 +50,13 @@ followed first, as Mastodon's own importer does), bookmarks, likes and the
 profile when included, then mutes, blocks and domain blocks last, because
 blocking removes follows. Nothing already there is sent again.
 
+With --include posts, and only on GoToSocial 0.18 or newer, your own posts
+from the archive follow last, oldest first, with their original dates:
+backdated, not sent to followers, no notifications. --posts chooses the
+visibilities (public, unlisted, private). Direct messages, boosts, polls,
+replies to others and posts mentioning others stay in the archive. Mastodon
+would publish old posts as new, so there --include posts is refused.
+
 Every outcome is journaled. Run the same command again, or
 'mastomigrate resume', to continue after an interruption, a crash, or
 Mastodon's limit of 400 follows a day; nothing done is sent twice.
@@ -59,7 +67,8 @@ blocks, members of the export's lists); it asks you to type the account
 name, or needs --yes with --mode overwrite.`,
 		Example: `  $ mastomigrate migrate archive.zip following_accounts.csv lists.csv --to me@new.example
   $ mastomigrate migrate export/ --to me@new.example --only follows,lists --yes
-  $ mastomigrate migrate export/ --to me@new.example --include likes,profile --wait`,
+  $ mastomigrate migrate export/ --to me@new.example --include likes,profile --wait
+  $ mastomigrate migrate archive.zip --to me@gts.example --include posts --posts public,unlisted,private`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Exports = args
@@ -80,8 +89,12 @@ name, or needs --yes with --mode overwrite.`,
 					}
 				}
 			}
+			if err := checkPostsFlag(opts.Posts); err != nil {
+				return err
+			}
 			if opts.DryRun {
-				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, Include: opts.Include}
+				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, Include: opts.Include,
+					Posts: opts.Posts, IncludePosts: slices.Contains(opts.Include, "posts")}
 				return runPlan(cmd.Context(), p)
 			}
 			return runMigrate(cmd.Context(), opts)
@@ -96,6 +109,7 @@ name, or needs --yes with --mode overwrite.`,
 	fl.StringSliceVar(&opts.Only, "only", nil, "only these `categories`: "+strings.Join(migrate.Categories, ", "))
 	fl.StringSliceVar(&opts.Skip, "skip", nil, "skip these `categories`")
 	addIncludeFlag(cmd, &opts.Include)
+	fl.StringSliceVar(&opts.Posts, "posts", migrate.DefaultPostVisibilities, "with --include posts, the `visibilities` to carry: public, unlisted, private")
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "requests in flight (default: chosen from the server's allowance)")
 	fl.StringVar(&opts.Mode, "mode", "merge", "merge (only add) or overwrite (also remove what the export lacks)")
 	fl.BoolVar(&opts.UpdateFollowSettings, "update-follow-settings", false, "also change existing follows' boosts, notify and languages to the export's")
@@ -156,6 +170,15 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		return fmt.Errorf("reading the new account: %w", err)
 	}
 	account := me.Acct + "@" + c.Domain(ctx)
+	includePosts := slices.Contains(opts.Include, "posts")
+	if includePosts {
+		if len(opts.Posts) == 0 {
+			opts.Posts = migrate.DefaultPostVisibilities
+		}
+		if err := refusePosts(ctx, c, account); err != nil {
+			return err
+		}
+	}
 
 	dir, err := f.StateDir()
 	if err != nil {
@@ -169,6 +192,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	}
 	cfg := migrate.RunConfig{To: opts.To, Include: opts.Include, Only: opts.Only, Skip: opts.Skip, Mode: opts.Mode,
 		UpdateFollowSettings: opts.UpdateFollowSettings}
+	if includePosts {
+		cfg.Posts = opts.Posts
+	}
 	digest := migrate.Digest(e)
 	j, err := migrate.OpenJournal(migrate.JournalPath(dir, account, digest),
 		migrate.Header{Account: account, Digest: digest, Inputs: inputs, Options: cfg, Created: f.Clock.Now().UTC()})
@@ -231,16 +257,26 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		}
 	}
 
+	if p.PostCarry, err = postPlan(ctx, c, opts.Exports, e.Posts != nil, includePosts, opts.Posts); err != nil {
+		return err
+	}
+	posts := 0
+	if includePosts {
+		posts = postsLeft(j, p.PostCarry)
+		if e.Posts == nil {
+			fmt.Fprintf(f.IO.ErrOut, "! --include posts: none of the exports holds your posts (outbox.json, in the archive from Preferences > Import and export > Request your archive)\n")
+		}
+	}
 	if !opts.JSON {
 		if err := p.WriteText(f.IO.Out); err != nil {
 			return err
 		}
 	}
-	if len(todo) == 0 && profile == nil {
+	if len(todo) == 0 && profile == nil && posts == 0 {
 		if len(deferred) == 0 {
 			return finish(f, j, account, partial)
 		}
-	} else if err := confirm(f, opts, account, todo); err != nil {
+	} else if err := confirm(f, opts, account, append(slices.Clip(todo), make([]migrate.Step, posts)...)); err != nil {
 		return err
 	}
 	for _, s := range todo {
@@ -257,6 +293,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	sum, runErr := runner.Run(ctx, ch, todo, deferred)
 	countSkipped(sum, ch.Problems, opts.Only, opts.Skip)
 	prog.finish()
+	if runErr == nil && includePosts && p.PostCarry != nil {
+		runErr = runPosts(ctx, f, c, j, me, opts, sum)
+	}
 	if sum != nil {
 		writeSummary(f, sum, opts.JSON)
 	}
@@ -324,6 +363,9 @@ func resumeCommand(h migrate.Header) string {
 	}
 	if h.Options.UpdateFollowSettings {
 		args = append(args, "--update-follow-settings")
+	}
+	if len(h.Options.Posts) > 0 {
+		args = append(args, "--posts", strings.Join(h.Options.Posts, ","))
 	}
 	return strings.Join(args, " ")
 }

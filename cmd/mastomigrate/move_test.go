@@ -44,7 +44,7 @@ func newMoveEnv(t *testing.T, oldF, newF mastotest.Flavour, newOpts ...mastotest
 	e := &moveEnv{t: t, clock: clock, state: t.TempDir()}
 	e.oldS = mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithFlavour(oldF), mastotest.WithClock(clock),
 		mastotest.WithPassword(testPassword))
-	e.newS = mastotest.NewServer(t, append([]mastotest.Option{mastotest.WithFlavour(newF), mastotest.WithClock(clock)}, newOpts...)...)
+	e.newS = mastotest.NewServer(t, append([]mastotest.Option{mastotest.WithDomain("new.example"), mastotest.WithFlavour(newF), mastotest.WithClock(clock)}, newOpts...)...)
 	mastotest.Federate(e.oldS, e.newS)
 	e.oldS.SetFollowersCount(40)
 	e.log = &requestLog{base: mastotest.Transport(nil, e.oldS, e.newS)}
@@ -613,7 +613,8 @@ func TestMoveCommandLine(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a buffer a process writes to while the test reads it.
+// lockedBuffer is a buffer written to while a test reads it (a process's
+// output, or stdout and stderr together in the order written).
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -641,7 +642,7 @@ func TestMoveKilledForReal(t *testing.T) {
 		t.Skip("starts the program")
 	}
 	oldS := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithFlavour(mastotest.Mastodon45))
-	newS := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	newS := mastotest.NewServer(t, mastotest.WithDomain("new.example"), mastotest.WithFlavour(mastotest.GoToSocial020))
 	mastotest.Federate(oldS, newS)
 	oldS.AddToken("old-token-0f3a")
 	newS.AddToken("new-token-9c1d")

@@ -26,6 +26,8 @@ type planOptions struct {
 	Explain bool
 	// IncludeLikes is the old --include-likes, kept working.
 	IncludeLikes bool
+	Posts        []string // --posts: the visibilities --include posts would carry
+	IncludePosts bool
 }
 
 func newPlanCmd(f *factory, runF func(context.Context, *planOptions) error) *cobra.Command {
@@ -57,6 +59,7 @@ many as you have; they are merged.`,
 			if err := checkInclude(opts.Include); err != nil {
 				return err
 			}
+			opts.IncludePosts = opts.IncludePosts || slices.Contains(opts.Include, "posts")
 			if opts.IncludeLikes && !slices.Contains(opts.Include, "likes") {
 				opts.Include = append(opts.Include, "likes")
 			}
@@ -73,12 +76,13 @@ many as you have; they are merged.`,
 	addIncludeFlag(cmd, &opts.Include)
 	fl.BoolVar(&opts.IncludeLikes, "include-likes", false, "same as --include likes")
 	fl.MarkHidden("include-likes")
+	fl.StringSliceVar(&opts.Posts, "posts", migrate.DefaultPostVisibilities, "with --to, the `visibilities` of posts to count for --include posts: public, unlisted, private")
 	return cmd
 }
 
 // addIncludeFlag defines --include, the same for plan and migrate.
 func addIncludeFlag(cmd *cobra.Command, include *[]string) {
-	cmd.Flags().StringSliceVar(include, "include", nil, "opt-in `extras`: likes (each like notifies its author), profile (display name, bio, fields, avatar, header)")
+	cmd.Flags().StringSliceVar(include, "include", nil, "opt-in `extras`: likes (each like notifies its author), profile (display name, bio, fields, avatar, header), posts (GoToSocial only: backdated, not federated)")
 }
 
 // checkInclude refuses what --include does not take.
@@ -109,6 +113,12 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		p.Target, _, err = migrate.Check(ctx, c, nil, e, r, migrate.Options{IncludeLikes: slices.Contains(opts.Include, "likes"), Now: opts.F.Clock.Now()})
 		bar.finish()
 		if err != nil {
+			return err
+		}
+		if err := checkPostsFlag(opts.Posts); err != nil {
+			return err
+		}
+		if p.PostCarry, err = postPlan(ctx, c, opts.Exports, e.Posts != nil, opts.IncludePosts, opts.Posts); err != nil {
 			return err
 		}
 	}

@@ -23,7 +23,7 @@ func TestPlanIncludeFlag(t *testing.T) {
 	}
 	f, out, errOut = testStreams()
 	if code := run(context.Background(), []string{"plan", "--include", "toots", sampleDir + "csv"}, f); code != exitUsage ||
-		!strings.Contains(errOut.String(), "`--include` takes likes, profile, not \"toots\"") {
+		!strings.Contains(errOut.String(), "`--include` takes likes, profile, posts, not \"toots\"") {
 		t.Errorf("plan --include toots: exit %d, stderr %q", code, errOut)
 	}
 	// The old flag still works.

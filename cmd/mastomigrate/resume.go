@@ -40,6 +40,7 @@ again; what was in flight when it stopped is checked on the target first.`,
 			opts.Exports, opts.To, opts.Mode = h.Inputs, h.Options.To, h.Options.Mode
 			opts.Include, opts.Only, opts.Skip = h.Options.Include, h.Options.Only, h.Options.Skip
 			opts.UpdateFollowSettings = h.Options.UpdateFollowSettings
+			opts.Posts = h.Options.Posts
 			if opts.Mode == "" {
 				opts.Mode = "merge"
 			}
@@ -113,7 +114,7 @@ func newStatusCmd(f *factory) *cobra.Command {
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
 					strings.Join(baseNames(j.Header.Inputs), ", "), n[migrate.StatusDone],
-					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted], state)
+					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending], state)
 			}
 			return tw.Flush()
 		},

@@ -1,0 +1,611 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/archive"
+)
+
+// Posts (--include posts): GoToSocial (0.18+) creates a post whose
+// scheduled_at lies in the past with that date, without federating it to
+// followers, putting it in timelines or notifying anyone
+// (internal/processing/status/create.go; docs/user_guide/importing_posts.md).
+// Mastodon drops a past scheduled_at and publishes the post at once,
+// federated (app/services/post_status_service.rb): it never gets one.
+
+// PostVisibilities are what --posts takes; DefaultPostVisibilities what
+// it carries unless told.
+var (
+	PostVisibilities        = []string{"public", "unlisted", "private"}
+	DefaultPostVisibilities = []string{"public", "unlisted"}
+)
+
+// StatusSending marks a post sent and not yet confirmed. Unlike
+// StatusStarted, Pending leaves it alone: a post is not idempotent, so
+// the posts runner checks the new account for it by its date and content
+// before sending it again.
+const StatusSending Status = "sending"
+
+// Backdating says whether srv takes old posts with their dates, and why
+// not when it does not.
+func Backdating(srv api.Server) (bool, string) {
+	switch srv.Software {
+	case "gotosocial":
+		if v := versionOf(srv.Version); v != nil && (v[0] == 0 && v[1] < 18) {
+			return false, fmt.Sprintf("GoToSocial %s is too old: backdated posts came in 0.18", srv.Version)
+		}
+		return true, ""
+	case "mastodon":
+		return false, "Mastodon cannot take old posts: it drops a scheduled_at in the past and publishes the post at once, on your followers' timelines and with notifications (app/services/post_status_service.rb)"
+	case "":
+		return false, "the new server does not say what software it runs, and only GoToSocial 0.18 or newer is known to take old posts without publishing them as new"
+	}
+	return false, srv.Software + " is not known to take old posts with their dates; only GoToSocial 0.18 or newer is"
+}
+
+func versionOf(v string) []int {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return nil
+	}
+	var out []int
+	for _, p := range parts[:2] {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// Why posts are left out, by key, in the order the plan lists them.
+var postLeftOrder = []string{"undated", "direct", "boosts", "polls", "replies_to_others", "mentions_others", "not_chosen_private",
+	"not_chosen_unlisted", "not_chosen_public", "thread_not_carried"}
+
+var postLeftWhy = map[string]struct{ one, many, why string }{
+	"direct":              {"direct message", "direct messages", "they are addressed to the people they mention, and GoToSocial takes no backdated post that mentions others"},
+	"boosts":              {"boost", "boosts", "a boost is of someone else's post; only your own posts can be backdated (boost again by hand what you want to share)"},
+	"polls":               {"poll", "polls", "GoToSocial takes no backdated polls (\"statuses with polls can't be backfilled\")"},
+	"replies_to_others":   {"reply to others", "replies to others", "GoToSocial takes backdated replies only to your own posts (\"replies to others can't be backfilled\")"},
+	"mentions_others":     {"post mentioning others", "posts mentioning others", "GoToSocial takes no backdated post that mentions someone else (\"statuses mentioning others can't be backfilled\"), and a mention sent now would notify them"},
+	"not_chosen_private":  {"followers-only post", "followers-only posts", "not chosen: add private to --posts to carry them"},
+	"not_chosen_unlisted": {"unlisted post", "unlisted posts", "not chosen: add unlisted to --posts to carry them"},
+	"not_chosen_public":   {"public post", "public posts", "not chosen: add public to --posts to carry them"},
+	"undated":             {"post without a date", "posts without a date", "the outbox gives no date (or one before 1970) to backdate them to"},
+	"thread_not_carried":  {"reply in a thread left out", "replies in threads left out", "they answer one of your posts that is not carried, so the thread would break"},
+}
+
+// postEntry is what sorting and sorting out a post needs, kept for every
+// post of the outbox (a few hundred bytes each).
+type postEntry struct {
+	ID, InReplyTo, Visibility string
+	Published                 time.Time
+	Boost, Poll, Others       bool // Others: mentions someone other than the author
+	Media                     int
+	pos                       int
+}
+
+func entryOf(p archive.Post, pos int) postEntry {
+	e := postEntry{ID: p.ID, InReplyTo: p.InReplyTo, Visibility: p.Visibility, Published: p.Published,
+		Boost: p.Boost, Poll: p.Poll, Media: len(p.Attachments), pos: pos}
+	for _, m := range p.Mentions {
+		if m.Href != p.Author || p.Author == "" {
+			e.Others = true
+		}
+	}
+	return e
+}
+
+// postSelection is the outcome of sorting out an outbox: the posts to
+// carry in date order, and counts of the rest by reason.
+type postSelection struct {
+	carry []postEntry
+	left  map[string]int
+	media int
+}
+
+func scanPosts(ctx context.Context, inputs []string) ([]postEntry, error) {
+	var out []postEntry
+	err := archive.ReadPosts(ctx, inputs, func(p archive.Post) error {
+		out = append(out, entryOf(p, len(out)))
+		return nil
+	})
+	return out, err
+}
+
+// selectPosts decides, oldest first, which posts can be carried.
+func selectPosts(entries []postEntry, vis []string) *postSelection {
+	sorted := slices.Clone(entries)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Published.Before(sorted[j].Published) })
+	own := map[string]bool{}
+	for _, e := range entries {
+		if !e.Boost {
+			own[e.ID] = true
+		}
+	}
+	sel := &postSelection{left: map[string]int{}}
+	carried := map[string]bool{}
+	for _, e := range sorted {
+		var why string
+		switch {
+		case e.Boost:
+			why = "boosts"
+		case e.Published.Unix() <= 0:
+			why = "undated"
+		case e.Visibility == "direct":
+			why = "direct"
+		case e.Poll:
+			why = "polls"
+		case !slices.Contains(vis, e.Visibility):
+			why = "not_chosen_" + e.Visibility
+		case e.InReplyTo != "" && !own[e.InReplyTo]:
+			why = "replies_to_others"
+		case e.Others:
+			why = "mentions_others"
+		case e.InReplyTo != "" && !carried[e.InReplyTo]:
+			why = "thread_not_carried"
+		}
+		if why != "" {
+			sel.left[why]++
+			continue
+		}
+		carried[e.ID] = true
+		sel.carry = append(sel.carry, e)
+		sel.media += e.Media
+	}
+	return sel
+}
+
+// PostPlan is what --include posts would do on the target.
+type PostPlan struct {
+	Server       string      `json:"server"` // "GoToSocial 0.20.0"
+	Possible     bool        `json:"possible"`
+	Why          string      `json:"why,omitempty"` // when not possible
+	Visibilities []string    `json:"visibilities"`
+	Carry        int         `json:"carry"`
+	Media        int         `json:"media"`
+	Left         []PostsLeft `json:"left"`
+	Estimate     string      `json:"estimate,omitempty"`
+}
+
+// PostsLeft counts posts that stay in the archive, with why.
+type PostsLeft struct {
+	What  string `json:"what"`
+	Count int    `json:"count"`
+	Why   string `json:"why"`
+}
+
+// PlanPosts reads the outbox and says what --include posts would carry
+// to srv. It sends nothing.
+func PlanPosts(ctx context.Context, inputs []string, vis []string, srv api.Server) (*PostPlan, error) {
+	pp := &PostPlan{Server: serverName(srv), Visibilities: vis, Left: []PostsLeft{}}
+	pp.Possible, pp.Why = Backdating(srv)
+	entries, err := scanPosts(ctx, inputs)
+	if err != nil {
+		return nil, err
+	}
+	sel := selectPosts(entries, vis)
+	pp.Carry, pp.Media = len(sel.carry), sel.media
+	for _, k := range postLeftOrder {
+		if n := sel.left[k]; n > 0 {
+			w := postLeftWhy[k]
+			what := w.many
+			if n == 1 {
+				what = w.one
+			}
+			pp.Left = append(pp.Left, PostsLeft{What: what, Count: n, Why: w.why})
+		}
+	}
+	// GoToSocial allows 300 requests per 5 minutes per client IP
+	// (SERVERS.md): one per post and one per media file.
+	requests := pp.Carry + pp.Media
+	switch mins := float64((requests+299)/300-1) * 5; {
+	case requests == 0:
+	case mins < 5:
+		pp.Estimate = fmt.Sprintf("%s at 300 per 5 minutes: a few minutes", plural(requests, "request"))
+	case mins < 120:
+		pp.Estimate = fmt.Sprintf("%s at 300 per 5 minutes: about %.0f minutes", plural(requests, "request"), mins)
+	default:
+		pp.Estimate = fmt.Sprintf("%s at 300 per 5 minutes: about %.1f hours", plural(requests, "request"), mins/60)
+	}
+	return pp, nil
+}
+
+func serverName(srv api.Server) string {
+	switch srv.Software {
+	case "gotosocial":
+		return strings.TrimSpace("GoToSocial " + srv.Version)
+	case "mastodon":
+		return strings.TrimSpace("Mastodon " + srv.Version)
+	case "":
+		return "an unknown server"
+	}
+	return strings.TrimSpace(srv.Software + " " + srv.Version)
+}
+
+// writePosts adds the posts section to the plan's text.
+func (pp *PostPlan) writeText(ew *errWriter) {
+	ew.printf("\nPosts on %s\n", pp.Server)
+	if !pp.Possible {
+		ew.printf("  posts: cannot be carried over: %s\n", pp.Why)
+		return
+	}
+	media := ""
+	if pp.Media > 0 {
+		media = fmt.Sprintf(", with %s", plural(pp.Media, "media file"))
+	}
+	ew.printf("  posts: %s can be carried (backdated, not federated)%s; %s, with --include posts\n",
+		thousands(pp.Carry), media, strings.Join(pp.Visibilities, ", "))
+	for _, l := range pp.Left {
+		stay := "stay"
+		if l.Count == 1 {
+			stay = "stays"
+		}
+		ew.printf("  ! %s %s %s in the archive: %s\n", thousands(l.Count), l.What, stay, l.Why)
+	}
+	if pp.Estimate != "" {
+		ew.printf("  Time: %s.\n", pp.Estimate)
+	}
+}
+
+// WritePostPlan writes the posts section of a plan.
+func WritePostPlan(pp *PostPlan, w interface{ Write([]byte) (int, error) }) error {
+	ew := &errWriter{w: w}
+	pp.writeText(ew)
+	return ew.err
+}
+
+// PostRunner carries the archive's posts to a GoToSocial account:
+// media first, then the post, oldest first, each self-reply linked to the
+// new id of the post it answers; every media file and post journaled with
+// its new id.
+type PostRunner struct {
+	Client       *api.Client
+	Journal      *Journal
+	Me           *api.Account
+	Inputs       []string
+	Visibilities []string
+	Clock        api.Clock
+	// Progress is told how many of the posts to carry are settled.
+	Progress func(done, total int)
+	// ReadMedia reads a file of the archive; nil reads them with an
+	// archive.MediaReader.
+	ReadMedia func(ctx context.Context, name string) ([]byte, error)
+
+	read     func(ctx context.Context, name string) ([]byte, error)
+	ids      map[string]string // old post URI -> new id
+	existing map[int64][]*api.OwnStatus
+	claimed  map[string]bool
+	markdown bool
+	row      *SummaryRow
+}
+
+// PostsCategory is the category of posts in the journal and summary;
+// PostMediaCategory that of their media files.
+const (
+	PostsCategory     = "posts"
+	PostMediaCategory = "post_media"
+)
+
+// ErrBackdatingOff means the new instance refused its first backdated post
+// because its admin switched backdating off.
+var ErrBackdatingOff = errors.New("backdating posts is switched off on the new instance (instance-allow-backdating-statuses)")
+
+// Run carries the posts and counts them in sum. It returns
+// ErrBackdatingOff (wrapped, with the server's words) when the server
+// refused backdating: the posts not sent stay for a later run.
+func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
+	if ok, why := Backdating(r.Client.Server(ctx)); !ok {
+		return fmt.Errorf("posts cannot be carried to %s: %s", r.Client.Instance().Host, why)
+	}
+	r.row = sum.row(PostsCategory)
+	r.ids, r.claimed = map[string]string{}, map[string]bool{}
+	for _, rec := range r.Journal.Steps() {
+		if rec.Category == PostsCategory && rec.Status == StatusDone {
+			r.claimed[rec.NewID] = true // never taken for another post
+		}
+	}
+	r.read = r.ReadMedia
+	if r.read == nil {
+		mr := archive.NewMediaReader(r.Inputs)
+		defer mr.Close()
+		r.read = func(ctx context.Context, name string) ([]byte, error) { return mr.Read(ctx, name, archive.MaxMedia) }
+	}
+	// Plain text unless the instance takes only Markdown; an instance that
+	// does not say takes plain text, as Mastodon's API does.
+	types, err := r.Client.StatusContentTypes(ctx)
+	if errors.Is(err, api.ErrUnauthorized) {
+		return err
+	}
+	r.markdown = len(types) > 0 && !slices.Contains(types, "text/plain") && slices.Contains(types, "text/markdown")
+
+	entries, err := scanPosts(ctx, r.Inputs)
+	if err != nil {
+		return err
+	}
+	sel := selectPosts(entries, r.Visibilities)
+	for _, n := range sel.left {
+		r.row.Skipped += n
+	}
+	order := make(map[string]int, len(sel.carry))
+	for i, e := range sel.carry {
+		order[e.ID] = i
+	}
+	// The outbox is read again and its posts taken in date order; Mastodon
+	// writes them so, and only posts that come early wait in memory.
+	waiting := map[int]archive.Post{}
+	next, done := 0, 0
+	var stop error
+	err = archive.ReadPosts(ctx, r.Inputs, func(p archive.Post) error {
+		i, ok := order[p.ID]
+		if !ok {
+			return nil
+		}
+		waiting[i] = p
+		for {
+			p, ok := waiting[next]
+			if !ok {
+				return nil
+			}
+			delete(waiting, next)
+			next++
+			if stop == nil {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := r.post(context.WithoutCancel(ctx), p); err != nil { // a post in flight finishes and is journaled
+					if !errors.Is(err, ErrBackdatingOff) {
+						return err
+					}
+					stop = err
+				}
+			}
+			if stop != nil {
+				r.row.Skipped++
+			}
+			done++
+			if r.Progress != nil {
+				r.Progress(done, len(sel.carry))
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return stop
+}
+
+// post carries one post unless the journal or the new account already
+// has it.
+func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
+	id := "post " + p.ID
+	rec, seen := r.Journal.Last(id)
+	if seen {
+		switch rec.Status {
+		case StatusDone:
+			r.ids[p.ID] = rec.NewID
+			r.row.Already++
+			return nil
+		case StatusSkipped, StatusFailed:
+			return nil
+		}
+	}
+	opts := textOptions{Markdown: r.markdown, Mentions: map[string]string{}}
+	for _, m := range p.Mentions {
+		if m.Href == p.Author {
+			// The link in the HTML goes to the profile page, the tag to
+			// the actor: know the mention by its handle too.
+			me := "@" + r.Me.Username
+			opts.Mentions[m.Href], opts.Mentions[m.Name] = me, me
+			if user, _, ok := strings.Cut(strings.TrimPrefix(m.Name, "@"), "@"); ok {
+				opts.Mentions["@"+user] = me
+			}
+		}
+	}
+	text := postText(p.Content, opts)
+	step := Step{ID: id, Op: "create_status", Category: PostsCategory, Item: p.ID,
+		Note: p.Published.UTC().Format("2006-01-02 15:04")}
+	if st, err := r.onTarget(ctx, p, text, seen && rec.Status == StatusSending); err != nil {
+		return err
+	} else if st != nil {
+		r.ids[p.ID] = st.ID
+		r.row.Already++
+		return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID,
+			Reason: "found on the new account"})
+	}
+	ns := api.NewStatus{Text: text, SpoilerText: p.Summary, Sensitive: p.Sensitive, Language: p.Language,
+		Visibility: p.Visibility, ScheduledAt: &p.Published}
+	if r.markdown {
+		ns.ContentType = "text/markdown"
+	} else {
+		ns.ContentType = "text/plain"
+	}
+	if p.InReplyTo != "" {
+		parent, ok := r.ids[p.InReplyTo]
+		if !ok {
+			if prec, _ := r.Journal.Last("post " + p.InReplyTo); prec.Status == StatusFailed || prec.Status == StatusSkipped {
+				return r.outcome(step, Record{Status: StatusFailed, Reason: "the post it replies to could not be carried: " + prec.Reason})
+			}
+			return r.outcome(step, Record{Status: StatusRetry, Reason: "waits for the post it replies to"})
+		}
+		ns.InReplyToID = parent
+	}
+	if !p.Published.Before(r.Clock.Now().Add(-time.Minute)) {
+		return r.outcome(step, Record{Status: StatusSkipped, Reason: "dated in the future or the last minute: it would be scheduled, not backdated"})
+	}
+	for attempt := 0; ; attempt++ {
+		var err error
+		ns.MediaIDs, err = r.media(ctx, p, attempt > 0)
+		if err != nil {
+			var fail mediaError
+			if errors.As(err, &fail) {
+				return r.outcome(step, Record{Status: StatusFailed, Reason: err.Error()})
+			}
+			return err
+		}
+		if err := r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusSending}); err != nil {
+			return err
+		}
+		st, err := retryRate(ctx, r.Clock, func() (*api.OwnStatus, error) { return r.Client.CreateStatus(ctx, ns) })
+		var ae *api.Error
+		switch {
+		case err == nil:
+			r.ids[p.ID] = st.ID
+			r.row.Done++
+			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID})
+		case errors.Is(err, api.ErrUnauthorized):
+			return fmt.Errorf("the instance no longer accepts the token: %w", err)
+		case lacksScope(err) != nil:
+			return lacksScope(err)
+		case errors.As(err, &ae) && ae.Status == 403 && strings.Contains(strings.ToLower(ae.Message), "backdating"):
+			return fmt.Errorf("%w: %s", ErrBackdatingOff, ae.Message)
+		case errors.As(err, &ae) && ae.Status == 400 && attempt == 0 && strings.Contains(ae.Message, "media"):
+			continue // an upload lost or used meanwhile: upload again
+		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 408:
+			return r.outcome(step, Record{Status: StatusFailed, Reason: reasonOf(ae)})
+		default:
+			// The post may have been made: the journal keeps it as sending,
+			// so the next run looks for it by its date before sending it.
+			r.row.Retry++
+			return nil
+		}
+	}
+}
+
+func (r *PostRunner) outcome(s Step, rec Record) error {
+	rec.ID, rec.Category = s.ID, s.Category
+	if rec.Status != StatusDone {
+		rec.Step = &s
+	}
+	switch rec.Status {
+	case StatusSkipped:
+		r.row.Skipped++
+	case StatusFailed:
+		r.row.Failed++
+	case StatusRetry:
+		r.row.Retry++
+	}
+	return r.Journal.Record(rec)
+}
+
+// mediaError is a media file that cannot be uploaded from the archive.
+type mediaError struct{ err error }
+
+func (e mediaError) Error() string { return e.err.Error() }
+func (e mediaError) Unwrap() error { return e.err }
+
+// media uploads the post's files, or takes their ids from the journal;
+// fresh uploads them all again.
+func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]string, error) {
+	var ids []string
+	for _, a := range p.Attachments {
+		id := "media " + p.ID + " " + a.Path
+		if rec, ok := r.Journal.Last(id); ok && rec.Status == StatusDone && !fresh {
+			ids = append(ids, rec.NewID)
+			continue
+		}
+		data, err := r.read(ctx, a.Path)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, mediaError{fmt.Errorf("media file %s: %w", a.Path, err)}
+		}
+		m, err := retryRate(ctx, r.Clock, func() (*api.Media, error) {
+			return r.Client.UploadMedia(ctx, api.MediaUpload{Data: data, Filename: path.Base(a.Path), MediaType: a.MediaType,
+				Description: a.Description, Focus: a.Focus})
+		})
+		var ae *api.Error
+		switch {
+		case errors.Is(err, api.ErrUnauthorized):
+			return nil, fmt.Errorf("the instance no longer accepts the token: %w", err)
+		case lacksScope(err) != nil:
+			return nil, lacksScope(err)
+		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500:
+			return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(ae))}
+		case err != nil:
+			return nil, err
+		}
+		if err := r.Journal.Record(Record{ID: id, Category: PostMediaCategory, Status: StatusDone, NewID: m.ID}); err != nil {
+			return nil, err
+		}
+		ids = append(ids, m.ID)
+	}
+	return ids, nil
+}
+
+// lacksScope turns a refusal for the token's scopes (a login made before
+// mastomigrate carried posts) into what to do about it.
+func lacksScope(err error) error {
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Status == 403 && strings.Contains(strings.ToLower(ae.Message), "scope") {
+		return fmt.Errorf("the login may not post (%s): log in again with `mastomigrate login`, which now asks for it", ae.Message)
+	}
+	return nil
+}
+
+// retryRate repeats a request the server throttled, after its window.
+func retryRate[T any](ctx context.Context, clock api.Clock, do func() (T, error)) (T, error) {
+	for {
+		v, err := do()
+		var rl *api.RateLimitError
+		if !errors.As(err, &rl) {
+			return v, err
+		}
+		if werr := clock.Sleep(ctx, rl.Rate.Reset.Sub(clock.Now())+time.Second); werr != nil {
+			return v, werr
+		}
+	}
+}
+
+// onTarget finds the post among the new account's own posts: one with
+// the same date (to the second) and text. A post the journal says was
+// sent is also found by its date alone, when one post of the account
+// has it: servers render text in their own way.
+func (r *PostRunner) onTarget(ctx context.Context, p archive.Post, text string, sent bool) (*api.OwnStatus, error) {
+	if r.existing == nil {
+		r.existing = map[int64][]*api.OwnStatus{}
+		for st, err := range r.Client.AccountStatuses(ctx, r.Me.ID) {
+			if err != nil {
+				r.existing = nil
+				if serr := lacksScope(err); serr != nil {
+					return nil, serr
+				}
+				return nil, fmt.Errorf("reading the new account's posts: %w", err)
+			}
+			if st.Reblog == nil {
+				k := st.CreatedAt.Unix()
+				r.existing[k] = append(r.existing[k], st)
+			}
+		}
+	}
+	fp := fingerprint(text)
+	var only *api.OwnStatus
+	n := 0
+	for _, st := range r.existing[p.Published.Unix()] {
+		if r.claimed[st.ID] {
+			continue
+		}
+		n++
+		only = st
+		if fingerprintHTML(st.Content) == fp && fingerprint(st.SpoilerText) == fingerprint(p.Summary) {
+			r.claimed[st.ID] = true
+			return st, nil
+		}
+	}
+	if sent && n == 1 {
+		r.claimed[only.ID] = true
+		return only, nil
+	}
+	return nil, nil
+}
