@@ -149,3 +149,20 @@ func FuzzStreamMatchesV1(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHandle checks the CSV reader's shortcut for plain handles against
+// ParseAccount, which it must agree with whenever it answers.
+func FuzzHandle(f *testing.F) {
+	for _, s := range []string{"ana@mastodon.example", "Ana@Mastodon.Example", "a@b.", "a@.b", "a@b.c", "@a@b.c", "a b@c.d", "a@b@c.d", "ä@b.c", "a@b.c/", "https://a.example/users/b", "a@b..c", "a\v@b.c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := handle(s)
+		if !ok {
+			return
+		}
+		if want, wok := ParseAccount(s); !wok || got != want {
+			t.Errorf("handle(%q) = %+v; ParseAccount says %+v, %v", s, got, want, wok)
+		}
+	})
+}
