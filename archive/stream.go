@@ -125,7 +125,9 @@ func (c *collection) array(occ int, each func(occ int) error) error {
 
 // decode reads the next element into v, naming its position on failure.
 // Outbox items and status URIs are read in place; other elements (small:
-// accounts, lists, domains) are read whole and unmarshalled.
+// accounts, lists, domains) are read whole and unmarshalled. v is never
+// kept, so a caller's variable can stay on its stack: one allocation less
+// per outbox item.
 func (c *collection) decode(v any) error {
 	switch v := v.(type) {
 	case *activity:
@@ -134,16 +136,31 @@ func (c *collection) decode(v any) error {
 		s, err := c.statusRef()
 		*v = statusRef(s)
 		return c.error(err)
+	case *json.RawMessage:
+		raw, err := c.dec.ReadValue()
+		*v = append((*v)[:0], raw...)
+		return c.error(err)
+	case *accountItem:
+		return unmarshalNext(c, v)
+	case *listItem:
+		return unmarshalNext(c, v)
+	case *domainItem:
+		return unmarshalNext(c, v)
 	}
+	panic("collection.decode: a type it does not read")
+}
+
+// unmarshalNext reads the next element whole and unmarshals it into a
+// copy of *v's type with encoding/json.
+func unmarshalNext[T any](c *collection, v *T) error {
 	raw, err := c.dec.ReadValue()
 	if err != nil {
 		return c.error(err)
 	}
-	if m, ok := v.(*json.RawMessage); ok {
-		*m = append((*m)[:0], raw...)
-		return nil
-	}
-	return c.unmarshalError(c.dec.InputOffset()-int64(len(raw)), json.Unmarshal(raw, v))
+	var x T
+	err = json.Unmarshal(raw, &x)
+	*v = x
+	return c.unmarshalError(c.dec.InputOffset()-int64(len(raw)), err)
 }
 
 // unmarshalError words an error of encoding/json's Unmarshal of the value
