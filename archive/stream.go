@@ -28,6 +28,10 @@ import (
 //   - one value is bounded at maxValue bytes (valueLimit), so memory is
 //     bounded whatever the input;
 //   - errors are one line naming the byte offset and the problem.
+//
+// One difference remains: jsontext counts its limit of 10,000 nested
+// levels from the top of the file, encoding/json from each element, so an
+// element nested 9,998 or 9,999 levels deep is now refused too.
 type collection struct {
 	dec     *jsontext.Decoder
 	lim     *valueLimit
