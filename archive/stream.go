@@ -591,11 +591,3 @@ func (c *collection) statusObject() (string, error) {
 	}
 	return "", nil
 }
-
-// skip skips a value. ReadValue checks a whole object or array in one
-// scan, faster than SkipValue's token by token; the value is bounded by
-// valueLimit, and it is not copied.
-func (c *collection) skip() error {
-	_, err := c.dec.ReadValue()
-	return err
-}
