@@ -151,7 +151,8 @@ func (c *collection) decode(v any) error {
 	case *domainItem:
 		return unmarshalNext(c, v)
 	}
-	panic("collection.decode: a type it does not read")
+	// Not %T: naming v would keep it, and every caller's variable with it.
+	return errors.New("internal error: collection.decode has no case for this element type")
 }
 
 // unmarshalNext reads the next element whole and unmarshals it into a
