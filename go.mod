@@ -3,6 +3,8 @@ module github.com/mastomigrate/mastomigrate
 go 1.26.0
 
 require (
+	github.com/go-json-experiment/json v1.27.2
+	github.com/klauspost/compress v1.20.4
 	github.com/mattn/go-mastodon v0.0.13
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2

@@ -148,11 +148,40 @@ func cellAccount(cells []string, i int) (Account, error) {
 	if i >= len(cells) || cells[i] == "" {
 		return Account{}, fmt.Errorf("column %d is empty, expected an account address", i+1)
 	}
-	a, ok := ParseAccount(cells[i])
+	a, ok := handle(cells[i])
+	if !ok {
+		a, ok = ParseAccount(cells[i])
+	}
 	if !ok {
 		return Account{}, fmt.Errorf("%q is not an account address (user@domain)", cells[i])
 	}
 	return a, nil
+}
+
+// handle is ParseAccount's result for the common cell, a plain ASCII
+// user@host.domain, without its regular expression (most of the time of a
+// large CSV). It reports false for anything else, which ParseAccount reads.
+func handle(s string) (Account, bool) {
+	at, dot := -1, -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80, c <= ' ', c == '/', c == ':':
+			return Account{}, false
+		case c == '@':
+			if at >= 0 || i == 0 {
+				return Account{}, false
+			}
+			at = i
+		case c == '.' && at >= 0 && i > at+1 && i < len(s)-1:
+			dot = i
+		case c >= 'A' && c <= 'Z' && at >= 0:
+			return Account{}, false // a domain to lower-case
+		}
+	}
+	if at < 0 || dot < 0 {
+		return Account{}, false
+	}
+	return Account{Acct: s}, true
 }
 
 // cellBool reads an optional true/false column; nil when absent or empty.

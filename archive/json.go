@@ -16,8 +16,9 @@ var errValueTooLarge = fmt.Errorf("a single JSON value is larger than %d MiB", m
 // decoder buffers a whole value before decoding it, so this bounds memory
 // on a file that is one enormous string or array element.
 type valueLimit struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error // the reader's own error (a corrupt archive), not EOF
 }
 
 func (v *valueLimit) Read(p []byte) (int, error) {
@@ -29,117 +30,10 @@ func (v *valueLimit) Read(p []byte) (int, error) {
 	}
 	n, err := v.r.Read(p)
 	v.n += int64(n)
+	if err != nil && err != io.EOF {
+		v.err = err
+	}
 	return n, err
-}
-
-// collection streams a JSON collection: a top-level array, or an object
-// (ActivityStreams Collection or OrderedCollection) whose items or
-// orderedItems key holds one. each is called per element with the decoder
-// positioned on it, and with occ, the index of the items key it came from:
-// some Mastodon versions wrote orderedItems twice, empty first.
-type collection struct {
-	dec   *json.Decoder
-	lim   *valueLimit
-	total *int // totalItems, when the object had one
-}
-
-func newCollection(r io.Reader) *collection {
-	lim := &valueLimit{r: r}
-	return &collection{dec: json.NewDecoder(lim), lim: lim}
-}
-
-func (c *collection) read(each func(occ int) error) error {
-	tok, err := c.dec.Token()
-	if err != nil {
-		return jsonError(c.dec, err)
-	}
-	switch tok {
-	case json.Delim('['):
-		return c.array(0, each)
-	case json.Delim('{'):
-	default:
-		return fmt.Errorf("expected a JSON array or collection object, found %s", describe(tok))
-	}
-	occ, sawItems := 0, false
-	for c.dec.More() {
-		c.lim.n = 0
-		tok, err := c.dec.Token()
-		if err != nil {
-			return jsonError(c.dec, err)
-		}
-		key, _ := tok.(string)
-		switch key {
-		case "items", "orderedItems":
-			tok, err := c.dec.Token()
-			if err != nil {
-				return jsonError(c.dec, err)
-			}
-			if tok == nil {
-				continue
-			}
-			if tok != json.Delim('[') {
-				return fmt.Errorf("%q is %s, not an array", key, describe(tok))
-			}
-			sawItems = true
-			if err := c.array(occ, each); err != nil {
-				return err
-			}
-			occ++
-		case "totalItems":
-			var n int
-			if err := c.dec.Decode(&n); err != nil {
-				return jsonError(c.dec, err)
-			}
-			c.total = &n
-		default:
-			var skip json.RawMessage
-			if err := c.dec.Decode(&skip); err != nil {
-				return jsonError(c.dec, err)
-			}
-		}
-	}
-	if _, err := c.dec.Token(); err != nil {
-		return jsonError(c.dec, err)
-	}
-	if !sawItems && c.total == nil {
-		return errors.New("JSON object has no items, orderedItems or totalItems")
-	}
-	return nil
-}
-
-func (c *collection) array(occ int, each func(occ int) error) error {
-	for c.dec.More() {
-		c.lim.n = 0
-		if err := each(occ); err != nil {
-			return err
-		}
-	}
-	_, err := c.dec.Token() // ]
-	return jsonError(c.dec, err)
-}
-
-// decode reads the next element into v, naming its position on failure.
-func (c *collection) decode(v any) error {
-	return jsonError(c.dec, c.dec.Decode(v))
-}
-
-func describe(tok json.Token) string {
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '{' {
-			return "an object"
-		}
-		return "an array"
-	case string:
-		return "a string"
-	case float64, json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%v", tok)
 }
 
 // jsonError turns decoder errors into one plain sentence with a position.
@@ -347,48 +241,6 @@ type listItem struct {
 	Items         []accountItem `json:"items"`
 }
 
-// statusRef is a status URI as a string, or an object carrying one.
-type statusRef string
-
-func (s *statusRef) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	var str string
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &str); err != nil {
-			return err
-		}
-	} else if len(b) > 0 && b[0] == '{' {
-		var o struct {
-			URI, URL, ID text
-			Object       json.RawMessage
-		}
-		if err := json.Unmarshal(b, &o); err != nil {
-			return err
-		}
-		for _, c := range []text{o.URI, o.ID, o.URL} {
-			if strings.HasPrefix(string(c), "http") {
-				str = string(c)
-				break
-			}
-		}
-		if str == "" && len(o.Object) > 0 {
-			var inner statusRef
-			if err := inner.UnmarshalJSON(o.Object); err != nil {
-				return err
-			}
-			str = string(inner)
-		}
-	} else {
-		return &itemError{"expected a status URI (a string or an object), found " + kindOfJSON(b)}
-	}
-	str = strings.TrimSpace(str)
-	if !strings.HasPrefix(str, "https://") && !strings.HasPrefix(str, "http://") {
-		return &itemError{fmt.Sprintf("%q is not a status URI", str)}
-	}
-	*s = statusRef(str)
-	return nil
-}
-
 // domainItem is a domain as a string or {"domain": ...}.
 type domainItem string
 
@@ -410,60 +262,6 @@ func (d *domainItem) UnmarshalJSON(b []byte) error {
 	}
 	*d = domainItem(dom)
 	return nil
-}
-
-// activity is one outbox item. Only what the plan counts is decoded.
-type activity struct {
-	Type   string          `json:"type"`
-	To     textList        `json:"to"`
-	Cc     textList        `json:"cc"`
-	Object json.RawMessage `json:"object"`
-}
-
-type addressed struct {
-	To textList `json:"to"`
-	Cc textList `json:"cc"`
-}
-
-const asPublic = "https://www.w3.org/ns/activitystreams#Public"
-
-func isPublic(s string) bool { return s == asPublic || s == "as:Public" || s == "Public" }
-
-// countPost adds one Create to the counts, using ActivityPub addressing as
-// Mastodon writes it (app/lib/activitypub/tag_manager.rb): public posts are
-// to Public, unlisted ones cc Public, followers-only ones to the followers
-// collection, and direct ones only to the people mentioned.
-//
-// Mastodon copies the object's addressing onto the Create, so the object is
-// decoded only when the activity has none: it holds the post's content and
-// is most of the outbox's bytes.
-func countPost(p *PostCount, a *activity) {
-	to, cc := a.To, a.Cc
-	if len(to) == 0 && len(cc) == 0 && len(a.Object) > 0 && a.Object[0] == '{' {
-		var o addressed
-		if json.Unmarshal(a.Object, &o) == nil {
-			to, cc = o.To, o.Cc
-		}
-	}
-	switch {
-	case anyOf(to, isPublic):
-		p.Public++
-	case anyOf(cc, isPublic):
-		p.Unlisted++
-	case anyOf(to, func(s string) bool { return strings.HasSuffix(s, "/followers") }):
-		p.FollowersOnly++
-	default:
-		p.Direct++
-	}
-}
-
-func anyOf(l []string, f func(string) bool) bool {
-	for _, s := range l {
-		if f(s) {
-			return true
-		}
-	}
-	return false
 }
 
 // actor is the part of actor.json the plan and profile import use.

@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bufio"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Error is a problem with one input: the file the user named, the entry
@@ -268,6 +270,7 @@ func walkZip(f *os.File, size int64, visit func(entry) error) error {
 		}
 		return fmt.Errorf("reading zip: %w", err)
 	}
+	zr.RegisterDecompressor(zip.Deflate, newFlateReader)
 	for _, zf := range zr.File {
 		if zf.FileInfo().IsDir() {
 			continue
@@ -298,6 +301,10 @@ func walkZip(f *os.File, size int64, visit func(entry) error) error {
 					}
 					return nil, err
 				}
+				if zf.Method == zip.Deflate && zf.UncompressedSize64 > readAheadSize {
+					// Inflate on another goroutine while the entry is parsed.
+					return readAheadCloser{newReadAhead(zipEntryReader{rc}, 4, readAheadSize), rc}, nil
+				}
 				return zipEntryReader{rc}, nil
 			},
 		}
@@ -306,6 +313,16 @@ func walkZip(f *os.File, size int64, visit func(entry) error) error {
 		}
 	}
 	return nil
+}
+
+// readAheadSize is the size of the buffers an entry is inflated into ahead
+// of its parsing (four of them per entry).
+const readAheadSize = 256 << 10
+
+// newFlateReader inflates a zip entry with klauspost/compress, which is
+// about twice as fast as compress/flate, reading the file in large pieces.
+func newFlateReader(r io.Reader) io.ReadCloser {
+	return flate.NewReader(bufio.NewReaderSize(r, 64<<10))
 }
 
 // zipEntryReader names archive/zip's errors in words a person understands.
@@ -330,7 +347,12 @@ func walkTarGz(f *os.File, visit func(entry) error) error {
 	if err != nil {
 		return fmt.Errorf("not a valid gzip file: %w", err)
 	}
-	return walkTar(tar.NewReader(&gzipGuard{r: zr, in: counted}), visit)
+	defer zr.Close()
+	// Inflate on another goroutine while the tar is read and parsed: the
+	// whole stream must be inflated, media included, to reach each entry.
+	ra := newReadAhead(&gzipGuard{r: zr, in: counted}, 4, 1<<20)
+	defer ra.Close()
+	return walkTar(tar.NewReader(ra), visit)
 }
 
 // gzipGuard stops a gzip stream that inflates far beyond what was read,

@@ -5,7 +5,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -34,8 +33,7 @@ func bigFiles(o BigOptions, add func(name string, size int64, r io.Reader) error
 	if err := add("following_accounts.csv", int64(fc.Len()), strings.NewReader(fc.String())); err != nil {
 		return err
 	}
-	ob := outboxJSON(o.Toots)
-	if err := add("outbox.json", int64(len(ob)), strings.NewReader(ob)); err != nil {
+	if err := add("outbox.json", outboxSize(o.Toots), outboxReader(o.Toots)); err != nil {
 		return err
 	}
 	const file = 2 << 20
@@ -49,26 +47,6 @@ func bigFiles(o BigOptions, add func(name string, size int64, r io.Reader) error
 		left -= n
 	}
 	return add("actor.json", int64(len(actorJSON())), strings.NewReader(string(actorJSON())))
-}
-
-func outboxJSON(toots int) string {
-	var b strings.Builder
-	b.WriteString(`{"@context":"https://www.w3.org/ns/activitystreams","id":"outbox.json","type":"OrderedCollection","totalItems":`)
-	fmt.Fprintf(&b, "%d,\"orderedItems\":[", toots)
-	vis := []string{"public", "public", "unlisted", "private", "direct"}
-	for i := 0; i < toots; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		var item any = note(i, vis[i%len(vis)])
-		if i%10 == 9 {
-			item = announce(i)
-		}
-		j, _ := json.Marshal(item)
-		b.Write(j)
-	}
-	b.WriteString("]}")
-	return b.String()
 }
 
 // WriteBigZip writes the synthetic export as a zip: text deflated, media
