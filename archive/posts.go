@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -278,14 +279,19 @@ func parseTime(s string) time.Time {
 // collection followers-only, anything else direct.
 func visibility(to, cc []string) string {
 	switch {
-	case anyOf(to, isPublic):
+	case slices.ContainsFunc(to, isPublic):
 		return "public"
-	case anyOf(cc, isPublic):
+	case slices.ContainsFunc(cc, isPublic):
 		return "unlisted"
-	case anyOf(to, func(s string) bool { return strings.HasSuffix(s, "/followers") }):
+	case slices.ContainsFunc(to, func(s string) bool { return strings.HasSuffix(s, "/followers") }):
 		return "private"
 	}
 	return "direct"
+}
+
+// isPublic recognises the Public collection in its three spellings.
+func isPublic(s string) bool {
+	return s == "https://www.w3.org/ns/activitystreams#Public" || s == "as:Public" || s == "Public"
 }
 
 // MaxMedia is the largest media file ReadMedia reads: GoToSocial's

@@ -150,6 +150,8 @@ func (c *collection) decode(v any) error {
 		return unmarshalNext(c, v)
 	case *domainItem:
 		return unmarshalNext(c, v)
+	case *outboxItem:
+		return unmarshalNext(c, v) // posts.go: the posts themselves, read in full
 	}
 	// Not %T: naming v would keep it, and every caller's variable with it.
 	return errors.New("internal error: collection.decode has no case for this element type")

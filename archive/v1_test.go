@@ -299,7 +299,3 @@ func (b *builder) v1ReadFollowers(r *bufio.Reader) error {
 	}
 	return nil
 }
-
-const asPublicV1 = "https://www.w3.org/ns/activitystreams#Public"
-
-func isPublic(s string) bool { return s == asPublicV1 || s == "as:Public" || s == "Public" }
