@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Server is what the instance says it runs. Software is "mastodon",
@@ -84,4 +86,49 @@ func after(s, marker string) string {
 		return s
 	}
 	return strings.TrimRight(firstWord(rest), ")")
+}
+
+// Allowance is what the instance lets one account do, for estimates:
+// requests per window, and follows per UTC day (0: no such limit).
+type Allowance struct {
+	Requests      int
+	Period        time.Duration
+	FollowsPerDay int
+}
+
+// Allowance is the instance's allowance as far as it is known: the limit
+// its headers reported (Mastodon's 300 per token, GoToSocial's 300 per IP,
+// or whatever the admin set), both servers' five-minute window, and
+// Mastodon's 400 follows a day (app/models/follow.rb), which GoToSocial
+// does not have.
+func (c *Client) Allowance(ctx context.Context) Allowance {
+	a := Allowance{Requests: 300, Period: 5 * time.Minute, FollowsPerDay: 400}
+	if c.Server(ctx).Software == "gotosocial" {
+		a.FollowsPerDay = 0
+	}
+	if r, ok := c.tr.pacer.rate(familyAPI); ok && r.Limit > 0 {
+		a.Requests = r.Limit
+	}
+	if r, ok := c.tr.pacer.rate(familyFollow); ok && r.Limit > 0 && a.FollowsPerDay > 0 {
+		a.FollowsPerDay = r.Limit
+	}
+	return a
+}
+
+// ListNeedsAcceptedFollow says whether a list may hold only accounts whose
+// follow was accepted: GoToSocial (internal/processing/list/updateentries.go)
+// and Mastodon before 4.2; Mastodon 4.2+ also takes pending requests
+// (app/models/list_account.rb).
+func (s Server) ListNeedsAcceptedFollow() bool {
+	return s.Software == "gotosocial" || s.Software == "mastodon" && versionBefore(s.Version, 4, 2)
+}
+
+// versionBefore reports whether a dotted version is older than major.minor;
+// an unreadable one is taken as current.
+func versionBefore(v string, major, minor int) bool {
+	var ma, mi int
+	if _, err := fmt.Sscanf(v, "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma < major || ma == major && mi < minor
 }

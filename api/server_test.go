@@ -20,3 +20,22 @@ func TestIdentify(t *testing.T) {
 		}
 	}
 }
+
+func TestListNeedsAcceptedFollow(t *testing.T) {
+	tests := []struct {
+		s    Server
+		want bool
+	}{
+		{Server{"gotosocial", "0.20.0"}, true},
+		{Server{"mastodon", "4.1.9"}, true},
+		{Server{"mastodon", "4.2.0"}, false},
+		{Server{"mastodon", "4.5.0"}, false},
+		{Server{"mastodon", "nightly"}, false},
+		{Server{}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.s.ListNeedsAcceptedFollow(); got != tt.want {
+			t.Errorf("%+v: %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}

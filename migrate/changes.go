@@ -25,6 +25,10 @@ const (
 	OpMute        Op = "mute"
 	OpBlock       Op = "block"
 	OpBlockDomain Op = "block_domain"
+	// OpRefollow withdraws a follow request that is stuck and sends it
+	// again (see Target.Stuck): sending the follow alone only updates the
+	// stuck request (GoToSocial's internal/processing/account/follow.go).
+	OpRefollow Op = "refollow"
 
 	// Overwrite mode also removes what the export does not have.
 	OpUnfollow       Op = "unfollow"
@@ -86,6 +90,7 @@ type CategoryReport struct {
 	Name       string `json:"name"`
 	ToDo       int    `json:"to_do"`
 	Already    int    `json:"already_there"`
+	Pending    int    `json:"pending"` // follow requests sent, not yet accepted
 	Unresolved int    `json:"unresolved"`
 	Moved      int    `json:"moved"`
 	Suspended  int    `json:"suspended"`
@@ -125,6 +130,9 @@ type Options struct {
 	// export's; by default they are left as the person set them.
 	UpdateFollowSettings bool
 	Now                  time.Time
+	// Allowance is the server's, for the estimate; the zero value means
+	// Mastodon's defaults.
+	Allowance api.Allowance
 }
 
 // differ holds what diffing needs while it walks the export.
@@ -173,7 +181,7 @@ func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, 
 		ch.Steps = append(ch.Steps, d.steps[name]...)
 	}
 	ch.Problems = append(ch.Problems, d.problems...)
-	ch.Estimate = estimate(ch.Steps)
+	ch.Estimate = estimate(ch.Steps, opts.Allowance)
 	return ch
 }
 
@@ -273,7 +281,17 @@ func (d *differ) diffFollows(e *archive.Export) {
 			continue
 		}
 		d.wanted("follows", acc.ID)
-		if d.t.Following[acc.ID] != nil || d.t.Requested[acc.ID] || d.follows[acc.ID] {
+		if d.t.Requested[acc.ID] && !d.follows[acc.ID] {
+			r.Pending++
+			d.follows[acc.ID] = true
+			if d.t.Stuck[acc.ID] {
+				handle := d.c.FullAcct(acc)
+				d.add(Step{ID: "refollow " + handle, Op: OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
+					Note: "a follow request to an open account left pending by an interrupted run: withdrawn and sent again, once"})
+			}
+			continue
+		}
+		if d.t.Following[acc.ID] != nil || d.follows[acc.ID] {
 			r.Already++
 			if rel := d.t.Settings[acc.ID]; d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel) {
 				handle := d.c.FullAcct(acc)
@@ -486,50 +504,73 @@ func (d *differ) removals() {
 	}
 }
 
-// Estimate is how long a replay takes under Mastodon's limits.
+// Estimate is how long a replay takes under the server's limits.
 type Estimate struct {
-	Follows      int     `json:"follows"`
-	FollowDays   int     `json:"follow_days"`
-	Requests     int     `json:"requests"`
-	RequestHours float64 `json:"request_hours"`
-	Text         string  `json:"text"`
+	Follows       int     `json:"follows"`
+	FollowDays    int     `json:"follow_days"`
+	FollowsPerDay int     `json:"follows_per_day"` // 0: the server has no daily follow limit
+	Requests      int     `json:"requests"`
+	RequestHours  float64 `json:"request_hours"`
+	Text          string  `json:"text"`
 }
 
 // estimate counts the requests steps need (finding a status costs one
-// more) against 400 follows a day and 300 requests per 5 minutes.
-func estimate(steps []Step) Estimate {
-	var e Estimate
+// more, and so does withdrawing a stuck request) against the allowance
+// the server reported: requests per window, and follows per day where it
+// has such a limit (Mastodon; GoToSocial has none).
+func estimate(steps []Step, a api.Allowance) Estimate {
+	if a.Requests <= 0 || a.Period <= 0 {
+		a = api.Allowance{Requests: 300, Period: 5 * time.Minute, FollowsPerDay: FollowsPerDay}
+	}
+	e := Estimate{FollowsPerDay: a.FollowsPerDay}
 	for _, s := range steps {
 		e.Requests++
 		switch s.Op {
-		case OpFollow:
+		case OpFollow, OpRefollow:
 			e.Follows++
+			if s.Op == OpRefollow {
+				e.Requests++
+			}
 		case OpBookmark, OpFavourite:
 			e.Requests++
 		}
 	}
-	e.FollowDays = FollowDays(e.Follows)
-	windows := (e.Requests + 299) / 300
-	e.RequestHours = float64(max(windows-1, 0)) * 5 / 60
+	windows := (e.Requests + a.Requests - 1) / a.Requests
+	wait := time.Duration(max(windows-1, 0)) * a.Period
+	e.RequestHours = wait.Hours()
 	var follows, requests string
 	switch {
 	case e.Follows == 0:
 		follows = "no follows"
-	case e.FollowDays <= 1:
-		follows = fmt.Sprintf("%s at %d a day: within a day", plural(e.Follows, "follow"), FollowsPerDay)
+	case a.FollowsPerDay == 0:
+		follows = plural(e.Follows, "follow") + " (no daily limit on this server)"
 	default:
-		follows = fmt.Sprintf("%s at %d a day: about %d days", plural(e.Follows, "follow"), FollowsPerDay, e.FollowDays)
+		e.FollowDays = (e.Follows + a.FollowsPerDay - 1) / a.FollowsPerDay
+		if e.FollowDays <= 1 {
+			follows = fmt.Sprintf("%s at %d a day: within a day", plural(e.Follows, "follow"), a.FollowsPerDay)
+		} else {
+			follows = fmt.Sprintf("%s at %d a day: about %d days", plural(e.Follows, "follow"), a.FollowsPerDay, e.FollowDays)
+		}
 	}
-	switch mins := float64(max(windows-1, 0)) * 5; {
+	rate := fmt.Sprintf("%s at %d per %s", plural(e.Requests, "request"), a.Requests, minutes(a.Period))
+	switch mins := wait.Minutes(); {
 	case mins < 5:
-		requests = fmt.Sprintf("%s at 300 per 5 minutes: a few minutes", plural(e.Requests, "request"))
+		requests = rate + ": a few minutes"
 	case mins < 120:
-		requests = fmt.Sprintf("%s at 300 per 5 minutes: about %.0f minutes", plural(e.Requests, "request"), mins)
+		requests = fmt.Sprintf("%s: about %.0f minutes", rate, mins)
 	default:
-		requests = fmt.Sprintf("%s at 300 per 5 minutes: about %.1f hours", plural(e.Requests, "request"), mins/60)
+		requests = fmt.Sprintf("%s: about %.1f hours", rate, mins/60)
 	}
 	e.Text = follows + "; " + requests
 	return e
+}
+
+// minutes writes a window's length: "5 minutes", "1 hour".
+func minutes(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return plural(int(d/time.Hour), "hour")
+	}
+	return plural(int(d/time.Minute), "minute")
 }
 
 // Check reads the target, resolves every account and diffs: the online
@@ -545,7 +586,7 @@ func Check(ctx context.Context, c *api.Client, me *api.Account, e *archive.Expor
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := t.loadRequests(ctx, c, res); err != nil {
+	if err := t.loadRequests(ctx, c, e, res); err != nil {
 		return nil, nil, err
 	}
 	if opts.UpdateFollowSettings && len(t.Following) > 0 {
@@ -557,22 +598,36 @@ func Check(ctx context.Context, c *api.Client, me *api.Account, e *archive.Expor
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
+	opts.Allowance = c.Allowance(ctx)
 	return Diff(e, t, res, c, opts), t, nil
 }
 
-// loadRequests finds pending follow requests to locked accounts, which
-// the following list does not show; only relationships do.
-func (t *Target) loadRequests(ctx context.Context, c *api.Client, res map[string]Resolved) error {
+// loadRequests finds pending follow requests, which the following list
+// does not show; only relationships do. Any follow can be pending: a
+// locked account's until its owner approves, a remote one's until its
+// server accepts (Mastodon answers the follow itself with following: true
+// all the same, app/services/follow_service.rb).
+func (t *Target) loadRequests(ctx context.Context, c *api.Client, e *archive.Export, res map[string]Resolved) error {
 	var ids []string
 	seen := map[string]bool{}
-	for _, r := range res {
-		a := r.Account
-		if a != nil && a.Moved != nil {
-			a = a.Moved
+	byID := map[string]*api.Account{}
+	add := func(a archive.Account) {
+		acc := res[a.Key()].Account
+		if acc != nil && acc.Moved != nil {
+			acc = acc.Moved
 		}
-		if a != nil && a.Locked && t.Following[a.ID] == nil && !seen[a.ID] {
-			seen[a.ID] = true
-			ids = append(ids, a.ID)
+		if acc != nil && t.Following[acc.ID] == nil && !seen[acc.ID] {
+			seen[acc.ID] = true
+			byID[acc.ID] = acc
+			ids = append(ids, acc.ID)
+		}
+	}
+	for _, f := range e.Follows {
+		add(f.Account)
+	}
+	for _, l := range e.Lists {
+		for _, m := range l.Members {
+			add(m)
 		}
 	}
 	if len(ids) == 0 {
@@ -583,8 +638,12 @@ func (t *Target) loadRequests(ctx context.Context, c *api.Client, res map[string
 		return fmt.Errorf("reading follow requests: %w", err)
 	}
 	for id, r := range rels {
-		if r.Requested {
-			t.Requested[id] = true
+		if !r.Requested {
+			continue
+		}
+		t.Requested[id] = true
+		if a := byID[id]; a != nil && !a.Locked && !strings.Contains(a.Acct, "@") {
+			t.Stuck[id] = true
 		}
 	}
 	return nil

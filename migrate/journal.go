@@ -29,6 +29,10 @@ const (
 	StatusFailed   Status = "failed"   // failed for good (with why)
 	StatusRetry    Status = "retry"    // failed for now; the next run tries again
 	StatusDeferred Status = "deferred" // waits for Until (the daily follow limit)
+	// StatusWaiting waits for someone else: a list member whose follow
+	// request is not yet accepted, where the server lists only accepted
+	// follows. Each run tries it again; it does not keep a run unfinished.
+	StatusWaiting Status = "waiting"
 )
 
 // Header is the journal's first record: what the migration is, so that
@@ -67,6 +71,9 @@ type Record struct {
 	Reason   string     `json:"reason,omitempty"`
 	Until    *time.Time `json:"until,omitempty"`
 	Step     *Step      `json:"step,omitempty"` // on failed, deferred and skipped, for the report
+	// Pending marks a follow sent that is a request until the other side
+	// accepts it.
+	Pending bool `json:"pending,omitempty"`
 	// NewID is what a done step made on the target: a post's or media
 	// file's new id, so a resumed run can link replies to it (posts.go).
 	NewID string `json:"new_id,omitempty"`

@@ -5,7 +5,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
 )
 
@@ -136,8 +138,30 @@ func TestEstimate(t *testing.T) {
 		{steps(0, 0, 9000), "no follows; 18,000 requests at 300 per 5 minutes: about 4.9 hours"},
 	}
 	for _, tt := range tests {
-		if got := estimate(tt.steps).Text; got != tt.want {
+		if got := estimate(tt.steps, api.Allowance{}).Text; got != tt.want {
 			t.Errorf("got  %q\nwant %q", got, tt.want)
+		}
+	}
+}
+
+// TestEstimateUsesServerAllowance: the estimate uses what the server
+// reported, not Mastodon's defaults: GoToSocial has no daily follow limit,
+// and an admin may set other limits.
+func TestEstimateUsesServerAllowance(t *testing.T) {
+	follows := make([]Step, 1000)
+	for i := range follows {
+		follows[i] = Step{Op: OpFollow}
+	}
+	tests := []struct {
+		a    api.Allowance
+		want string
+	}{
+		{api.Allowance{Requests: 300, Period: 5 * time.Minute}, "1,000 follows (no daily limit on this server); 1,000 requests at 300 per 5 minutes: about 15 minutes"},
+		{api.Allowance{Requests: 100, Period: time.Hour, FollowsPerDay: 4}, "1,000 follows at 4 a day: about 250 days; 1,000 requests at 100 per 1 hour: about 9.0 hours"},
+	}
+	for _, tt := range tests {
+		if got := estimate(follows, tt.a).Text; got != tt.want {
+			t.Errorf("%+v:\n got  %q\n want %q", tt.a, got, tt.want)
 		}
 	}
 }

@@ -472,7 +472,7 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		case errors.As(err, &ae) && ae.Status == 400 && attempt == 0 && strings.Contains(ae.Message, "media"):
 			continue // an upload lost or used meanwhile: upload again
 		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 408:
-			return r.outcome(step, Record{Status: StatusFailed, Reason: reasonOf(ae)})
+			return r.outcome(step, Record{Status: StatusFailed, Reason: reasonOf(step, ae)})
 		default:
 			// The post may have been made: the journal keeps it as sending,
 			// so the next run looks for it by its date before sending it.
@@ -532,7 +532,7 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 		case lacksScope(err) != nil:
 			return nil, lacksScope(err)
 		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500:
-			return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(ae))}
+			return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(Step{Op: "upload_media"}, ae))}
 		case err != nil:
 			return nil, err
 		}

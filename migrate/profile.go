@@ -57,7 +57,7 @@ func (r *Runner) profile(ctx context.Context) error {
 	if rec, ok := r.Journal.Last(s.ID); ok && rec.Status == StatusDone {
 		return nil
 	}
-	return r.step(context.WithoutCancel(ctx), s, func(ctx context.Context) error {
-		return r.Client.UpdateProfile(ctx, &r.Profile.Profile)
+	return r.step(ctx, s, func(ctx context.Context) (Record, error) {
+		return Record{}, r.Client.UpdateProfile(ctx, &r.Profile.Profile)
 	})
 }

@@ -33,6 +33,8 @@ type Runner struct {
 	summary     *Summary
 	// unsupported says, by category, why this server cannot do it.
 	unsupported map[string]string
+	// pendingIDs are accounts whose follow in this run is a request.
+	pendingIDs map[string]bool
 }
 
 // Summary counts outcomes per category.
@@ -53,6 +55,11 @@ type SummaryRow struct {
 	Failed   int    `json:"failed"`
 	Retry    int    `json:"retry"`
 	Deferred int    `json:"deferred"`
+	// Pending are follows sent that wait for the other side to accept;
+	// Waiting, list members waiting for those (where the server needs an
+	// accepted follow). Neither is work a later run of ours can finish.
+	Pending int `json:"pending"`
+	Waiting int `json:"waiting"`
 }
 
 func (s *Summary) row(cat string) *SummaryRow {
@@ -124,8 +131,16 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	r.summary = &Summary{}
 	r.listIDs = map[string]string{}
 	r.unsupported = map[string]string{}
+	r.pendingIDs = map[string]bool{}
 	for title, l := range r.Target.Lists {
 		r.listIDs[title] = l.List.ID
+	}
+	// A category is unsupported only when reading it showed the server has
+	// no such route; a 404 on one item says nothing about the others.
+	for what, why := range r.Target.Unreadable {
+		for _, cat := range probedBy[what] {
+			r.unsupported[cat] = fmt.Sprintf("this server has no %s API (%s)", strings.ReplaceAll(what, "_", " "), why)
+		}
 	}
 	for _, c := range ch.Categories {
 		r.summary.row(c.Name).Already = c.Already
@@ -189,24 +204,23 @@ func (r *Runner) category(ctx context.Context, cat string, steps []Step) error {
 	}
 	return pool(ctx, workers, steps, func(ctx context.Context, s Step) error {
 		defer tick()
-		return r.step(ctx, s, func(ctx context.Context) error { return r.send(ctx, s) })
+		return r.step(ctx, s, func(ctx context.Context) (Record, error) { return r.send(ctx, s) })
 	})
 }
 
 // pool runs do on each item with workers goroutines. A cancelled ctx
-// stops handing out items; do itself gets a context that is not
-// cancelled, so a request in flight finishes and its answer is journaled.
+// stops handing out items and ends every wait at once; a write already
+// sent is let finish by the client, so its answer is journaled.
 func pool[T any](ctx context.Context, workers int, items []T, do func(context.Context, T) error) error {
 	jobs := make(chan T)
 	errs := make(chan error, max(workers, 1))
 	var wg sync.WaitGroup
-	inflight := context.WithoutCancel(ctx)
 	for i := 0; i < max(workers, 1); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for s := range jobs {
-				if err := do(inflight, s); err != nil {
+				if err := do(ctx, s); err != nil {
 					select {
 					case errs <- err:
 					default:
@@ -234,18 +248,18 @@ feed:
 	case err := <-errs:
 		return err
 	default:
-		return nil
+		return ctx.Err()
 	}
 }
 
 // step journals "started", sends, and journals the outcome.
-func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) error) error {
+func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) (Record, error)) error {
 	if why, ok := r.unsupportedFor(s.Category); ok {
 		return r.outcome(s, Record{Status: StatusSkipped, Reason: why})
 	}
 	started := false
 	for {
-		if s.Op == OpFollow {
+		if s.Op == OpFollow || s.Op == OpRefollow {
 			if until := r.followLimit(); until != nil {
 				if !r.Wait {
 					return r.outcome(s, Record{Status: StatusDeferred, Until: until, Reason: "Mastodon's daily follow limit"})
@@ -263,34 +277,46 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) er
 			}
 			started = true
 		}
-		err := send(ctx)
-		var rl *api.RateLimitError
-		if errors.As(err, &rl) && !rl.Daily {
-			// The pacer normally prevents this; wait for the window.
-			if werr := r.Clock.Sleep(ctx, rl.Rate.Reset.Sub(r.Clock.Now())+time.Second); werr != nil {
-				return werr
-			}
-			continue
+		rec, err := send(ctx)
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			// Stopped before an answer: "started" stays, and the next run
+			// checks the target before sending again.
+			return err
 		}
-		if errors.As(err, &rl) && rl.Daily && s.Op == OpFollow {
+		var rl *api.RateLimitError
+		if errors.As(err, &rl) && rl.Daily && (s.Op == OpFollow || s.Op == OpRefollow) {
 			r.limitFollows(rl)
 			continue // deferred or waited for at the top
 		}
-		if errors.Is(err, api.ErrUnauthorized) {
-			return errAbort{fmt.Errorf("the instance no longer accepts the token: %w", err)}
-		}
-		if categoryWide[s.Op] && missing(err) {
-			why := fmt.Sprintf("this server does not support %s through the API (%v)", strings.ReplaceAll(s.Category, "_", " "), err)
-			r.mu.Lock()
-			r.unsupported[s.Category] = why
-			if s.Op == OpCreateList {
-				r.unsupported["list_members"] = why
+		if err == nil {
+			if rec.Status == "" {
+				rec.Status = StatusDone
 			}
-			r.mu.Unlock()
-			return r.outcome(s, Record{Status: StatusSkipped, Reason: why})
+			return r.outcome(s, rec)
+		}
+		if abort := fatal(err); abort != nil {
+			return abort
 		}
 		return r.outcome(s, classify(s, err))
 	}
+}
+
+// fatal says when an error ends the run rather than the step: the token
+// is refused or lacks a scope, or the instance cannot be reached after the
+// client's retries. Every later step would fail the same way.
+func fatal(err error) error {
+	var ae *api.Error
+	switch {
+	case errors.Is(err, api.ErrUnauthorized):
+		return errAbort{fmt.Errorf("the instance no longer accepts the token: %w", err)}
+	case errors.As(err, &ae) && ae.Status == 403 && strings.Contains(ae.Message, "outside the authorized scopes"):
+		// Doorkeeper's words (config/locales/doorkeeper.en.yml): a status
+		// alone cannot tell this from a refused item.
+		return errAbort{fmt.Errorf("the token lacks a permission this needs (run `mastomigrate login` again): %w", err)}
+	case errors.Is(err, api.ErrUnreachable):
+		return errAbort{err}
+	}
+	return nil
 }
 
 // limitFollows notes that the daily follow limit is reached until the
@@ -309,11 +335,12 @@ func (r *Runner) limitFollows(rl *api.RateLimitError) {
 	}
 }
 
-// categoryWide are the steps whose endpoint serves a whole category, so
-// that a missing endpoint means the category cannot be done here (a 404 on
-// an account's follow could be that account).
-var categoryWide = map[Op]bool{OpCreateList: true, OpAddToList: true, OpBlockDomain: true, OpUnblockDomain: true,
-	OpBookmark: true, OpFavourite: true, OpRemoveFromList: true, "update_profile": true}
+// probedBy names the categories a read of the target probes: when the
+// read finds no such route (see missing), the server cannot do them.
+var probedBy = map[string][]string{
+	"follows": {"follows"}, "lists": {"lists", "list_members"}, "blocks": {"blocks"}, "mutes": {"mutes"},
+	"domain_blocks": {"domain_blocks"}, "bookmarks": {"bookmarks"}, "favourites": {"likes"},
+}
 
 func (r *Runner) unsupportedFor(cat string) (string, bool) {
 	r.mu.Lock()
@@ -332,31 +359,35 @@ func (r *Runner) followLimit() *time.Time {
 	return nil
 }
 
-// classify turns an answer into the step's outcome; step has already
-// dealt with rate limits.
+// classify turns a refusal of one item into that item's outcome, by its
+// status; step has dealt with rate limits and errors that end the run.
+// A 4xx is the item's and final; anything else may pass next time.
 func classify(s Step, err error) Record {
 	var ae *api.Error
-	switch {
-	case err == nil:
-		return Record{Status: StatusDone}
-	case s.Op == OpAddToList && errors.As(err, &ae) && ae.Status == 422 && strings.Contains(ae.Message, "taken"):
-		return Record{Status: StatusDone, Reason: "already on the list"}
-	case s.Op == OpAddToList && errors.As(err, &ae) && ae.Status == 422 && strings.Contains(ae.Message, "followed"):
-		// A follow request not yet accepted: servers before Mastodon 4.2
-		// list only accepted follows. The next run tries again.
-		return Record{Status: StatusRetry, Reason: "waits until the follow request is accepted"}
-	case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 408:
-		return Record{Status: StatusFailed, Reason: reasonOf(ae)}
+	if !errors.As(err, &ae) || ae.Status >= 500 || ae.Status == 408 {
+		return Record{Status: StatusRetry, Reason: "temporary: " + err.Error()}
 	}
-	return Record{Status: StatusRetry, Reason: "temporary: " + err.Error()}
+	return Record{Status: StatusFailed, Reason: reasonOf(s, ae)}
 }
 
-func reasonOf(ae *api.Error) string {
+// reasonOf says in words why the instance refused an item. The status
+// decides; the server's text is added for what it may tell a person.
+func reasonOf(s Step, ae *api.Error) string {
+	status := func(what string) string {
+		if ae.Message == "" || ae.Message == "Not Found" || ae.Message == "Record not found" {
+			return what
+		}
+		return what + " (" + ae.Message + ")"
+	}
 	switch {
-	case ae.Status == 404:
-		return "not found on the new instance (deleted, or suspended)"
-	case ae.Status == 403 && ae.Message == "This action is not allowed":
-		return "refused by the new instance: the account moved, blocks you, or its domain is blocked"
+	case ae.Status == 404 && (s.Op == OpBookmark || s.Op == OpFavourite):
+		return status("the post was not found (deleted, or its server did not answer)")
+	case ae.Status == 404 || ae.Status == 410:
+		return status("not found on the new instance (deleted, or suspended)")
+	case ae.Status == 403 && (s.Op == OpFollow || s.Op == OpRefollow):
+		return status("refused: the account moved, blocks you, or its domain is blocked")
+	case ae.Status == 403 && s.Op == OpFavourite:
+		return status("refused: the author blocks you")
 	case ae.Message != "":
 		return fmt.Sprintf("refused by the new instance (%d): %s", ae.Status, ae.Message)
 	}
@@ -366,7 +397,7 @@ func reasonOf(ae *api.Error) string {
 // outcome journals a step's outcome and counts it.
 func (r *Runner) outcome(s Step, rec Record) error {
 	rec.ID, rec.Category = s.ID, s.Category
-	if rec.Status != StatusDone {
+	if rec.Status != StatusDone || rec.Pending {
 		step := s
 		rec.Step = &step
 	}
@@ -376,9 +407,17 @@ func (r *Runner) outcome(s Step, rec Record) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	row := r.summary.row(s.Category)
+	if rec.Pending && s.AccountID != "" {
+		r.pendingIDs[s.AccountID] = true
+	}
 	switch rec.Status {
 	case StatusDone:
 		row.Done++
+		if rec.Pending {
+			row.Pending++
+		}
+	case StatusWaiting:
+		row.Waiting++
 	case StatusSkipped:
 		row.Skipped++
 	case StatusFailed:
@@ -392,19 +431,28 @@ func (r *Runner) outcome(s Step, rec Record) error {
 	return nil
 }
 
-// send makes one step's request.
-func (r *Runner) send(ctx context.Context, s Step) error {
+// send makes one step's request. What it returns describes success (a
+// pending follow, say); a refusal comes back as the error.
+func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 	c := r.Client
 	switch s.Op {
-	case OpFollow:
+	case OpFollow, OpRefollow:
 		o := api.FollowOptions{}
 		if s.Follow != nil {
 			o = api.FollowOptions{Reblogs: s.Follow.Reblogs, Notify: s.Follow.Notify, Languages: s.Follow.Languages}
 		}
-		_, err := c.Follow(ctx, s.AccountID, o)
-		return err
+		if s.Op == OpRefollow {
+			if err := c.Unfollow(ctx, s.AccountID); err != nil {
+				return Record{}, err
+			}
+		}
+		rel, err := c.Follow(ctx, s.AccountID, o)
+		if err != nil || !rel.Requested {
+			return Record{}, err
+		}
+		return Record{Pending: true, Reason: "a follow request: it counts once " + s.Item + " accepts it"}, nil
 	case OpCreateList:
-		return r.createList(ctx, s)
+		return Record{}, r.createList(ctx, s)
 	case OpMute:
 		var d time.Duration
 		var notifications *bool
@@ -413,44 +461,41 @@ func (r *Runner) send(ctx context.Context, s Step) error {
 			if s.Mute.ExpiresAt != nil {
 				d = s.Mute.ExpiresAt.Sub(r.Clock.Now())
 				if d < time.Second {
-					return nil // expired while waiting: nothing to do
+					return Record{Reason: "the mute expired while waiting"}, nil
 				}
 			}
 		}
 		_, err := c.Mute(ctx, s.AccountID, notifications, d)
-		return err
+		return Record{}, err
 	case OpBlock:
-		return c.Block(ctx, s.AccountID)
+		return Record{}, c.Block(ctx, s.AccountID)
 	case OpBlockDomain:
-		return c.BlockDomain(ctx, s.Item)
+		return Record{}, c.BlockDomain(ctx, s.Item)
 	case OpBookmark, OpFavourite:
 		st, err := c.FindStatus(ctx, s.Item)
 		if err != nil {
-			if errors.Is(err, api.ErrNotFound) {
-				return &api.Error{Status: 404, Message: "post not found (deleted, or its server did not answer)"}
-			}
-			return err
+			return Record{}, err
 		}
 		if s.Op == OpBookmark {
-			return c.Bookmark(ctx, st.ID)
+			return Record{}, c.Bookmark(ctx, st.ID)
 		}
-		return c.Favourite(ctx, st.ID)
+		return Record{}, c.Favourite(ctx, st.ID)
 	case OpUnfollow:
-		return c.Unfollow(ctx, s.AccountID)
+		return Record{}, c.Unfollow(ctx, s.AccountID)
 	case OpUnblock:
-		return c.Unblock(ctx, s.AccountID)
+		return Record{}, c.Unblock(ctx, s.AccountID)
 	case OpUnmute:
-		return c.Unmute(ctx, s.AccountID)
+		return Record{}, c.Unmute(ctx, s.AccountID)
 	case OpUnblockDomain:
-		return c.UnblockDomain(ctx, s.Item)
+		return Record{}, c.UnblockDomain(ctx, s.Item)
 	case OpRemoveFromList:
 		id, ok := r.listID(s.List)
 		if !ok {
-			return nil
+			return Record{}, nil
 		}
-		return c.RemoveFromList(ctx, id, s.AccountID)
+		return Record{}, c.RemoveFromList(ctx, id, s.AccountID)
 	}
-	return fmt.Errorf("unknown step %q", s.Op)
+	return Record{}, fmt.Errorf("unknown step %q", s.Op)
 }
 
 func (r *Runner) listID(title string) (string, bool) {
@@ -492,7 +537,12 @@ const listBatch = 40
 func (r *Runner) listMembers(ctx context.Context, steps []Step) error {
 	byList := map[string][]Step{}
 	var order []string
+	var removals []Step
 	for _, s := range steps {
+		if s.Op == OpRemoveFromList { // overwrite mode: one at a time, as sent
+			removals = append(removals, s)
+			continue
+		}
 		if _, ok := byList[s.List]; !ok {
 			order = append(order, s.List)
 		}
@@ -504,6 +554,9 @@ func (r *Runner) listMembers(ctx context.Context, steps []Step) error {
 		for i := 0; i < len(ss); i += listBatch {
 			batches = append(batches, ss[i:min(i+listBatch, len(ss))])
 		}
+	}
+	for _, s := range removals {
+		batches = append(batches, []Step{s})
 	}
 	done := 0
 	var mu sync.Mutex
@@ -520,6 +573,9 @@ func (r *Runner) listMembers(ctx context.Context, steps []Step) error {
 }
 
 func (r *Runner) batch(ctx context.Context, batch []Step) error {
+	if s := batch[0]; s.Op == OpRemoveFromList {
+		return r.step(ctx, s, func(ctx context.Context) (Record, error) { return r.send(ctx, s) })
+	}
 	id, ok := r.listID(batch[0].List)
 	if !ok {
 		for _, s := range batch {
@@ -546,36 +602,133 @@ func (r *Runner) batch(ctx context.Context, batch []Step) error {
 	if len(send) == 0 {
 		return nil
 	}
-	if len(send) > 1 {
+	if r.Client.Server(ctx).ListNeedsAcceptedFollow() {
+		// The server lists only accepted follows: a member whose follow is
+		// still a request waits for it, and each run tries again.
+		var ready []Step
 		for _, s := range send {
-			if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusStarted}); err != nil {
-				return err
-			}
-		}
-		ids := make([]string, len(send))
-		for i, s := range send {
-			ids[i] = s.AccountID
-		}
-		err := r.Client.AddToList(ctx, id, ids...)
-		if err == nil {
-			for _, s := range send {
-				if err := r.outcome(s, Record{Status: StatusDone}); err != nil {
+			if r.requested(s.AccountID) {
+				if err := r.outcome(s, Record{Status: StatusWaiting, Reason: waitingReason(s)}); err != nil {
 					return err
 				}
+				continue
 			}
-			return nil
+			ready = append(ready, s)
 		}
-		if errors.Is(err, api.ErrUnauthorized) {
-			return errAbort{err}
+		if send = ready; len(send) == 0 {
+			return nil
 		}
 	}
 	for _, s := range send {
-		s := s
-		if err := r.step(ctx, s, func(ctx context.Context) error { return r.Client.AddToList(ctx, id, s.AccountID) }); err != nil {
+		if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusStarted}); err != nil {
+			return err
+		}
+	}
+	ids := make([]string, len(send))
+	for i, s := range send {
+		ids[i] = s.AccountID
+	}
+	err := r.Client.AddToList(ctx, id, ids...)
+	if err == nil {
+		for _, s := range send {
+			if err := r.outcome(s, Record{Status: StatusDone}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return err
+	}
+	if abort := fatal(err); abort != nil {
+		return abort
+	}
+	return r.settle(ctx, id, send)
+}
+
+// settle finds out, after a refused add, what each member of the batch
+// needs: servers add a batch whole or not at all, and their answers name
+// one reason in words that differ by server and version (404 or 422 for
+// "not followed", 422 for "already there"). The target's state says it
+// plainly: who is on the list already, and who is followed or requested.
+func (r *Runner) settle(ctx context.Context, listID string, batch []Step) error {
+	members := map[string]bool{}
+	for a, err := range r.Client.ListAccounts(ctx, listID) {
+		if err != nil {
+			return r.failBatch(batch, err)
+		}
+		members[a.ID] = true
+	}
+	ids := make([]string, len(batch))
+	for i, s := range batch {
+		ids[i] = s.AccountID
+	}
+	rels, err := r.Client.Relationships(ctx, ids)
+	if err != nil {
+		return r.failBatch(batch, err)
+	}
+	needAccepted := r.Client.Server(ctx).ListNeedsAcceptedFollow()
+	for _, s := range batch {
+		rel := rels[s.AccountID]
+		var rec Record
+		switch {
+		case members[s.AccountID]:
+			rec = Record{Status: StatusDone, Reason: "already on the list"}
+		case rel != nil && rel.Requested && !rel.Following && needAccepted:
+			rec = Record{Status: StatusWaiting, Reason: waitingReason(s)}
+		case rel != nil && !rel.Following && !rel.Requested:
+			rec = r.notFollowed(s)
+		default:
+			// Followed (or, where that is enough, requested): the item's
+			// own answer tells what is wrong with it.
+			if err := r.step(ctx, s, func(ctx context.Context) (Record, error) {
+				return Record{}, r.Client.AddToList(ctx, listID, s.AccountID)
+			}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.outcome(s, rec); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// failBatch gives every member the outcome of an error that stopped
+// settling them (the run ends on a fatal one).
+func (r *Runner) failBatch(batch []Step, err error) error {
+	if abort := fatal(err); abort != nil {
+		return abort
+	}
+	for _, s := range batch {
+		if err := r.outcome(s, classify(s, err)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notFollowed is the outcome of a member its list cannot take because the
+// account is not followed: it waits for a follow still to come, and fails
+// with the follow's reason when the follow was refused.
+func (r *Runner) notFollowed(s Step) Record {
+	if rec, ok := r.Journal.Last("follow " + s.Item); ok && (rec.Status == StatusFailed || rec.Status == StatusSkipped) {
+		return Record{Status: StatusFailed, Reason: "not followed, so not added: " + rec.Reason}
+	}
+	return Record{Status: StatusRetry, Reason: "not followed yet: the follow comes first, then the next run adds it"}
+}
+
+func waitingReason(s Step) string {
+	return "waits until " + s.Item + " accepts the follow request (this server lists only accepted follows)"
+}
+
+// requested says whether the account's follow is a request not yet
+// accepted, as the target showed before the run or a follow in it said.
+func (r *Runner) requested(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.Target.Requested[id] || r.pendingIDs[id]
 }
 
 // followDeferred reports whether the step's account has a follow waiting

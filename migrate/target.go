@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/mastomigrate/mastomigrate/api"
@@ -13,10 +12,14 @@ import (
 
 // Target is what the new account already has, read once before planning.
 type Target struct {
-	Me           *api.Account
-	Account      string                  // user@domain
-	Following    map[string]*api.Account // by id
-	Requested    map[string]bool         // pending follow requests, by id
+	Me        *api.Account
+	Account   string                  // user@domain
+	Following map[string]*api.Account // by id
+	Requested map[string]bool         // pending follow requests, by id
+	// Stuck are pending requests to unlocked accounts of the instance
+	// itself, which accepts those at once: a request cut off mid-way
+	// (GoToSocial was seen to leave them), to be sent again once.
+	Stuck        map[string]bool
 	Blocks       map[string]bool
 	Mutes        map[string]*api.Account
 	DomainBlocks map[string]bool
@@ -33,22 +36,15 @@ type Target struct {
 	Unreadable map[string]string
 }
 
-// missing reports whether err says the server has no such endpoint, as
-// opposed to no such record: Mastodon answers a missing record with
-// "Record not found", while a route it (or another server) lacks gets
-// another 404, a 405 or a 501.
+// missing reports whether a read of a whole category (a collection route,
+// with no id of a record in it) was answered as a route the server does
+// not have: 404, 405 or 501. Only such a probe makes a category
+// unsupported; a 404 on one item is that item's outcome. The text does not
+// help: Mastodon and GoToSocial answer an unknown route with a bare "Not
+// Found", as they answer a missing post.
 func missing(err error) bool {
 	var ae *api.Error
-	if !errors.As(err, &ae) {
-		return false
-	}
-	switch ae.Status {
-	case 405, 501:
-		return true
-	case 404:
-		return !strings.Contains(ae.Message, "Record not found")
-	}
-	return false
+	return errors.As(err, &ae) && (ae.Status == 404 || ae.Status == 405 || ae.Status == 501)
 }
 
 // TargetList is one existing list and its members' ids.
@@ -69,7 +65,7 @@ func ReadTarget(ctx context.Context, c *api.Client, me *api.Account, e *archive.
 		}
 	}
 	t := &Target{Me: me, Account: me.Acct + "@" + c.Domain(ctx),
-		Following: map[string]*api.Account{}, Requested: map[string]bool{}, Blocks: map[string]bool{},
+		Following: map[string]*api.Account{}, Requested: map[string]bool{}, Stuck: map[string]bool{}, Blocks: map[string]bool{},
 		Mutes: map[string]*api.Account{}, DomainBlocks: map[string]bool{}, Lists: map[string]*TargetList{},
 		Bookmarks: map[string]bool{}, Favourites: map[string]bool{}, Accounts: map[string]*api.Account{},
 		Settings: map[string]*api.Relationship{}, Unreadable: map[string]string{}}
@@ -224,8 +220,13 @@ func accountsOf(e *archive.Export) []archive.Account {
 }
 
 // Resolve looks up every account, Workers at a time; the client paces them
-// to the server's allowance. The handle is tried first, then the URI.
+// to the server's allowance. The handle is tried first, then the URI. An
+// answer that is not about the account (the server unreachable, the token
+// refused) stops the lookups at once: the rest would only fail the same
+// way, and slowly.
 func (r *Resolver) Resolve(ctx context.Context, accounts []archive.Account) (map[string]Resolved, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	out := make(map[string]Resolved, len(accounts))
 	var mu sync.Mutex
 	jobs := make(chan archive.Account)
@@ -238,6 +239,10 @@ func (r *Resolver) Resolve(ctx context.Context, accounts []archive.Account) (map
 			defer wg.Done()
 			for a := range jobs {
 				res := r.one(ctx, a)
+				if res.Err != nil && !errors.Is(res.Err, api.ErrNotFound) && !errors.Is(res.Err, api.ErrGone) {
+					cancel(fmt.Errorf("resolving accounts: %w", res.Err))
+					continue
+				}
 				mu.Lock()
 				out[a.Key()] = res
 				if r.Found != nil && res.Account != nil {
@@ -251,23 +256,18 @@ func (r *Resolver) Resolve(ctx context.Context, accounts []archive.Account) (map
 			}
 		}()
 	}
+feed:
 	for _, a := range accounts {
 		select {
 		case jobs <- a:
 		case <-ctx.Done():
+			break feed
 		}
 	}
 	close(jobs)
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	if err := context.Cause(ctx); err != nil {
 		return nil, err
-	}
-	// A rate limit or an unreachable server is not an answer about the
-	// account: stop rather than report accounts as missing.
-	for _, res := range out {
-		if res.Err != nil && !errors.Is(res.Err, api.ErrNotFound) && !errors.Is(res.Err, api.ErrGone) {
-			return nil, fmt.Errorf("resolving accounts: %w", res.Err)
-		}
 	}
 	return out, nil
 }

@@ -172,13 +172,16 @@ func joinAnd(items []string) string {
 // what is already there or stands in the way, then why, then how long.
 func (ch *Changes) writeText(ew *errWriter) {
 	ew.printf("\nOn %s\n", ch.Account)
-	ew.printf("  %-14s %7s %8s %10s %6s %10s %7s %9s\n", "", "to do", "already", "not found", "moved", "suspended", "locked", "over cap")
+	ew.printf("  %-14s %7s %8s %8s %10s %6s %10s %7s %9s\n", "", "to do", "already", "pending", "not found", "moved", "suspended", "locked", "over cap")
 	for _, c := range ch.Categories {
-		if c.ToDo+c.Already+c.Unresolved+c.Moved+c.Suspended+c.OverCap == 0 {
+		if c.ToDo+c.Already+c.Pending+c.Unresolved+c.Moved+c.Suspended+c.OverCap == 0 {
 			continue
 		}
-		ew.printf("  %-14s %7s %8s %10s %6s %10s %7s %9s\n", label(c.Name), thousands(c.ToDo), thousands(c.Already),
+		ew.printf("  %-14s %7s %8s %8s %10s %6s %10s %7s %9s\n", label(c.Name), thousands(c.ToDo), thousands(c.Already), thousands(c.Pending),
 			thousands(c.Unresolved), thousands(c.Moved), thousands(c.Suspended), thousands(c.Locked), thousands(c.OverCap))
+	}
+	if n := ch.category("follows").Pending; n > 0 {
+		ew.printf("  %s sent before and not yet accepted: not sent again; they count once accepted\n", plural(n, "follow request"))
 	}
 	shown := 0
 	for _, pr := range ch.Problems {
@@ -190,7 +193,7 @@ func (ch *Changes) writeText(ew *errWriter) {
 		shown++
 	}
 	for _, cat := range slices.Sorted(maps.Keys(ch.Unreadable)) {
-		ew.printf("  ! this server would not show its %s (%s): taken as empty\n", label(cat), ch.Unreadable[cat])
+		ew.printf("  ! this server has no %s API (%s): they will be skipped\n", label(cat), ch.Unreadable[cat])
 	}
 	ew.printf("\nTime: %s.\n", ch.Estimate.Text)
 }

@@ -12,8 +12,10 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/migrate"
@@ -111,7 +113,7 @@ func (f *factory) client(to string) (*api.Client, string, error) { return f.clie
 // clientEnv is client with the token taken from the variable env, when
 // set: `move` reads the old account's from its own variable.
 func (f *factory) clientEnv(env, to string) (*api.Client, string, error) {
-	opts := api.Options{Transport: f.Transport, Clock: f.Clock}
+	opts := api.Options{Transport: f.Transport, Clock: f.Clock, Waiting: f.rateLimited()}
 	if tok := f.Getenv(env); tok != "" {
 		instance := to
 		if user, domain, ok := strings.Cut(strings.TrimPrefix(to, "@"), "@"); ok && user != "" && !strings.Contains(to, "://") {
@@ -216,4 +218,22 @@ func unreachable(host string, err error) error {
 		host = "the instance"
 	}
 	return &reachError{host: host, reason: reason, err: err}
+}
+
+// rateLimited tells a person, once per reset, that requests wait for the
+// server's rate limit (spent perhaps by an earlier run): a line on stderr
+// with the time it ends, so a quiet run is not taken for a hung one.
+func (f *factory) rateLimited() func(api.Wait) {
+	var mu sync.Mutex
+	var last time.Time
+	return func(w api.Wait) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !w.Until.After(last) {
+			return
+		}
+		last = w.Until
+		fmt.Fprintf(f.IO.ErrOut, "Waiting for %s until %s (in %s); Ctrl-C stops, and the journal keeps what is done.\n",
+			w.Reason, w.Until.Local().Format("15:04:05"), humanDuration(w.Until.Sub(f.Clock.Now())))
+	}
 }

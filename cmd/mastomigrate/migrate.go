@@ -326,10 +326,41 @@ func endOfRun(f *factory, j *migrate.Journal, account string, sum *migrate.Summa
 			}
 			return &deferredError{follows: follows, others: n - follows, limit: limit, until: until, in: until.Sub(f.Clock.Now()), command: command}
 		}
-		fmt.Fprintf(f.IO.ErrOut, "! %s failed for now (server errors); run again to retry: %s\n", plural(n, "item"), command)
-		return nil
+		return &retryError{items: n, command: command}
 	}
+	sayWaiting(f, sum)
 	return finish(f, j, account, partial)
+}
+
+// retryError ends a run that left items a later run can do: refused for
+// now (server errors), or waiting for a follow still to be made.
+type retryError struct {
+	items   int
+	command string
+}
+
+func (e *retryError) Error() string {
+	return fmt.Sprintf("%s could not be done yet (see `mastomigrate report`); run again to continue: %s", plural(e.items, "item"), e.command)
+}
+
+// sayWaiting tells what waits for other people: follow requests awaiting
+// approval, and list members waiting for them. They do not keep the run
+// unfinished (no run of ours can hurry them), but they are not done.
+func sayWaiting(f *factory, sum *migrate.Summary) {
+	if sum == nil {
+		return
+	}
+	pending, waiting := 0, 0
+	for _, r := range sum.Rows {
+		pending += r.Pending
+		waiting += r.Waiting
+	}
+	if pending > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "! %s await approval; they become follows when accepted.\n", plural(pending, "follow request"))
+	}
+	if waiting > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "! %s wait for their follow requests to be accepted; run the same command again later to add them.\n", plural(waiting, "list member"))
+	}
 }
 
 // finish marks the journal finished, unless --only or --skip left
@@ -459,11 +490,14 @@ func writeSummary(f *factory, sum *migrate.Summary, asJSON bool) {
 		return
 	}
 	w := f.IO.Out
-	fmt.Fprintf(w, "\nSummary\n  %-14s %6s %8s %8s %7s %6s %9s\n", "", "done", "already", "skipped", "failed", "retry", "deferred")
+	fmt.Fprintf(w, "\nSummary\n  %-14s %6s %8s %8s %8s %7s %6s %9s\n", "", "done", "pending", "already", "skipped", "failed", "retry", "deferred")
 	for _, r := range sum.Rows {
-		if r.Done+r.Already+r.Skipped+r.Failed+r.Retry+r.Deferred == 0 {
+		if r.Done+r.Already+r.Skipped+r.Failed+r.Retry+r.Deferred+r.Waiting == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %-14s %6d %8d %8d %7d %6d %9d\n", strings.ReplaceAll(r.Category, "_", " "), r.Done, r.Already, r.Skipped, r.Failed, r.Retry, r.Deferred)
+		// Pending follows are among the done (sent); waiting members are
+		// counted with what a later run retries.
+		fmt.Fprintf(w, "  %-14s %6d %8d %8d %8d %7d %6d %9d\n", strings.ReplaceAll(r.Category, "_", " "), r.Done-r.Pending, r.Pending+r.Waiting,
+			r.Already, r.Skipped, r.Failed, r.Retry, r.Deferred)
 	}
 }

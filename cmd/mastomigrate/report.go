@@ -76,12 +76,26 @@ func runReport(opts *reportOptions) error {
 		return err
 	}
 	var items []leftover
+	todo := 0 // what a later run of ours can still do
 	for _, r := range j.Steps() {
-		if r.Status == migrate.StatusDone || r.Step == nil {
+		status := r.Status
+		switch {
+		case r.Status == migrate.StatusDone && r.Pending:
+			status = "pending" // sent, but a request until accepted
+		case r.Status == migrate.StatusDone || r.Step == nil && r.Status != migrate.StatusStarted:
 			continue
 		}
-		items = append(items, leftover{Category: r.Category, Item: r.Step.Item, List: r.Step.List, Status: r.Status,
-			Reason: r.Reason, Until: r.Until, step: r.Step})
+		switch r.Status {
+		case migrate.StatusDeferred, migrate.StatusRetry, migrate.StatusStarted:
+			todo++
+		}
+		it := leftover{Category: r.Category, Status: status, Reason: r.Reason, Until: r.Until, step: r.Step}
+		if r.Step != nil {
+			it.Item, it.List = r.Step.Item, r.Step.List
+		} else {
+			it.Item, it.Reason = r.ID, "interrupted: checked on the target by the next run"
+		}
+		items = append(items, it)
 	}
 	if opts.CSVDir != "" {
 		if err := writeCSVs(opts.CSVDir, items); err != nil {
@@ -97,11 +111,17 @@ func runReport(opts *reportOptions) error {
 		}
 		return enc.Encode(map[string]any{"account": j.Header.Account, "items": items})
 	}
+	if !j.Finished() {
+		fmt.Fprintf(f.IO.Out, "The migration to %s is not finished: %s still to do; continue with: %s\n",
+			j.Header.Account, plural(todo, "item"), resumeCommand(j.Header))
+	}
 	if len(items) == 0 {
-		fmt.Fprintf(f.IO.Out, "Everything was carried over to %s.\n", j.Header.Account)
+		if j.Finished() {
+			fmt.Fprintf(f.IO.Out, "Everything was carried over to %s.\n", j.Header.Account)
+		}
 		return nil
 	}
-	fmt.Fprintf(f.IO.Out, "Not carried over to %s (%d):\n", j.Header.Account, len(items))
+	fmt.Fprintf(f.IO.Out, "Not carried over (yet) to %s (%d):\n", j.Header.Account, len(items))
 	for _, it := range items {
 		what := strings.ReplaceAll(it.Category, "_", " ")
 		if it.List != "" {
@@ -136,6 +156,9 @@ func writeCSVs(dir string, items []leftover) error {
 	}
 	for _, it := range items {
 		s := it.step
+		if s == nil || it.Status == "pending" {
+			continue // in flight when stopped, or sent already
+		}
 		switch it.Category {
 		case "follows":
 			row := []string{s.Item, "true", "false", ""}

@@ -97,7 +97,7 @@ func newStatusCmd(f *factory) *cobra.Command {
 			}
 			defer statusMoves(f, f.IO.Out, "\n") // and the account moves (move.go), after the table
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ACCOUNT\tSTARTED\tEXPORTS\tDONE\tNOT CARRIED\tWAITING\tSTATE")
+			fmt.Fprintln(tw, "ACCOUNT\tSTARTED\tEXPORTS\tDONE\tNOT CARRIED\tWAITING\tAWAITING APPROVAL\tSTATE")
 			for _, p := range paths {
 				j, err := migrate.LoadJournal(p)
 				if err != nil {
@@ -105,16 +105,24 @@ func newStatusCmd(f *factory) *cobra.Command {
 					continue
 				}
 				n := map[migrate.Status]int{}
+				approval := 0 // follow requests, and list members waiting for them
 				for _, r := range j.Steps() {
 					n[r.Status]++
+					if r.Pending || r.Status == migrate.StatusWaiting {
+						approval++
+					}
 				}
 				state := "unfinished: mastomigrate resume"
 				if j.Finished() {
 					state = "finished"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
+				if j.Finished() && n[migrate.StatusWaiting] > 0 {
+					state = "finished; run again once follow requests are accepted"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
 					strings.Join(baseNames(j.Header.Inputs), ", "), n[migrate.StatusDone],
-					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending], state)
+					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending],
+					approval, state)
 			}
 			return tw.Flush()
 		},

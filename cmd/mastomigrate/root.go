@@ -84,8 +84,9 @@ func run(ctx context.Context, args []string, f *factory) int {
 	var fe *flagError
 	var de *deferredError
 	var mw *moveWaitError
+	var re *retryError
 	switch {
-	case errors.As(err, &de) || errors.As(err, &mw):
+	case errors.As(err, &de) || errors.As(err, &mw) || errors.As(err, &re):
 		return exitTempFail
 	case errors.As(err, &fe) || isCobraUsageError(err):
 		help := "mastomigrate --help"
