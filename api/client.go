@@ -37,9 +37,10 @@ type Options struct {
 	// the answer; 0 means 30 seconds. Waiting for the allowance is not
 	// counted.
 	Timeout time.Duration
-	// Waiting, when set, is told each time a request waits out a 429
-	// (a rate limit spent, perhaps by an earlier run), so a person sees
-	// why nothing moves. It must not block.
+	// Waiting, when set, is told each time a request waits for the rate
+	// limit (a 429, perhaps from a window an earlier run spent, or an
+	// allowance spent for a while), so a person sees why nothing moves.
+	// It must not block.
 	Waiting func(Wait)
 }
 
@@ -122,7 +123,8 @@ func New(instance string, o Options) (*Client, error) {
 		o.UserAgent = "mastomigrate (+https://github.com/mastomigrate/mastomigrate)"
 	}
 	tr := &transport{base: o.Transport, host: base.Host, token: o.Token, pacer: newPacer(o.Clock, o.PaginatedLimit),
-		clock: o.Clock, retries: o.Retries, backoff: o.Backoff, timeout: o.Timeout, ua: o.UserAgent, waiting: o.Waiting}
+		clock: o.Clock, retries: o.Retries, backoff: o.Backoff, timeout: o.Timeout, ua: o.UserAgent}
+	tr.pacer.waiting = o.Waiting
 	// No overall timeout: a request may wait minutes for its allowance.
 	// Each attempt is bounded by the transport instead.
 	hc := &http.Client{Transport: tr}

@@ -31,7 +31,19 @@ func parseRate(h http.Header, now time.Time) (Rate, bool) {
 	if r.Reset.IsZero() {
 		return Rate{}, false
 	}
+	r.Reset = onOurClock(h, r.Reset, now)
 	return r, true
+}
+
+// onOurClock moves a time the server gave onto our clock, by the server's
+// Date: a reset is the server's time, and the two clocks may disagree by
+// minutes, which would make us wait too long, or hammer a closed window.
+func onOurClock(h http.Header, t, now time.Time) time.Time {
+	date, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return t
+	}
+	return now.Add(t.Sub(date))
 }
 
 func parseReset(v string, now time.Time) (time.Time, bool) {
@@ -64,7 +76,7 @@ func retryAfter(h http.Header, now time.Time) (time.Time, bool) {
 		return now.Add(time.Duration(s) * time.Second), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return t, true
+		return onOurClock(h, t, now), true
 	}
 	return time.Time{}, false
 }
@@ -173,7 +185,12 @@ type pacer struct {
 	mu      sync.Mutex
 	clock   Clock
 	buckets map[family]*bucket
+	// waiting is told of waits a person would notice (Options.Waiting).
+	waiting func(Wait)
 }
+
+// noticeable is a wait worth telling a person about.
+const noticeable = 5 * time.Second
 
 type bucket struct {
 	rate     Rate
@@ -279,13 +296,16 @@ func (p *pacer) acquire(ctx context.Context, req *http.Request) error {
 			p.mu.Unlock()
 			return nil
 		}
-		rate := full.rate
+		rate, daily := full.rate, full == p.buckets[familyFollow]
 		p.mu.Unlock()
-		if full == p.buckets[familyFollow] && wait > 10*time.Minute {
+		if daily && wait > 10*time.Minute {
 			return &RateLimitError{Method: req.Method, Path: req.URL.Path, Rate: rate, Daily: true}
 		}
 		if wait < time.Millisecond {
 			wait = time.Millisecond // waiting for the first answer
+		}
+		if wait > noticeable && p.waiting != nil {
+			p.waiting(Wait{Until: now.Add(wait), Reason: (&RateLimitError{Rate: rate}).reason()})
 		}
 		if err := p.clock.Sleep(ctx, wait); err != nil {
 			return err
@@ -347,10 +367,17 @@ func (p *pacer) done(req *http.Request, h http.Header, status int) {
 	// Responses arrive out of order: within a window keep the lower
 	// Remaining. An allowance counted here takes the server's word when
 	// the server does describe it (an earlier run may have spent it).
-	if b.known && r.Reset.Equal(b.rate.Reset) && r.Remaining > b.rate.Remaining {
+	if b.known && sameWindow(r.Reset, b.rate.Reset) && r.Remaining > b.rate.Remaining {
 		return
 	}
 	b.rate, b.known = r, true
+}
+
+// sameWindow says whether two resets are one window's, moved onto our
+// clock from Dates that have whole seconds.
+func sameWindow(a, b time.Time) bool {
+	d := a.Sub(b)
+	return d < 2*time.Second && d > -2*time.Second
 }
 
 // resetMargin is how long after a server's reset the pacer sends again.

@@ -39,3 +39,20 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+// TestResetOnOurClock: a server whose clock is an hour ahead of ours says
+// its window resets in five minutes; we wait five minutes, not an hour
+// and five (nor hammer a window whose reset is already past for us).
+func TestResetOnOurClock(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	server := now.Add(time.Hour)
+	h := http.Header{}
+	h.Set("Date", server.Format(http.TimeFormat))
+	h.Set("X-RateLimit-Limit", "300")
+	h.Set("X-RateLimit-Remaining", "0")
+	h.Set("X-RateLimit-Reset", server.Add(5*time.Minute).Format(time.RFC3339Nano))
+	r, ok := parseRate(h, now)
+	if !ok || !r.Reset.Equal(now.Add(5*time.Minute)) {
+		t.Errorf("reset %v (ok %v), want %v", r.Reset, ok, now.Add(5*time.Minute))
+	}
+}

@@ -35,7 +35,6 @@ type transport struct {
 	backoff time.Duration // first retry delay; doubles, with jitter
 	timeout time.Duration // one attempt, from sending to the end of the body
 	ua      string
-	waiting func(Wait)
 	// answered is set by the first response: until then a server that
 	// cannot be reached is not waited for (it is not a blip in a run
 	// that was going well, but the wrong address or a dead host).
@@ -91,10 +90,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, rl
 			}
 			throttled++
-			if t.waiting != nil && rl.Rate.Reset.After(t.clock.Now()) {
-				t.waiting(Wait{Until: rl.Rate.Reset, Reason: rl.reason()})
-			}
-			continue // acquire waits for the reset
+			continue // acquire waits for the reset, and says so
 		}
 		if err == nil && (!retryStatus(resp.StatusCode) || attempt >= t.retries || !replayable(req)) {
 			return resp, nil
@@ -189,15 +185,16 @@ type UnreachableError struct {
 
 func (e *UnreachableError) Error() string {
 	var de *net.DNSError
+	reason := e.Err.Error()
 	switch {
 	case errors.Is(e.Err, errNoAnswer):
-		return fmt.Sprintf("%s did not answer within %s", e.Host, e.Timeout.Round(time.Second))
+		reason = fmt.Sprintf("timed out (no answer within %s)", e.Timeout.Round(time.Second))
 	case errors.Is(e.Err, syscall.ECONNREFUSED):
-		return fmt.Sprintf("cannot reach %s: the connection was refused", e.Host)
+		reason = "connection refused"
 	case errors.As(e.Err, &de) && de.IsNotFound:
-		return fmt.Sprintf("cannot reach %s: no such host name", e.Host)
+		reason = "name not found"
 	}
-	return fmt.Sprintf("cannot reach %s: %v", e.Host, e.Err)
+	return "could not reach " + e.Host + ": " + reason
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }

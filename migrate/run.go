@@ -33,8 +33,9 @@ type Runner struct {
 	summary     *Summary
 	// unsupported says, by category, why this server cannot do it.
 	unsupported map[string]string
-	// pendingIDs are accounts whose follow in this run is a request.
-	pendingIDs map[string]bool
+	// pendingIDs are the follows of this run that came back as requests,
+	// by account id.
+	pendingIDs map[string]Step
 }
 
 // Summary counts outcomes per category.
@@ -131,7 +132,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	r.summary = &Summary{}
 	r.listIDs = map[string]string{}
 	r.unsupported = map[string]string{}
-	r.pendingIDs = map[string]bool{}
+	r.pendingIDs = map[string]Step{}
 	for title, l := range r.Target.Lists {
 		r.listIDs[title] = l.List.ID
 	}
@@ -156,6 +157,11 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	for _, cat := range Categories {
 		if err := r.category(ctx, cat, byCat[cat]); err != nil {
 			return r.summary, err
+		}
+		if cat == "follows" {
+			if err := r.recheckPending(ctx); err != nil {
+				return r.summary, err
+			}
 		}
 		if ctx.Err() != nil {
 			return r.summary, ctx.Err()
@@ -408,7 +414,7 @@ func (r *Runner) outcome(s Step, rec Record) error {
 	defer r.mu.Unlock()
 	row := r.summary.row(s.Category)
 	if rec.Pending && s.AccountID != "" {
-		r.pendingIDs[s.AccountID] = true
+		r.pendingIDs[s.AccountID] = s
 	}
 	switch rec.Status {
 	case StatusDone:
@@ -602,23 +608,6 @@ func (r *Runner) batch(ctx context.Context, batch []Step) error {
 	if len(send) == 0 {
 		return nil
 	}
-	if r.Client.Server(ctx).ListNeedsAcceptedFollow() {
-		// The server lists only accepted follows: a member whose follow is
-		// still a request waits for it, and each run tries again.
-		var ready []Step
-		for _, s := range send {
-			if r.requested(s.AccountID) {
-				if err := r.outcome(s, Record{Status: StatusWaiting, Reason: waitingReason(s)}); err != nil {
-					return err
-				}
-				continue
-			}
-			ready = append(ready, s)
-		}
-		if send = ready; len(send) == 0 {
-			return nil
-		}
-	}
 	for _, s := range send {
 		if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusStarted}); err != nil {
 			return err
@@ -723,12 +712,40 @@ func waitingReason(s Step) string {
 	return "waits until " + s.Item + " accepts the follow request (this server lists only accepted follows)"
 }
 
-// requested says whether the account's follow is a request not yet
-// accepted, as the target showed before the run or a follow in it said.
-func (r *Runner) requested(id string) bool {
+// recheckPending reads again the follows this run sent that came back as
+// requests: most are accepted within moments (a remote server's Accept,
+// GoToSocial answering "requested" for every remote follow), and only
+// those still waiting for a person are pending.
+func (r *Runner) recheckPending(ctx context.Context) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.Target.Requested[id] || r.pendingIDs[id]
+	steps := make(map[string]Step, len(r.pendingIDs))
+	ids := make([]string, 0, len(r.pendingIDs))
+	for id, s := range r.pendingIDs {
+		steps[id] = s
+		ids = append(ids, id)
+	}
+	r.mu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	rels, err := r.Client.Relationships(ctx, ids)
+	if err != nil {
+		return nil // the next run reads them anyway
+	}
+	for id, rel := range rels {
+		if !rel.Following || rel.Requested {
+			continue
+		}
+		s := steps[id]
+		if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusDone, Reason: "accepted"}); err != nil {
+			return err
+		}
+		r.mu.Lock()
+		delete(r.pendingIDs, id)
+		r.summary.row(s.Category).Pending--
+		r.mu.Unlock()
+	}
+	return nil
 }
 
 // followDeferred reports whether the step's account has a follow waiting

@@ -17,6 +17,7 @@
 package mastotest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -42,7 +43,10 @@ type wallClock struct{}
 
 func (wallClock) Now() time.Time { return time.Now() }
 
-// ManualClock is a clock that moves only when told to.
+// ManualClock is a clock that moves only when told to: by Advance, or by
+// a sleeper (Sleep moves it at once). Shared by the server and the client
+// (it is an api.Clock too), it lets a test live through rate-limit windows
+// and days without depending on the machine's speed.
 type ManualClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -54,6 +58,17 @@ func (c *ManualClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
+}
+
+// Sleep moves the clock forward by d at once, as if the time had passed.
+func (c *ManualClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d > 0 {
+		c.Advance(d)
+	}
+	return nil
 }
 
 // Advance moves the clock forward.
@@ -573,7 +588,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		name = rt.method + " " + rt.pattern
 	}
-	c := &call{r: r, w: w, ids: ids, form: r.Form, header: http.Header{}}
+	// A real server's Date is its own clock's; clients compare the rate
+	// limit's reset with it (RFC 9110 §6.6.1).
+	c := &call{r: r, w: w, ids: ids, form: r.Form, header: http.Header{"Date": {s.clock.Now().UTC().Format(http.TimeFormat)}}}
 
 	s.mu.Lock()
 	s.counts[name]++

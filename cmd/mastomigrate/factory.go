@@ -165,8 +165,8 @@ func (e *reachError) Unwrap() error { return e.err }
 // when host is empty, what the error itself names); other errors give nil.
 func unreachable(host string, err error) error {
 	var re *reachError
-	if err == nil || errors.As(err, &re) {
-		return nil
+	if err == nil || errors.As(err, &re) || errors.Is(err, api.ErrUnreachable) {
+		return nil // said already, naming the host
 	}
 	var (
 		dns  *net.DNSError
