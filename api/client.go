@@ -66,7 +66,17 @@ type Client struct {
 func ParseInstance(s string) (*url.URL, error) {
 	s = strings.TrimSpace(s)
 	if !strings.Contains(s, "://") {
+		// An account's handle names its instance: me@127.0.0.1:8080.
+		if i := strings.LastIndexByte(s, '@'); i >= 0 {
+			s = s[i+1:]
+		}
 		s = "https://" + s
+		// A development or test instance on this machine, reached by its
+		// port (GoToSocial's 127.0.0.1:8080, Mastodon's localhost:3000),
+		// speaks plain http; the token never leaves the machine.
+		if u, err := url.Parse(s); err == nil && u.Port() != "" && isLoopback(u.Hostname()) {
+			s = "http://" + strings.TrimPrefix(s, "https://")
+		}
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {

@@ -37,6 +37,10 @@ func TestParseInstance(t *testing.T) {
 		{"https://Example.Social/about", "https://example.social", ""},
 		{"http://127.0.0.1:3000", "http://127.0.0.1:3000", ""},
 		{"http://localhost:3000/", "http://localhost:3000", ""},
+		{"erin@127.0.0.1:8080", "http://127.0.0.1:8080", ""},
+		{"@dev@localhost:3000", "http://localhost:3000", ""},
+		{"me@new.example", "https://new.example", ""},
+		{"https://127.0.0.1:8443", "https://127.0.0.1:8443", ""},
 		{"http://example.social", "", "refusing plain http"},
 		{"ftp://example.social", "", "not an http(s) address"},
 	}

@@ -248,3 +248,35 @@ func TestInterruptEndsWaits(t *testing.T) {
 		t.Fatal("Ctrl-C did not end the wait")
 	}
 }
+
+// TestPortHandles: on an instance reached by its port (GoToSocial names its
+// accounts with it), handles with a port work in the exports, in --to,
+// in the plan and in the report.
+func TestPortHandles(t *testing.T) {
+	clock := realClock()
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithClock(clock))
+	me := "me@" + s.Domain
+	erin := "erin@" + s.Domain
+	s.AddHandle(erin, mastotest.Account{})
+	s.AddHandle("gone@"+s.Domain, mastotest.Account{Suspended: true})
+	dir := writeCSVExport(t, map[string]string{
+		"following_accounts.csv": "Account address,Show boosts,Notify on new posts,Languages\n" + erin + ",true,false,\n",
+		"blocked_accounts.csv":   "gone@" + s.Domain + "\n",
+	})
+	f, out, errOut := migrateFactory(t, s)
+	f.Clock = clock
+	if code := run(context.Background(), []string{"migrate", dir, "--to", me, "--yes"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out.String(), "On "+me) {
+		t.Errorf("the plan does not name %s:\n%s", me, out)
+	}
+	if _, ok := s.State().Follows[erin]; !ok {
+		t.Errorf("%s not followed", erin)
+	}
+	out.Reset()
+	run(context.Background(), []string{"report"}, f)
+	if !strings.Contains(out.String(), "blocks gone@"+s.Domain+": the account is suspended") {
+		t.Errorf("report:\n%s", out)
+	}
+}
