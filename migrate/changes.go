@@ -133,6 +133,8 @@ type Options struct {
 	// Allowance is the server's, for the estimate; the zero value means
 	// Mastodon's defaults.
 	Allowance api.Allowance
+	// Server is the target's software, for what it does not have.
+	Server api.Server
 }
 
 // differ holds what diffing needs while it walks the export.
@@ -293,7 +295,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 		}
 		if d.t.Following[acc.ID] != nil || d.follows[acc.ID] {
 			r.Already++
-			if rel := d.t.Settings[acc.ID]; d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel) {
+			if rel := d.t.Settings[acc.ID]; d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel, d.opts.Server.Software != "gotosocial") {
 				handle := d.c.FullAcct(acc)
 				d.add(Step{ID: "follow settings " + handle, Op: OpFollow, Category: "follows", Item: handle,
 					AccountID: acc.ID, Follow: &f, Note: "update the follow's settings"})
@@ -442,12 +444,14 @@ func (d *differ) diffDomains(e *archive.Export) {
 }
 
 // differs reports whether an existing follow's settings differ from the
-// export's (an option the export does not carry never differs).
-func differs(f *archive.Follow, rel *api.Relationship) bool {
+// export's (an option the export does not carry never differs, nor one the
+// server does not have: GoToSocial's follows have no languages,
+// internal/api/model/relationship.go).
+func differs(f *archive.Follow, rel *api.Relationship, languages bool) bool {
 	if f.Reblogs != nil && *f.Reblogs != rel.ShowingReblogs || f.Notify != nil && *f.Notify != rel.Notifying {
 		return true
 	}
-	return len(f.Languages) > 0 && strings.Join(f.Languages, ",") != strings.Join(rel.Languages, ",")
+	return languages && len(f.Languages) > 0 && strings.Join(f.Languages, ",") != strings.Join(rel.Languages, ",")
 }
 
 // removals lists, for overwrite mode, what the target has and the export
@@ -598,7 +602,7 @@ func Check(ctx context.Context, c *api.Client, me *api.Account, e *archive.Expor
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	opts.Allowance = c.Allowance(ctx)
+	opts.Allowance, opts.Server = c.Allowance(ctx), c.Server(ctx)
 	return Diff(e, t, res, c, opts), t, nil
 }
 

@@ -280,3 +280,32 @@ func TestPortHandles(t *testing.T) {
 		t.Errorf("report:\n%s", out)
 	}
 }
+
+// TestFollowLanguagesOnGoToSocial: GoToSocial's follows have no languages,
+// so an export's languages are no reason to send a follow again there;
+// on Mastodon they are.
+func TestFollowLanguagesOnGoToSocial(t *testing.T) {
+	for _, fl := range []mastotest.Flavour{mastotest.Mastodon45, mastotest.GoToSocial020} {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock := realClock()
+			s := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock))
+			id := s.AddHandle("bo@remote.example", mastotest.Account{})
+			s.SeedFollow(id, mastotest.FollowState{Reblogs: true})
+			dir := writeCSVExport(t, map[string]string{
+				"following_accounts.csv": "Account address,Show boosts,Notify on new posts,Languages\nbo@remote.example,true,false,\"en, de\"\n",
+			})
+			f, _, errOut := migrateFactory(t, s)
+			f.Clock = clock
+			if code := run(context.Background(), []string{"migrate", dir, "--to", s.URL, "--yes", "--update-follow-settings"}, f); code != 0 {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+			want := 1
+			if fl.GoToSocial() {
+				want = 0
+			}
+			if n := s.Count("POST /api/v1/accounts/:id/follow"); n != want {
+				t.Errorf("%d follows sent, want %d", n, want)
+			}
+		})
+	}
+}
