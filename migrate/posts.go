@@ -456,17 +456,15 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		if err := r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusSending}); err != nil {
 			return err
 		}
-		st, err := retryRate(ctx, r.Clock, func() (*api.OwnStatus, error) { return r.Client.CreateStatus(ctx, ns) })
+		st, err := r.Client.CreateStatus(ctx, ns) // a 429 is waited out by the client
 		var ae *api.Error
 		switch {
 		case err == nil:
 			r.ids[p.ID] = st.ID
 			r.row.Done++
 			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID})
-		case errors.Is(err, api.ErrUnauthorized):
-			return fmt.Errorf("the instance no longer accepts the token: %w", err)
-		case lacksScope(err) != nil:
-			return lacksScope(err)
+		case fatal(err) != nil:
+			return fatal(err)
 		case errors.As(err, &ae) && ae.Status == 403 && strings.Contains(strings.ToLower(ae.Message), "backdating"):
 			return fmt.Errorf("%w: %s", ErrBackdatingOff, ae.Message)
 		case errors.As(err, &ae) && ae.Status == 400 && attempt == 0 && strings.Contains(ae.Message, "media"):
@@ -521,16 +519,12 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 			}
 			return nil, mediaError{fmt.Errorf("media file %s: %w", a.Path, err)}
 		}
-		m, err := retryRate(ctx, r.Clock, func() (*api.Media, error) {
-			return r.Client.UploadMedia(ctx, api.MediaUpload{Data: data, Filename: path.Base(a.Path), MediaType: a.MediaType,
-				Description: a.Description, Focus: a.Focus})
-		})
+		m, err := r.Client.UploadMedia(ctx, api.MediaUpload{Data: data, Filename: path.Base(a.Path), MediaType: a.MediaType,
+			Description: a.Description, Focus: a.Focus})
 		var ae *api.Error
 		switch {
-		case errors.Is(err, api.ErrUnauthorized):
-			return nil, fmt.Errorf("the instance no longer accepts the token: %w", err)
-		case lacksScope(err) != nil:
-			return nil, lacksScope(err)
+		case fatal(err) != nil:
+			return nil, fatal(err)
 		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500:
 			return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(Step{Op: "upload_media"}, ae))}
 		case err != nil:
@@ -544,30 +538,6 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 	return ids, nil
 }
 
-// lacksScope turns a refusal for the token's scopes (a login made before
-// mastomigrate carried posts) into what to do about it.
-func lacksScope(err error) error {
-	var ae *api.Error
-	if errors.As(err, &ae) && ae.Status == 403 && strings.Contains(strings.ToLower(ae.Message), "scope") {
-		return fmt.Errorf("the login may not post (%s): log in again with `mastomigrate login`, which now asks for it", ae.Message)
-	}
-	return nil
-}
-
-// retryRate repeats a request the server throttled, after its window.
-func retryRate[T any](ctx context.Context, clock api.Clock, do func() (T, error)) (T, error) {
-	for {
-		v, err := do()
-		var rl *api.RateLimitError
-		if !errors.As(err, &rl) {
-			return v, err
-		}
-		if werr := clock.Sleep(ctx, rl.Rate.Reset.Sub(clock.Now())+time.Second); werr != nil {
-			return v, werr
-		}
-	}
-}
-
 // onTarget finds the post among the new account's own posts: one with
 // the same date (to the second) and text. A post the journal says was
 // sent is also found by its date alone, when one post of the account
@@ -578,8 +548,8 @@ func (r *PostRunner) onTarget(ctx context.Context, p archive.Post, text string, 
 		for st, err := range r.Client.AccountStatuses(ctx, r.Me.ID) {
 			if err != nil {
 				r.existing = nil
-				if serr := lacksScope(err); serr != nil {
-					return nil, serr
+				if ferr := fatal(err); ferr != nil {
+					return nil, ferr
 				}
 				return nil, fmt.Errorf("reading the new account's posts: %w", err)
 			}
