@@ -17,8 +17,8 @@ func thousands(n int) string {
 	return s
 }
 
-// humanBytes writes a size the way people read it: "3.2 MB".
-func humanBytes(n int64) string {
+// HumanBytes writes a size the way people read it: "3.2 MB".
+func HumanBytes(n int64) string {
 	const unit = 1000
 	if n < unit {
 		return fmt.Sprintf("%d bytes", n)

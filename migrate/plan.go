@@ -143,7 +143,7 @@ func notCarried(e *archive.Export) []NotCarried {
 	mediaInstead := "the files stay in your archive; upload again with a new post what you want to show"
 	if e.Covers("media") {
 		media = intp(e.Media.Files)
-		mediaInstead = fmt.Sprintf("the files stay in your archive (%s); upload again with a new post what you want to show", humanBytes(e.Media.Bytes))
+		mediaInstead = fmt.Sprintf("the files stay in your archive (%s); upload again with a new post what you want to show", HumanBytes(e.Media.Bytes))
 	}
 	return []NotCarried{
 		{What: "toots", Count: posts,
@@ -277,7 +277,7 @@ func importerLimits(e *archive.Export) []Warning {
 		ws = append(ws, Warning{Code: "importer_limit", Count: rows,
 			Message: fmt.Sprintf("%s %s (about %s as CSV): over what Mastodon's own importer takes in one file (%s rows or %s); "+
 				"mastomigrate sends them all, but to import them by hand (or `report --csv` files) split them into smaller files",
-				thousands(rows), label(cat), humanBytes(bytes), thousands(ImporterRows), humanBytes(ImporterBytes))})
+				thousands(rows), label(cat), HumanBytes(bytes), thousands(ImporterRows), HumanBytes(ImporterBytes))})
 	}
 	var n int64
 	for _, f := range e.Follows {

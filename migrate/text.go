@@ -219,7 +219,7 @@ func (p *Plan) detail(what string) string {
 		return fmt.Sprintf(": %s public, %s unlisted, %s followers-only, %s direct",
 			thousands(p.Posts.Public), thousands(p.Posts.Unlisted), thousands(p.Posts.FollowersOnly), thousands(p.Posts.Direct))
 	case what == "media" && p.Media != nil:
-		return " files, " + humanBytes(p.Media.Bytes)
+		return " files, " + HumanBytes(p.Media.Bytes)
 	}
 	return ""
 }

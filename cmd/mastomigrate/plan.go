@@ -150,25 +150,11 @@ func (r *readProgress) set(input string, bytes int64) {
 		return
 	}
 	r.last, r.shown = now, true
-	fmt.Fprintf(r.s.ErrOut, "\r\033[KReading %s… %s", filepath.Base(input), humanSize(bytes))
+	fmt.Fprintf(r.s.ErrOut, "\r\033[KReading %s… %s", filepath.Base(input), migrate.HumanBytes(bytes))
 }
 
 func (r *readProgress) finish() {
 	if r.shown {
 		fmt.Fprint(r.s.ErrOut, "\r\033[K")
 	}
-}
-
-// humanSize writes a byte count the way people read it: "340.2 MB".
-func humanSize(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
