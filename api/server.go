@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -15,7 +16,8 @@ type Server struct {
 }
 
 // Server reads the instance description once: /api/v2/instance, then
-// /api/v1/instance. It also learns the instance's domain from it.
+// /api/v1/instance, then nodeinfo (which servers without the Mastodon
+// instance API still publish). It also learns the instance's domain.
 func (c *Client) Server(ctx context.Context) Server {
 	c.serverOnce.Do(func() {
 		var v2 struct {
@@ -36,6 +38,11 @@ func (c *Client) Server(ctx context.Context) Server {
 		if _, err := c.do(ctx, http.MethodGet, "/api/v1/instance", nil, &v1); err == nil && v1.URI != "" {
 			c.domain = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(v1.URI, "https://"), "http://"))
 			c.server = identify(v1.Version, "")
+			c.learned()
+			return
+		}
+		if sw, ok := c.nodeinfo(ctx); ok {
+			c.server = sw
 			c.learned()
 		}
 	})
@@ -84,4 +91,44 @@ func after(s, marker string) string {
 		return s
 	}
 	return strings.TrimRight(firstWord(rest), ")")
+}
+
+// nodeinfo reads /.well-known/nodeinfo and the document it links to
+// (https://nodeinfo.diaspora.software/protocol): software.name and
+// software.version name the server.
+func (c *Client) nodeinfo(ctx context.Context) (Server, bool) {
+	var wk struct {
+		Links []struct {
+			Rel  string `json:"rel"`
+			Href string `json:"href"`
+		} `json:"links"`
+	}
+	if _, err := c.do(ctx, http.MethodGet, "/.well-known/nodeinfo", nil, &wk); err != nil || len(wk.Links) == 0 {
+		return Server{}, false
+	}
+	href := wk.Links[len(wk.Links)-1].Href // the newest schema is listed last
+	u, err := url.Parse(href)
+	if err != nil || u.Host != c.base.Host {
+		return Server{}, false // only the instance's own host gets the token
+	}
+	var ni struct {
+		Software struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+		} `json:"software"`
+	}
+	if _, err := c.send(ctx, http.MethodGet, u.RequestURI(), "", nil, &ni); err != nil || ni.Software.Name == "" {
+		return Server{}, false
+	}
+	name := strings.ToLower(ni.Software.Name)
+	switch name {
+	case "mastodon", "gotosocial", "akkoma", "pleroma":
+		return Server{Software: name, Version: firstWord(ni.Software.Version)}, true
+	}
+	// Forks that speak Mastodon's API (hometown, glitch-soc) name
+	// themselves; anything else stays unknown and is probed.
+	if strings.Contains(name, "mastodon") || name == "hometown" {
+		return Server{Software: "mastodon", Version: firstWord(ni.Software.Version)}, true
+	}
+	return Server{Version: ni.Software.Version}, true
 }
