@@ -41,17 +41,18 @@ func (c *Client) Import(ctx context.Context, typ ImportType, mode string, csv []
 }
 
 // ImportSignal is a cheap reading of the state a bulk import changes:
-// the following count (verify_credentials) and the newest block and mute
-// (one item each). It changes while an import is being worked through.
+// the following count (verify_credentials) and the newest follow, block
+// and mute (one item each; lists are newest first). It changes while an import is being worked through.
 type ImportSignal struct {
 	Following int
+	TopFollow string
 	TopBlock  string
 	TopMute   string
 }
 
-// ImportSignal reads the signal in three requests (fewer when blocks or
-// mutes are not asked for).
-func (c *Client) ImportSignal(ctx context.Context, blocks, mutes bool) (ImportSignal, error) {
+// ImportSignal reads the signal in up to four requests: follows when
+// meID is given, blocks and mutes when asked for.
+func (c *Client) ImportSignal(ctx context.Context, meID string, blocks, mutes bool) (ImportSignal, error) {
 	var sig ImportSignal
 	var me Account
 	if _, err := c.do(ctx, http.MethodGet, "/api/v1/accounts/verify_credentials", nil, &me); err != nil {
@@ -66,6 +67,11 @@ func (c *Client) ImportSignal(ctx context.Context, blocks, mutes bool) (ImportSi
 		return accs[0].Acct, nil
 	}
 	var err error
+	if meID != "" {
+		if sig.TopFollow, err = top("/api/v1/accounts/" + url.PathEscape(meID) + "/following"); err != nil {
+			return sig, err
+		}
+	}
 	if blocks {
 		if sig.TopBlock, err = top("/api/v1/blocks"); err != nil {
 			return sig, err

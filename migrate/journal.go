@@ -77,6 +77,8 @@ type Record struct {
 	Locked    bool   `json:"locked,omitempty"`
 	// move records: what an account move learned (move.go)
 	Move *MoveInfo `json:"move,omitempty"`
+	// lane records: the fast lane's imports and offers (bulk.go)
+	Lane *LaneInfo `json:"lane,omitempty"`
 }
 
 // Journal is the append-only log of one migration. Every record is
@@ -91,6 +93,7 @@ type Journal struct {
 	last     map[string]Record // latest step record by id
 	accounts map[string]Record
 	finished bool
+	lanes    map[string]Record // latest lane record by id (bulk.go)
 	// Torn is set when loading dropped a damaged last line (a crash in
 	// the middle of a write).
 	Torn bool
@@ -233,6 +236,8 @@ func (j *Journal) apply(r Record) {
 		j.accounts[r.Key] = r
 	case "finished":
 		j.finished = true
+	case "lane":
+		j.applyLane(r)
 	}
 }
 

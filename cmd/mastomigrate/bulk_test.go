@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api/mastotest"
+)
+
+// wakeClock moves only when someone sleeps, and then to the sleeper's
+// wake-up time: sleepers that overlap do not add up, as on a real clock.
+// Runs measured on it take the same simulated time on any machine.
+type wakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newWakeClock() *wakeClock { return &wakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *wakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *wakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if t := c.t.Add(d); t.After(c.t) {
+		c.t = t
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// writeBulkExport writes an export of follows, blocks and mutes, with the
+// cases an import does not carry by itself: a locked account (a request),
+// a moved one (followed at its new address), follow languages, a mute with
+// an end date, an account the server must fetch first, and duplicates.
+func writeBulkExport(t testing.TB, s *mastotest.Server, follows, blocks, mutes int) string {
+	dir := t.TempDir()
+	var fo, bl, mu strings.Builder
+	fo.WriteString("Account address,Show boosts,Notify on new posts,Languages\n")
+	mu.WriteString("Account address,Hide notifications\n")
+	for i := 0; i < follows; i++ {
+		h := fmt.Sprintf("user%d@server%d.example", i, i%13)
+		a := mastotest.Account{}
+		switch i {
+		case 1:
+			a.Locked = true
+		case 2:
+			a.Unknown = true
+		case 3:
+			a.MovedTo = s.AddHandle("newhome@elsewhere.example", mastotest.Account{})
+		}
+		s.AddHandle(h, a)
+		langs := ""
+		if i == 4 {
+			langs = `"en, de"`
+		}
+		fmt.Fprintf(&fo, "%s,%v,%v,%s\n", h, i%2 == 0, i%7 == 0, langs)
+		if i == 5 {
+			fmt.Fprintf(&fo, "%s,%v,false,\n", h, i%2 == 0) // a duplicate
+		}
+	}
+	for i := 0; i < blocks; i++ {
+		h := fmt.Sprintf("troll%d@bad.example", i)
+		s.AddHandle(h, mastotest.Account{})
+		bl.WriteString(h + "\n")
+	}
+	for i := 0; i < mutes; i++ {
+		h := fmt.Sprintf("loud%d@noisy.example", i)
+		s.AddHandle(h, mastotest.Account{})
+		fmt.Fprintf(&mu, "%s,%v\n", h, i%3 == 0)
+	}
+	for name, data := range map[string]string{"following_accounts.csv": fo.String(), "blocked_accounts.csv": bl.String(), "muted_accounts.csv": mu.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+type laneRun struct {
+	requests int
+	took     time.Duration
+	state    mastotest.State
+	uploads  map[string]int
+}
+
+// runLane migrates the export onto a fresh GoToSocial fake with its real
+// limits, by the fast lane or (noBulk) item by item.
+func runLane(t testing.TB, follows, blocks, mutes int, noBulk bool) laneRun {
+	clock := newWakeClock()
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithClock(clock))
+	export := writeBulkExport(t, s, follows, blocks, mutes)
+	f, _, errOut := migrateFactory(t, s)
+	f.Clock = clock
+	args := []string{"migrate", export, "--to", s.URL, "--yes"}
+	if noBulk {
+		args = append(args, "--no-bulk")
+	}
+	start := clock.Now()
+	if code := run(context.Background(), args, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	uploads, _, _ := s.Imports()
+	return laneRun{requests: s.Count(""), took: clock.Now().Sub(start), state: s.State(), uploads: uploads}
+}
+
+// sameState compares end states; a moved account's old address, which
+// only the import follows… is never followed: the fake's import skips
+// moved accounts, as the per-item path does.
+func sameState(t testing.TB, bulk, api mastotest.State) {
+	t.Helper()
+	if !reflect.DeepEqual(bulk.Follows, api.Follows) {
+		for h, f := range api.Follows {
+			if g, ok := bulk.Follows[h]; !ok || !reflect.DeepEqual(f, g) {
+				t.Errorf("follow %s: bulk %+v (%v), per item %+v", h, g, ok, f)
+			}
+		}
+		for h, g := range bulk.Follows {
+			if _, ok := api.Follows[h]; !ok {
+				t.Errorf("follow %s only by bulk: %+v", h, g)
+			}
+		}
+	}
+	if !reflect.DeepEqual(bulk.Blocks, api.Blocks) {
+		t.Errorf("blocks: bulk %d, per item %d", len(bulk.Blocks), len(api.Blocks))
+	}
+	if !reflect.DeepEqual(bulk.Mutes, api.Mutes) {
+		t.Errorf("mutes differ: bulk %d, per item %d", len(bulk.Mutes), len(api.Mutes))
+	}
+}
+
+// TestBulkLaneGoToSocial: a small migration by the fast lane ends where
+// the per-item path ends, with one upload per kind and far fewer requests.
+func TestBulkLaneGoToSocial(t *testing.T) {
+	bulk := runLane(t, 300, 30, 30, false)
+	perItem := runLane(t, 300, 30, 30, true)
+	sameState(t, bulk.state, perItem.state)
+	if want := map[string]int{"following": 1, "blocks": 1, "mutes": 1}; !reflect.DeepEqual(bulk.uploads, want) {
+		t.Errorf("uploads %v, want %v", bulk.uploads, want)
+	}
+	if len(perItem.uploads) != 0 {
+		t.Errorf("--no-bulk uploaded %v", perItem.uploads)
+	}
+	t.Logf("requests: bulk %d, per item %d (1/%.1f); time: bulk %s, per item %s (1/%.1f)", bulk.requests, perItem.requests,
+		float64(perItem.requests)/float64(bulk.requests), bulk.took, perItem.took, float64(perItem.took)/float64(bulk.took))
+	if bulk.requests*5 > perItem.requests {
+		t.Errorf("bulk %d requests, per item %d: want at most a fifth", bulk.requests, perItem.requests)
+	}
+}
