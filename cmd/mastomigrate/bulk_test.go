@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,9 +101,9 @@ type laneRun struct {
 
 // runLane migrates the export onto a fresh GoToSocial fake with its real
 // limits, by the fast lane or (noBulk) item by item.
-func runLane(t testing.TB, follows, blocks, mutes int, noBulk bool) laneRun {
+func runLane(t testing.TB, follows, blocks, mutes int, noBulk bool, opts ...mastotest.Option) laneRun {
 	clock := newWakeClock()
-	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithClock(clock))
+	s := mastotest.NewServer(t, append([]mastotest.Option{mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithClock(clock)}, opts...)...)
 	export := writeBulkExport(t, s, follows, blocks, mutes)
 	f, _, errOut := migrateFactory(t, s)
 	f.Clock = clock
@@ -158,5 +160,101 @@ func TestBulkLaneGoToSocial(t *testing.T) {
 		float64(perItem.requests)/float64(bulk.requests), bulk.took, perItem.took, float64(perItem.took)/float64(bulk.took))
 	if bulk.requests*5 > perItem.requests {
 		t.Errorf("bulk %d requests, per item %d: want at most a fifth", bulk.requests, perItem.requests)
+	}
+}
+
+// TestBulkLaneLostQueue: the server accepts the imports and never works
+// through them (a restart loses its in-memory queue): the lane stops
+// waiting once nothing changes, and the replay sends everything.
+func TestBulkLaneLostQueue(t *testing.T) {
+	lost := runLane(t, 40, 5, 5, false, mastotest.WithImportPace(mastotest.ImportPace{Delay: 1000 * time.Hour, PerSecond: 20}))
+	perItem := runLane(t, 40, 5, 5, true)
+	sameState(t, lost.state, perItem.state)
+	if lost.took > 5*time.Minute {
+		t.Errorf("waited %s for an import that never came", lost.took)
+	}
+}
+
+// BenchmarkBulkLaneGoToSocial migrates 5,000 follows, 500 blocks and 500
+// mutes onto the GoToSocial fake with its real limits (300 requests per 5
+// minutes per IP) and its import pace (ImportPace's default), by the fast
+// lane and item by item (--no-bulk), on a clock that moves only when the
+// client waits. It reports the ratios of requests and of simulated time
+// (target: at least 20 each) and checks both end in the same state.
+func BenchmarkBulkLaneGoToSocial(b *testing.B) {
+	for b.Loop() {
+		bulk := runLane(b, 5000, 500, 500, false)
+		perItem := runLane(b, 5000, 500, 500, true)
+		sameState(b, bulk.state, perItem.state)
+		b.ReportMetric(float64(bulk.requests), "requests-bulk")
+		b.ReportMetric(float64(perItem.requests), "requests-per-item")
+		b.ReportMetric(float64(perItem.requests)/float64(bulk.requests), "x-fewer-requests")
+		b.ReportMetric(bulk.took.Minutes(), "min-bulk")
+		b.ReportMetric(perItem.took.Minutes(), "min-per-item")
+		b.ReportMetric(float64(perItem.took)/float64(bulk.took), "x-faster")
+	}
+}
+
+// TestBulkLaneKills kills the program (SIGKILL) at random moments of a
+// run (while the import is sent, worked through by the server, or
+// compared and replayed afterwards), twice per migration, then lets a run
+// finish: the end state is the per-item path's, and no import was ever
+// uploaded twice.
+func TestBulkLaneKills(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the program a dozen times")
+	}
+	const follows, blocks, mutes, scenarios, killsEach = 300, 30, 30, 3, 2
+	want := runLane(t, follows, blocks, mutes, true).state
+	l := mastotest.GoToSocialLimits()
+	l.IPRequests = 1_000_000
+	newServer := func() (*mastotest.Server, []string) {
+		s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithLimits(l),
+			mastotest.WithImportPace(mastotest.ImportPace{Delay: 100 * time.Millisecond, PerSecond: 250}),
+			mastotest.WithFaults(mastotest.Faults{Latency: time.Millisecond}, 1))
+		return s, []string{"migrate", writeBulkExport(t, s, follows, blocks, mutes), "--to", s.URL, "--yes"}
+	}
+	// A clean run's length (wall time) sets where kills may land.
+	s, args := newServer()
+	began := time.Now()
+	cmd, stderr := cli(t, s, t.TempDir(), args...)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("clean run: exit %d\n%s", exitCode(err), stderr)
+	}
+	clean := time.Since(began)
+	rng := rand.New(rand.NewPCG(11, 11))
+	for sc := 0; sc < scenarios; sc++ {
+		s, args := newServer()
+		state := t.TempDir()
+		for k := 0; k < killsEach; k++ {
+			cmd, stderr := cli(t, s, state, args...)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			at := time.Duration(rng.Int64N(int64(clean)))
+			select {
+			case err := <-done:
+				if exitCode(err) != 0 {
+					t.Fatalf("scenario %d run %d: exit %d\n%s", sc, k, exitCode(err), stderr)
+				}
+				t.Logf("scenario %d: run %d finished before its kill at %s", sc, k, at)
+			case <-time.After(at):
+				cmd.Process.Signal(syscall.SIGKILL)
+				<-done
+				uploads, applied, _ := s.Imports()
+				t.Logf("scenario %d: killed at %s of %s: uploads %v, applied %v, queued %d", sc, at.Round(time.Millisecond),
+					clean.Round(time.Millisecond), uploads, applied, s.ImportsPending())
+			}
+		}
+		cmd, stderr := cli(t, s, state, args...)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("scenario %d final run: exit %d\n%s", sc, exitCode(err), stderr)
+		}
+		sameState(t, s.State(), want)
+		uploads, _, _ := s.Imports()
+		for typ, n := range uploads {
+			if n > 1 {
+				t.Errorf("scenario %d: %s imported %d times", sc, typ, n)
+			}
+		}
 	}
 }
