@@ -220,3 +220,33 @@ func TestExportCSVMastodon(t *testing.T) {
 		}
 	}
 }
+
+// TestFastLaneOffered: on Mastodon, when the follows would take days by
+// API, plan shows both lanes and offers export-csv, migrate says so too,
+// and status remembers it.
+func TestFastLaneOffered(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.Mastodon45), generous())
+	export := writeExport(t, s, 900)
+	f, out, errOut := migrateFactory(t, s)
+	if code := run(context.Background(), []string{"plan", export, "--to", s.URL}, f); code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, errOut)
+	}
+	if want := "Time by lane (Mastodon 4.3+): API: 900 follows at 400 a day, about 3 days; web import: minutes"; !strings.Contains(out.String(), want) {
+		t.Errorf("plan lacks %q:\n%s", want, out)
+	}
+	if !strings.Contains(out.String(), "mastomigrate export-csv") {
+		t.Errorf("plan does not offer export-csv:\n%s", out)
+	}
+	f2, _, errOut2 := migrateFactory(t, s)
+	f2.StateDir = f.StateDir
+	run(context.Background(), []string{"migrate", export, "--to", s.URL, "--yes"}, f2)
+	if !strings.Contains(errOut2.String(), "Faster: mastomigrate export-csv") {
+		t.Errorf("migrate does not offer the fast lane:\n%s", errOut2)
+	}
+	f3, out3, _ := migrateFactory(t, s)
+	f3.StateDir = f.StateDir
+	run(context.Background(), []string{"status"}, f3)
+	if !strings.Contains(out3.String(), "fast lane offered (export-csv; by API about 3 days)") {
+		t.Errorf("status does not remember the offer:\n%s", out3)
+	}
+}

@@ -112,6 +112,7 @@ func newStatusCmd(f *factory) *cobra.Command {
 				if j.Finished() {
 					state = "finished"
 				}
+				state += laneNote(j) // issue 11 (bulk.go)
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
 					strings.Join(baseNames(j.Header.Inputs), ", "), n[migrate.StatusDone],
 					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending], state)
