@@ -179,7 +179,15 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 				}
 				continue
 			}
-			return res, err // unknown whether it arrived: the record stays "sending"
+			if ctx.Err() != nil {
+				return res, err // the record stays "sending": the next run watches
+			}
+			// The answer was lost (a dropped connection, a timeout): the
+			// import may be on the server's queue. Never send it again;
+			// watch, and let the replay send what did not arrive.
+			b.say("! the answer to the %s import was lost (%v); watching whether it arrived", typ, err)
+			waitFor = append(waitFor, info)
+			continue
 		}
 		info.Status = LaneSent
 		if err := b.Journal.RecordLane(laneID(typ), info); err != nil {
