@@ -111,18 +111,23 @@ func (s *Server) bulkImport(c *call) (int, any) {
 	if err := c.r.ParseMultipartForm(32 << 20); err != nil {
 		return gtsError(http.StatusBadRequest, "error parsing form: "+err.Error())
 	}
-	typ, mode := c.r.FormValue("type"), c.r.FormValue("mode")
-	if typ != "following" && typ != "blocks" && typ != "mutes" {
-		return gtsError(http.StatusBadRequest, "import type not yet supported")
-	}
-	if mode != "" && mode != "merge" && mode != "overwrite" {
-		return gtsError(http.StatusBadRequest, "mode must be merge or overwrite")
-	}
+	// The checks and their words are ImportPOSTHandler's
+	// (internal/api/client/import/import.go).
 	file, _, err := c.r.FormFile("data")
 	if err != nil {
-		return gtsError(http.StatusBadRequest, "no data file")
+		return gtsError(http.StatusBadRequest, "no data file provided")
 	}
 	defer file.Close()
+	typ, mode := strings.ToLower(c.r.FormValue("type")), strings.ToLower(c.r.FormValue("mode"))
+	if typ == "" {
+		return gtsError(http.StatusBadRequest, "no type provided")
+	}
+	if typ != "following" && typ != "blocks" && typ != "mutes" {
+		return gtsError(http.StatusBadRequest, "type "+typ+" not recognized, valid types are: [following blocks mutes]")
+	}
+	if mode != "" && mode != "merge" && mode != "overwrite" {
+		return gtsError(http.StatusBadRequest, "mode "+mode+" not recognized, valid modes are: [merge overwrite]")
+	}
 	records, err := csv.NewReader(file).ReadAll()
 	if err != nil {
 		return gtsError(http.StatusBadRequest, "error reading csv: "+err.Error())
@@ -164,7 +169,7 @@ func (s *Server) bulkImport(c *call) (int, any) {
 	}
 	q.rows = append(q.rows, rows...)
 	q.free = start.Add(time.Duration(len(rows)) * step)
-	return http.StatusAccepted, map[string]any{}
+	return http.StatusAccepted, map[string]any{"status": "accepted"}
 }
 
 func encodeKeep(ids map[string]bool) string {
