@@ -53,6 +53,8 @@ type RunConfig struct {
 	UpdateFollowSettings bool     `json:"update_follow_settings,omitempty"`
 	// Posts are the visibilities --include posts carries (posts.go).
 	Posts []string `json:"posts,omitempty"`
+	// NoBulk keeps to the per-item API path (bulk.go).
+	NoBulk bool `json:"no_bulk,omitempty"`
 }
 
 // Record is one line of the journal.

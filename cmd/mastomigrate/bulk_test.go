@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
+	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
 // wakeClock moves only when someone sleeps, and then to the sleeper's
@@ -256,5 +257,14 @@ func TestBulkLaneKills(t *testing.T) {
 				t.Errorf("scenario %d: %s imported %d times", sc, typ, n)
 			}
 		}
+	}
+}
+
+// TestNoBulkIsResumed: a migration started with --no-bulk resumes
+// without the fast lane.
+func TestNoBulkIsResumed(t *testing.T) {
+	h := migrate.Header{Inputs: []string{"/x/export"}, Options: migrate.RunConfig{To: "me@gts.example", Mode: "merge", NoBulk: true}}
+	if got := resumeCommand(h); !strings.HasSuffix(got, " --no-bulk") {
+		t.Errorf("resume command %q lacks --no-bulk", got)
 	}
 }

@@ -193,7 +193,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		}
 	}
 	cfg := migrate.RunConfig{To: opts.To, Include: opts.Include, Only: opts.Only, Skip: opts.Skip, Mode: opts.Mode,
-		UpdateFollowSettings: opts.UpdateFollowSettings}
+		UpdateFollowSettings: opts.UpdateFollowSettings, NoBulk: opts.NoBulk}
 	if includePosts {
 		cfg.Posts = opts.Posts
 	}
@@ -369,6 +369,9 @@ func resumeCommand(h migrate.Header) string {
 	}
 	if h.Options.UpdateFollowSettings {
 		args = append(args, "--update-follow-settings")
+	}
+	if h.Options.NoBulk {
+		args = append(args, "--no-bulk")
 	}
 	if len(h.Options.Posts) > 0 {
 		args = append(args, "--posts", strings.Join(h.Options.Posts, ","))
