@@ -20,6 +20,13 @@ func bulkLane(ctx context.Context, f *factory, c *api.Client, me *api.Account, e
 	if opts.NoBulk || !caps.Has("follows", api.LaneImport) {
 		return nil
 	}
+	if opts.Mode == "overwrite" && !opts.Yes {
+		// An overwrite import removes what its file lacks, and cannot
+		// say how much beforehand: only the per-item path, which counts
+		// the removals and has the account name typed, goes without --yes.
+		fmt.Fprintf(f.IO.ErrOut, "! Overwrite mode without --yes: sending item by item, so the removals can be shown and confirmed.\n")
+		return nil
+	}
 	b := &migrate.Bulk{Client: c, Journal: j, Clock: f.Clock, Overwrite: opts.Mode == "overwrite",
 		Want: func(cat string) bool {
 			return (len(opts.Only) == 0 || slices.Contains(opts.Only, cat)) && !slices.Contains(opts.Skip, cat)
