@@ -2,8 +2,8 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -17,7 +17,8 @@ type Server struct {
 }
 
 // Server reads the instance description once: /api/v2/instance, then
-// /api/v1/instance. It also learns the instance's domain from it.
+// /api/v1/instance, then nodeinfo (which servers without the Mastodon
+// instance API still publish). It also learns the instance's domain.
 func (c *Client) Server(ctx context.Context) Server {
 	c.serverOnce.Do(func() {
 		var v2 struct {
@@ -38,6 +39,11 @@ func (c *Client) Server(ctx context.Context) Server {
 		if _, err := c.do(ctx, http.MethodGet, "/api/v1/instance", nil, &v1); err == nil && v1.URI != "" {
 			c.domain = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(v1.URI, "https://"), "http://"))
 			c.server = identify(v1.Version, "")
+			c.learned()
+			return
+		}
+		if sw, ok := c.nodeinfo(ctx); ok {
+			c.server = sw
 			c.learned()
 		}
 	})
@@ -98,14 +104,12 @@ type Allowance struct {
 
 // Allowance is the instance's allowance as far as it is known: the limit
 // its headers reported (Mastodon's 300 per token, GoToSocial's 300 per IP,
-// or whatever the admin set), both servers' five-minute window, and
-// Mastodon's 400 follows a day (app/models/follow.rb), which GoToSocial
-// does not have.
+// or whatever the admin set), both servers' five-minute window, and the
+// daily follow allowance of the capability table (Mastodon's 400,
+// app/models/follow.rb; none on GoToSocial), or the one the server
+// reported when it was reached.
 func (c *Client) Allowance(ctx context.Context) Allowance {
-	a := Allowance{Requests: 300, Period: 5 * time.Minute, FollowsPerDay: 400}
-	if c.Server(ctx).Software == "gotosocial" {
-		a.FollowsPerDay = 0
-	}
+	a := Allowance{Requests: 300, Period: 5 * time.Minute, FollowsPerDay: c.Server(ctx).Capabilities().FollowsPerDay}
 	if r, ok := c.tr.pacer.rate(familyAPI); ok && r.Limit > 0 {
 		a.Requests = r.Limit
 	}
@@ -116,19 +120,45 @@ func (c *Client) Allowance(ctx context.Context) Allowance {
 }
 
 // ListNeedsAcceptedFollow says whether a list may hold only accounts whose
-// follow was accepted: GoToSocial (internal/processing/list/updateentries.go)
-// and Mastodon before 4.2; Mastodon 4.2+ also takes pending requests
-// (app/models/list_account.rb).
-func (s Server) ListNeedsAcceptedFollow() bool {
-	return s.Software == "gotosocial" || s.Software == "mastodon" && versionBefore(s.Version, 4, 2)
-}
+// follow was accepted (see Capabilities.ListsTakeRequests).
+func (s Server) ListNeedsAcceptedFollow() bool { return !s.Capabilities().ListsTakeRequests }
 
-// versionBefore reports whether a dotted version is older than major.minor;
-// an unreadable one is taken as current.
-func versionBefore(v string, major, minor int) bool {
-	var ma, mi int
-	if _, err := fmt.Sscanf(v, "%d.%d", &ma, &mi); err != nil {
-		return false
+// nodeinfo reads /.well-known/nodeinfo and the document it links to
+// (https://nodeinfo.diaspora.software/protocol): software.name and
+// software.version name the server.
+func (c *Client) nodeinfo(ctx context.Context) (Server, bool) {
+	var wk struct {
+		Links []struct {
+			Rel  string `json:"rel"`
+			Href string `json:"href"`
+		} `json:"links"`
 	}
-	return ma < major || ma == major && mi < minor
+	if _, err := c.do(ctx, http.MethodGet, "/.well-known/nodeinfo", nil, &wk); err != nil || len(wk.Links) == 0 {
+		return Server{}, false
+	}
+	href := wk.Links[len(wk.Links)-1].Href // the newest schema is listed last
+	u, err := url.Parse(href)
+	if err != nil || u.Host != c.base.Host {
+		return Server{}, false // only the instance's own host gets the token
+	}
+	var ni struct {
+		Software struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+		} `json:"software"`
+	}
+	if _, err := c.send(ctx, http.MethodGet, u.RequestURI(), "", nil, &ni); err != nil || ni.Software.Name == "" {
+		return Server{}, false
+	}
+	name := strings.ToLower(ni.Software.Name)
+	switch name {
+	case "mastodon", "gotosocial", "akkoma", "pleroma":
+		return Server{Software: name, Version: firstWord(ni.Software.Version)}, true
+	}
+	// Forks that speak Mastodon's API (hometown, glitch-soc) name
+	// themselves; anything else stays unknown and is probed.
+	if strings.Contains(name, "mastodon") || name == "hometown" {
+		return Server{Software: "mastodon", Version: firstWord(ni.Software.Version)}, true
+	}
+	return Server{Version: ni.Software.Version}, true
 }

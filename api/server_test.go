@@ -27,7 +27,6 @@ func TestListNeedsAcceptedFollow(t *testing.T) {
 		want bool
 	}{
 		{Server{"gotosocial", "0.20.0"}, true},
-		{Server{"mastodon", "4.1.9"}, true},
 		{Server{"mastodon", "4.2.0"}, false},
 		{Server{"mastodon", "4.5.0"}, false},
 		{Server{"mastodon", "nightly"}, false},

@@ -238,7 +238,8 @@ func (t *transport) transient(err error) bool {
 // a lost response could make a second one.
 func replayable(req *http.Request) bool {
 	p := strings.TrimSuffix(req.URL.Path, "/")
-	return !(req.Method == http.MethodPost && (p == "/api/v1/lists" || p == "/api/v1/statuses"))
+	// A bulk import sent twice is worked through twice (import.go).
+	return !(req.Method == http.MethodPost && (p == "/api/v1/lists" || p == "/api/v1/statuses" || p == "/api/v1/import"))
 }
 
 var _ http.RoundTripper = (*transport)(nil)

@@ -69,7 +69,7 @@ type ListSettings struct {
 type Problem struct {
 	Category   string `json:"category"`
 	Item       string `json:"item"`
-	Kind       string `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired, blocked
+	Kind       string `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired, blocked, pending
 	Reason     string `json:"reason"`
 	NewAddress string `json:"new_address,omitempty"`
 	List       string `json:"list,omitempty"`
@@ -286,6 +286,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 		if d.t.Requested[acc.ID] && !d.follows[acc.ID] {
 			r.Pending++
 			d.follows[acc.ID] = true
+			d.problem("follows", d.c.FullAcct(acc), "pending", pendingReason(d.c.FullAcct(acc)))
 			if d.t.Stuck[acc.ID] {
 				handle := d.c.FullAcct(acc)
 				d.add(Step{ID: "refollow " + handle, Op: OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
@@ -325,6 +326,11 @@ func (d *differ) follow(acc *api.Account, f *archive.Follow, note string) bool {
 	}
 	d.add(Step{ID: "follow " + handle, Op: OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: f, Note: note})
 	return true
+}
+
+// pendingReason says why a follow is not a follow yet.
+func pendingReason(handle string) string {
+	return "a follow request: it counts once " + handle + " accepts it"
 }
 
 func join(a, b string) string {

@@ -57,6 +57,8 @@ type RunConfig struct {
 	UpdateFollowSettings bool     `json:"update_follow_settings,omitempty"`
 	// Posts are the visibilities --include posts carries (posts.go).
 	Posts []string `json:"posts,omitempty"`
+	// NoBulk keeps to the per-item API path (bulk.go).
+	NoBulk bool `json:"no_bulk,omitempty"`
 }
 
 // Record is one line of the journal.
@@ -84,6 +86,8 @@ type Record struct {
 	Locked    bool   `json:"locked,omitempty"`
 	// move records: what an account move learned (move.go)
 	Move *MoveInfo `json:"move,omitempty"`
+	// lane records: the fast lane's imports and offers (bulk.go)
+	Lane *LaneInfo `json:"lane,omitempty"`
 }
 
 // Journal is the append-only log of one migration. Every record is
@@ -98,6 +102,7 @@ type Journal struct {
 	last     map[string]Record // latest step record by id
 	accounts map[string]Record
 	finished bool
+	lanes    map[string]Record // latest lane record by id (bulk.go)
 	// Torn is set when loading dropped a damaged last line (a crash in
 	// the middle of a write).
 	Torn bool
@@ -240,6 +245,8 @@ func (j *Journal) apply(r Record) {
 		j.accounts[r.Key] = r
 	case "finished":
 		j.finished = true
+	case "lane":
+		j.applyLane(r)
 	}
 }
 
@@ -368,6 +375,18 @@ func (j *Journal) RecordProblems(problems []Problem) error {
 	for _, p := range problems {
 		if p.Kind == "moved" || p.Kind == "blocked" {
 			continue // carried over at the new address, or blocked as asked
+		}
+		if p.Kind == "pending" {
+			// A request sent before (by a bulk import, an earlier run, by
+			// hand): recorded as the follow step itself, sent and pending.
+			s := Step{ID: "follow " + p.Item, Op: OpFollow, Category: p.Category, Item: p.Item}
+			if r, ok := j.Last(s.ID); ok && r.Status == StatusDone && r.Pending {
+				continue
+			}
+			if err := j.Record(Record{ID: s.ID, Category: s.Category, Status: StatusDone, Pending: true, Reason: p.Reason, Step: &s}); err != nil {
+				return err
+			}
+			continue
 		}
 		s := p.Step()
 		if r, ok := j.Last(s.ID); ok && r.Reason == p.Reason {

@@ -456,7 +456,7 @@ func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 		if err != nil || !rel.Requested {
 			return Record{}, err
 		}
-		return Record{Pending: true, Reason: "a follow request: it counts once " + s.Item + " accepts it"}, nil
+		return Record{Pending: true, Reason: pendingReason(s.Item)}, nil
 	case OpCreateList:
 		return Record{}, r.createList(ctx, s)
 	case OpMute:

@@ -173,6 +173,7 @@ type Server struct {
 	gate        chan struct{} // while non-nil, handlers wait for it to close (Hold)
 	move        *moveState    // the account move (move.go)
 	posts       *postStore    // statuses.go
+	imports     *importQueue  // GoToSocial's bulk import (import.go)
 }
 
 // Account is one account the fake knows of, or can learn of by search.
@@ -531,6 +532,7 @@ func (s *Server) settle() {
 			f.requested, f.acceptAt = false, time.Time{}
 		}
 	}
+	s.settleImports(now)
 }
 
 // route is one endpoint: a method, a pattern with :id parts, a handler.

@@ -33,6 +33,7 @@ type migrateOptions struct {
 	Mode                 string
 	UpdateFollowSettings bool
 	Posts                []string // visibilities carried by --include posts
+	NoBulk               bool     // --no-bulk: the per-item API path only (bulk.go)
 }
 
 var includable = migrate.Includable
@@ -113,6 +114,7 @@ name, or needs --yes with --mode overwrite.`,
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "requests in flight (default: chosen from the server's allowance)")
 	fl.StringVar(&opts.Mode, "mode", "merge", "merge (only add) or overwrite (also remove what the export lacks)")
 	fl.BoolVar(&opts.UpdateFollowSettings, "update-follow-settings", false, "also change existing follows' boosts, notify and languages to the export's")
+	fl.BoolVar(&opts.NoBulk, "no-bulk", false, "send every item by API, even where the server has a bulk import (GoToSocial)")
 	return cmd
 }
 
@@ -191,7 +193,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		}
 	}
 	cfg := migrate.RunConfig{To: opts.To, Include: opts.Include, Only: opts.Only, Skip: opts.Skip, Mode: opts.Mode,
-		UpdateFollowSettings: opts.UpdateFollowSettings}
+		UpdateFollowSettings: opts.UpdateFollowSettings, NoBulk: opts.NoBulk}
 	if includePosts {
 		cfg.Posts = opts.Posts
 	}
@@ -230,11 +232,15 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	}}
 	mopts := migrate.Options{IncludeLikes: slices.Contains(opts.Include, "likes"), Overwrite: opts.Mode == "overwrite",
 		UpdateFollowSettings: opts.UpdateFollowSettings, Now: f.Clock.Now()}
+	if err := bulkLane(ctx, f, c, me, e, j, opts); err != nil {
+		return err
+	}
 	ch, target, err := migrate.Check(ctx, c, me, e, r, mopts)
 	bar.finish()
 	if err != nil {
 		return err
 	}
+	offerFastLane(ctx, f, c, j, ch.Steps, opts.Exports, opts.To)
 	p.Target = ch
 	if err := j.RecordProblems(ch.Problems); err != nil {
 		return err
@@ -394,6 +400,9 @@ func resumeCommand(h migrate.Header) string {
 	}
 	if h.Options.UpdateFollowSettings {
 		args = append(args, "--update-follow-settings")
+	}
+	if h.Options.NoBulk {
+		args = append(args, "--no-bulk")
 	}
 	if len(h.Options.Posts) > 0 {
 		args = append(args, "--posts", strings.Join(h.Options.Posts, ","))

@@ -103,6 +103,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		return err
 	}
 	p := migrate.NewPlan(e, opts.Include...)
+	lanes := "" // issue 11: both lanes' times, where the server has a fast one (bulk.go)
 	if opts.To != "" {
 		c, _, err := opts.F.client(opts.To)
 		if err != nil {
@@ -115,6 +116,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		if err != nil {
 			return err
 		}
+		lanes = planLanes(ctx, c, p.Target.Steps)
 		if err := checkPostsFlag(opts.Posts); err != nil {
 			return err
 		}
@@ -128,7 +130,11 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		enc.SetEscapeHTML(false) // "Settings > Account", not "\u003e"
 		return enc.Encode(p)
 	}
-	return p.WriteTextWith(opts.IO.Out, migrate.TextOptions{Width: opts.IO.width(), Explain: opts.Explain})
+	if err := p.WriteTextWith(opts.IO.Out, migrate.TextOptions{Width: opts.IO.width(), Explain: opts.Explain}); err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(opts.IO.Out, lanes)
+	return err
 }
 
 // readProgress shows, on a terminal, which export is being read and how

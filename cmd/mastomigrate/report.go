@@ -1,19 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
@@ -136,68 +130,22 @@ func runReport(opts *reportOptions) error {
 	return nil
 }
 
-// writeCSVs writes leftovers in the shapes of Mastodon's exports
-// (app/models/export.rb), only the files that have rows.
+// writeCSVs writes leftovers in the shapes of Mastodon's importer
+// (app/models/form/import.rb), only the files that have rows; the same
+// writer as export-csv (migrate/csvout.go).
 func writeCSVs(dir string, items []leftover) error {
-	type file struct {
-		header []string
-		rows   [][]string
-	}
-	files := map[string]*file{
-		"following_accounts.csv": {header: []string{"Account address", "Show boosts", "Notify on new posts", "Languages"}},
-		"muted_accounts.csv":     {header: []string{"Account address", "Hide notifications"}},
-		"blocked_accounts.csv":   {}, "blocked_domains.csv": {}, "bookmarks.csv": {}, "lists.csv": {},
-	}
-	boolOr := func(b *bool, def bool) string {
-		if b == nil {
-			return strconv.FormatBool(def)
-		}
-		return strconv.FormatBool(*b)
-	}
+	ops := map[string]migrate.Op{"follows": migrate.OpFollow, "mutes": migrate.OpMute, "blocks": migrate.OpBlock,
+		"domain_blocks": migrate.OpBlockDomain, "bookmarks": migrate.OpBookmark, "list_members": migrate.OpAddToList}
+	var steps []migrate.Step
 	for _, it := range items {
-		s := it.step
-		if s == nil || it.Status == "pending" {
+		if it.step == nil || it.Status == "pending" {
 			continue // in flight when stopped, or sent already
 		}
-		switch it.Category {
-		case "follows":
-			row := []string{s.Item, "true", "false", ""}
-			if s.Follow != nil {
-				row = []string{s.Item, boolOr(s.Follow.Reblogs, true), boolOr(s.Follow.Notify, false), strings.Join(s.Follow.Languages, ", ")}
-			}
-			files["following_accounts.csv"].rows = append(files["following_accounts.csv"].rows, row)
-		case "mutes":
-			hide := "true"
-			if s.Mute != nil {
-				hide = boolOr(s.Mute.Notifications, true)
-			}
-			files["muted_accounts.csv"].rows = append(files["muted_accounts.csv"].rows, []string{s.Item, hide})
-		case "blocks":
-			files["blocked_accounts.csv"].rows = append(files["blocked_accounts.csv"].rows, []string{s.Item})
-		case "domain_blocks":
-			files["blocked_domains.csv"].rows = append(files["blocked_domains.csv"].rows, []string{s.Item})
-		case "bookmarks":
-			files["bookmarks.csv"].rows = append(files["bookmarks.csv"].rows, []string{s.Item})
-		case "list_members":
-			files["lists.csv"].rows = append(files["lists.csv"].rows, []string{s.List, s.Item})
+		s := *it.step
+		if op, ok := ops[it.Category]; ok {
+			s.Op = op
 		}
+		steps = append(steps, s)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for name, fl := range files {
-		if len(fl.rows) == 0 {
-			continue
-		}
-		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		if fl.header != nil {
-			w.Write(fl.header)
-		}
-		w.WriteAll(fl.rows)
-		if err := api.WriteFileAtomic(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
-	}
-	return nil
+	return migrate.WriteCSVs(dir, migrate.BuildCSVs(steps))
 }

@@ -41,6 +41,7 @@ again; what was in flight when it stopped is checked on the target first.`,
 			opts.Include, opts.Only, opts.Skip = h.Options.Include, h.Options.Only, h.Options.Skip
 			opts.UpdateFollowSettings = h.Options.UpdateFollowSettings
 			opts.Posts = h.Options.Posts
+			opts.NoBulk = h.Options.NoBulk
 			if opts.Mode == "" {
 				opts.Mode = "merge"
 			}
@@ -119,6 +120,7 @@ func newStatusCmd(f *factory) *cobra.Command {
 				if j.Finished() && n[migrate.StatusWaiting] > 0 {
 					state = "finished; run again once follow requests are accepted"
 				}
+				state += laneNote(j) // the fast lane, when it was offered (bulk.go)
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
 					strings.Join(baseNames(j.Header.Inputs), ", "), n[migrate.StatusDone],
 					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending],

@@ -53,6 +53,7 @@ and cannot be carried over, and replays the rest on your new account.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &flagError{err} })
 	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newMigrateCmd(f),
 		newResumeCmd(f), newStatusCmd(f), newReportCmd(f), newCompletionCmd(s), newMoveCmd(f, nil))
+	root.AddCommand(newExportCSVCmd(f)) // issue 11: the fast lane for Mastodon
 	for _, c := range root.Commands() {
 		if c.Name() == "status" && c.Example == "" {
 			c.Example = "  $ mastomigrate status"

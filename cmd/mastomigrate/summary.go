@@ -16,7 +16,7 @@ func countSkipped(sum *migrate.Summary, problems []migrate.Problem, only, skip [
 		return
 	}
 	for _, p := range problems {
-		if p.Kind == "moved" || p.Kind == "blocked" ||
+		if p.Kind == "moved" || p.Kind == "blocked" || p.Kind == "pending" ||
 			len(only) > 0 && !slices.Contains(only, p.Category) || slices.Contains(skip, p.Category) {
 			continue
 		}

@@ -1,0 +1,184 @@
+package api
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Lane is how a category of data reaches a server.
+type Lane string
+
+const (
+	// LaneAPI is one REST call per item, paced by the server's limits.
+	LaneAPI Lane = "api"
+	// LaneImport is the server's bulk import by API: one upload per
+	// category, processed by the server in the background (GoToSocial's
+	// POST /api/v1/import, internal/api/client/import/import.go).
+	LaneImport Lane = "import"
+	// LaneWebImport is a CSV the person uploads on the server's web
+	// settings (Mastodon's Settings > Import and export > Import;
+	// app/models/form/import.rb, app/services/bulk_import_service.rb).
+	LaneWebImport Lane = "web import"
+)
+
+// Capabilities are what a server supports, as far as mastomigrate cares.
+// One table (capabilityTable) holds them for every software; plan,
+// migrate and the README's compatibility table read it.
+type Capabilities struct {
+	Software string // as Server.Software; "" for an unknown server
+	Name     string // for people: "Mastodon 4.3+"
+	// Lanes are, by category (migrate.Categories), the ways in, fastest
+	// first. A category with no lane is not supported.
+	Lanes map[string][]Lane
+	// Features besides the categories.
+	ExclusiveLists   bool // lists with "exclusive" (Mastodon 4.2+)
+	PKCE             bool // OAuth PKCE (Mastodon 4.3+, GoToSocial)
+	UserDomainBlocks bool // /api/v1/domain_blocks for users (not on GoToSocial: admin only)
+	Endorsements     bool // featured accounts
+	BackdatedPosts   bool // scheduled_at in the past keeps the date (GoToSocial 0.18+)
+	// ListsTakeRequests says a list takes an account whose follow is still
+	// a request (Mastodon 4.2+, app/models/list_account.rb); GoToSocial's
+	// lists hold only accepted follows (internal/processing/list/updateentries.go).
+	ListsTakeRequests bool
+	// FollowsPerDay is the API's daily follow allowance, 0 when none.
+	FollowsPerDay int
+	// Probe says the entry is a guess: check each feature by trying it.
+	Probe bool
+	// minVersion is the first version the entry is for ("" any).
+	minVersion string
+}
+
+// Supports reports whether cat has any lane here.
+func (c Capabilities) Supports(cat string) bool { return len(c.Lanes[cat]) > 0 }
+
+// Fastest is cat's fastest lane, or "" when unsupported.
+func (c Capabilities) Fastest(cat string) Lane {
+	if l := c.Lanes[cat]; len(l) > 0 {
+		return l[0]
+	}
+	return ""
+}
+
+// Has reports whether lane is one of cat's lanes.
+func (c Capabilities) Has(cat string, lane Lane) bool {
+	for _, l := range c.Lanes[cat] {
+		if l == lane {
+			return true
+		}
+	}
+	return false
+}
+
+// CompatCategories are the categories of the compatibility table, in
+// replay order (migrate.Categories, which api cannot import).
+var CompatCategories = []string{"follows", "lists", "list_members", "bookmarks", "likes", "mutes", "blocks", "domain_blocks"}
+
+var (
+	apiOnly       = []Lane{LaneAPI}
+	webThenAPI    = []Lane{LaneWebImport, LaneAPI}
+	importThenAPI = []Lane{LaneImport, LaneAPI}
+)
+
+// capabilityTable is the one table; entries of one software are newest
+// first. Sources: ../shared/SERVERS.md and ../shared/MASTODON-FACTS.md.
+var capabilityTable = []Capabilities{
+	{Software: "mastodon", Name: "Mastodon 4.3+", minVersion: "4.3",
+		// The web importer takes following, lists, blocks, mutes, domain
+		// blocks and bookmarks (app/models/form/import.rb, TYPES); likes
+		// only by API.
+		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
+			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
+		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FollowsPerDay: 400, ListsTakeRequests: true},
+	{Software: "mastodon", Name: "Mastodon 4.2",
+		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
+			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
+		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FollowsPerDay: 400, ListsTakeRequests: true},
+	{Software: "gotosocial", Name: "GoToSocial 0.18+", minVersion: "0.18",
+		// POST /api/v1/import takes following, blocks and mutes
+		// (internal/api/client/import/import.go); no user domain blocks.
+		Lanes: map[string][]Lane{"follows": importThenAPI, "lists": apiOnly, "list_members": apiOnly,
+			"bookmarks": apiOnly, "likes": apiOnly, "mutes": importThenAPI, "blocks": importThenAPI},
+		ExclusiveLists: true, PKCE: true, BackdatedPosts: true},
+	{Software: "gotosocial", Name: "GoToSocial",
+		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
+			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly},
+		PKCE: true},
+	{Software: "akkoma", Name: "Akkoma", Probe: true,
+		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
+			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
+		UserDomainBlocks: true, Endorsements: true},
+	{Software: "pleroma", Name: "Pleroma", Probe: true,
+		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
+			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
+		UserDomainBlocks: true, Endorsements: true},
+	// Unknown servers get Mastodon's behaviour, probed.
+	{Software: "", Name: "other (treated as Mastodon, probed)", Probe: true,
+		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
+			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
+		UserDomainBlocks: true, FollowsPerDay: 400, ListsTakeRequests: true},
+}
+
+// Capabilities looks the server up in the table.
+func (s Server) Capabilities() Capabilities {
+	for _, c := range capabilityTable {
+		if c.Software == s.Software && versionAtLeast(s.Version, c.minVersion) {
+			return c
+		}
+	}
+	return capabilityTable[len(capabilityTable)-1]
+}
+
+// versionAtLeast compares dotted versions by their first two numbers; an
+// unreadable version counts as new enough (probe rather than refuse).
+func versionAtLeast(v, min string) bool {
+	if min == "" {
+		return true
+	}
+	num := func(s string) [2]int {
+		var out [2]int
+		for i, p := range strings.SplitN(s, ".", 3) {
+			if i > 1 {
+				break
+			}
+			n, err := strconv.Atoi(strings.TrimLeft(p, "v"))
+			if err != nil {
+				return [2]int{1 << 30, 0}
+			}
+			out[i] = n
+		}
+		return out
+	}
+	a, b := num(v), num(min)
+	return a[0] > b[0] || a[0] == b[0] && a[1] >= b[1]
+}
+
+// CompatibilityTable is the README's compatibility table in Markdown:
+// one row per server, one column per category, each cell the lanes
+// fastest first ("—" when unsupported).
+func CompatibilityTable() string {
+	var b strings.Builder
+	b.WriteString("| server |")
+	for _, cat := range CompatCategories {
+		fmt.Fprintf(&b, " %s |", strings.ReplaceAll(cat, "_", " "))
+	}
+	b.WriteString("\n|---|")
+	b.WriteString(strings.Repeat("---|", len(CompatCategories)))
+	b.WriteString("\n")
+	for _, c := range capabilityTable {
+		fmt.Fprintf(&b, "| %s |", c.Name)
+		for _, cat := range CompatCategories {
+			var names []string
+			for _, l := range c.Lanes[cat] {
+				names = append(names, string(l))
+			}
+			cell := "—"
+			if len(names) > 0 {
+				cell = strings.Join(names, ", ")
+			}
+			fmt.Fprintf(&b, " %s |", cell)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,90 @@
+package api
+
+import (
+	"context"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+)
+
+var updateReadme = flag.Bool("update-readme", false, "rewrite the README's compatibility table from the code's table")
+
+const (
+	compatStart = "<!-- compat: written by `go test ./api -run TestCompatibilityTable -update-readme`; do not edit -->"
+	compatEnd   = "<!-- end of compat -->"
+)
+
+// TestCompatibilityTable keeps the README's table the one the code uses.
+func TestCompatibilityTable(t *testing.T) {
+	const path = "../README.md"
+	readme, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(readme)
+	i, j := strings.Index(s, compatStart), strings.Index(s, compatEnd)
+	if i < 0 || j < i {
+		t.Fatalf("the README lacks the compat markers")
+	}
+	want := s[:i+len(compatStart)] + "\n\n" + CompatibilityTable() + "\n" + s[j:]
+	if want == s {
+		return
+	}
+	if *updateReadme {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("the README's compatibility table differs from the code's; run go test ./api -run TestCompatibilityTable -update-readme\n%s", CompatibilityTable())
+}
+
+func TestCapabilities(t *testing.T) {
+	for _, tt := range []struct {
+		s      Server
+		name   string
+		follow Lane
+	}{
+		{Server{"mastodon", "4.5.0"}, "Mastodon 4.3+", LaneWebImport},
+		{Server{"mastodon", "4.2.13"}, "Mastodon 4.2", LaneWebImport},
+		{Server{"gotosocial", "0.20.0"}, "GoToSocial 0.18+", LaneImport},
+		{Server{"gotosocial", "0.17.3"}, "GoToSocial", LaneAPI},
+		{Server{"akkoma", "3.13.2"}, "Akkoma", LaneAPI},
+		{Server{"", "1.0"}, "other (treated as Mastodon, probed)", LaneAPI},
+	} {
+		c := tt.s.Capabilities()
+		if c.Name != tt.name || c.Fastest("follows") != tt.follow {
+			t.Errorf("%+v: %s, follows by %q; want %s, %q", tt.s, c.Name, c.Fastest("follows"), tt.name, tt.follow)
+		}
+	}
+	if (Server{"gotosocial", "0.20.0"}).Capabilities().Supports("domain_blocks") {
+		t.Error("GoToSocial has no user domain blocks")
+	}
+}
+
+// TestServerNodeinfo: a server without the Mastodon instance API is named
+// by its nodeinfo.
+func TestServerNodeinfo(t *testing.T) {
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/nodeinfo":
+			w.Write([]byte(`{"links":[{"rel":"http://nodeinfo.diaspora.software/ns/schema/2.0","href":"` + srv.URL + `/nodeinfo/2.0"}]}`))
+		case "/nodeinfo/2.0":
+			w.Write([]byte(`{"version":"2.0","software":{"name":"akkoma","version":"3.13.2"}}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL, Options{Transport: srv.Client().Transport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Server(context.Background()); got != (Server{"akkoma", "3.13.2"}) {
+		t.Errorf("Server() = %+v", got)
+	}
+}
