@@ -225,6 +225,7 @@ func (s *Server) relationshipJSON(id string) map[string]any {
 	if !s.flavour.followTakesLanguages() {
 		delete(r, "languages")
 	}
+	s.extraRelationship(r, id)
 	return r
 }
 

@@ -158,6 +158,7 @@ type Server struct {
 	gate        chan struct{} // while non-nil, handlers wait for it to close (Hold)
 	move        *moveState    // the account move (move.go)
 	posts       *postStore    // statuses.go
+	extras      *extraState   // extras.go
 }
 
 // Account is one account the fake knows of, or can learn of by search.

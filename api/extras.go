@@ -1,0 +1,164 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// What the exports leave behind and the API shows on the old account:
+// followed and featured hashtags, endorsements, private notes (on
+// relationships, see Relationship.Note), filters and mute expiry.
+
+// Tag is a hashtag (app/serializers/rest/tag_serializer.rb).
+type Tag struct {
+	Name      string `json:"name"`
+	Following bool   `json:"following"`
+}
+
+// FeaturedTag is a hashtag shown on the profile
+// (app/serializers/rest/featured_tag_serializer.rb).
+type FeaturedTag struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Filter is a v2 filter with its keywords (app/serializers/rest/
+// filter_serializer.rb). Statuses filtered one by one are not carried:
+// their ids belong to the old instance.
+type Filter struct {
+	ID        string          `json:"id"`
+	Title     string          `json:"title"`
+	Context   []string        `json:"context"`
+	ExpiresAt *time.Time      `json:"expires_at"`
+	Action    string          `json:"filter_action"`
+	Keywords  []FilterKeyword `json:"keywords"`
+}
+
+// FilterKeyword is one word or phrase of a filter.
+type FilterKeyword struct {
+	Keyword   string `json:"keyword"`
+	WholeWord bool   `json:"whole_word"`
+}
+
+// FollowedTags lists the hashtags the account follows
+// (GET /api/v1/followed_tags, paginated by Link header).
+func (c *Client) FollowedTags(ctx context.Context) iter.Seq2[*Tag, error] {
+	return pages[*Tag](ctx, c, "/api/v1/followed_tags", limit(200))
+}
+
+// FollowTag follows a hashtag; following it again is harmless.
+func (c *Client) FollowTag(ctx context.Context, name string) error {
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/tags/"+url.PathEscape(name)+"/follow", nil, nil)
+	return err
+}
+
+// FeaturedTags lists the hashtags featured on the profile (not paginated).
+func (c *Client) FeaturedTags(ctx context.Context) ([]*FeaturedTag, error) {
+	var ts []*FeaturedTag
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/featured_tags", nil, &ts)
+	return ts, err
+}
+
+// FeatureTag features a hashtag on the profile.
+func (c *Client) FeatureTag(ctx context.Context, name string) error {
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/featured_tags", url.Values{"name": {name}}, nil)
+	return err
+}
+
+// Endorsements lists the accounts featured on the profile.
+func (c *Client) Endorsements(ctx context.Context) iter.Seq2[*Account, error] {
+	return pages[*Account](ctx, c, "/api/v1/endorsements", limit(accountsPage))
+}
+
+// Endorse features an account on the profile. Mastodon 4.4 renamed
+// POST /api/v1/accounts/:id/pin to /endorse (config/routes/api.rb keeps
+// pin as an alias there; earlier versions have only pin). The version
+// chooses which is tried first; a missing route tries the other.
+func (c *Client) Endorse(ctx context.Context, id string) error {
+	paths := []string{"endorse", "pin"}
+	if s := c.Server(ctx); s.Software == "mastodon" && !versionAtLeast(s.Version, 4, 4) {
+		paths = []string{"pin", "endorse"}
+	}
+	var err error
+	for _, p := range paths {
+		_, err = c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/"+p, nil, nil)
+		if !routeMissing(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// routeMissing tells a missing route ({"error":"Not Found"}, 405, 501)
+// from a missing record ("Record not found", or GoToSocial's "Not Found:
+// …" with a reason).
+func routeMissing(err error) bool {
+	var ae *Error
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.Status {
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return true
+	case http.StatusNotFound:
+		return ae.Message == "Not Found" || ae.Message == ""
+	}
+	return false
+}
+
+// versionAtLeast compares a "4.3.8" version with major.minor; an
+// unreadable version counts as recent.
+func versionAtLeast(v string, major, minor int) bool {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return true
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(strings.TrimFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	return ma > major || ma == major && mi >= minor
+}
+
+// SetNote sets the private note on an account ("" removes it).
+func (c *Client) SetNote(ctx context.Context, id, note string) error {
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/note", url.Values{"comment": {note}}, nil)
+	return err
+}
+
+// Filters lists the v2 filters with their keywords (not paginated).
+func (c *Client) Filters(ctx context.Context) ([]*Filter, error) {
+	var fs []*Filter
+	_, err := c.do(ctx, http.MethodGet, "/api/v2/filters", nil, &fs)
+	return fs, err
+}
+
+// CreateFilter makes a v2 filter with its keywords in one request
+// (keywords_attributes, app/controllers/api/v2/filters_controller.rb);
+// expiresIn 0 is forever.
+func (c *Client) CreateFilter(ctx context.Context, f *Filter, expiresIn time.Duration) error {
+	q := url.Values{"title": {f.Title}}
+	for _, ctxName := range f.Context {
+		q.Add("context[]", ctxName)
+	}
+	if f.Action != "" {
+		q.Set("filter_action", f.Action)
+	}
+	if expiresIn > 0 {
+		q.Set("expires_in", strconv.FormatInt(int64(expiresIn/time.Second), 10))
+	}
+	for i, k := range f.Keywords {
+		p := "keywords_attributes[" + strconv.Itoa(i) + "]"
+		q.Set(p+"[keyword]", k.Keyword)
+		q.Set(p+"[whole_word]", strconv.FormatBool(k.WholeWord))
+	}
+	_, err := c.do(ctx, http.MethodPost, "/api/v2/filters", q, nil)
+	return err
+}
