@@ -53,6 +53,8 @@ type RunConfig struct {
 	UpdateFollowSettings bool     `json:"update_follow_settings,omitempty"`
 	// Posts are the visibilities --include posts carries (posts.go).
 	Posts []string `json:"posts,omitempty"`
+	// From is the old account read live (--from), as typed.
+	From string `json:"from,omitempty"`
 }
 
 // Record is one line of the journal.

@@ -449,6 +449,8 @@ func (r *Runner) send(ctx context.Context, s Step) error {
 			return nil
 		}
 		return c.RemoveFromList(ctx, id, s.AccountID)
+	case OpFollowTag, OpFeatureTag, OpEndorse, OpNote, OpCreateFilter:
+		return r.sendExtra(ctx, s)
 	}
 	return fmt.Errorf("unknown step %q", s.Op)
 }

@@ -33,6 +33,7 @@ type migrateOptions struct {
 	Mode                 string
 	UpdateFollowSettings bool
 	Posts                []string // visibilities carried by --include posts
+	From                 string   // the old account, read live (from.go)
 }
 
 var includable = migrate.Includable
@@ -69,9 +70,11 @@ name, or needs --yes with --mode overwrite.`,
   $ mastomigrate migrate export/ --to me@new.example --only follows,lists --yes
   $ mastomigrate migrate export/ --to me@new.example --include likes,profile --wait
   $ mastomigrate migrate archive.zip --to me@gts.example --include posts --posts public,unlisted,private`,
-		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Exports = args
+			if len(args) == 0 && opts.From == "" {
+				return &flagError{errors.New("name the exports, or the old account with `--from user@instance`")}
+			}
 			if opts.To == "" {
 				return &flagError{errors.New("say which account to migrate to with `--to user@instance`")}
 			}
@@ -93,7 +96,7 @@ name, or needs --yes with --mode overwrite.`,
 				return err
 			}
 			if opts.DryRun {
-				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, Include: opts.Include,
+				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, Include: opts.Include, From: opts.From,
 					Posts: opts.Posts, IncludePosts: slices.Contains(opts.Include, "posts")}
 				return runPlan(cmd.Context(), p)
 			}
@@ -102,6 +105,7 @@ name, or needs --yes with --mode overwrite.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.To, "to", "", "the new `account` (user@instance)")
+	fl.StringVar(&opts.From, "from", "", "copy from the old `account` (user@instance) read live, with or instead of exports; nothing is written there")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "only show the plan, as plan --to does")
 	fl.BoolVar(&opts.Wait, "wait", false, "when the daily follow limit is reached, wait for it (with a countdown) instead of stopping")
@@ -157,10 +161,11 @@ func plural(n int, word string) string {
 
 func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	f := opts.F
-	e, err := archive.Read(ctx, opts.Exports...)
+	in, err := readInputs(ctx, f, opts.From, opts.Exports, slices.Contains(opts.Include, "likes"), nil)
 	if err != nil {
 		return err
 	}
+	e := in.export
 	c, _, err := f.client(opts.To)
 	if err != nil {
 		return err
@@ -191,11 +196,11 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		}
 	}
 	cfg := migrate.RunConfig{To: opts.To, Include: opts.Include, Only: opts.Only, Skip: opts.Skip, Mode: opts.Mode,
-		UpdateFollowSettings: opts.UpdateFollowSettings}
+		UpdateFollowSettings: opts.UpdateFollowSettings, From: opts.From}
 	if includePosts {
 		cfg.Posts = opts.Posts
 	}
-	digest := migrate.Digest(e)
+	digest := in.digest
 	j, err := migrate.OpenJournal(migrate.JournalPath(dir, account, digest),
 		migrate.Header{Account: account, Digest: digest, Inputs: inputs, Options: cfg, Created: f.Clock.Now().UTC()})
 	if err != nil {
@@ -218,7 +223,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 			concurrency = max(1, min(8, rate.Limit/50))
 		}
 	}
-	p := migrate.NewPlan(e, opts.Include...)
+	p := in.plan(opts.Include)
 	bar := newProgress(f.IO, "resolving accounts")
 	r := &migrate.Resolver{Client: c, Workers: concurrency, Progress: bar.set, Found: func(key string, a *api.Account) {
 		if a.Moved != nil {
@@ -230,7 +235,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	}}
 	mopts := migrate.Options{IncludeLikes: slices.Contains(opts.Include, "likes"), Overwrite: opts.Mode == "overwrite",
 		UpdateFollowSettings: opts.UpdateFollowSettings, Now: f.Clock.Now()}
-	ch, target, err := migrate.Check(ctx, c, me, e, r, mopts)
+	ch, target, err := in.check(ctx, c, me, r, mopts)
 	bar.finish()
 	if err != nil {
 		return err
@@ -351,6 +356,9 @@ func resumeCommand(h migrate.Header) string {
 	args := []string{"mastomigrate", "migrate"}
 	for _, in := range h.Inputs {
 		args = append(args, shellQuote(in))
+	}
+	if h.Options.From != "" {
+		args = append(args, "--from", shellQuote(h.Options.From))
 	}
 	args = append(args, "--to", shellQuote(h.Options.To), "--yes")
 	if h.Options.Mode == "overwrite" {

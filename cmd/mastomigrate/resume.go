@@ -41,6 +41,7 @@ again; what was in flight when it stopped is checked on the target first.`,
 			opts.Include, opts.Only, opts.Skip = h.Options.Include, h.Options.Only, h.Options.Skip
 			opts.UpdateFollowSettings = h.Options.UpdateFollowSettings
 			opts.Posts = h.Options.Posts
+			opts.From = h.Options.From
 			if opts.Mode == "" {
 				opts.Mode = "merge"
 			}
