@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api/mastotest"
+)
+
+// t0 is the time both fakes and the program read in the --from tests.
+var t0 = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+
+// manualClock is the program's clock over the fakes' manual one:
+// sleeping moves it, so no test waits on the machine.
+type manualClock struct{ *mastotest.ManualClock }
+
+func (c manualClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d > 0 {
+		c.Advance(d)
+	}
+	return nil
+}
+
+// oldAccount seeds old with one or more of everything a live account can
+// give, and makes the same remote accounts and posts known to the new
+// server (unknown posts until searched, as a fresh instance has them).
+func oldAccount(old, neu *mastotest.Server) {
+	accounts := map[string]mastotest.Account{
+		"ana@a.example": {}, "bo@b.example": {}, "cy@c.example": {}, "dan@d.example": {},
+		"eve@e.example": {}, "fay@f.example": {}, "gil@g.example": {}, "lou@l.example": {Locked: true},
+		"sam@spam.example": {},
+	}
+	id := map[string]string{}
+	for h, a := range accounts {
+		id[h] = old.AddHandle(h, a)
+		neu.AddHandle(h, a)
+	}
+	yes, no := true, false
+	_, _ = yes, no
+	old.SeedFollow(id["ana@a.example"], mastotest.FollowState{Reblogs: true})
+	old.SeedFollow(id["bo@b.example"], mastotest.FollowState{Reblogs: false, Notify: true, Languages: []string{"de", "en"}})
+	old.SeedFollow(id["eve@e.example"], mastotest.FollowState{Reblogs: true})
+	old.SeedFollow(id["fay@f.example"], mastotest.FollowState{Reblogs: true, Notify: true})
+	old.SeedFollow(id["lou@l.example"], mastotest.FollowState{Reblogs: true, Requested: true}) // pending
+	old.SeedList("Friends", "followed", true, id["ana@a.example"], id["eve@e.example"])
+	old.SeedList("Slow", "none", false, id["lou@l.example"]) // a pending request counts since Mastodon 4.2
+	expires := t0.Add(48 * time.Hour)
+	old.SeedMute(id["cy@c.example"], mastotest.MuteState{Notifications: false, ExpiresAt: &expires})
+	old.SeedMute(id["gil@g.example"], mastotest.MuteState{Notifications: true})
+	old.SeedBlock(id["dan@d.example"])
+	old.SeedDomainBlock("spam.example")
+	for _, u := range []string{"https://a.example/users/ana/statuses/1", "https://b.example/users/bo/statuses/2"} {
+		old.SeedBookmark(old.AddStatus(u, false))
+		neu.AddStatus(u, true)
+	}
+	fav := "https://f.example/users/fay/statuses/3"
+	old.SeedFavourite(old.AddStatus(fav, false))
+	neu.AddStatus(fav, true)
+	old.SeedFollowedTag("golang")
+	old.SeedFollowedTag("fediverse")
+	old.SeedFeaturedTag("mastomigrate")
+	old.SeedEndorsement(id["fay@f.example"])
+	old.SeedNote(id["bo@b.example"], "met at FOSDEM")
+	old.SeedNote(id["gil@g.example"], "muted: posts about football")
+	week := t0.Add(7 * 24 * time.Hour)
+	old.SeedFilter(mastotest.FilterState{Title: "Spoilers", Context: []string{"home", "public"}, Action: "hide",
+		Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak", WholeWord: false}}})
+	old.SeedFilter(mastotest.FilterState{Title: "Election", Context: []string{"home"}, Action: "warn", ExpiresAt: &week,
+		Keywords: []mastotest.FilterKeyword{{Keyword: "poll", WholeWord: true}}})
+}
+
+// tokenLog records which tokens each host received.
+type tokenLog struct {
+	mu     sync.Mutex
+	byHost map[string]map[string]bool
+	next   http.RoundTripper
+}
+
+func (l *tokenLog) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.mu.Lock()
+	if l.byHost[r.URL.Host] == nil {
+		l.byHost[r.URL.Host] = map[string]bool{}
+	}
+	l.byHost[r.URL.Host][strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")] = true
+	l.mu.Unlock()
+	return l.next.RoundTrip(r)
+}
+
+// fromFactory is migrateFactory for two fakes: NEW's token in
+// MASTOMIGRATE_TOKEN, OLD's in MASTOMIGRATE_FROM_TOKEN, the manual clock.
+func fromFactory(t *testing.T, old, neu *mastotest.Server, clock *mastotest.ManualClock) (*factory, *strings.Builder, *strings.Builder, *tokenLog) {
+	f, out, errOut := migrateFactory(t, neu)
+	// A token of its own: the fakes draw the same first token.
+	oldToken := old.NewToken()
+	f.Getenv = func(k string) string {
+		switch k {
+		case tokenEnv:
+			return neu.Token
+		case fromTokenEnv:
+			return oldToken
+		}
+		return ""
+	}
+	f.Clock = manualClock{clock}
+	log := &tokenLog{byHost: map[string]map[string]bool{}, next: http.DefaultTransport}
+	f.Transport = log
+	return f, out, errOut, log
+}
+
+func hostOf(rawURL string) string { return strings.TrimPrefix(rawURL, "http://") }
+
+func TestMigrateFromOldAccount(t *testing.T) {
+	for _, fl := range []mastotest.Flavour{mastotest.Mastodon42, mastotest.Mastodon45, mastotest.GoToSocial020} {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock := mastotest.NewManualClock(t0)
+			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous())
+			opts := []mastotest.Option{mastotest.WithFlavour(fl), mastotest.WithClock(clock)}
+			if !fl.GoToSocial() {
+				opts = append(opts, generous())
+			}
+			neu := mastotest.NewServer(t, opts...)
+			oldAccount(old, neu)
+			if fl.GoToSocial() {
+				// GoToSocial lists only accepted follows, and the classifier
+				// takes its "not currently followed" 404 as final: here lou
+				// accepts at once, so the list gets him.
+				neu.UpdateAccount(neu.ID("lou@l.example"), func(a *mastotest.Account) { a.Locked = false })
+			}
+			before, beforeX := old.State(), old.Extras()
+			f, _, errOut, log := fromFactory(t, old, neu, clock)
+			oldToken := f.Getenv(fromTokenEnv)
+
+			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--include", "likes"}
+			if code := run(context.Background(), args, f); code != 0 {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+			assertCopied(t, fl, old, neu)
+
+			// Nothing written to OLD, its state untouched; each token only
+			// ever went to its own host.
+			if n := old.TokenWrites(oldToken); n != 0 || old.Writes() != 0 {
+				t.Errorf("%d writes to the old account (%d in all)", n, old.Writes())
+			}
+			if !reflect.DeepEqual(old.State(), before) || !reflect.DeepEqual(old.Extras(), beforeX) {
+				t.Errorf("the old account changed")
+			}
+			if log.byHost[hostOf(neu.URL)][oldToken] {
+				t.Errorf("the old account's token was sent to the new instance")
+			}
+			if log.byHost[hostOf(old.URL)][neu.Token] {
+				t.Errorf("the new account's token was sent to the old instance")
+			}
+			for _, tok := range []string{oldToken, neu.Token} {
+				if strings.Contains(errOut.String(), tok) {
+					t.Errorf("a token was printed")
+				}
+			}
+
+			// Re-running re-diffs against NEW and sends nothing.
+			writes := neu.Writes()
+			if code := run(context.Background(), args, f); code != 0 {
+				t.Fatalf("re-run: exit %d\n%s", code, errOut)
+			}
+			if n := neu.Writes() - writes; n != 0 {
+				t.Errorf("re-run made %d writes", n)
+			}
+		})
+	}
+}
+
+// assertCopied checks NEW against OLD for every category the new server
+// supports.
+func assertCopied(t *testing.T, fl mastotest.Flavour, old, neu *mastotest.Server) {
+	t.Helper()
+	want, got := old.State(), neu.State()
+	wantX, gotX := old.Extras(), neu.Extras()
+	if fl.GoToSocial() {
+		// No follow languages there, and lou's request was accepted.
+		for h, f := range want.Follows {
+			f.Languages, f.Requested = nil, false
+			want.Follows[h] = f
+		}
+		for h, f := range got.Follows {
+			f.Requested = false
+			got.Follows[h] = f
+		}
+		// No user domain blocks, featured tags or endorsements.
+		want.DomainBlocks = []string{}
+		wantX.FeaturedTags, wantX.Endorsed = []string{}, []string{}
+	}
+	// Mutes and filters take whole seconds left: the end may move by one.
+	for h, m := range got.Mutes {
+		if w := want.Mutes[h]; m.ExpiresAt != nil && w.ExpiresAt != nil && within(*m.ExpiresAt, *w.ExpiresAt, time.Second) {
+			m.ExpiresAt = w.ExpiresAt
+			got.Mutes[h] = m
+		}
+	}
+	for title, f := range gotX.Filters {
+		if w := wantX.Filters[title]; f.ExpiresAt != nil && w.ExpiresAt != nil && within(*f.ExpiresAt, *w.ExpiresAt, time.Second) {
+			f.ExpiresAt = w.ExpiresAt
+			gotX.Filters[title] = f
+		}
+	}
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"follows", got.Follows, want.Follows},
+		{"lists", got.Lists, want.Lists},
+		{"mutes", got.Mutes, want.Mutes},
+		{"blocks", got.Blocks, want.Blocks},
+		{"domain blocks", got.DomainBlocks, want.DomainBlocks},
+		{"bookmarks", got.Bookmarks, want.Bookmarks},
+		{"favourites", got.Favourites, want.Favourites},
+		{"followed tags", gotX.FollowedTags, wantX.FollowedTags},
+		{"featured tags", nonNil(gotX.FeaturedTags), nonNil(wantX.FeaturedTags)},
+		{"endorsements", gotX.Endorsed, wantX.Endorsed},
+		{"notes", gotX.Notes, wantX.Notes},
+		{"filters", gotX.Filters, wantX.Filters},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s on the new account:\n got %+v\nwant %+v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func within(a, b time.Time, d time.Duration) bool { return a.Sub(b) <= d && b.Sub(a) <= d }
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func TestPlanFromOldAccount(t *testing.T) {
+	clock := mastotest.NewManualClock(t0)
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous())
+	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous())
+	oldAccount(old, neu)
+	f, out, errOut, _ := fromFactory(t, old, neu, clock)
+	if code := run(context.Background(), []string{"plan", "--from", old.URL, "--json", "--include", "likes"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	var p struct {
+		Importable map[string]int `json:"importable"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &p); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := map[string]int{"follows": 5, "lists": 2, "list_members": 3, "domain_blocks": 1, "mutes": 2, "blocks": 1,
+		"bookmarks": 2, "likes": 1, "profile": 0, "followed_tags": 2, "featured_tags": 1, "endorsements": 1, "notes": 2, "filters": 2}
+	if !reflect.DeepEqual(p.Importable, want) {
+		t.Errorf("importable:\n got %v\nwant %v", p.Importable, want)
+	}
+	if old.Writes() != 0 || neu.Count("") != 0 {
+		t.Errorf("plan --from alone: %d writes to the old account, %d requests to the new one", old.Writes(), neu.Count(""))
+	}
+
+	out.Reset()
+	if code := run(context.Background(), []string{"plan", "--from", old.URL}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, row := range []string{"followed tags", "featured tags", "endorsements", "notes", "filters"} {
+		if !strings.Contains(out.String(), row) {
+			t.Errorf("the plan has no %q row:\n%s", row, out)
+		}
+	}
+}
