@@ -178,7 +178,11 @@ func ReadSource(ctx context.Context, c *api.Client, includeLikes bool) (*Source,
 			return nil
 		},
 	}
+	// What a live account tells, as Covered says it of exports: not its
+	// posts, media or profile pictures, which only the archive holds.
+	e.Covered = map[string]bool{"follows": true, "lists": true, "mutes": true, "blocks": true, "domain_blocks": true, "bookmarks": true}
 	if includeLikes {
+		e.Covered["likes"] = true
 		readers = append(readers, uris("likes", c.Favourites(ctx), &e.Likes))
 	}
 	if err := all(readers); err != nil {
@@ -272,11 +276,8 @@ func Combine(live, exp *archive.Export) *archive.Export {
 	out.Likes = mergeBy(live.Likes, exp.Likes, id)
 	if exp.Covered != nil {
 		out.Covered = maps.Clone(exp.Covered)
-		for _, c := range []string{"follows", "lists", "mutes", "blocks", "domain_blocks", "bookmarks"} {
+		for c := range live.Covered {
 			out.Covered[c] = true
-		}
-		if len(live.Likes) > 0 {
-			out.Covered["likes"] = true
 		}
 	}
 	return &out

@@ -30,10 +30,10 @@ func (c manualClock) Sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-// oldAccount seeds old with one or more of everything a live account can
+// oldAccount seeds old (mutes and filters ending after now) with one or more of everything a live account can
 // give, and makes the same remote accounts and posts known to the new
 // server (unknown posts until searched, as a fresh instance has them).
-func oldAccount(old, neu *mastotest.Server) {
+func oldAccount(old, neu *mastotest.Server, now time.Time) {
 	accounts := map[string]mastotest.Account{
 		"ana@a.example": {}, "bo@b.example": {}, "cy@c.example": {}, "dan@d.example": {},
 		"eve@e.example": {}, "fay@f.example": {}, "gil@g.example": {}, "lou@l.example": {Locked: true},
@@ -53,7 +53,7 @@ func oldAccount(old, neu *mastotest.Server) {
 	old.SeedFollow(id["lou@l.example"], mastotest.FollowState{Reblogs: true, Requested: true}) // pending
 	old.SeedList("Friends", "followed", true, id["ana@a.example"], id["eve@e.example"])
 	old.SeedList("Slow", "none", false, id["lou@l.example"]) // a pending request counts since Mastodon 4.2
-	expires := t0.Add(48 * time.Hour)
+	expires := now.Add(48 * time.Hour)
 	old.SeedMute(id["cy@c.example"], mastotest.MuteState{Notifications: false, ExpiresAt: &expires})
 	old.SeedMute(id["gil@g.example"], mastotest.MuteState{Notifications: true})
 	old.SeedBlock(id["dan@d.example"])
@@ -71,7 +71,7 @@ func oldAccount(old, neu *mastotest.Server) {
 	old.SeedEndorsement(id["fay@f.example"])
 	old.SeedNote(id["bo@b.example"], "met at FOSDEM")
 	old.SeedNote(id["gil@g.example"], "muted: posts about football")
-	week := t0.Add(7 * 24 * time.Hour)
+	week := now.Add(7 * 24 * time.Hour)
 	old.SeedFilter(mastotest.FilterState{Title: "Spoilers", Context: []string{"home", "public"}, Action: "hide",
 		Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak", WholeWord: false}}})
 	old.SeedFilter(mastotest.FilterState{Title: "Election", Context: []string{"home"}, Action: "warn", ExpiresAt: &week,
@@ -128,7 +128,7 @@ func TestMigrateFromOldAccount(t *testing.T) {
 				opts = append(opts, generous())
 			}
 			neu := mastotest.NewServer(t, opts...)
-			oldAccount(old, neu)
+			oldAccount(old, neu, t0)
 			if fl.GoToSocial() {
 				// GoToSocial lists only accepted follows, and the classifier
 				// takes its "not currently followed" 404 as final: here lou
@@ -246,7 +246,7 @@ func TestPlanFromOldAccount(t *testing.T) {
 	clock := mastotest.NewManualClock(t0)
 	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous())
 	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous())
-	oldAccount(old, neu)
+	oldAccount(old, neu, t0)
 	f, out, errOut, _ := fromFactory(t, old, neu, clock)
 	if code := run(context.Background(), []string{"plan", "--from", old.URL, "--json", "--include", "likes"}, f); code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut)
