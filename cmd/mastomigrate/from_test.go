@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 )
 
@@ -274,5 +276,42 @@ func TestPlanFromOldAccount(t *testing.T) {
 		if !strings.Contains(out.String(), row) {
 			t.Errorf("the plan has no %q row:\n%s", row, out)
 		}
+	}
+}
+
+// TestLoginReadOnly: the login for an old account asks only to read, and
+// migrate --from then finds it among the stored logins.
+func TestLoginReadOnly(t *testing.T) {
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"))
+	f, _, errOut, path := loginFactory(t)
+	var asked string
+	f.OpenBrowser = func(u string) error { asked = u; return browse(u) }
+	if code := run(context.Background(), []string{"login", "--read-only", old.URL}, f); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	u, err := url.Parse(asked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := strings.Fields(u.Query().Get("scope"))
+	if !reflect.DeepEqual(scopes, api.ReadScopes) {
+		t.Errorf("asked for %v, want %v", scopes, api.ReadScopes)
+	}
+	tokens, _ := api.LoadTokens(path)
+	login, ok := tokens.Find("me@old.example")
+	if !ok || !reflect.DeepEqual(login.App.Scopes, api.ReadScopes) {
+		t.Fatalf("stored login %+v", login)
+	}
+
+	// plan --from uses the stored login, with no token in the environment.
+	var out strings.Builder
+	f.IO.Out = &out
+	writes := old.Writes() // the login's own: registering the app, the token
+	f.StateDir = func() (string, error) { return t.TempDir(), nil }
+	if code := run(context.Background(), []string{"plan", "--from", "me@old.example", "--json"}, f); code != 0 {
+		t.Fatalf("plan --from: exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out.String(), `"followed_tags": 0`) || old.Writes() != writes || old.TokenWrites(login.Token) != 0 {
+		t.Errorf("plan --from with the stored login: %d writes\n%s", old.Writes()-writes, out.String())
 	}
 }
