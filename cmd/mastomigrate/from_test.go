@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -313,5 +315,70 @@ func TestLoginReadOnly(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"followed_tags": 0`) || old.Writes() != writes || old.TokenWrites(login.Token) != 0 {
 		t.Errorf("plan --from with the stored login: %d writes\n%s", old.Writes()-writes, out.String())
+	}
+}
+
+// TestEndorsementWaitsForFollow: an endorsement needs an accepted follow,
+// so it waits (retry) while the follow is a request, and `resume` carries
+// it once accepted, reading the old account again.
+func TestEndorsementWaitsForFollow(t *testing.T) {
+	clock := mastotest.NewManualClock(t0)
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous())
+	// Remote accounts never accept by themselves here.
+	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous(), mastotest.WithAcceptDelay(-1))
+	oldAccount(old, neu, t0)
+	f, _, errOut, _ := fromFactory(t, old, neu, clock)
+	if code := run(context.Background(), []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if got := neu.Extras().Endorsed; len(got) != 0 {
+		t.Fatalf("endorsed %v before the follow was accepted", got)
+	}
+	if !strings.Contains(errOut.String(), "run again to retry") {
+		t.Errorf("the waiting endorsement is not announced:\n%s", errOut)
+	}
+	if !neu.AcceptFollow("fay@f.example") {
+		t.Fatal("no request to fay")
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"resume", "--yes"}, f); code != 0 {
+		t.Fatalf("resume: exit %d\n%s", code, errOut)
+	}
+	if got := neu.Extras().Endorsed; !reflect.DeepEqual(got, []string{"fay@f.example"}) {
+		t.Errorf("endorsed after the accept: %v\n%s", got, errOut)
+	}
+	if old.Writes() != 0 {
+		t.Errorf("%d writes to the old account", old.Writes())
+	}
+}
+
+// TestMigrateFromWithExports: the live account wins where both hold an
+// item, and the exports add what only they hold.
+func TestMigrateFromWithExports(t *testing.T) {
+	clock := mastotest.NewManualClock(t0)
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous())
+	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous())
+	oldAccount(old, neu, t0)
+	neu.AddHandle("zed@z.example", mastotest.Account{})
+	dir := t.TempDir()
+	// bo's follow settings differ from the live ones; zed is only here.
+	csv := "Account address,Show boosts,Notify on new posts,Languages\nbo@b.example,true,false,\nzed@z.example,true,false,\n"
+	if err := os.WriteFile(filepath.Join(dir, "following_accounts.csv"), []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, _, errOut, _ := fromFactory(t, old, neu, clock)
+	args := []string{"migrate", filepath.Join(dir, "following_accounts.csv"), "--from", old.URL, "--to", neu.URL, "--yes"}
+	if code := run(context.Background(), args, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	got := neu.State().Follows
+	if bo := got["bo@b.example"]; bo.Reblogs || !bo.Notify {
+		t.Errorf("bo: %+v; want the live settings (no boosts, notify)", bo)
+	}
+	if _, ok := got["zed@z.example"]; !ok {
+		t.Errorf("zed, only in the export, was not followed: %v", got)
+	}
+	if len(neu.Extras().FollowedTags) != 2 {
+		t.Errorf("followed tags: %v", neu.Extras().FollowedTags)
 	}
 }
