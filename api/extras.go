@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -161,4 +163,82 @@ func (c *Client) CreateFilter(ctx context.Context, f *Filter, expiresIn time.Dur
 	}
 	_, err := c.do(ctx, http.MethodPost, "/api/v2/filters", q, nil)
 	return err
+}
+
+// SourceProfile is the profile as verify_credentials shows it to its
+// owner: the plain-text bio and fields are under source
+// (app/serializers/rest/credential_account_serializer.rb).
+type SourceProfile struct {
+	DisplayName  string `json:"display_name"`
+	Locked       bool   `json:"locked"`
+	Bot          bool   `json:"bot"`
+	Discoverable *bool  `json:"discoverable"`
+	Avatar       string `json:"avatar"` // URLs of the pictures
+	Header       string `json:"header"`
+	Source       struct {
+		Note      string  `json:"note"`
+		Fields    []Field `json:"fields"`
+		Privacy   string  `json:"privacy"`
+		Sensitive bool    `json:"sensitive"`
+		Language  string  `json:"language"`
+	} `json:"source"`
+}
+
+// SourceProfile reads the account's own profile with its settings.
+func (c *Client) SourceProfile(ctx context.Context) (*SourceProfile, error) {
+	var p SourceProfile
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/accounts/verify_credentials", nil, &p)
+	return &p, err
+}
+
+// ProfileSettings are the profile's switches and posting defaults; nil
+// and "" leave a setting alone.
+type ProfileSettings struct {
+	Locked, Bot, Discoverable, Sensitive *bool
+	Privacy, Language                    string
+}
+
+// UpdateProfileSettings sets them in one update_credentials request
+// (go-mastodon's profile has no bot or discoverable).
+func (c *Client) UpdateProfileSettings(ctx context.Context, s *ProfileSettings) error {
+	q := url.Values{}
+	for k, v := range map[string]*bool{"locked": s.Locked, "bot": s.Bot, "discoverable": s.Discoverable, "source[sensitive]": s.Sensitive} {
+		if v != nil {
+			q.Set(k, strconv.FormatBool(*v))
+		}
+	}
+	if s.Privacy != "" {
+		q.Set("source[privacy]", s.Privacy)
+	}
+	if s.Language != "" {
+		q.Set("source[language]", s.Language)
+	}
+	_, err := c.do(ctx, http.MethodPatch, "/api/v1/accounts/update_credentials", q, nil)
+	return err
+}
+
+// FetchPicture downloads a public picture (an avatar, a header) with hc,
+// never with a token: pictures are often on another host (a CDN). It
+// reads at most max bytes.
+func FetchPicture(ctx context.Context, hc *http.Client, rawURL string, max int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, unwrapURLError(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, &Error{Status: resp.StatusCode, Method: http.MethodGet, Path: req.URL.Path}
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("the picture at %s is over %d bytes", req.URL.Redacted(), max)
+	}
+	return b, nil
 }

@@ -57,6 +57,7 @@ type ExtraCounts struct {
 // besides the export's categories, and shrinks what cannot be carried.
 func (p *Plan) AddSource(s *Source) {
 	x := s.Extras
+	p.Importable.Profile = 1 // a live account always has one
 	p.Importable.ExtraCounts = &ExtraCounts{FollowedTags: len(x.FollowedTags), FeaturedTags: len(x.FeaturedTags),
 		Endorsements: len(x.Endorsements), Notes: len(x.Notes), Filters: len(x.Filters)}
 	for i, nc := range p.NotCarried {

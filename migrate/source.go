@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -295,4 +296,41 @@ func mergeBy[T any](first, then []T, key func(T) string) []T {
 		}
 	}
 	return out
+}
+
+// ReadProfile reads the old account's profile for --include profile: the
+// plain-text bio and fields, the pictures (downloaded with hc, without
+// the token), and the settings: locked, bot, discoverable, and the
+// posting defaults (privacy, language, sensitive).
+func ReadProfile(ctx context.Context, c *api.Client, hc *http.Client) (*ProfileUpdate, error) {
+	sp, err := c.SourceProfile(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the old account's profile: %w", err)
+	}
+	u := &ProfileUpdate{Profile: api.Profile{DisplayName: sp.DisplayName, Note: sp.Source.Note, Fields: sp.Source.Fields}}
+	for _, pic := range []struct {
+		url  string
+		into *[]byte
+	}{{sp.Avatar, &u.Avatar}, {sp.Header, &u.Header}} {
+		if pic.url == "" || defaultPicture(pic.url) {
+			continue
+		}
+		b, err := api.FetchPicture(ctx, hc, pic.url, 16<<20)
+		if err != nil {
+			return nil, fmt.Errorf("downloading the old account's pictures: %w", err)
+		}
+		*pic.into = b
+	}
+	locked, bot, sensitive := sp.Locked, sp.Bot, sp.Source.Sensitive
+	u.Settings = &api.ProfileSettings{Locked: &locked, Bot: &bot, Discoverable: sp.Discoverable, Sensitive: &sensitive,
+		Privacy: sp.Source.Privacy, Language: sp.Source.Language}
+	return u, nil
+}
+
+// defaultPicture tells the server's stand-in for no picture: Mastodon's
+// /avatars/original/missing.png and /headers/original/missing.png
+// (app/models/concerns/account/avatar.rb, header.rb), GoToSocial's
+// /assets/default_… files.
+func defaultPicture(u string) bool {
+	return strings.HasSuffix(u, "/missing.png") || strings.Contains(u, "/assets/default")
 }

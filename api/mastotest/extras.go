@@ -33,6 +33,8 @@ type extraState struct {
 	endorsed     map[string]int64 // account id -> seq
 	notes        map[string]string
 	filters      []*FilterState
+	// avatarURL and headerURL are the pictures verify_credentials names.
+	avatarURL, headerURL string
 }
 
 // ext is the extras' state, made on first use; s.mu is held.
@@ -326,4 +328,69 @@ func (s *Server) SeedFavourite(statusID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.favs[statusID] = s.nextSeq()
+}
+
+// ProfileSettings are the profile's switches and posting defaults, as
+// update_credentials sets them and verify_credentials shows them.
+type ProfileSettings struct {
+	Locked, Bot, Discoverable, Sensitive bool
+	Privacy, Language                    string
+}
+
+// SeedProfile sets "me"'s profile; avatar and header are the URLs
+// verify_credentials gives for the pictures (a test serves them, as a
+// media host apart from the instance would).
+func (s *Server) SeedProfile(p Profile, avatarURL, headerURL string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.profile = p
+	x := s.ext()
+	x.avatarURL, x.headerURL = avatarURL, headerURL
+}
+
+// credentials adds to verify_credentials what its owner sees
+// (app/serializers/rest/credential_account_serializer.rb): the profile,
+// the pictures' URLs (Mastodon's missing.png when there is none), and
+// source with the plain-text bio, fields and posting defaults.
+func (s *Server) credentials(j map[string]any) {
+	p, x := s.profile, s.ext()
+	if p.DisplayName != "" {
+		j["display_name"] = p.DisplayName
+	}
+	j["note"] = p.Note
+	j["locked"], j["bot"], j["discoverable"] = p.Settings.Locked, p.Settings.Bot, p.Settings.Discoverable
+	j["avatar"], j["header"] = "https://"+s.Domain+"/avatars/original/missing.png", "https://"+s.Domain+"/headers/original/missing.png"
+	if x.avatarURL != "" {
+		j["avatar"] = x.avatarURL
+	}
+	if x.headerURL != "" {
+		j["header"] = x.headerURL
+	}
+	fields := []any{}
+	for _, f := range p.Fields {
+		fields = append(fields, map[string]any{"name": f[0], "value": f[1]})
+	}
+	privacy := p.Settings.Privacy
+	if privacy == "" {
+		privacy = "public"
+	}
+	j["source"] = map[string]any{"note": p.Note, "fields": fields, "privacy": privacy,
+		"sensitive": p.Settings.Sensitive, "language": p.Settings.Language}
+}
+
+// updateSettings reads update_credentials' switches and source[…]
+// defaults (app/controllers/api/v1/accounts/credentials_controller.rb).
+func (s *Server) updateSettings(c *call) {
+	st := &s.profile.Settings
+	for k, into := range map[string]*bool{"locked": &st.Locked, "bot": &st.Bot, "discoverable": &st.Discoverable, "source[sensitive]": &st.Sensitive} {
+		if v, ok := formBool(c, k); ok {
+			*into = v
+		}
+	}
+	if c.form.Has("source[privacy]") {
+		st.Privacy = c.get("source[privacy]")
+	}
+	if c.form.Has("source[language]") {
+		st.Language = c.get("source[language]")
+	}
 }

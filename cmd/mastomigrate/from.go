@@ -16,6 +16,7 @@ type inputs struct {
 	source *migrate.Source // nil without --from
 	files  *archive.Export // the exports alone, nil without any
 	digest string          // names the journal; stable for the same inputs
+	old    *api.Client     // the old account's client: GET requests only
 }
 
 // extras is what only the live account gives, or nil.
@@ -50,7 +51,7 @@ func readInputs(ctx context.Context, f *factory, from string, exports []string, 
 		if err != nil {
 			return nil, err
 		}
-		in.source = src
+		in.source, in.old = src, old
 		in.export = migrate.Combine(src.Export, in.files)
 		in.digest = migrate.SourceDigest(src.Account, in.files)
 		return in, nil
@@ -72,4 +73,23 @@ func (in *inputs) plan(include []string) *migrate.Plan {
 // check is migrate.Check, with the extras when the old account was read.
 func (in *inputs) check(ctx context.Context, c *api.Client, me *api.Account, r *migrate.Resolver, o migrate.Options) (*migrate.Changes, *migrate.Target, error) {
 	return migrate.CheckSource(ctx, c, me, in.export, in.extras(), r, o)
+}
+
+// profile is what --include profile sends: the live old account's when
+// read (texts, pictures and settings), else actor.json's and the
+// archive's pictures, else nil.
+func (in *inputs) profile(ctx context.Context, f *factory, exports []string) (*migrate.ProfileUpdate, error) {
+	if in.old != nil {
+		return migrate.ReadProfile(ctx, in.old, f.httpClient())
+	}
+	if in.export.Profile == nil {
+		return nil, nil
+	}
+	u, err := migrate.NewProfileUpdate(ctx, in.export.Profile, func(name string) ([]byte, error) {
+		return archive.ReadEntry(ctx, exports, name, 16<<20)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the profile pictures: %w", err)
+	}
+	return u, nil
 }

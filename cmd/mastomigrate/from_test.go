@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -82,6 +83,26 @@ func oldAccount(old, neu *mastotest.Server, now time.Time) {
 		Keywords: []mastotest.FilterKeyword{{Keyword: "poll", WholeWord: true}}})
 }
 
+// oldProfile gives old a profile whose pictures are on a media host of
+// their own; the flag it returns says whether a request there carried a
+// token.
+func oldProfile(t *testing.T, old *mastotest.Server) *bool {
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+	authed := new(bool)
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			*authed = true
+		}
+		w.Write(png)
+	}))
+	t.Cleanup(cdn.Close)
+	old.SeedProfile(mastotest.Profile{DisplayName: "Me, moving", Note: "Hello.\nNew address soon.",
+		Fields: [][2]string{{"Web", "https://me.example"}, {"Pronouns", "they/them"}}, Avatar: "image/png", Header: "image/png",
+		Settings: mastotest.ProfileSettings{Bot: true, Discoverable: true, Sensitive: true, Privacy: "unlisted", Language: "de"}},
+		cdn.URL+"/avatars/me.png", cdn.URL+"/headers/me.png")
+	return authed
+}
+
 // tokenLog records which tokens each host received.
 type tokenLog struct {
 	mu     sync.Mutex
@@ -139,15 +160,22 @@ func TestMigrateFromOldAccount(t *testing.T) {
 				// accepts at once, so the list gets him.
 				neu.UpdateAccount(neu.ID("lou@l.example"), func(a *mastotest.Account) { a.Locked = false })
 			}
+			cdnAuth := oldProfile(t, old)
 			before, beforeX := old.State(), old.Extras()
 			f, _, errOut, log := fromFactory(t, old, neu, clock)
 			oldToken := f.Getenv(fromTokenEnv)
 
-			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--include", "likes"}
+			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--include", "likes,profile"}
 			if code := run(context.Background(), args, f); code != 0 {
 				t.Fatalf("exit %d\n%s", code, errOut)
 			}
 			assertCopied(t, fl, old, neu)
+			if got, want := neu.Profile(), old.Profile(); !reflect.DeepEqual(got, want) {
+				t.Errorf("profile on the new account:\n got %+v\nwant %+v", got, want)
+			}
+			if *cdnAuth {
+				t.Errorf("a token was sent with a picture's download")
+			}
 
 			// Nothing written to OLD, its state untouched; each token only
 			// ever went to its own host.
@@ -262,7 +290,7 @@ func TestPlanFromOldAccount(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	want := map[string]int{"follows": 5, "lists": 2, "list_members": 3, "domain_blocks": 1, "mutes": 2, "blocks": 1,
-		"bookmarks": 2, "likes": 1, "profile": 0, "followed_tags": 2, "featured_tags": 1, "endorsements": 1, "notes": 2, "filters": 2}
+		"bookmarks": 2, "likes": 1, "profile": 1, "followed_tags": 2, "featured_tags": 1, "endorsements": 1, "notes": 2, "filters": 2}
 	if !reflect.DeepEqual(p.Importable, want) {
 		t.Errorf("importable:\n got %v\nwant %v", p.Importable, want)
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mastomigrate/mastomigrate/api"
-	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
@@ -253,12 +252,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	partial := len(todo) < len(pending)
 
 	var profile *migrate.ProfileUpdate
-	if slices.Contains(opts.Include, "profile") && e.Profile != nil {
-		profile, err = migrate.NewProfileUpdate(ctx, e.Profile, func(name string) ([]byte, error) {
-			return archive.ReadEntry(ctx, opts.Exports, name, 16<<20)
-		})
-		if err != nil {
-			return fmt.Errorf("reading the profile pictures: %w", err)
+	if slices.Contains(opts.Include, "profile") {
+		if profile, err = in.profile(ctx, f, opts.Exports); err != nil {
+			return err
 		}
 	}
 
