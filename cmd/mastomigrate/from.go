@@ -93,3 +93,13 @@ func (in *inputs) profile(ctx context.Context, f *factory, exports []string) (*m
 	}
 	return u, nil
 }
+
+// sourceNames names a journal's inputs for people: the exports' file
+// names, and the old account when read live.
+func sourceNames(h migrate.Header) []string {
+	names := baseNames(h.Inputs)
+	if h.Options.From != "" {
+		names = append([]string{h.Options.From}, names...)
+	}
+	return names
+}

@@ -372,6 +372,9 @@ func TestEndorsementWaitsForFollow(t *testing.T) {
 	if code := run(context.Background(), []string{"resume", "--yes"}, f); code != 0 {
 		t.Fatalf("resume: exit %d\n%s", code, errOut)
 	}
+	if !strings.Contains(errOut.String(), "Resuming the migration to me@new.example from "+old.URL+"\n") {
+		t.Errorf("resume does not name the old account:\n%s", errOut)
+	}
 	if got := neu.Extras().Endorsed; !reflect.DeepEqual(got, []string{"fay@f.example"}) {
 		t.Errorf("endorsed after the accept: %v\n%s", got, errOut)
 	}

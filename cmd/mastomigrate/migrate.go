@@ -40,7 +40,7 @@ var includable = migrate.Includable
 func newMigrateCmd(f *factory) *cobra.Command {
 	opts := &migrateOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "migrate <export>... --to <account> [flags]",
+		Use:   "migrate {<export>... | --from <account>} --to <account> [flags]",
 		Short: "Carry follows, lists, mutes, blocks and bookmarks over to the new account",
 		Long: `Show the plan (as plan --to does), ask for confirmation, then replay the
 export on the new account within the server's rate limits.
@@ -61,6 +61,11 @@ Every outcome is journaled. Run the same command again, or
 'mastomigrate resume', to continue after an interruption, a crash, or
 Mastodon's limit of 400 follows a day; nothing done is sent twice.
 
+With --from, the old account is read live instead of (or besides) the
+exports: its followed and featured hashtags, endorsements, private notes
+and filters come too, and nothing is ever written there. Its token comes
+from its login (login --read-only is enough) or MASTOMIGRATE_FROM_TOKEN.
+
 Merge mode (the default) only adds. Overwrite mode also removes what the
 new account has and the export does not (follows, blocks, mutes, domain
 blocks, members of the export's lists); it asks you to type the account
@@ -68,7 +73,8 @@ name, or needs --yes with --mode overwrite.`,
 		Example: `  $ mastomigrate migrate archive.zip following_accounts.csv lists.csv --to me@new.example
   $ mastomigrate migrate export/ --to me@new.example --only follows,lists --yes
   $ mastomigrate migrate export/ --to me@new.example --include likes,profile --wait
-  $ mastomigrate migrate archive.zip --to me@gts.example --include posts --posts public,unlisted,private`,
+  $ mastomigrate migrate archive.zip --to me@gts.example --include posts --posts public,unlisted,private
+  $ mastomigrate migrate --from me@old.example --to me@new.example`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Exports = args
 			if len(args) == 0 && opts.From == "" {

@@ -45,7 +45,7 @@ again; what was in flight when it stopped is checked on the target first.`,
 			if opts.Mode == "" {
 				opts.Mode = "merge"
 			}
-			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", h.Account, strings.Join(baseNames(h.Inputs), ", "))
+			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", h.Account, strings.Join(sourceNames(h), ", "))
 			return runMigrate(cmd.Context(), opts)
 		},
 	}
@@ -114,7 +114,7 @@ func newStatusCmd(f *factory) *cobra.Command {
 					state = "finished"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
-					strings.Join(baseNames(j.Header.Inputs), ", "), n[migrate.StatusDone],
+					strings.Join(sourceNames(j.Header), ", "), n[migrate.StatusDone],
 					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending], state)
 			}
 			return tw.Flush()
