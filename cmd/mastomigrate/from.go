@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
@@ -102,4 +103,13 @@ func sourceNames(h migrate.Header) []string {
 		names = append([]string{h.Options.From}, names...)
 	}
 	return names
+}
+
+// distinct refuses a migration onto the old account itself: --from and
+// --to naming one account would write to the account that is only read.
+func (in *inputs) distinct(to string) error {
+	if in.source != nil && strings.EqualFold(in.source.Account, to) {
+		return &flagError{fmt.Errorf("`--from` and `--to` are the same account (%s): nothing is ever written to the old account", to)}
+	}
+	return nil
 }

@@ -413,3 +413,22 @@ func TestMigrateFromWithExports(t *testing.T) {
 		t.Errorf("followed tags: %v", neu.Extras().FollowedTags)
 	}
 }
+
+// TestMigrateFromRefusesSameAccount: --from and --to on one account
+// would write to the account that is only read.
+func TestMigrateFromRefusesSameAccount(t *testing.T) {
+	s := mastotest.NewServer(t, generous())
+	f, _, errOut := migrateFactory(t, s)
+	f.Getenv = func(k string) string {
+		if k == tokenEnv || k == fromTokenEnv {
+			return s.Token
+		}
+		return ""
+	}
+	if code := run(context.Background(), []string{"migrate", "--from", s.URL, "--to", s.URL, "--yes"}, f); code != exitUsage {
+		t.Errorf("exit %d, want %d\n%s", code, exitUsage, errOut)
+	}
+	if s.Writes() != 0 || !strings.Contains(errOut.String(), "are the same account") {
+		t.Errorf("%d writes\n%s", s.Writes(), errOut)
+	}
+}

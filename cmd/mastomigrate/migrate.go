@@ -180,6 +180,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		return fmt.Errorf("reading the new account: %w", err)
 	}
 	account := me.Acct + "@" + c.Domain(ctx)
+	if err := in.distinct(account); err != nil {
+		return err
+	}
 	includePosts := slices.Contains(opts.Include, "posts")
 	if includePosts {
 		if len(opts.Posts) == 0 {
