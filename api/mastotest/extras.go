@@ -131,6 +131,9 @@ func (s *Server) featureTag(c *call) (int, any) {
 // (app/controllers/api/v1/endorsements_controller.rb).
 func (s *Server) endorsements(c *call) (int, any) {
 	var items []seqItem[any]
+	if s.flavour.GoToSocial() {
+		return http.StatusOK, []any{} // see extraRoute
+	}
 	for id, seq := range s.ext().endorsed {
 		items = append(items, seqItem[any]{seq, s.accountJSON(s.accounts[id])})
 	}
@@ -366,16 +369,26 @@ func (s *Server) credentials(j map[string]any) {
 	if x.headerURL != "" {
 		j["header"] = x.headerURL
 	}
+	j["source"] = s.profileSource()
+}
+
+// profileSource is verify_credentials' source: the plain-text bio and
+// fields, and the posting defaults (GoToSocial's language defaults to
+// "en", internal/api/model/source.go; move.go adds its aliases).
+func (s *Server) profileSource() map[string]any {
+	p := s.profile
 	fields := []any{}
 	for _, f := range p.Fields {
 		fields = append(fields, map[string]any{"name": f[0], "value": f[1]})
 	}
-	privacy := p.Settings.Privacy
+	privacy, lang := p.Settings.Privacy, p.Settings.Language
 	if privacy == "" {
 		privacy = "public"
 	}
-	j["source"] = map[string]any{"note": p.Note, "fields": fields, "privacy": privacy,
-		"sensitive": p.Settings.Sensitive, "language": p.Settings.Language}
+	if lang == "" && s.flavour.GoToSocial() {
+		lang = "en"
+	}
+	return map[string]any{"note": p.Note, "fields": fields, "privacy": privacy, "sensitive": p.Settings.Sensitive, "language": lang}
 }
 
 // updateSettings reads update_credentials' switches and source[…]
