@@ -369,6 +369,12 @@ func TestEndorsementWaitsForFollow(t *testing.T) {
 	if !strings.Contains(errOut.String(), "run again to retry") {
 		t.Errorf("the waiting endorsement is not announced:\n%s", errOut)
 	}
+	var status strings.Builder
+	f.IO.Out = &status
+	if code := run(context.Background(), []string{"status"}, f); code != 0 || !strings.Contains(status.String(), old.URL) ||
+		!strings.Contains(status.String(), "unfinished") {
+		t.Errorf("status: exit %d\n%s", code, status.String())
+	}
 	if !neu.AcceptFollow("fay@f.example") {
 		t.Fatal("no request to fay")
 	}
@@ -384,6 +390,11 @@ func TestEndorsementWaitsForFollow(t *testing.T) {
 	}
 	if old.Writes() != 0 {
 		t.Errorf("%d writes to the old account", old.Writes())
+	}
+	var report strings.Builder
+	f.IO.Out = &report
+	if code := run(context.Background(), []string{"report", "--json"}, f); code != 0 || !strings.Contains(report.String(), `"items": []`) {
+		t.Errorf("report: exit %d\n%s%s", code, report.String(), errOut)
 	}
 }
 
