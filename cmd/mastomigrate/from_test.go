@@ -447,3 +447,28 @@ func TestMigrateFromRefusesSameAccount(t *testing.T) {
 		t.Errorf("%d writes\n%s", s.Writes(), errOut)
 	}
 }
+
+// TestPlanFromGoToSocial: a category the old server lacks is a warning,
+// read as empty, and the plan still counts the rest.
+func TestPlanFromGoToSocial(t *testing.T) {
+	clock := mastotest.NewManualClock(t0)
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(),
+		mastotest.WithFlavour(mastotest.GoToSocial020))
+	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous())
+	oldAccount(old, neu, t0)
+	f, out, errOut, _ := fromFactory(t, old, neu, clock)
+	if code := run(context.Background(), []string{"plan", "--from", old.URL, "--json"}, f); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	var p struct {
+		Importable map[string]int `json:"importable"`
+		Warnings   []struct{ Code string }
+	}
+	if err := json.Unmarshal([]byte(out.String()), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Importable["domain_blocks"] != 0 || p.Importable["featured_tags"] != 0 || p.Importable["followed_tags"] != 2 ||
+		len(p.Warnings) != 1 || p.Warnings[0].Code != "unreadable_domain_blocks" {
+		t.Errorf("importable %v, warnings %+v", p.Importable, p.Warnings)
+	}
+}
