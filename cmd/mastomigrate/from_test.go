@@ -49,8 +49,6 @@ func oldAccount(old, neu *mastotest.Server, now time.Time) {
 		id[h] = old.AddHandle(h, a)
 		neu.AddHandle(h, a)
 	}
-	yes, no := true, false
-	_, _ = yes, no
 	old.SeedFollow(id["ana@a.example"], mastotest.FollowState{Reblogs: true})
 	old.SeedFollow(id["bo@b.example"], mastotest.FollowState{Reblogs: false, Notify: true, Languages: []string{"de", "en"}})
 	old.SeedFollow(id["eve@e.example"], mastotest.FollowState{Reblogs: true})
