@@ -19,6 +19,14 @@ var Scopes = []string{
 	"read:lists", "write:lists", "read:bookmarks", "write:bookmarks", "read:favourites", "write:favourites",
 	"write:accounts",                                 // only used by --include profile
 	"read:statuses", "write:statuses", "write:media", // only used by --include posts
+	"read:filters", "write:filters", // filters, carried from a live old account
+}
+
+// ReadScopes are what reading an old account (--from) needs: nothing there
+// is ever written (login --read-only).
+var ReadScopes = []string{
+	"read:accounts", "read:search", "read:follows", "read:blocks", "read:mutes", "read:lists",
+	"read:bookmarks", "read:favourites", "read:filters",
 }
 
 // OOB is the redirect for copying the code by hand.
@@ -30,16 +38,28 @@ type App struct {
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
 	RedirectURI  string `json:"redirect_uri"`
+	// Scopes are what the app asks for: nil means Scopes, the full set.
+	Scopes []string `json:"scopes,omitempty"`
 }
 
 // RegisterApp registers mastomigrate with the instance for one redirect URI.
 func RegisterApp(ctx context.Context, instance string, redirect string, hc *http.Client) (*App, error) {
+	return RegisterAppScopes(ctx, instance, redirect, hc, nil)
+}
+
+// RegisterAppScopes is RegisterApp asking for scopes only (nil: Scopes),
+// e.g. ReadScopes for an account that is only read.
+func RegisterAppScopes(ctx context.Context, instance string, redirect string, hc *http.Client, scopes []string) (*App, error) {
+	want := scopes
+	if want == nil {
+		want = Scopes
+	}
 	base, err := ParseInstance(instance)
 	if err != nil {
 		return nil, err
 	}
 	cfg := &mastodon.AppConfig{Server: base.String(), ClientName: "mastomigrate", RedirectURIs: redirect,
-		Scopes: strings.Join(Scopes, " "), Website: "https://github.com/mastomigrate/mastomigrate"}
+		Scopes: strings.Join(want, " "), Website: "https://github.com/mastomigrate/mastomigrate"}
 	if hc != nil {
 		cfg.Client = *hc
 	}
@@ -47,12 +67,16 @@ func RegisterApp(ctx context.Context, instance string, redirect string, hc *http
 	if err != nil {
 		return nil, fmt.Errorf("registering the app on %s: %w", base.Host, fromMastodon(http.MethodPost, "/api/v1/apps", err))
 	}
-	return &App{Instance: base.String(), ClientID: a.ClientID, ClientSecret: a.ClientSecret, RedirectURI: redirect}, nil
+	return &App{Instance: base.String(), ClientID: a.ClientID, ClientSecret: a.ClientSecret, RedirectURI: redirect, Scopes: scopes}, nil
 }
 
 func (a *App) oauth() *oauth2.Config {
+	scopes := a.Scopes
+	if scopes == nil {
+		scopes = Scopes
+	}
 	return &oauth2.Config{
-		ClientID: a.ClientID, ClientSecret: a.ClientSecret, RedirectURL: a.RedirectURI, Scopes: Scopes,
+		ClientID: a.ClientID, ClientSecret: a.ClientSecret, RedirectURL: a.RedirectURI, Scopes: scopes,
 		Endpoint: oauth2.Endpoint{AuthURL: a.Instance + "/oauth/authorize", TokenURL: a.Instance + "/oauth/token"},
 	}
 }

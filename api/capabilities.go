@@ -36,6 +36,7 @@ type Capabilities struct {
 	PKCE             bool // OAuth PKCE (Mastodon 4.3+, GoToSocial)
 	UserDomainBlocks bool // /api/v1/domain_blocks for users (not on GoToSocial: admin only)
 	Endorsements     bool // featured accounts
+	FeaturedTags     bool // featured hashtags (GoToSocial reads them as none and takes none)
 	BackdatedPosts   bool // scheduled_at in the past keeps the date (GoToSocial 0.18+)
 	// ListsTakeRequests says a list takes an account whose follow is still
 	// a request (Mastodon 4.2+, app/models/list_account.rb); GoToSocial's
@@ -89,11 +90,11 @@ var capabilityTable = []Capabilities{
 		// only by API.
 		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
 			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
-		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FollowsPerDay: 400, ListsTakeRequests: true},
+		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true},
 	{Software: "mastodon", Name: "Mastodon 4.2",
 		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
 			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
-		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FollowsPerDay: 400, ListsTakeRequests: true},
+		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true},
 	{Software: "gotosocial", Name: "GoToSocial 0.18+", minVersion: "0.18",
 		// POST /api/v1/import takes following, blocks and mutes
 		// (internal/api/client/import/import.go); no user domain blocks.
@@ -107,11 +108,11 @@ var capabilityTable = []Capabilities{
 	{Software: "akkoma", Name: "Akkoma", Probe: true,
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
-		UserDomainBlocks: true, Endorsements: true},
+		UserDomainBlocks: true, Endorsements: true, FeaturedTags: true},
 	{Software: "pleroma", Name: "Pleroma", Probe: true,
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
-		UserDomainBlocks: true, Endorsements: true},
+		UserDomainBlocks: true, Endorsements: true, FeaturedTags: true},
 	// Unknown servers get Mastodon's behaviour, probed.
 	{Software: "", Name: "other (treated as Mastodon, probed)", Probe: true,
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,

@@ -296,6 +296,8 @@ type Relationship struct {
 	Muting              bool     `json:"muting"`
 	MutingNotifications bool     `json:"muting_notifications"`
 	DomainBlocking      bool     `json:"domain_blocking"`
+	Endorsed            bool     `json:"endorsed"`
+	Note                string   `json:"note"` // the private note on the account
 }
 
 // List is one of the account's lists.

@@ -36,11 +36,14 @@ const (
 	OpUnmute         Op = "unmute"
 	OpUnblockDomain  Op = "unblock_domain"
 	OpRemoveFromList Op = "remove_from_list"
+	// The extras' ops are in extras.go.
 )
 
 // Categories in replay order: follows first (list members must be
 // followed), domain blocks last (they remove follows).
-var Categories = []string{"follows", "lists", "list_members", "bookmarks", "likes", "mutes", "blocks", "domain_blocks"}
+var Categories = []string{"follows", "lists", "list_members", "bookmarks", "likes",
+	"followed_tags", "featured_tags", "endorsements", "notes", "filters", // extras.go
+	"mutes", "blocks", "domain_blocks"}
 
 // Step is one change to make on the target. ID is stable across runs of
 // the same export, so the journal can say which steps are done.
@@ -56,6 +59,7 @@ type Step struct {
 	// ListSettings are a new list's replies policy and exclusive flag.
 	ListSettings *ListSettings `json:"list_settings,omitempty"`
 	Note         string        `json:"note,omitempty"`
+	Extra        *Extra        `json:"extra,omitempty"` // extras.go
 }
 
 // ListSettings are what a list has besides its title and members; empty

@@ -59,6 +59,8 @@ type RunConfig struct {
 	Posts []string `json:"posts,omitempty"`
 	// NoBulk keeps to the per-item API path (bulk.go).
 	NoBulk bool `json:"no_bulk,omitempty"`
+	// From is the old account read live (--from), as typed.
+	From string `json:"from,omitempty"`
 }
 
 // Record is one line of the journal.
@@ -313,6 +315,19 @@ func (j *Journal) Finished() bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.finished
+}
+
+// Waiting says whether steps wait for other people (StatusWaiting): a
+// finished migration with such steps is still worth resuming later.
+func (j *Journal) Waiting() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, r := range j.last {
+		if r.Status == StatusWaiting {
+			return true
+		}
+	}
+	return false
 }
 
 // Last returns a step's latest record.

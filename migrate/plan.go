@@ -65,6 +65,9 @@ type Importable struct {
 	Bookmarks    int `json:"bookmarks"`
 	Likes        int `json:"likes"`
 	Profile      int `json:"profile"` // 1 when actor.json was read
+	// ExtraCounts are the categories only the old account read live
+	// gives (extras.go).
+	*ExtraCounts
 }
 
 // NotCarried is one kind of data that no API call can move, with why and

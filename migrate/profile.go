@@ -13,6 +13,9 @@ import (
 // ProfileUpdate is the profile carried over with --include profile.
 type ProfileUpdate struct {
 	api.Profile
+	// Settings, read from a live old account (source.go), go in a
+	// second request; nil from exports, which do not hold them.
+	Settings *api.ProfileSettings
 }
 
 var (
@@ -58,6 +61,9 @@ func (r *Runner) profile(ctx context.Context) error {
 		return nil
 	}
 	return r.step(ctx, s, func(ctx context.Context) (Record, error) {
-		return Record{}, r.Client.UpdateProfile(ctx, &r.Profile.Profile)
+		if err := r.Client.UpdateProfile(ctx, &r.Profile.Profile); err != nil || r.Profile.Settings == nil {
+			return Record{}, err
+		}
+		return Record{}, r.Client.UpdateProfileSettings(ctx, r.Profile.Settings)
 	})
 }

@@ -138,9 +138,20 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	}
 	// A category is unsupported only when reading it showed the server has
 	// no such route; a 404 on one item says nothing about the others.
-	for what, why := range r.Target.Unreadable {
+	for what, why := range ch.Unreadable {
 		for _, cat := range probedBy[what] {
 			r.unsupported[cat] = fmt.Sprintf("this server has no %s API (%s)", strings.ReplaceAll(what, "_", " "), why)
+		}
+	}
+	// Some servers answer a category's read but have no way to write it
+	// (GoToSocial lists no endorsements or featured tags, and takes none):
+	// the capability table says so before anything is sent.
+	if server := r.Client.Server(ctx); !server.Capabilities().Probe {
+		caps := server.Capabilities()
+		for cat, ok := range map[string]bool{"endorsements": caps.Endorsements, "featured_tags": caps.FeaturedTags} {
+			if !ok {
+				r.unsupported[cat] = caps.Name + " has no " + strings.ReplaceAll(cat, "_", " ")
+			}
 		}
 	}
 	for _, c := range ch.Categories {
@@ -346,6 +357,8 @@ func (r *Runner) limitFollows(rl *api.RateLimitError) {
 var probedBy = map[string][]string{
 	"follows": {"follows"}, "lists": {"lists", "list_members"}, "blocks": {"blocks"}, "mutes": {"mutes"},
 	"domain_blocks": {"domain_blocks"}, "bookmarks": {"bookmarks"}, "favourites": {"likes"},
+	"followed_tags": {"followed_tags"}, "featured_tags": {"featured_tags"}, "endorsements": {"endorsements"},
+	"filters": {"filters"},
 }
 
 func (r *Runner) unsupportedFor(cat string) (string, bool) {
@@ -500,6 +513,8 @@ func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 			return Record{}, nil
 		}
 		return Record{}, c.RemoveFromList(ctx, id, s.AccountID)
+	case OpFollowTag, OpFeatureTag, OpEndorse, OpNote, OpCreateFilter:
+		return r.sendExtra(ctx, s)
 	}
 	return Record{}, fmt.Errorf("unknown step %q", s.Op)
 }
@@ -710,6 +725,25 @@ func (r *Runner) notFollowed(s Step) Record {
 
 func waitingReason(s Step) string {
 	return "waits until " + s.Item + " accepts the follow request (this server lists only accepted follows)"
+}
+
+// SettleAccepted journals as plain follows the pending follows of earlier
+// runs that the target now shows accepted, so that report and status stop
+// listing them.
+func SettleAccepted(j *Journal, t *Target, c *api.Client) error {
+	following := map[string]bool{}
+	for _, a := range t.Following {
+		following[strings.ToLower(c.FullAcct(a))] = true
+	}
+	for _, r := range j.Steps() {
+		if r.Status != StatusDone || !r.Pending || r.Step == nil || !following[strings.ToLower(r.Step.Item)] {
+			continue
+		}
+		if err := j.Record(Record{ID: r.ID, Category: r.Category, Status: StatusDone, Reason: "accepted"}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recheckPending reads again the follows this run sent that came back as

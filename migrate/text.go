@@ -67,6 +67,7 @@ func (p *Plan) WriteTextWith(w io.Writer, o TextOptions) error {
 	row("mutes", "mutes", im.Mutes, "")
 	row("blocks", "blocks", im.Blocks, "")
 	row("bookmarks", "bookmarks", im.Bookmarks, "found again by their address")
+	p.extraRows(row) // extras.go
 	if p.Includes("likes") {
 		row("likes", "likes", im.Likes, "each like notifies its author")
 	} else {

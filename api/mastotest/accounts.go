@@ -88,7 +88,9 @@ func (s *Server) followingCount() int {
 }
 
 func (s *Server) verifyCredentials(c *call) (int, any) {
-	return http.StatusOK, s.accountJSON(s.accounts[c.me])
+	j := s.accountJSON(s.accounts[c.me])
+	s.credentials(j) // extras.go
+	return http.StatusOK, j
 }
 
 // findAcct finds an account by handle; local ones match with or without
@@ -225,6 +227,7 @@ func (s *Server) relationshipJSON(id string) map[string]any {
 	if !s.flavour.followTakesLanguages() {
 		delete(r, "languages")
 	}
+	s.extraRelationship(r, id)
 	return r
 }
 
@@ -499,12 +502,14 @@ type Profile struct {
 	Fields      [][2]string
 	Avatar      string // the data URI's media type, e.g. "image/png"
 	Header      string
+	Settings    ProfileSettings // extras.go
 }
 
 // updateCredentials stores the profile (app/controllers/api/v1/accounts/
 // credentials_controller.rb); pictures come as files or data URIs.
 func (s *Server) updateCredentials(c *call) (int, any) {
 	p := &s.profile
+	s.updateSettings(c) // extras.go
 	if c.form.Has("display_name") {
 		p.DisplayName = c.get("display_name")
 	}

@@ -84,6 +84,9 @@ func (f Flavour) hostDomain() bool { return f.GoToSocial() }
 // only); its router answers those paths as any unknown route
 // (internal/api/client.go registers no such module).
 func (f Flavour) hasRoute(name string) bool {
+	if !f.extraRoute(name) {
+		return false
+	}
 	if f.GoToSocial() && strings.HasSuffix(name, " /api/v1/domain_blocks") {
 		return false
 	}

@@ -188,7 +188,7 @@ func (s *Server) serveMove(rt *route, c *call) (int, any) {
 // source is GoToSocial's Source of "me": also_known_as_uris is omitted
 // when empty (internal/api/model/source.go).
 func (s *Server) source() map[string]any {
-	src := map[string]any{"privacy": "public", "sensitive": false, "language": "en", "note": "", "fields": []any{}}
+	src := s.profileSource() // extras.go
 	if a := s.mv().aliases; len(a) > 0 {
 		src["also_known_as_uris"] = slices.Clone(a)
 	}

@@ -174,6 +174,7 @@ type Server struct {
 	move        *moveState    // the account move (move.go)
 	posts       *postStore    // statuses.go
 	imports     *importQueue  // GoToSocial's bulk import (import.go)
+	extras      *extraState   // extras.go
 }
 
 // Account is one account the fake knows of, or can learn of by search.

@@ -68,6 +68,13 @@ func registerCompletions(cmd *cobra.Command, f *factory) {
 			return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 		}
 	}
+	accounts := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		tokens, err := f.tokens()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return tokens.Accounts(), cobra.ShellCompDirectiveNoFileComp
+	}
 	for flag, fn := range map[string]cobra.CompletionFunc{
 		"only":    list(migrate.Categories),
 		"skip":    list(migrate.Categories),
@@ -75,13 +82,8 @@ func registerCompletions(cmd *cobra.Command, f *factory) {
 		"mode": func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			return []string{"merge\tonly add", "overwrite\talso remove what the export lacks"}, cobra.ShellCompDirectiveNoFileComp
 		},
-		"to": func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			tokens, err := f.tokens()
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			return tokens.Accounts(), cobra.ShellCompDirectiveNoFileComp
-		},
+		"to":   accounts,
+		"from": accounts, // migrate and plan --from, move --from
 	} {
 		if cmd.Flags().Lookup(flag) != nil {
 			cmd.RegisterFlagCompletionFunc(flag, fn) // fails only for a flag already given one

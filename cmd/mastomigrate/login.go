@@ -24,6 +24,9 @@ type loginOptions struct {
 	Instance  string
 	NoBrowser bool
 	Timeout   time.Duration
+	// ReadOnly asks only for read scopes: for the old account, which
+	// migrate --from only reads.
+	ReadOnly bool
 }
 
 func newLoginCmd(f *factory) *cobra.Command {
@@ -41,7 +44,8 @@ the code the instance shows you.
 Scripts can skip login and set MASTOMIGRATE_TOKEN instead; a token is never
 taken from a flag, because flags show in process lists.`,
 		Example: `  $ mastomigrate login new.example
-  $ mastomigrate login --no-browser new.example`,
+  $ mastomigrate login --no-browser new.example
+  $ mastomigrate login --read-only old.example`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
@@ -57,6 +61,7 @@ taken from a flag, because flags show in process lists.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.NoBrowser, "no-browser", false, "print the address and read the code instead of opening a browser")
+	cmd.Flags().BoolVar(&opts.ReadOnly, "read-only", false, "ask only to read: for the old account that `migrate --from` copies from")
 	return cmd
 }
 
@@ -96,7 +101,11 @@ func login(ctx context.Context, opts *loginOptions, base *url.URL) error {
 		defer ln.Close()
 		redirect = fmt.Sprintf("http://127.0.0.1:%d/callback", ln.Addr().(*net.TCPAddr).Port)
 	}
-	app, err := api.RegisterApp(ctx, base.String(), redirect, hc)
+	var scopes []string
+	if opts.ReadOnly {
+		scopes = api.ReadScopes
+	}
+	app, err := api.RegisterAppScopes(ctx, base.String(), redirect, hc, scopes)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mastomigrate/mastomigrate/api"
-	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
@@ -34,6 +33,7 @@ type migrateOptions struct {
 	UpdateFollowSettings bool
 	Posts                []string // visibilities carried by --include posts
 	NoBulk               bool     // --no-bulk: the per-item API path only (bulk.go)
+	From                 string   // the old account, read live (from.go)
 }
 
 var includable = migrate.Includable
@@ -41,7 +41,7 @@ var includable = migrate.Includable
 func newMigrateCmd(f *factory) *cobra.Command {
 	opts := &migrateOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "migrate <export>... --to <account> [flags]",
+		Use:   "migrate {<export>... | --from <account>} --to <account> [flags]",
 		Short: "Carry follows, lists, mutes, blocks and bookmarks over to the new account",
 		Long: `Show the plan (as plan --to does), ask for confirmation, then replay the
 export on the new account within the server's rate limits.
@@ -62,6 +62,11 @@ Every outcome is journaled. Run the same command again, or
 'mastomigrate resume', to continue after an interruption, a crash, or
 Mastodon's limit of 400 follows a day; nothing done is sent twice.
 
+With --from, the old account is read live instead of (or besides) the
+exports: its followed and featured hashtags, endorsements, private notes
+and filters come too, and nothing is ever written there. Its token comes
+from its login (login --read-only is enough) or MASTOMIGRATE_FROM_TOKEN.
+
 Merge mode (the default) only adds. Overwrite mode also removes what the
 new account has and the export does not (follows, blocks, mutes, domain
 blocks, members of the export's lists); it asks you to type the account
@@ -69,10 +74,13 @@ name, or needs --yes with --mode overwrite.`,
 		Example: `  $ mastomigrate migrate archive.zip following_accounts.csv lists.csv --to me@new.example
   $ mastomigrate migrate export/ --to me@new.example --only follows,lists --yes
   $ mastomigrate migrate export/ --to me@new.example --include likes,profile --wait
-  $ mastomigrate migrate archive.zip --to me@gts.example --include posts --posts public,unlisted,private`,
-		Args: cobra.MinimumNArgs(1),
+  $ mastomigrate migrate archive.zip --to me@gts.example --include posts --posts public,unlisted,private
+  $ mastomigrate migrate --from me@old.example --to me@new.example`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Exports = args
+			if len(args) == 0 && opts.From == "" {
+				return &flagError{errors.New("name the exports, or the old account with `--from user@instance`")}
+			}
 			if opts.To == "" {
 				return &flagError{errors.New("say which account to migrate to with `--to user@instance`")}
 			}
@@ -94,7 +102,7 @@ name, or needs --yes with --mode overwrite.`,
 				return err
 			}
 			if opts.DryRun {
-				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, Include: opts.Include,
+				p := &planOptions{F: f, IO: f.IO, Exports: args, JSON: opts.JSON, To: opts.To, Include: opts.Include, From: opts.From,
 					Posts: opts.Posts, IncludePosts: slices.Contains(opts.Include, "posts")}
 				return runPlan(cmd.Context(), p)
 			}
@@ -103,6 +111,7 @@ name, or needs --yes with --mode overwrite.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.To, "to", "", "the new `account` (user@instance)")
+	fl.StringVar(&opts.From, "from", "", "copy from the old `account` (user@instance) read live, with or instead of exports; nothing is written there")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "only show the plan, as plan --to does")
 	fl.BoolVar(&opts.Wait, "wait", false, "when the daily follow limit is reached, wait for it (with a countdown) instead of stopping")
@@ -159,10 +168,11 @@ func plural(n int, word string) string {
 
 func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	f := opts.F
-	e, err := archive.Read(ctx, opts.Exports...)
+	in, err := readInputs(ctx, f, opts.From, opts.Exports, slices.Contains(opts.Include, "likes"), nil)
 	if err != nil {
 		return err
 	}
+	e := in.export
 	c, _, err := f.client(opts.To)
 	if err != nil {
 		return err
@@ -172,6 +182,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		return fmt.Errorf("reading the new account: %w", err)
 	}
 	account := me.Acct + "@" + c.Domain(ctx)
+	if err := in.distinct(account); err != nil {
+		return err
+	}
 	includePosts := slices.Contains(opts.Include, "posts")
 	if includePosts {
 		if len(opts.Posts) == 0 {
@@ -193,11 +206,11 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		}
 	}
 	cfg := migrate.RunConfig{To: opts.To, Include: opts.Include, Only: opts.Only, Skip: opts.Skip, Mode: opts.Mode,
-		UpdateFollowSettings: opts.UpdateFollowSettings, NoBulk: opts.NoBulk}
+		UpdateFollowSettings: opts.UpdateFollowSettings, NoBulk: opts.NoBulk, From: opts.From}
 	if includePosts {
 		cfg.Posts = opts.Posts
 	}
-	digest := migrate.Digest(e)
+	digest := in.digest
 	j, err := migrate.OpenJournal(migrate.JournalPath(dir, account, digest),
 		migrate.Header{Account: account, Digest: digest, Inputs: inputs, Options: cfg, Created: f.Clock.Now().UTC()})
 	if err != nil {
@@ -220,7 +233,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 			concurrency = max(1, min(8, rate.Limit/50))
 		}
 	}
-	p := migrate.NewPlan(e, opts.Include...)
+	p := in.plan(opts.Include)
 	bar := newProgress(f.IO, "resolving accounts")
 	r := &migrate.Resolver{Client: c, Workers: concurrency, Progress: bar.set, Found: func(key string, a *api.Account) {
 		if a.Moved != nil {
@@ -235,7 +248,7 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	if err := bulkLane(ctx, f, c, me, e, j, opts); err != nil {
 		return err
 	}
-	ch, target, err := migrate.Check(ctx, c, me, e, r, mopts)
+	ch, target, err := in.check(ctx, c, me, r, mopts)
 	bar.finish()
 	if err != nil {
 		return err
@@ -243,6 +256,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	offerFastLane(ctx, f, c, j, ch.Steps, opts.Exports, opts.To)
 	p.Target = ch
 	if err := j.RecordProblems(ch.Problems); err != nil {
+		return err
+	}
+	if err := migrate.SettleAccepted(j, target, c); err != nil {
 		return err
 	}
 	pending, deferred, err := migrate.Pending(ch, j, f.Clock.Now(), opts.Wait)
@@ -254,12 +270,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	partial := len(todo) < len(pending)
 
 	var profile *migrate.ProfileUpdate
-	if slices.Contains(opts.Include, "profile") && e.Profile != nil {
-		profile, err = migrate.NewProfileUpdate(ctx, e.Profile, func(name string) ([]byte, error) {
-			return archive.ReadEntry(ctx, opts.Exports, name, 16<<20)
-		})
-		if err != nil {
-			return fmt.Errorf("reading the profile pictures: %w", err)
+	if slices.Contains(opts.Include, "profile") {
+		if profile, err = in.profile(ctx, f, opts.Exports); err != nil {
+			return err
 		}
 	}
 
@@ -365,7 +378,7 @@ func sayWaiting(f *factory, sum *migrate.Summary) {
 		fmt.Fprintf(f.IO.ErrOut, "! %s await approval; they become follows when accepted.\n", plural(pending, "follow request"))
 	}
 	if waiting > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "! %s wait for their follow requests to be accepted; run the same command again later to add them.\n", plural(waiting, "list member"))
+		fmt.Fprintf(f.IO.ErrOut, "! %s wait for follow requests to be accepted (see `mastomigrate report`); once they are: mastomigrate resume\n", plural(waiting, "item"))
 	}
 }
 
@@ -388,6 +401,9 @@ func resumeCommand(h migrate.Header) string {
 	args := []string{"mastomigrate", "migrate"}
 	for _, in := range h.Inputs {
 		args = append(args, shellQuote(in))
+	}
+	if h.Options.From != "" {
+		args = append(args, "--from", shellQuote(h.Options.From))
 	}
 	args = append(args, "--to", shellQuote(h.Options.To), "--yes")
 	if h.Options.Mode == "overwrite" {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
@@ -28,12 +27,13 @@ type planOptions struct {
 	IncludeLikes bool
 	Posts        []string // --posts: the visibilities --include posts would carry
 	IncludePosts bool
+	From         string // the old account, read live (from.go)
 }
 
 func newPlanCmd(f *factory, runF func(context.Context, *planOptions) error) *cobra.Command {
 	opts := &planOptions{F: f, IO: f.IO}
 	cmd := &cobra.Command{
-		Use:   "plan [--json] [--explain] [--include <extras>] <export>...",
+		Use:   "plan [--json] [--explain] [--include <extras>] {<export>... | --from <account>}",
 		Short: "Show what can and cannot be carried to a new account, changing nothing",
 		Long: `Read the exports and show, per category, what a migration would carry over,
 what cannot be carried over and why (with --explain: what you can do instead).
@@ -47,9 +47,10 @@ many as you have; they are merged.`,
   $ mastomigrate plan archive.tar.gz following_accounts.csv lists.csv
   $ mastomigrate plan --json ~/Downloads/export/
   $ mastomigrate plan --explain --include likes,profile ~/Downloads/export/
-  $ mastomigrate plan archive.zip following_accounts.csv --to me@new.example`,
+  $ mastomigrate plan archive.zip following_accounts.csv --to me@new.example
+  $ mastomigrate plan --from me@old.example --to me@new.example`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && opts.From == "" {
 				return &flagError{errors.New("name at least one export file or folder, e.g. `mastomigrate plan ~/Downloads/archive-20261101.zip`")}
 			}
 			return nil
@@ -71,6 +72,7 @@ many as you have; they are merged.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.JSON, "json", false, "print one JSON object for scripts")
+	fl.StringVar(&opts.From, "from", "", "also read the old `account` (user@instance) live: what the exports leave out, and everything they hold (reads only)")
 	fl.BoolVar(&opts.Explain, "explain", false, "say why each thing cannot be carried over, and what to do instead")
 	fl.StringVar(&opts.To, "to", "", "also check the new `account` (user@instance): what is already there, what cannot be found (reads only)")
 	addIncludeFlag(cmd, &opts.Include)
@@ -97,12 +99,13 @@ func checkInclude(include []string) error {
 
 func runPlan(ctx context.Context, opts *planOptions) error {
 	rp := newReadProgress(opts.IO)
-	e, err := archive.ReadWithProgress(ctx, rp.set, opts.Exports...)
+	in, err := readInputs(ctx, opts.F, opts.From, opts.Exports, slices.Contains(opts.Include, "likes"), rp.set)
 	rp.finish()
 	if err != nil {
 		return err
 	}
-	p := migrate.NewPlan(e, opts.Include...)
+	e := in.export
+	p := in.plan(opts.Include)
 	lanes := "" // issue 11: both lanes' times, where the server has a fast one (bulk.go)
 	if opts.To != "" {
 		c, _, err := opts.F.client(opts.To)
@@ -111,7 +114,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		}
 		bar := newProgress(opts.IO, "resolving accounts")
 		r := &migrate.Resolver{Client: c, Workers: 4, Progress: bar.set}
-		p.Target, _, err = migrate.Check(ctx, c, nil, e, r, migrate.Options{IncludeLikes: slices.Contains(opts.Include, "likes"), Now: opts.F.Clock.Now()})
+		p.Target, _, err = in.check(ctx, c, nil, r, migrate.Options{IncludeLikes: slices.Contains(opts.Include, "likes"), Now: opts.F.Clock.Now()})
 		bar.finish()
 		if err != nil {
 			return err

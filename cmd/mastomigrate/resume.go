@@ -42,10 +42,11 @@ again; what was in flight when it stopped is checked on the target first.`,
 			opts.UpdateFollowSettings = h.Options.UpdateFollowSettings
 			opts.Posts = h.Options.Posts
 			opts.NoBulk = h.Options.NoBulk
+			opts.From = h.Options.From
 			if opts.Mode == "" {
 				opts.Mode = "merge"
 			}
-			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", h.Account, strings.Join(baseNames(h.Inputs), ", "))
+			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", h.Account, strings.Join(sourceNames(h), ", "))
 			return runMigrate(cmd.Context(), opts)
 		},
 	}
@@ -64,7 +65,8 @@ func baseNames(paths []string) []string {
 	return out
 }
 
-// latestUnfinished is the newest journal whose last run left work.
+// latestUnfinished is the newest journal whose last run left work: work
+// of ours, or items waiting for follow requests to be accepted.
 func latestUnfinished(f *factory) (string, error) {
 	paths, err := f.journals()
 	if err != nil {
@@ -72,7 +74,7 @@ func latestUnfinished(f *factory) (string, error) {
 	}
 	for _, p := range paths {
 		j, err := migrate.LoadJournal(p)
-		if err == nil && !j.Finished() {
+		if err == nil && (!j.Finished() || j.Waiting()) {
 			return p, nil
 		}
 	}
@@ -118,11 +120,11 @@ func newStatusCmd(f *factory) *cobra.Command {
 					state = "finished"
 				}
 				if j.Finished() && n[migrate.StatusWaiting] > 0 {
-					state = "finished; run again once follow requests are accepted"
+					state = "finished; `mastomigrate resume` once follow requests are accepted"
 				}
 				state += laneNote(j) // the fast lane, when it was offered (bulk.go)
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
-					strings.Join(baseNames(j.Header.Inputs), ", "), n[migrate.StatusDone],
+					strings.Join(sourceNames(j.Header), ", "), n[migrate.StatusDone],
 					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending],
 					approval, state)
 			}

@@ -1,0 +1,228 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// What the exports leave behind and the API shows on the old account:
+// followed and featured hashtags, endorsements, private notes (on
+// relationships, see Relationship.Note), filters and mute expiry.
+
+// Tag is a hashtag (app/serializers/rest/tag_serializer.rb).
+type Tag struct {
+	Name      string `json:"name"`
+	Following bool   `json:"following"`
+}
+
+// FeaturedTag is a hashtag shown on the profile
+// (app/serializers/rest/featured_tag_serializer.rb).
+type FeaturedTag struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Filter is a v2 filter with its keywords (app/serializers/rest/
+// filter_serializer.rb). Statuses filtered one by one are not carried:
+// their ids belong to the old instance.
+type Filter struct {
+	ID        string          `json:"id"`
+	Title     string          `json:"title"`
+	Context   []string        `json:"context"`
+	ExpiresAt *time.Time      `json:"expires_at"`
+	Action    string          `json:"filter_action"`
+	Keywords  []FilterKeyword `json:"keywords"`
+}
+
+// FilterKeyword is one word or phrase of a filter.
+type FilterKeyword struct {
+	Keyword   string `json:"keyword"`
+	WholeWord bool   `json:"whole_word"`
+}
+
+// FollowedTags lists the hashtags the account follows
+// (GET /api/v1/followed_tags, paginated by Link header).
+func (c *Client) FollowedTags(ctx context.Context) iter.Seq2[*Tag, error] {
+	return pages[*Tag](ctx, c, "/api/v1/followed_tags", limit(200))
+}
+
+// FollowTag follows a hashtag; following it again is harmless.
+func (c *Client) FollowTag(ctx context.Context, name string) error {
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/tags/"+url.PathEscape(name)+"/follow", nil, nil)
+	return err
+}
+
+// FeaturedTags lists the hashtags featured on the profile (not paginated).
+func (c *Client) FeaturedTags(ctx context.Context) ([]*FeaturedTag, error) {
+	var ts []*FeaturedTag
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/featured_tags", nil, &ts)
+	return ts, err
+}
+
+// FeatureTag features a hashtag on the profile.
+func (c *Client) FeatureTag(ctx context.Context, name string) error {
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/featured_tags", url.Values{"name": {name}}, nil)
+	return err
+}
+
+// Endorsements lists the accounts featured on the profile.
+func (c *Client) Endorsements(ctx context.Context) iter.Seq2[*Account, error] {
+	return pages[*Account](ctx, c, "/api/v1/endorsements", limit(accountsPage))
+}
+
+// Endorse features an account on the profile. Mastodon 4.4 renamed
+// POST /api/v1/accounts/:id/pin to /endorse (config/routes/api.rb keeps
+// pin as an alias there; earlier versions have only pin). The version
+// chooses which is tried first; a missing route tries the other.
+func (c *Client) Endorse(ctx context.Context, id string) error {
+	paths := []string{"endorse", "pin"}
+	if s := c.Server(ctx); s.Software == "mastodon" && !versionAtLeast(s.Version, "4.4") {
+		paths = []string{"pin", "endorse"}
+	}
+	var err error
+	for _, p := range paths {
+		_, err = c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/"+p, nil, nil)
+		if !routeMissing(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// routeMissing tells a missing route ({"error":"Not Found"}, 405, 501)
+// from a missing record ("Record not found", or GoToSocial's "Not Found:
+// …" with a reason).
+func routeMissing(err error) bool {
+	var ae *Error
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.Status {
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return true
+	case http.StatusNotFound:
+		return ae.Message == "Not Found" || ae.Message == ""
+	}
+	return false
+}
+
+// SetNote sets the private note on an account ("" removes it).
+func (c *Client) SetNote(ctx context.Context, id, note string) error {
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/note", url.Values{"comment": {note}}, nil)
+	return err
+}
+
+// Filters lists the v2 filters with their keywords (not paginated).
+func (c *Client) Filters(ctx context.Context) ([]*Filter, error) {
+	var fs []*Filter
+	_, err := c.do(ctx, http.MethodGet, "/api/v2/filters", nil, &fs)
+	return fs, err
+}
+
+// CreateFilter makes a v2 filter with its keywords in one request
+// (keywords_attributes, app/controllers/api/v2/filters_controller.rb);
+// expiresIn 0 is forever.
+func (c *Client) CreateFilter(ctx context.Context, f *Filter, expiresIn time.Duration) error {
+	q := url.Values{"title": {f.Title}}
+	for _, ctxName := range f.Context {
+		q.Add("context[]", ctxName)
+	}
+	if f.Action != "" {
+		q.Set("filter_action", f.Action)
+	}
+	if expiresIn > 0 {
+		q.Set("expires_in", strconv.FormatInt(int64(expiresIn/time.Second), 10))
+	}
+	for i, k := range f.Keywords {
+		p := "keywords_attributes[" + strconv.Itoa(i) + "]"
+		q.Set(p+"[keyword]", k.Keyword)
+		q.Set(p+"[whole_word]", strconv.FormatBool(k.WholeWord))
+	}
+	_, err := c.do(ctx, http.MethodPost, "/api/v2/filters", q, nil)
+	return err
+}
+
+// SourceProfile is the profile as verify_credentials shows it to its
+// owner: the plain-text bio and fields are under source
+// (app/serializers/rest/credential_account_serializer.rb).
+type SourceProfile struct {
+	DisplayName  string `json:"display_name"`
+	Locked       bool   `json:"locked"`
+	Bot          bool   `json:"bot"`
+	Discoverable *bool  `json:"discoverable"`
+	Avatar       string `json:"avatar"` // URLs of the pictures
+	Header       string `json:"header"`
+	Source       struct {
+		Note      string  `json:"note"`
+		Fields    []Field `json:"fields"`
+		Privacy   string  `json:"privacy"`
+		Sensitive bool    `json:"sensitive"`
+		Language  string  `json:"language"`
+	} `json:"source"`
+}
+
+// SourceProfile reads the account's own profile with its settings.
+func (c *Client) SourceProfile(ctx context.Context) (*SourceProfile, error) {
+	var p SourceProfile
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/accounts/verify_credentials", nil, &p)
+	return &p, err
+}
+
+// ProfileSettings are the profile's switches and posting defaults; nil
+// and "" leave a setting alone.
+type ProfileSettings struct {
+	Locked, Bot, Discoverable, Sensitive *bool
+	Privacy, Language                    string
+}
+
+// UpdateProfileSettings sets them in one update_credentials request
+// (go-mastodon's profile has no bot or discoverable).
+func (c *Client) UpdateProfileSettings(ctx context.Context, s *ProfileSettings) error {
+	q := url.Values{}
+	for k, v := range map[string]*bool{"locked": s.Locked, "bot": s.Bot, "discoverable": s.Discoverable, "source[sensitive]": s.Sensitive} {
+		if v != nil {
+			q.Set(k, strconv.FormatBool(*v))
+		}
+	}
+	if s.Privacy != "" {
+		q.Set("source[privacy]", s.Privacy)
+	}
+	if s.Language != "" {
+		q.Set("source[language]", s.Language)
+	}
+	_, err := c.do(ctx, http.MethodPatch, "/api/v1/accounts/update_credentials", q, nil)
+	return err
+}
+
+// FetchPicture downloads a public picture (an avatar, a header) with hc,
+// never with a token: pictures are often on another host (a CDN). It
+// reads at most max bytes.
+func FetchPicture(ctx context.Context, hc *http.Client, rawURL string, max int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, unwrapURLError(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, &Error{Status: resp.StatusCode, Method: http.MethodGet, Path: req.URL.Path}
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("the picture at %s is over %d bytes", req.URL.Redacted(), max)
+	}
+	return b, nil
+}

@@ -1,0 +1,409 @@
+package mastotest
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// What the exports leave behind: followed and featured hashtags,
+// endorsements, private notes and v2 filters, with the read and write
+// endpoints mastomigrate uses on the old and the new account.
+
+func init() {
+	handle("GET", "/api/v1/followed_tags", (*Server).followedTags)
+	handle("POST", "/api/v1/tags/:name/follow", (*Server).followTag)
+	handle("GET", "/api/v1/featured_tags", (*Server).featuredTags)
+	handle("POST", "/api/v1/featured_tags", (*Server).featureTag)
+	handle("GET", "/api/v1/endorsements", (*Server).endorsements)
+	handle("POST", "/api/v1/accounts/:id/endorse", (*Server).endorse)
+	handle("POST", "/api/v1/accounts/:id/pin", (*Server).endorse)
+	handle("POST", "/api/v1/accounts/:id/note", (*Server).note)
+	handle("GET", "/api/v2/filters", (*Server).filters)
+	handle("POST", "/api/v2/filters", (*Server).createFilter)
+}
+
+type extraState struct {
+	followedTags map[string]int64 // lower-cased name -> seq
+	featuredTags map[string]int64
+	endorsed     map[string]int64 // account id -> seq
+	notes        map[string]string
+	filters      []*FilterState
+	// avatarURL and headerURL are the pictures verify_credentials names.
+	avatarURL, headerURL string
+}
+
+// ext is the extras' state, made on first use; s.mu is held.
+func (s *Server) ext() *extraState {
+	if s.extras == nil {
+		s.extras = &extraState{followedTags: map[string]int64{}, featuredTags: map[string]int64{},
+			endorsed: map[string]int64{}, notes: map[string]string{}}
+	}
+	return s.extras
+}
+
+// extraRoute says which of these routes a flavour has:
+//   - Mastodon before 4.4 endorses with POST /api/v1/accounts/:id/pin; 4.4
+//     renamed it endorse (config/routes/api.rb, app/controllers/api/v1/
+//     accounts/endorsements_controller.rb); the fake keeps only the new
+//     name from 4.4, so a client must handle both.
+//   - GoToSocial 0.20 has followed tags (internal/api/client/followedtags),
+//     v2 filters (internal/api/client/filters/v2) and notes
+//     (internal/api/client/accounts/note.go); its featured tags answer an
+//     empty list and cannot be written (internal/api/client/featuredtags
+//     has only GET), and it has no endorsements (no endorse or pin route;
+//     its GET /api/v1/endorsements answers an empty list).
+func (f Flavour) extraRoute(name string) bool {
+	switch {
+	case f.GoToSocial():
+		switch name {
+		case "POST /api/v1/featured_tags", "POST /api/v1/accounts/:id/endorse", "POST /api/v1/accounts/:id/pin":
+			return false
+		}
+	case f.mastodonAtLeast(4, 4):
+		return name != "POST /api/v1/accounts/:id/pin"
+	default:
+		return name != "POST /api/v1/accounts/:id/endorse"
+	}
+	return true
+}
+
+// followedTags pages by the follow's id, 100 a page, at most 200
+// (app/controllers/api/v1/followed_tags_controller.rb).
+func (s *Server) followedTags(c *call) (int, any) {
+	var items []seqItem[any]
+	for name, seq := range s.ext().followedTags {
+		items = append(items, seqItem[any]{seq, map[string]any{"name": name, "url": "https://" + s.Domain + "/tags/" + name,
+			"history": []any{}, "following": true}})
+	}
+	return http.StatusOK, page(s, c, items, 100)
+}
+
+// followTag is idempotent (app/controllers/api/v1/tags_controller.rb#follow
+// uses TagFollow.create_with(...).find_or_create_by!).
+func (s *Server) followTag(c *call) (int, any) {
+	name := strings.ToLower(strings.TrimPrefix(c.ids[0], "#"))
+	if name == "" {
+		return s.flavour.recordNotFound("")
+	}
+	x := s.ext()
+	if _, ok := x.followedTags[name]; !ok {
+		x.followedTags[name] = s.nextSeq()
+	}
+	return http.StatusOK, map[string]any{"name": name, "following": true}
+}
+
+// featuredTags is not paginated (app/controllers/api/v1/featured_tags_controller.rb).
+func (s *Server) featuredTags(c *call) (int, any) {
+	out := []any{}
+	if s.flavour.GoToSocial() {
+		return http.StatusOK, out // internal/api/client/featuredtags/get.go: always empty
+	}
+	x := s.ext()
+	names := slices.Collect(maps.Keys(x.featuredTags))
+	sort.Slice(names, func(i, j int) bool { return x.featuredTags[names[i]] < x.featuredTags[names[j]] })
+	for _, n := range names {
+		out = append(out, map[string]any{"id": strconv.FormatInt(x.featuredTags[n], 10), "name": n, "statuses_count": 0})
+	}
+	return http.StatusOK, out
+}
+
+// featureTag refuses a repeat: app/models/featured_tag.rb validates the
+// tag's uniqueness per account ("Tag has already been taken").
+func (s *Server) featureTag(c *call) (int, any) {
+	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c.get("name")), "#"))
+	if name == "" {
+		return invalid("Tag can't be blank")
+	}
+	x := s.ext()
+	if _, ok := x.featuredTags[name]; ok {
+		return invalid("Tag has already been taken")
+	}
+	x.featuredTags[name] = s.nextSeq()
+	return http.StatusOK, map[string]any{"id": strconv.FormatInt(x.featuredTags[name], 10), "name": name}
+}
+
+// endorsements pages by the pin's id, 40 a page
+// (app/controllers/api/v1/endorsements_controller.rb).
+func (s *Server) endorsements(c *call) (int, any) {
+	var items []seqItem[any]
+	if s.flavour.GoToSocial() {
+		return http.StatusOK, []any{} // see extraRoute
+	}
+	for id, seq := range s.ext().endorsed {
+		items = append(items, seqItem[any]{seq, s.accountJSON(s.accounts[id])})
+	}
+	return http.StatusOK, page(s, c, items, 40)
+}
+
+// endorse needs an accepted follow: app/models/account_pin.rb validates
+// the follow ("You must be already following the person you want to
+// endorse", config/locales/en.yml accounts.pin_errors.following).
+// Endorsing again is harmless (find_or_create_by).
+func (s *Server) endorse(c *call) (int, any) {
+	id := c.ids[0]
+	if _, ok := s.target(id); !ok {
+		return s.flavour.recordNotFound("")
+	}
+	if f, ok := s.follows[id]; !ok || f.requested {
+		return invalid("You must be already following the person you want to endorse")
+	}
+	x := s.ext()
+	if _, ok := x.endorsed[id]; !ok {
+		x.endorsed[id] = s.nextSeq()
+	}
+	return http.StatusOK, s.relationshipJSON(id)
+}
+
+// note sets the private note, comment "" removing it
+// (app/controllers/api/v1/accounts/notes_controller.rb); at most 2,000
+// characters (app/models/account_note.rb).
+func (s *Server) note(c *call) (int, any) {
+	id := c.ids[0]
+	if _, ok := s.target(id); !ok {
+		return s.flavour.recordNotFound("")
+	}
+	text := c.get("comment")
+	if len([]rune(text)) > 2000 {
+		return invalid("Comment is too long (maximum is 2000 characters)")
+	}
+	if text == "" {
+		delete(s.ext().notes, id)
+	} else {
+		s.ext().notes[id] = text
+	}
+	return http.StatusOK, s.relationshipJSON(id)
+}
+
+// extraRelationship adds endorsed and note to a relationship.
+func (s *Server) extraRelationship(r map[string]any, id string) {
+	x := s.ext()
+	_, r["endorsed"] = x.endorsed[id]
+	r["note"] = x.notes[id]
+}
+
+// FilterState is one v2 filter.
+type FilterState struct {
+	Title     string
+	Context   []string
+	Action    string
+	ExpiresAt *time.Time
+	Keywords  []FilterKeyword
+}
+
+// FilterKeyword is one keyword of a filter.
+type FilterKeyword struct {
+	Keyword   string
+	WholeWord bool
+}
+
+func (f *FilterState) json(id int) map[string]any {
+	kws := []any{}
+	for i, k := range f.Keywords {
+		kws = append(kws, map[string]any{"id": strconv.Itoa(id*100 + i), "keyword": k.Keyword, "whole_word": k.WholeWord})
+	}
+	return map[string]any{"id": strconv.Itoa(id), "title": f.Title, "context": f.Context, "filter_action": f.Action,
+		"expires_at": f.ExpiresAt, "keywords": kws, "statuses": []any{}}
+}
+
+// filters is not paginated (app/controllers/api/v2/filters_controller.rb).
+func (s *Server) filters(c *call) (int, any) {
+	out := []any{}
+	for i, f := range s.ext().filters {
+		out = append(out, f.json(i+1))
+	}
+	return http.StatusOK, out
+}
+
+// createFilter validates as app/models/custom_filter.rb: a title, at
+// least one known context, an action of warn, hide (or blur from 4.4);
+// keywords come as keywords_attributes[n][keyword|whole_word]
+// (whole_word defaults to true, custom_filter_keyword.rb).
+func (s *Server) createFilter(c *call) (int, any) {
+	f := &FilterState{Title: strings.TrimSpace(c.get("title")), Action: c.get("filter_action"), Context: c.form["context[]"]}
+	if f.Title == "" {
+		return invalid("Title can't be blank")
+	}
+	if len(f.Context) == 0 {
+		return invalid("Context can't be blank")
+	}
+	for _, ctx := range f.Context {
+		if !slices.Contains([]string{"home", "notifications", "public", "thread", "account"}, ctx) {
+			return invalid("Context includes invalid values")
+		}
+	}
+	if f.Action == "" {
+		f.Action = "warn"
+	}
+	if d, _ := strconv.Atoi(c.get("expires_in")); d > 0 {
+		t := s.clock.Now().Add(time.Duration(d) * time.Second).UTC()
+		f.ExpiresAt = &t
+	}
+	for i := 0; ; i++ {
+		p := "keywords_attributes[" + strconv.Itoa(i) + "]"
+		if !c.form.Has(p + "[keyword]") {
+			break
+		}
+		ww := true
+		if v, ok := formBool(c, p+"[whole_word]"); ok {
+			ww = v
+		}
+		f.Keywords = append(f.Keywords, FilterKeyword{Keyword: c.get(p + "[keyword]"), WholeWord: ww})
+	}
+	x := s.ext()
+	x.filters = append(x.filters, f)
+	return http.StatusOK, f.json(len(x.filters))
+}
+
+// Extras is the extras' state for assertions, accounts by full handle.
+type Extras struct {
+	FollowedTags []string
+	FeaturedTags []string
+	Endorsed     []string
+	Notes        map[string]string
+	Filters      map[string]FilterState // by title
+}
+
+// Extras returns a copy of the extras' state.
+func (s *Server) Extras() Extras {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x := s.ext()
+	out := Extras{FollowedTags: slices.Sorted(maps.Keys(x.followedTags)), FeaturedTags: slices.Sorted(maps.Keys(x.featuredTags)),
+		Endorsed: []string{}, Notes: map[string]string{}, Filters: map[string]FilterState{}}
+	for id := range x.endorsed {
+		out.Endorsed = append(out.Endorsed, s.full(id))
+	}
+	sort.Strings(out.Endorsed)
+	for id, n := range x.notes {
+		out.Notes[s.full(id)] = n
+	}
+	for _, f := range x.filters {
+		out.Filters[f.Title] = *f
+	}
+	return out
+}
+
+// SeedFollowedTag, SeedFeaturedTag, SeedEndorsement, SeedNote and
+// SeedFilter set the extras directly, as the Seed methods in state.go do.
+func (s *Server) SeedFollowedTag(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ext().followedTags[strings.ToLower(name)] = s.nextSeq()
+}
+
+func (s *Server) SeedFeaturedTag(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ext().featuredTags[strings.ToLower(name)] = s.nextSeq()
+}
+
+func (s *Server) SeedEndorsement(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ext().endorsed[id] = s.nextSeq()
+}
+
+func (s *Server) SeedNote(id, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ext().notes[id] = text
+}
+
+func (s *Server) SeedFilter(f FilterState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ext().filters = append(s.ext().filters, &f)
+}
+
+// SeedBookmark and SeedFavourite mark a known post (AddStatus).
+func (s *Server) SeedBookmark(statusID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.books[statusID] = s.nextSeq()
+}
+
+func (s *Server) SeedFavourite(statusID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.favs[statusID] = s.nextSeq()
+}
+
+// ProfileSettings are the profile's switches and posting defaults, as
+// update_credentials sets them and verify_credentials shows them.
+type ProfileSettings struct {
+	Locked, Bot, Discoverable, Sensitive bool
+	Privacy, Language                    string
+}
+
+// SeedProfile sets "me"'s profile; avatar and header are the URLs
+// verify_credentials gives for the pictures (a test serves them, as a
+// media host apart from the instance would).
+func (s *Server) SeedProfile(p Profile, avatarURL, headerURL string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.profile = p
+	x := s.ext()
+	x.avatarURL, x.headerURL = avatarURL, headerURL
+}
+
+// credentials adds to verify_credentials what its owner sees
+// (app/serializers/rest/credential_account_serializer.rb): the profile,
+// the pictures' URLs (Mastodon's missing.png when there is none), and
+// source with the plain-text bio, fields and posting defaults.
+func (s *Server) credentials(j map[string]any) {
+	p, x := s.profile, s.ext()
+	if p.DisplayName != "" {
+		j["display_name"] = p.DisplayName
+	}
+	j["note"] = p.Note
+	j["locked"], j["bot"], j["discoverable"] = p.Settings.Locked, p.Settings.Bot, p.Settings.Discoverable
+	j["avatar"], j["header"] = "https://"+s.Domain+"/avatars/original/missing.png", "https://"+s.Domain+"/headers/original/missing.png"
+	if x.avatarURL != "" {
+		j["avatar"] = x.avatarURL
+	}
+	if x.headerURL != "" {
+		j["header"] = x.headerURL
+	}
+	j["source"] = s.profileSource()
+}
+
+// profileSource is verify_credentials' source: the plain-text bio and
+// fields, and the posting defaults (GoToSocial's language defaults to
+// "en", internal/api/model/source.go; move.go adds its aliases).
+func (s *Server) profileSource() map[string]any {
+	p := s.profile
+	fields := []any{}
+	for _, f := range p.Fields {
+		fields = append(fields, map[string]any{"name": f[0], "value": f[1]})
+	}
+	privacy, lang := p.Settings.Privacy, p.Settings.Language
+	if privacy == "" {
+		privacy = "public"
+	}
+	if lang == "" && s.flavour.GoToSocial() {
+		lang = "en"
+	}
+	return map[string]any{"note": p.Note, "fields": fields, "privacy": privacy, "sensitive": p.Settings.Sensitive, "language": lang}
+}
+
+// updateSettings reads update_credentials' switches and source[…]
+// defaults (app/controllers/api/v1/accounts/credentials_controller.rb).
+func (s *Server) updateSettings(c *call) {
+	st := &s.profile.Settings
+	for k, into := range map[string]*bool{"locked": &st.Locked, "bot": &st.Bot, "discoverable": &st.Discoverable, "source[sensitive]": &st.Sensitive} {
+		if v, ok := formBool(c, k); ok {
+			*into = v
+		}
+	}
+	if c.form.Has("source[privacy]") {
+		st.Privacy = c.get("source[privacy]")
+	}
+	if c.form.Has("source[language]") {
+		st.Language = c.get("source[language]")
+	}
+}

@@ -1,0 +1,365 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/archive"
+)
+
+// The categories no export holds, carried from the old account read live
+// (source.go): their ops, diff against the new account, and requests.
+
+const (
+	OpFollowTag    Op = "follow_tag"
+	OpFeatureTag   Op = "feature_tag"
+	OpEndorse      Op = "endorse"
+	OpNote         Op = "note"
+	OpCreateFilter Op = "create_filter"
+)
+
+// ExtraCategories are the categories only the live old account gives, in
+// the order they are replayed (after follows: an endorsement needs one).
+var ExtraCategories = []string{"followed_tags", "featured_tags", "endorsements", "notes", "filters"}
+
+// Extra is what a step of these categories carries besides its item.
+type Extra struct {
+	Note   string      `json:"note,omitempty"`
+	Filter *api.Filter `json:"filter,omitempty"`
+}
+
+// ExtraCounts are the extras in the plan's importable counts; nil (and
+// left out of the JSON) when no old account was read.
+type ExtraCounts struct {
+	FollowedTags int `json:"followed_tags"`
+	FeaturedTags int `json:"featured_tags"`
+	Endorsements int `json:"endorsements"`
+	Notes        int `json:"notes"`
+	Filters      int `json:"filters"`
+}
+
+// AddSource adds to the plan what the old account read live holds
+// besides the export's categories, and shrinks what cannot be carried.
+func (p *Plan) AddSource(s *Source) {
+	x := s.Extras
+	p.Importable.Profile = 1 // a live account always has one
+	p.Importable.ExtraCounts = &ExtraCounts{FollowedTags: len(x.FollowedTags), FeaturedTags: len(x.FeaturedTags),
+		Endorsements: len(x.Endorsements), Notes: len(x.Notes), Filters: len(x.Filters)}
+	for i, nc := range p.NotCarried {
+		if nc.What == "instance_data" {
+			p.NotCarried[i].Why = "pinned posts, preferences and the old instance's custom emoji are not in the exports, and the API cannot set them all"
+		}
+	}
+	for _, cat := range slices.Sorted(maps.Keys(s.Unreadable)) {
+		p.Warnings = append(p.Warnings, Warning{Code: "unreadable_" + cat,
+			Message: fmt.Sprintf("the old server does not show %s (%s): taken as empty", strings.ReplaceAll(cat, "_", " "), s.Unreadable[cat])})
+	}
+}
+
+// extraRows writes the extras' rows of the plan's text.
+func (p *Plan) extraRows(row func(cat, name string, n int, note string)) {
+	x := p.Importable.ExtraCounts
+	if x == nil {
+		return
+	}
+	row("followed_tags", "followed tags", x.FollowedTags, "hashtags you follow")
+	row("featured_tags", "featured tags", x.FeaturedTags, "hashtags on your profile (not on GoToSocial)")
+	row("endorsements", "endorsements", x.Endorsements, "accounts on your profile, once their follow is accepted")
+	row("notes", "notes", x.Notes, "your private notes on accounts")
+	row("filters", "filters", x.Filters, "with their keywords, contexts, action and what is left of their time")
+}
+
+// SourceDigest names a migration from a live account (with exports, if
+// any): the same old account gives the same journal on every run, though
+// its content changes, so that a run can be resumed.
+func SourceDigest(account string, exports *archive.Export) string {
+	d := "from " + strings.ToLower(account)
+	if exports != nil {
+		d += " " + Digest(exports)
+	}
+	return Digest(&archive.Export{DomainBlocks: []string{d}})
+}
+
+// extraTarget is what the new account already has of the extras.
+type extraTarget struct {
+	followedTags, featuredTags, filters map[string]bool
+	endorsed                            map[string]bool // account ids
+	notes                               map[string]string
+	unreadable                          map[string]string
+}
+
+// readExtras reads the new account's extras; ids are the accounts whose
+// notes matter.
+func readExtras(ctx context.Context, c *api.Client, ids []string) (*extraTarget, error) {
+	t := &extraTarget{followedTags: map[string]bool{}, featuredTags: map[string]bool{}, filters: map[string]bool{},
+		endorsed: map[string]bool{}, notes: map[string]string{}, unreadable: map[string]string{}}
+	fail := func(what string, err error) error {
+		if missing(err) {
+			t.unreadable[what] = err.Error()
+			return nil
+		}
+		return fmt.Errorf("reading %s: %w", what, err)
+	}
+	for tag, err := range c.FollowedTags(ctx) {
+		if err != nil {
+			if err := fail("followed_tags", err); err != nil {
+				return nil, err
+			}
+			break
+		}
+		t.followedTags[strings.ToLower(tag.Name)] = true
+	}
+	if ts, err := c.FeaturedTags(ctx); err != nil {
+		if err := fail("featured_tags", err); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, tag := range ts {
+			t.featuredTags[strings.ToLower(tag.Name)] = true
+		}
+	}
+	for a, err := range c.Endorsements(ctx) {
+		if err != nil {
+			if err := fail("endorsements", err); err != nil {
+				return nil, err
+			}
+			break
+		}
+		t.endorsed[a.ID] = true
+	}
+	if fs, err := c.Filters(ctx); err != nil {
+		if err := fail("filters", err); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, f := range fs {
+			t.filters[f.Title] = true
+		}
+	}
+	if len(ids) > 0 {
+		rels, err := c.Relationships(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("reading notes: %w", err)
+		}
+		for id, r := range rels {
+			t.notes[id] = r.Note
+		}
+	}
+	return t, nil
+}
+
+// CheckSource is Check for a migration from the old account read live:
+// the export's categories as Check does, then the extras, diffed against
+// the new account. It sends only GET requests to the new account.
+func CheckSource(ctx context.Context, c *api.Client, me *api.Account, e *archive.Export, x *Extras, r *Resolver, opts Options) (*Changes, *Target, error) {
+	ch, t, err := Check(ctx, c, me, e, r, opts)
+	if err != nil || x == nil {
+		return ch, t, err
+	}
+	var accs []archive.Account
+	for _, a := range x.Endorsements {
+		accs = append(accs, a)
+	}
+	for _, n := range x.Notes {
+		accs = append(accs, n.Account)
+	}
+	// Mostly found already while resolving the export: the client
+	// remembers them, so this costs few requests.
+	progress := r.Progress
+	r.Progress = nil
+	res, err := r.Resolve(ctx, accs)
+	r.Progress = progress
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []string
+	for _, n := range x.Notes {
+		if a := target(res[n.Account.Key()]); a != nil {
+			ids = append(ids, a.ID)
+		}
+	}
+	xt, err := readExtras(ctx, c, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	diffExtras(ch, t, x, xt, res, c, opts.Now, c.Allowance(ctx))
+	return ch, t, nil
+}
+
+// target is where a resolved account lives now, following a move; nil
+// when it is not there to act on.
+func target(r Resolved) *api.Account {
+	a := r.Account
+	if a != nil && a.Moved != nil {
+		a = a.Moved
+	}
+	if a == nil || a.Suspended {
+		return nil
+	}
+	return a
+}
+
+// diffExtras adds the extras' steps and counts to ch, in the place their
+// categories have in Categories.
+func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[string]Resolved, c *api.Client, now time.Time, a api.Allowance) {
+	for cat, why := range xt.unreadable {
+		if ch.Unreadable == nil {
+			ch.Unreadable = map[string]string{}
+		}
+		ch.Unreadable[cat] = why
+	}
+	steps := map[string][]Step{}
+	add := func(s Step) { steps[s.Category] = append(steps[s.Category], s) }
+	tags := func(cat string, op Op, names []string, have map[string]bool) {
+		r := ch.category(cat)
+		for _, n := range names {
+			if have[n] {
+				r.Already++
+				continue
+			}
+			r.ToDo++
+			add(Step{ID: string(op) + " " + n, Op: op, Category: cat, Item: "#" + n})
+		}
+	}
+	tags("followed_tags", OpFollowTag, x.FollowedTags, xt.followedTags)
+	tags("featured_tags", OpFeatureTag, x.FeaturedTags, xt.featuredTags)
+	account := func(cat string, a archive.Account) *api.Account {
+		res := res[a.Key()]
+		acc := target(res)
+		r := ch.category(cat)
+		switch {
+		case res.Account == nil:
+			r.Unresolved++
+			ch.Problems = append(ch.Problems, Problem{Category: cat, Item: a.String(), Kind: "unresolved", Reason: "not found (no such account, or its server did not answer)"})
+		case acc == nil:
+			r.Suspended++
+			ch.Problems = append(ch.Problems, Problem{Category: cat, Item: a.String(), Kind: "suspended", Reason: "the account is suspended"})
+		case acc.ID == t.Me.ID:
+			ch.Problems = append(ch.Problems, Problem{Category: cat, Item: a.String(), Kind: "self", Reason: "this is the new account itself"})
+			return nil
+		}
+		return acc
+	}
+	r := ch.category("endorsements")
+	for _, a := range x.Endorsements {
+		acc := account("endorsements", a)
+		if acc == nil {
+			continue
+		}
+		if xt.endorsed[acc.ID] {
+			r.Already++
+			continue
+		}
+		r.ToDo++
+		h := c.FullAcct(acc)
+		add(Step{ID: "endorse " + h, Op: OpEndorse, Category: "endorsements", Item: h, AccountID: acc.ID,
+			Note: "once the follow is accepted"})
+	}
+	r = ch.category("notes")
+	for _, n := range x.Notes {
+		acc := account("notes", n.Account)
+		if acc == nil {
+			continue
+		}
+		h := c.FullAcct(acc)
+		switch have := xt.notes[acc.ID]; {
+		case have == n.Note:
+			r.Already++
+		case have != "":
+			ch.Problems = append(ch.Problems, Problem{Category: "notes", Item: h, Kind: "conflict",
+				Reason: "the new account has another note on this account; it is kept"})
+		default:
+			r.ToDo++
+			add(Step{ID: "note " + h, Op: OpNote, Category: "notes", Item: h, AccountID: acc.ID, Extra: &Extra{Note: n.Note}})
+		}
+	}
+	r = ch.category("filters")
+	for i := range x.Filters {
+		f := x.Filters[i]
+		switch {
+		case xt.filters[f.Title]:
+			r.Already++
+		case f.ExpiresAt != nil && !f.ExpiresAt.After(now):
+			ch.Problems = append(ch.Problems, Problem{Category: "filters", Item: f.Title, Kind: "expired",
+				Reason: "the filter expired on " + f.ExpiresAt.Format("2006-01-02")})
+		default:
+			r.ToDo++
+			add(Step{ID: "filter " + f.Title, Op: OpCreateFilter, Category: "filters", Item: f.Title, Extra: &Extra{Filter: &f}})
+		}
+	}
+	// Keep the replay order: rebuild the step list category by category.
+	byCat := map[string][]Step{}
+	for _, s := range ch.Steps {
+		byCat[s.Category] = append(byCat[s.Category], s)
+	}
+	maps.Copy(byCat, steps)
+	ch.Steps = nil
+	for _, cat := range Categories {
+		ch.Steps = append(ch.Steps, byCat[cat]...)
+	}
+	ch.Estimate = estimate(ch.Steps, a)
+}
+
+// sendExtra makes one step of the old account's extras. A refusal is
+// settled by reading the new account's state, not the server's words.
+func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
+	c := r.Client
+	switch s.Op {
+	case OpFollowTag:
+		return Record{}, c.FollowTag(ctx, strings.TrimPrefix(s.Item, "#"))
+	case OpFeatureTag:
+		name := strings.TrimPrefix(s.Item, "#")
+		err := c.FeatureTag(ctx, name)
+		if errors.Is(err, api.ErrValidation) {
+			// Featured already (by an interrupted run), or over the
+			// server's limit of featured tags: the list says which.
+			if tags, rerr := c.FeaturedTags(ctx); rerr == nil && slices.ContainsFunc(tags, func(t *api.FeaturedTag) bool {
+				return strings.EqualFold(t.Name, name)
+			}) {
+				return Record{Reason: "featured already"}, nil
+			}
+		}
+		return Record{}, err
+	case OpEndorse:
+		err := c.Endorse(ctx, s.AccountID)
+		if !errors.Is(err, api.ErrValidation) {
+			return Record{}, err
+		}
+		// An endorsement needs an accepted follow: the relationship says
+		// whether it waits for one, and for whom.
+		rels, rerr := c.Relationships(ctx, []string{s.AccountID})
+		switch rel := rels[s.AccountID]; {
+		case rerr != nil || rel == nil || rel.Following:
+			return Record{}, err
+		case rel.Requested:
+			return Record{Status: StatusWaiting, Reason: "waits until " + s.Item + " accepts the follow request (an endorsement needs a follow)"}, nil
+		}
+		return Record{Status: StatusRetry, Reason: "not followed yet: the follow comes first, then the next run endorses"}, nil
+	case OpNote:
+		if s.Extra == nil {
+			return Record{}, nil
+		}
+		return Record{}, c.SetNote(ctx, s.AccountID, s.Extra.Note)
+	case OpCreateFilter:
+		if s.Extra == nil || s.Extra.Filter == nil {
+			return Record{}, nil
+		}
+		var left time.Duration
+		if f := s.Extra.Filter; f.ExpiresAt != nil {
+			if left = f.ExpiresAt.Sub(r.Clock.Now()); left < time.Second {
+				return Record{Reason: "the filter expired while waiting"}, nil
+			}
+		}
+		return Record{}, c.CreateFilter(ctx, s.Extra.Filter, left)
+	}
+	return Record{}, fmt.Errorf("unknown step %q", s.Op)
+}
