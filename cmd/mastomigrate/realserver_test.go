@@ -228,7 +228,9 @@ func TestInterruptEndsWaits(t *testing.T) {
 	l.Requests = 3
 	s := mastotest.NewServer(t, mastotest.WithClock(serverClock), mastotest.WithLimits(l))
 	migratetest.SeedSample(s)
-	f, _, errOut := migrateFactory(t, s)
+	f, _, _ := migrateFactory(t, s)
+	errOut := &lockedBuffer{} // read while the run writes
+	f.IO.ErrOut = errOut
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, sampleArgs("--to", s.URL, "--yes"), f) }()
