@@ -323,6 +323,24 @@ func TestUnreachable(t *testing.T) {
 			}
 		})
 	}
+	t.Run("silent, many requests", func(t *testing.T) {
+		// Requests queued behind the first learn from it: the command
+		// fails after one timeout, not one per request.
+		before := accepted.Load()
+		c, _ := api.New("http://"+ln.Addr().String(), api.Options{Token: "t", Timeout: 200 * time.Millisecond})
+		errs := make(chan error, 3)
+		for i := 0; i < 3; i++ {
+			go func() { _, err := c.Me(context.Background()); errs <- err }()
+		}
+		for i := 0; i < 3; i++ {
+			if err := <-errs; !errors.Is(err, api.ErrUnreachable) {
+				t.Errorf("got %v, want ErrUnreachable", err)
+			}
+		}
+		if n := accepted.Load() - before; n != 1 {
+			t.Errorf("%d connections, want 1", n)
+		}
+	})
 }
 
 // TestTokenStaysHome sends a request that the instance redirects to

@@ -39,6 +39,9 @@ type transport struct {
 	// cannot be reached is not waited for (it is not a blip in a run
 	// that was going well, but the wrong address or a dead host).
 	answered atomic.Bool
+	// dead is that finding: once made, every request fails with it at
+	// once, rather than each waiting out its own timeout.
+	dead atomic.Pointer[UnreachableError]
 }
 
 // Wait is a pause for a rate limit, told to Options.Waiting.
@@ -80,6 +83,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.pacer.acquire(ctx, req); err != nil {
 			return nil, err
 		}
+		if d := t.dead.Load(); d != nil {
+			t.pacer.done(req, nil, 0)
+			return nil, d
+		}
 		resp, err := t.attempt(send, req, body)
 		if err == nil && resp.StatusCode == http.StatusTooManyRequests {
 			rl := t.limited(req, resp)
@@ -96,7 +103,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		if err != nil && (ctx.Err() != nil || !t.transient(err) || attempt >= t.retries || !replayable(req)) {
-			return nil, t.unreachable(err)
+			err = t.unreachable(err)
+			var ue *UnreachableError
+			if errors.As(err, &ue) && !t.answered.Load() {
+				t.dead.CompareAndSwap(nil, ue)
+			}
+			return nil, err
 		}
 		if err := t.clock.Sleep(ctx, t.delay(attempt)); err != nil {
 			return nil, err
