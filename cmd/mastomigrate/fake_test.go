@@ -41,3 +41,14 @@ func eachFlavour(t *testing.T, fn func(t *testing.T, fl mastotest.Flavour)) {
 		t.Run(fl.String(), func(t *testing.T) { fn(t, fl) })
 	}
 }
+
+// eachFlavourParallel is eachFlavour with the subtests in parallel, for
+// tests that mostly wait on the network or on programs they started.
+func eachFlavourParallel(t *testing.T, fn func(t *testing.T, fl mastotest.Flavour)) {
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			t.Parallel()
+			fn(t, fl)
+		})
+	}
+}

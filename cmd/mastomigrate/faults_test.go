@@ -13,7 +13,7 @@ import (
 // TestFaults injects 5% server errors, 1% dropped connections and slow
 // replies: every item must end done, or be reported with a reason.
 func TestFaults(t *testing.T) {
-	s := mastotest.NewServer(t, generous(), mastotest.WithFaults(mastotest.Faults{
+	s := mastotest.NewServer(t, generous(mastotest.Mastodon45), mastotest.WithFaults(mastotest.Faults{
 		ServerErrors: 0.05, Drops: 0.01, SlowBodies: 0.05, SlowPause: 20 * time.Millisecond}, 7))
 	export := writeExport(t, s, 300)
 	f, out, errOut := migrateFactory(t, s)

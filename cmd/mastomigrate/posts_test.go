@@ -336,7 +336,7 @@ func TestPostsCrashAndResume(t *testing.T) {
 	}
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			s := mastotest.NewServer(t, generous(), mastotest.WithFlavour(mastotest.GoToSocial020),
+			s := mastotest.NewServer(t, generous(mastotest.GoToSocial020), mastotest.WithFlavour(mastotest.GoToSocial020),
 				mastotest.WithFaults(mastotest.Faults{Latency: 5 * time.Millisecond}, seed))
 			archive := postsArchive(t)
 			state := t.TempDir()
