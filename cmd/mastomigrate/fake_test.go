@@ -16,7 +16,10 @@ var testStart = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // testClock moves only when the code sleeps or the test advances it, so
 // no assertion depends on how fast the machine is: a pacer's wait or a
-// wait for a 429's reset takes no wall time.
+// wait for a 429's reset takes no wall time. A sleeper yields a moment
+// of real time (at most a millisecond), so that a poll for another
+// goroutine's answer (the pacer waits 1 ms for the first one) does not
+// spin.
 type testClock struct{ *mastotest.ManualClock }
 
 func (c testClock) Sleep(ctx context.Context, d time.Duration) error {
@@ -24,7 +27,8 @@ func (c testClock) Sleep(ctx context.Context, d time.Duration) error {
 		return err
 	}
 	c.Advance(d)
-	return nil
+	time.Sleep(min(d, time.Millisecond))
+	return ctx.Err()
 }
 
 // newFake starts a fake server of flavour fl on a testClock at testStart;

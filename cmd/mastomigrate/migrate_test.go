@@ -195,7 +195,7 @@ func TestMigrateSample(t *testing.T) {
 }
 
 func TestMigrateRefusesWithoutConfirmation(t *testing.T) {
-	s := mastotest.NewServer(t)
+	s, _ := newFake(t, mastotest.Mastodon45)
 	migratetest.SeedSample(s)
 	f, _, errOut := migrateFactory(t, s)
 	code := run(context.Background(), sampleArgs("--to", s.URL), f)
@@ -210,7 +210,7 @@ func TestMigrateRefusesWithoutConfirmation(t *testing.T) {
 // TestMigrateOnlyThenRest: --only leaves the migration unfinished; a
 // later run's options become what resume would use; the full run ends it.
 func TestMigrateOnlyThenRest(t *testing.T) {
-	s := mastotest.NewServer(t)
+	s, _ := newFake(t, mastotest.Mastodon45)
 	migratetest.SeedSample(s)
 	f, out, errOut := migrateFactory(t, s)
 	if code := run(context.Background(), sampleArgs("--to", s.URL, "--yes", "--only", "follows"), f); code != 0 {
@@ -246,7 +246,7 @@ func TestMigrateOnlyThenRest(t *testing.T) {
 // asked (Mastodon's own importer resets them: mastodon#24222).
 func TestUpdateFollowSettings(t *testing.T) {
 	for _, update := range []bool{false, true} {
-		s := mastotest.NewServer(t)
+		s, _ := newFake(t, mastotest.Mastodon45)
 		migratetest.SeedSample(s)
 		// bo is followed on the target already, with boosts on; the export
 		// has boosts off, notify on, languages en and de.

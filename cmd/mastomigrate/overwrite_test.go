@@ -40,7 +40,7 @@ func TestOverwrite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := mastotest.NewServer(t)
+			s, _ := newFake(t, mastotest.Mastodon45)
 			migratetest.SeedSample(s)
 			seedExtras(s)
 			f, _, errOut := migrateFactory(t, s)
