@@ -28,7 +28,7 @@ func TestFaults(t *testing.T) {
 		}
 
 		want := mastotest.State{Follows: map[string]mastotest.FollowState{}, Mutes: map[string]mastotest.MuteState{},
-			Blocks: []string{"troll0@bad.example", "troll1@bad.example", "troll2@bad.example"},
+			Blocks:       []string{"troll0@bad.example", "troll1@bad.example", "troll2@bad.example"},
 			DomainBlocks: []string{"ads.example", "spam.example"}, Bookmarks: []string{}, Favourites: []string{},
 			Lists: map[string]mastotest.ListState{"Close friends": {RepliesPolicy: "list", Members: []string{}}}}
 		for i := 0; i < n; i++ {
