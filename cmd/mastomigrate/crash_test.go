@@ -181,3 +181,59 @@ func TestInterrupt(t *testing.T) {
 	}
 
 }
+
+// TestSecondInterrupt: with requests held in the server, the first Ctrl-C
+// waits for them (and says a second one quits); the second quits at once
+// with 130. The journal loads and resume finishes every item.
+func TestSecondInterrupt(t *testing.T) {
+	s := mastotest.NewServer(t, generous(mastotest.Mastodon45), mastotest.WithFaults(mastotest.Faults{Latency: 3 * time.Millisecond}, 1))
+	export := writeExport(t, s, 300)
+	state := t.TempDir()
+	cmd, stderr := cli(t, s, state, "migrate", export, "--to", s.URL, "--yes", "--concurrency", "2")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for deadline := time.Now().Add(10 * time.Second); s.Writes() < 20 && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Millisecond)
+	}
+	release := s.Hold()
+	defer release()
+	for deadline := time.Now().Add(10 * time.Second); s.InFlight() == 0 && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Millisecond)
+	}
+	if s.InFlight() == 0 {
+		t.Fatalf("no request in flight to hold\n%s", stderr)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	select {
+	case err := <-done:
+		t.Fatalf("the first Ctrl-C quit (exit %d) with requests in flight\n%s", exitCode(err), stderr)
+	case <-time.After(300 * time.Millisecond):
+	}
+	cmd.Process.Signal(os.Interrupt)
+	select {
+	case err := <-done:
+		if code := exitCode(err); code != exitCancelled {
+			t.Fatalf("exit %d, want %d\n%s", code, exitCancelled, stderr)
+		}
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the second Ctrl-C did not quit within 5 s\n%s", stderr)
+	}
+	if !strings.Contains(stderr.String(), "Stopping after the requests in flight (Ctrl-C again to quit at once)") {
+		t.Errorf("the first Ctrl-C said nothing:\n%s", stderr)
+	}
+	release()
+	paths, _ := filepath.Glob(filepath.Join(state, "mastomigrate", "*.journal"))
+	for _, p := range paths {
+		if _, err := migrate.LoadJournal(p); err != nil {
+			t.Fatalf("the journal does not load: %v", err)
+		}
+	}
+	resume, rerr := cli(t, s, state, "resume", "--yes")
+	if err := resume.Wait(); err != nil {
+		t.Fatalf("resume: exit %d\n%s", exitCode(err), rerr)
+	}
+	if st := s.State(); len(st.Follows) != 300 || len(st.Lists["Close friends"].Members) != 5 || len(st.Blocks) != 3 {
+		t.Errorf("after resume: %d follows, %d blocks, lists %+v", len(st.Follows), len(st.Blocks), st.Lists)
+	}
+}
