@@ -236,4 +236,5 @@ func TestSecondInterrupt(t *testing.T) {
 	if st := s.State(); len(st.Follows) != 300 || len(st.Lists["Close friends"].Members) != 5 || len(st.Blocks) != 3 {
 		t.Errorf("after resume: %d follows, %d blocks, lists %+v", len(st.Follows), len(st.Blocks), st.Lists)
 	}
+	noToken(t, []string{s.Token}, map[string]string{"the interrupted run's stderr": stderr.String(), "resume's stderr": rerr.String()}, state)
 }

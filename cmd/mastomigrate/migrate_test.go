@@ -191,6 +191,8 @@ func TestMigrateSample(t *testing.T) {
 		if n := s.Writes() - writes; n != 0 {
 			t.Errorf("the second run made %d writes", n)
 		}
+		dir, _ := f.StateDir()
+		noToken(t, []string{s.Token}, map[string]string{"stdout": out.String(), "stderr": errOut.String(), "the second run's stderr": errOut2.String()}, dir)
 	})
 }
 
