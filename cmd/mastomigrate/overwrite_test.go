@@ -17,59 +17,70 @@ func seedExtras(s *mastotest.Server) {
 	s.SeedFollow(extra, mastotest.FollowState{Reblogs: true})
 	s.SeedBlock(s.AddHandle("blocked@x.example", mastotest.Account{}))
 	s.SeedMute(s.AddHandle("muted@x.example", mastotest.Account{}), mastotest.MuteState{Notifications: true})
-	s.SeedDomainBlock("unwanted.example")
+	if !s.Flavour().GoToSocial() { // no user domain blocks there
+		s.SeedDomainBlock("unwanted.example")
+	}
 	// A member of an export list who is not in it, and a list the export
 	// does not have, which overwrite leaves alone.
 	s.SeedList("Friends", "list", false, extra)
 	s.SeedList("Kept", "none", false, extra)
 }
 
+// TestOverwrite: --mode overwrite makes the target match the export, on
+// each server flavour, only after confirmation (the account's name typed,
+// or --yes).
 func TestOverwrite(t *testing.T) {
 	tests := []struct {
 		name  string
 		args  []string
 		tty   bool
-		typed string
+		typed string // "me" is completed with the server's domain
 		code  int
 		apply bool
 	}{
 		{name: "no terminal, no --yes", code: exitUsage},
-		{name: "wrong name typed", tty: true, typed: "yes\n", code: exitError},
-		{name: "name typed", tty: true, typed: "me@new.example\n", apply: true},
+		{name: "wrong name typed", tty: true, typed: "yes", code: exitError},
+		{name: "name typed", tty: true, typed: "me", apply: true},
 		{name: "--yes", args: []string{"--yes"}, apply: true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, _ := newFake(t, mastotest.Mastodon45)
-			migratetest.SeedSample(s)
-			seedExtras(s)
-			f, _, errOut := migrateFactory(t, s)
-			f.IO.InTTY = tt.tty
-			f.IO.In = strings.NewReader(tt.typed)
-			args := append(sampleArgs("--to", s.URL, "--mode", "overwrite", "--include", "likes"), tt.args...)
-			if code := run(context.Background(), args, f); code != tt.code {
-				t.Fatalf("exit %d, want %d\n%s", code, tt.code, errOut)
-			}
-			if !tt.apply {
-				if s.Writes() != 0 {
-					t.Errorf("%d writes without confirmation", s.Writes())
+	eachFlavour(t, func(t *testing.T, fl mastotest.Flavour) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				s, _ := newFake(t, fl)
+				migratetest.SeedSample(s)
+				seedExtras(s)
+				f, _, errOut := migrateFactory(t, s)
+				f.IO.InTTY = tt.tty
+				typed := tt.typed
+				if typed == "me" {
+					typed = "me@" + s.Domain
 				}
-				return
-			}
-			want := wantSampleState
-			want.Lists = map[string]mastotest.ListState{
-				"Friends": wantSampleState.Lists["Friends"],
-				"Tech":    wantSampleState.Lists["Tech"],
-				"Kept":    {RepliesPolicy: "none", Members: []string{}},
-			}
-			got := s.State()
-			// extra was unfollowed, which also took it off "Kept" (list
-			// members must be followed): Mastodon does the same.
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("after overwrite\n got %+v\nwant %+v", got, want)
-			}
-		})
-	}
+				f.IO.In = strings.NewReader(typed + "\n")
+				args := append(sampleArgs("--to", s.URL, "--mode", "overwrite", "--include", "likes"), tt.args...)
+				if code := run(context.Background(), args, f); code != tt.code {
+					t.Fatalf("exit %d, want %d\n%s", code, tt.code, errOut)
+				}
+				if !tt.apply {
+					if s.Writes() != 0 {
+						t.Errorf("%d writes without confirmation", s.Writes())
+					}
+					return
+				}
+				want := wantSample(fl)
+				want.Lists = map[string]mastotest.ListState{
+					"Friends": want.Lists["Friends"],
+					"Tech":    want.Lists["Tech"],
+					"Kept":    {RepliesPolicy: "none", Members: []string{}},
+				}
+				got := s.State()
+				// extra was unfollowed, which also took it off "Kept" (list
+				// members must be followed): Mastodon does the same.
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("after overwrite\n got %+v\nwant %+v", got, want)
+				}
+			})
+		}
+	})
 }
 
 // TestMigrateEachSample migrates each sample export alone onto each
