@@ -212,63 +212,70 @@ func TestMigrateRefusesWithoutConfirmation(t *testing.T) {
 // TestMigrateOnlyThenRest: --only leaves the migration unfinished; a
 // later run's options become what resume would use; the full run ends it.
 func TestMigrateOnlyThenRest(t *testing.T) {
-	s, _ := newFake(t, mastotest.Mastodon45)
-	migratetest.SeedSample(s)
-	f, out, errOut := migrateFactory(t, s)
-	if code := run(context.Background(), sampleArgs("--to", s.URL, "--yes", "--only", "follows"), f); code != 0 {
-		t.Fatalf("exit %d\n%s", code, errOut)
-	}
-	if st := s.State(); len(st.Blocks) != 0 || len(st.Follows) == 0 {
-		t.Fatalf("--only follows: %d follows, %d blocks", len(st.Follows), len(st.Blocks))
-	}
-	if !strings.Contains(errOut.String(), "Done with the chosen categories") {
-		t.Errorf("stderr: %s", errOut)
-	}
-	out.Reset()
-	run(context.Background(), []string{"status"}, f)
-	if !strings.Contains(out.String(), "unfinished") {
-		t.Errorf("status after --only:\n%s", out)
-	}
+	eachFlavour(t, func(t *testing.T, fl mastotest.Flavour) {
+		s, _ := newFake(t, fl)
+		migratetest.SeedSample(s)
+		f, out, errOut := migrateFactory(t, s)
+		if code := run(context.Background(), sampleArgs("--to", s.URL, "--yes", "--only", "follows"), f); code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		if st := s.State(); len(st.Blocks) != 0 || len(st.Follows) == 0 {
+			t.Fatalf("--only follows: %d follows, %d blocks", len(st.Follows), len(st.Blocks))
+		}
+		if !strings.Contains(errOut.String(), "Done with the chosen categories") {
+			t.Errorf("stderr: %s", errOut)
+		}
+		out.Reset()
+		run(context.Background(), []string{"status"}, f)
+		if !strings.Contains(out.String(), "unfinished") {
+			t.Errorf("status after --only:\n%s", out)
+		}
 
-	if code := run(context.Background(), sampleArgs("--to", s.URL, "--yes", "--include", "likes"), f); code != 0 {
-		t.Fatalf("exit %d\n%s", code, errOut)
-	}
-	if got := s.State(); !reflect.DeepEqual(got, wantSampleState) {
-		t.Errorf("final state\n got %+v\nwant %+v", got, wantSampleState)
-	}
-	dir, _ := f.StateDir()
-	paths, _ := migrate.Journals(dir)
-	j, err := migrate.LoadJournal(paths[0])
-	if err != nil || !j.Finished() || len(j.Header.Options.Only) != 0 || !slices.Equal(j.Header.Options.Include, []string{"likes"}) {
-		t.Errorf("journal: %v, finished %v, options %+v", err, j.Finished(), j.Header.Options)
-	}
+		if code := run(context.Background(), sampleArgs("--to", s.URL, "--yes", "--include", "likes"), f); code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		if got, want := s.State(), wantSample(fl); !reflect.DeepEqual(got, want) {
+			t.Errorf("final state\n got %+v\nwant %+v", got, want)
+		}
+		dir, _ := f.StateDir()
+		paths, _ := migrate.Journals(dir)
+		j, err := migrate.LoadJournal(paths[0])
+		if err != nil || !j.Finished() || len(j.Header.Options.Only) != 0 || !slices.Equal(j.Header.Options.Include, []string{"likes"}) {
+			t.Errorf("journal: %v, finished %v, options %+v", err, j.Finished(), j.Header.Options)
+		}
+	})
 }
 
 // TestUpdateFollowSettings: an existing follow keeps its settings unless
 // asked (Mastodon's own importer resets them: mastodon#24222).
 func TestUpdateFollowSettings(t *testing.T) {
-	for _, update := range []bool{false, true} {
-		s, _ := newFake(t, mastotest.Mastodon45)
-		migratetest.SeedSample(s)
-		// bo is followed on the target already, with boosts on; the export
-		// has boosts off, notify on, languages en and de.
-		s.SeedFollow(s.ID("bo@fosstodon.example"), mastotest.FollowState{Reblogs: true})
-		f, _, errOut := migrateFactory(t, s)
-		args := sampleArgs("--to", s.URL, "--yes", "--only", "follows")
-		if update {
-			args = append(args, "--update-follow-settings")
+	eachFlavour(t, func(t *testing.T, fl mastotest.Flavour) {
+		for _, update := range []bool{false, true} {
+			s, _ := newFake(t, fl)
+			migratetest.SeedSample(s)
+			// bo is followed on the target already, with boosts on; the export
+			// has boosts off, notify on, languages en and de.
+			s.SeedFollow(s.ID("bo@fosstodon.example"), mastotest.FollowState{Reblogs: true})
+			f, _, errOut := migrateFactory(t, s)
+			args := sampleArgs("--to", s.URL, "--yes", "--only", "follows")
+			if update {
+				args = append(args, "--update-follow-settings")
+			}
+			if code := run(context.Background(), args, f); code != 0 {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+			want := mastotest.FollowState{Reblogs: true}
+			if update {
+				want = mastotest.FollowState{Reblogs: false, Notify: true, Languages: []string{"en", "de"}}
+				if fl.GoToSocial() {
+					want.Languages = nil // its follows have no languages
+				}
+			}
+			if got := s.State().Follows["bo@fosstodon.example"]; !reflect.DeepEqual(got, want) {
+				t.Errorf("update %v: bo's follow %+v, want %+v", update, got, want)
+			}
 		}
-		if code := run(context.Background(), args, f); code != 0 {
-			t.Fatalf("exit %d\n%s", code, errOut)
-		}
-		want := mastotest.FollowState{Reblogs: true}
-		if update {
-			want = mastotest.FollowState{Reblogs: false, Notify: true, Languages: []string{"en", "de"}}
-		}
-		if got := s.State().Follows["bo@fosstodon.example"]; !reflect.DeepEqual(got, want) {
-			t.Errorf("update %v: bo's follow %+v, want %+v", update, got, want)
-		}
-	}
+	})
 }
 
 // TestMigrateSampleSlowAccepts: remote servers take a minute to accept a
