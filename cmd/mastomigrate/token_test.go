@@ -99,8 +99,10 @@ func TestTokenRevokedMidRun(t *testing.T) {
 		if n := strings.Count(errOut.String(), "mastomigrate: "); n != 1 {
 			t.Errorf("%d error lines, want 1:\n%s", n, errOut)
 		}
+		// Follows sent before the 40th may reach the server after the
+		// revocation, up to one per request in flight.
 		followed := len(s.State().Follows)
-		if followed < 39 || followed == 200 {
+		if followed < 39-8 || followed == 200 {
 			t.Errorf("%d follows when the token was revoked as the 40th went out", followed)
 		}
 		dir, _ := f.StateDir()
