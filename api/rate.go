@@ -279,10 +279,10 @@ func (p *pacer) acquire(ctx context.Context, req *http.Request) error {
 			p.mu.Unlock()
 			return nil
 		}
-		rate := full.rate
+		rate, inFlight, daily := full.rate, full.inFlight, full == p.buckets[familyFollow]
 		p.mu.Unlock()
-		if full == p.buckets[familyFollow] && wait > 10*time.Minute {
-			if full.inFlight == 0 {
+		if daily && wait > 10*time.Minute {
+			if inFlight == 0 {
 				return &RateLimitError{Method: req.Method, Path: req.URL.Path, Rate: rate, Daily: true}
 			}
 			// Follows still in flight may be counted already in the
