@@ -296,10 +296,18 @@ func (p *pacer) acquire(ctx context.Context, req *http.Request) error {
 			p.mu.Unlock()
 			return nil
 		}
-		rate, daily := full.rate, full == p.buckets[familyFollow]
+		rate, inFlight, daily := full.rate, full.inFlight, full == p.buckets[familyFollow]
 		p.mu.Unlock()
 		if daily && wait > 10*time.Minute {
-			return &RateLimitError{Method: req.Method, Path: req.URL.Path, Rate: rate, Daily: true}
+			if inFlight == 0 {
+				return &RateLimitError{Method: req.Method, Path: req.URL.Path, Rate: rate, Daily: true}
+			}
+			// Follows still in flight may be counted already in the
+			// lowest Remaining seen (answers arrive out of order, and the
+			// lowest is kept), so the day may not be spent: their answers
+			// tell. Giving up now would leave up to a follow per worker of
+			// the day's allowance unused.
+			wait = time.Millisecond
 		}
 		if wait < time.Millisecond {
 			wait = time.Millisecond // waiting for the first answer

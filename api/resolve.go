@@ -78,6 +78,14 @@ func (c *Client) resolve(ctx context.Context, q string) (*Account, error) {
 				return a, nil
 			}
 		}
+		// GoToSocial's accounts carry no uri (internal/api/model/
+		// account.go), and a remote account's url is its profile page,
+		// not the actor id an export names. Its search by address
+		// dereferences that address and answers with what it found, so
+		// a lone answer is the account.
+		if strings.Contains(q, "://") && len(res.Accounts) == 1 && res.Accounts[0].URI == "" {
+			return res.Accounts[0], nil
+		}
 		return nil, fmt.Errorf("%s: %w (no such account, or its server did not answer)", q, ErrNotFound)
 	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnsupported):
 		if strings.Contains(q, "://") {

@@ -155,3 +155,21 @@ func TestPacingAvoids429(t *testing.T) {
 		t.Errorf("%d requests drew a 429", n)
 	}
 }
+
+// TestResolveURIOnGoToSocial: GoToSocial's accounts have no uri, and a
+// remote account's url is its profile page, so an export that names
+// accounts by actor id (the JSON export) must still find them there.
+func TestResolveURIOnGoToSocial(t *testing.T) {
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	hal := s.AddAccount(mastotest.Account{Username: "hal", Domain: "pixel.example", Unknown: true})
+	c := newClient(t, s, api.Options{})
+	for _, q := range []string{"https://pixel.example/users/hal", "https://pixel.example/@hal"} {
+		a, err := c.Resolve(context.Background(), q)
+		if err != nil || a.ID != hal {
+			t.Errorf("%s: %+v, %v; want hal (%s)", q, a, err, hal)
+		}
+	}
+	if _, err := c.Resolve(context.Background(), "https://pixel.example/users/nobody"); !errors.Is(err, api.ErrNotFound) {
+		t.Errorf("nobody: %v, want ErrNotFound", err)
+	}
+}

@@ -190,6 +190,14 @@ func (s *Server) revoke(c *call) (int, any) {
 	return http.StatusOK, map[string]any{}
 }
 
+// RevokeToken revokes a token, as the user does from the server's
+// settings (Authorized apps): later requests with it answer 401.
+func (s *Server) RevokeToken(tok string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.tokens, tok)
+}
+
 // TokenValid reports whether the server still accepts a token.
 func (s *Server) TokenValid(tok string) bool {
 	s.mu.Lock()

@@ -353,6 +353,10 @@ func (s *Server) Close() {
 	s.srv.Close()
 }
 
+// Clock is the clock the server reads; a test shares it with the client
+// when it is also an api.Clock.
+func (s *Server) Clock() Clock { return s.clock }
+
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 

@@ -129,7 +129,7 @@ func mastodonImport(name string, data []byte, typ string, followingCount int) ([
 // the fake (as an interrupted or partly failed import would), and checks
 // that the next migrate sends only the rest.
 func TestExportCSVMastodon(t *testing.T) {
-	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.Mastodon45), generous())
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.Mastodon45), generous(mastotest.Mastodon45))
 	migratetest.SeedSample(s)
 	bulk := writeExport(t, s, 60)
 	present := s.ID("user7@server7.example")
@@ -225,7 +225,7 @@ func TestExportCSVMastodon(t *testing.T) {
 // API, plan shows both lanes and offers export-csv, migrate says so too,
 // and status remembers it.
 func TestFastLaneOffered(t *testing.T) {
-	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.Mastodon45), generous())
+	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.Mastodon45), generous(mastotest.Mastodon45))
 	export := writeExport(t, s, 900)
 	f, out, errOut := migrateFactory(t, s)
 	if code := run(context.Background(), []string{"plan", export, "--to", s.URL}, f); code != 0 {

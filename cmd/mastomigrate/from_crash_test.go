@@ -60,12 +60,12 @@ func TestMigrateFromCrashAndResume(t *testing.T) {
 	for _, fl := range []mastotest.Flavour{mastotest.Mastodon45, mastotest.GoToSocial020} {
 		t.Run(fl.String(), func(t *testing.T) {
 			const n, concurrency, kills = 200, 4, 6
-			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), generous())
+			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), generous(mastotest.Mastodon45))
 			opts := []mastotest.Option{mastotest.WithFlavour(fl), mastotest.WithFaults(mastotest.Faults{Latency: 4 * time.Millisecond}, 1)}
 			if fl.GoToSocial() {
 				opts = append(opts, mastotest.WithLimits(mastotest.Limits{}))
 			} else {
-				opts = append(opts, generous())
+				opts = append(opts, generous(fl))
 			}
 			neu := mastotest.NewServer(t, opts...)
 			bigOldAccount(old, neu, n)

@@ -149,10 +149,10 @@ func TestMigrateFromOldAccount(t *testing.T) {
 		fl := pair.to
 		t.Run(pair.from.String()+"-to-"+fl.String(), func(t *testing.T) {
 			clock := mastotest.NewManualClock(t0)
-			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(), mastotest.WithFlavour(pair.from))
+			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(pair.from), mastotest.WithFlavour(pair.from))
 			opts := []mastotest.Option{mastotest.WithFlavour(fl), mastotest.WithClock(clock)}
 			if !fl.GoToSocial() {
-				opts = append(opts, generous())
+				opts = append(opts, generous(fl))
 			}
 			neu := mastotest.NewServer(t, opts...)
 			oldAccount(old, neu, t0)
@@ -278,8 +278,8 @@ func nonNil(s []string) []string {
 
 func TestPlanFromOldAccount(t *testing.T) {
 	clock := mastotest.NewManualClock(t0)
-	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous())
-	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous())
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(mastotest.Mastodon45))
+	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous(mastotest.Mastodon45))
 	oldAccount(old, neu, t0)
 	f, out, errOut, _ := fromFactory(t, old, neu, clock)
 	if code := run(context.Background(), []string{"plan", "--from", old.URL, "--json", "--include", "likes"}, f); code != 0 {
@@ -354,9 +354,9 @@ func TestLoginReadOnly(t *testing.T) {
 // reading the old account again.
 func TestEndorsementWaitsForFollow(t *testing.T) {
 	clock := mastotest.NewManualClock(t0)
-	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous())
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(mastotest.Mastodon45))
 	// Remote accounts never accept by themselves here.
-	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous(), mastotest.WithAcceptDelay(-1))
+	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous(mastotest.Mastodon45), mastotest.WithAcceptDelay(-1))
 	oldAccount(old, neu, t0)
 	f, _, errOut, _ := fromFactory(t, old, neu, clock)
 	if code := run(context.Background(), []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes"}, f); code != 0 {
@@ -412,8 +412,8 @@ func TestEndorsementWaitsForFollow(t *testing.T) {
 // item, and the exports add what only they hold.
 func TestMigrateFromWithExports(t *testing.T) {
 	clock := mastotest.NewManualClock(t0)
-	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous())
-	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous())
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(mastotest.Mastodon45))
+	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous(mastotest.Mastodon45))
 	oldAccount(old, neu, t0)
 	neu.AddHandle("zed@z.example", mastotest.Account{})
 	dir := t.TempDir()
@@ -442,7 +442,7 @@ func TestMigrateFromWithExports(t *testing.T) {
 // TestMigrateFromRefusesSameAccount: --from and --to on one account
 // would write to the account that is only read.
 func TestMigrateFromRefusesSameAccount(t *testing.T) {
-	s := mastotest.NewServer(t, generous())
+	s := mastotest.NewServer(t, generous(mastotest.Mastodon45))
 	f, _, errOut := migrateFactory(t, s)
 	f.Getenv = func(k string) string {
 		if k == tokenEnv || k == fromTokenEnv {
@@ -462,9 +462,9 @@ func TestMigrateFromRefusesSameAccount(t *testing.T) {
 // read as empty, and the plan still counts the rest.
 func TestPlanFromGoToSocial(t *testing.T) {
 	clock := mastotest.NewManualClock(t0)
-	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(),
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(mastotest.Mastodon45),
 		mastotest.WithFlavour(mastotest.GoToSocial020))
-	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous())
+	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous(mastotest.Mastodon45))
 	oldAccount(old, neu, t0)
 	f, out, errOut, _ := fromFactory(t, old, neu, clock)
 	if code := run(context.Background(), []string{"plan", "--from", old.URL, "--json"}, f); code != 0 {

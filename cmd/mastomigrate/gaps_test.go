@@ -13,7 +13,7 @@ import (
 // (as some servers speaking the Mastodon API lack endpoints): the rest is
 // carried over, and what could not be done is said plainly.
 func TestServerWithGaps(t *testing.T) {
-	s := mastotest.NewServer(t, mastotest.WithoutEndpoints(
+	s, _ := newFake(t, mastotest.Mastodon45, mastotest.WithoutEndpoints(
 		"GET /api/v1/lists", "POST /api/v1/lists", "GET /api/v1/domain_blocks", "POST /api/v1/domain_blocks"))
 	migratetest.SeedSample(s)
 	f, out, errOut := migrateFactory(t, s)

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/archive/archivetest"
 	"github.com/mastomigrate/mastomigrate/migrate"
@@ -336,7 +335,7 @@ func TestPostsCrashAndResume(t *testing.T) {
 	}
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			s := mastotest.NewServer(t, generous(), mastotest.WithFlavour(mastotest.GoToSocial020),
+			s := mastotest.NewServer(t, generous(mastotest.GoToSocial020), mastotest.WithFlavour(mastotest.GoToSocial020),
 				mastotest.WithFaults(mastotest.Faults{Latency: 5 * time.Millisecond}, seed))
 			archive := postsArchive(t)
 			state := t.TempDir()
@@ -427,7 +426,7 @@ func TestPostsCrashAndResume(t *testing.T) {
 // made the post: runs again until done; the posts whose answer was lost
 // are found on the account by their date, not sent twice.
 func TestPostsLostAnswers(t *testing.T) {
-	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithFaults(mastotest.Faults{Drops: 0.3}, 7))
+	s, _ := newFake(t, mastotest.GoToSocial020, mastotest.WithFaults(mastotest.Faults{Drops: 0.3}, 7))
 	archive := postsArchive(t)
 	f, _, _ := migrateFactory(t, s)
 	args := []string{"migrate", archive, "--to", s.URL, "--yes", "--include", "posts", "--posts", "public,unlisted,private"}
@@ -437,7 +436,6 @@ func TestPostsLostAnswers(t *testing.T) {
 		}
 		f2, _, errOut := migrateFactory(t, s)
 		f2.StateDir = f.StateDir
-		f2.Clock = api.NewScaledClock(time.Now(), 100) // retry backoff, not the test, takes the time
 		code := run(context.Background(), args, f2)
 		if code == 0 && !strings.Contains(errOut.String(), "failed for now") {
 			break
@@ -541,16 +539,16 @@ func TestPostsMissingMedia(t *testing.T) {
 	}
 }
 
-// TestPostsPaced carries 400 posts under an allowance of 300 requests per
-// 5 minutes, on a clock 200 times faster than the wall: the run waits for
-// the window instead of drawing 429s, and every post arrives once.
+// TestPostsPaced carries 400 posts under GoToSocial's allowance of 300
+// requests per 5 minutes, on a clock that moves only when the program
+// sleeps: the run waits for the window instead of drawing 429s, and
+// every post arrives once, however fast the machine.
 func TestPostsPaced(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a few seconds of paced requests")
 	}
 	const n = 400
-	clock := api.NewScaledClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), 200)
-	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithClock(clock))
+	s, clock := newFake(t, mastotest.GoToSocial020)
 	var items []any
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("%s/statuses/%d", oldSelf, 200000+i)
@@ -563,7 +561,6 @@ func TestPostsPaced(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "archive.zip")
 	os.WriteFile(p, archivetest.ZIP([]archivetest.File{{Name: "outbox.json", Data: outbox}}), 0o600)
 	f, _, errOut := migrateFactory(t, s)
-	f.Clock = clock
 	start := clock.Now()
 	if code := run(context.Background(), []string{"migrate", p, "--to", s.URL, "--yes", "--include", "posts"}, f); code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut)
@@ -575,8 +572,8 @@ func TestPostsPaced(t *testing.T) {
 	if s.Throttled() != 0 {
 		t.Errorf("%d requests drew a 429", s.Throttled())
 	}
-	// Over 300 requests need a second window: the run waited for it (the
-	// windows are aligned to the epoch, and the clock starts on one).
+	// Over 300 requests need a second window: the run waited for it
+	// (GoToSocial's window starts at the first request).
 	if took < 5*time.Minute {
 		t.Errorf("took %s of the server's time for %d requests at 300 per 5 minutes", took, s.Count(""))
 	}
