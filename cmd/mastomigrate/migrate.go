@@ -392,6 +392,12 @@ func finish(f *factory, j *migrate.Journal, account string, partial bool) error 
 	if err := j.Finish(); err != nil {
 		return err
 	}
+	if j.Waiting() {
+		// Nothing more a run of ours can do now; what waits for other
+		// people's approval is said above, and `resume` picks it up.
+		fmt.Fprintf(f.IO.ErrOut, "✓ Migration to %s done, but for what waits for follow requests to be accepted. See: mastomigrate report\n", account)
+		return nil
+	}
 	fmt.Fprintf(f.IO.ErrOut, "✓ Migration to %s complete. See what did not make it with: mastomigrate report\n", account)
 	return nil
 }

@@ -68,6 +68,13 @@ func TestItemOutcomesOnRealServers(t *testing.T) {
 			if code := run(context.Background(), []string{"migrate", dir, "--to", s.URL, "--yes"}, f); code != 0 {
 				t.Fatalf("exit %d, want 0 (a pending request does not keep the run unfinished)\n%s", code, errOut)
 			}
+			ending := "complete"
+			if fl.GoToSocial() {
+				ending = "done, but for what waits for follow requests to be accepted"
+			}
+			if !strings.Contains(errOut.String(), ending) {
+				t.Errorf("the run does not end with %q:\n%s", ending, errOut)
+			}
 			st := s.State()
 			wantMembers := []string{"a1@remote.example", "a2@remote.example", "lk@locked.example"}
 			if fl.GoToSocial() {
