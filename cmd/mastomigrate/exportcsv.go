@@ -67,15 +67,10 @@ func runExportCSV(ctx context.Context, opts *exportCSVOptions) error {
 	if err != nil {
 		return err
 	}
-	c, _, err := f.client(opts.To)
+	c, me, account, err := f.target(ctx, opts.To)
 	if err != nil {
 		return err
 	}
-	me, err := c.Me(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the new account: %w", err)
-	}
-	account := me.Acct + "@" + c.Domain(ctx)
 	bar := newProgress(f.IO, "resolving accounts")
 	r := &migrate.Resolver{Client: c, Workers: 4, Progress: bar.set}
 	ch, _, err := migrate.Check(ctx, c, me, e, r, migrate.Options{Now: f.Clock.Now()})

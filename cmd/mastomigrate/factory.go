@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -236,4 +237,18 @@ func (f *factory) rateLimited() func(api.Wait) {
 		fmt.Fprintf(f.IO.ErrOut, "Waiting for %s until %s (in %s); Ctrl-C stops, and the journal keeps what is done.\n",
 			w.Reason, w.Until.Local().Format("15:04:05"), humanDuration(w.Until.Sub(f.Clock.Now())))
 	}
+}
+
+// target opens the new account of --to: its client, the account as the
+// instance shows it, and its full handle (user@domain).
+func (f *factory) target(ctx context.Context, to string) (*api.Client, *api.Account, string, error) {
+	c, _, err := f.client(to)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	me, err := c.Me(ctx)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("reading the new account: %w", err)
+	}
+	return c, me, me.Acct + "@" + c.Domain(ctx), nil
 }

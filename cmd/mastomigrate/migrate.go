@@ -173,15 +173,10 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		return err
 	}
 	e := in.export
-	c, _, err := f.client(opts.To)
+	c, me, account, err := f.target(ctx, opts.To)
 	if err != nil {
 		return err
 	}
-	me, err := c.Me(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the new account: %w", err)
-	}
-	account := me.Acct + "@" + c.Domain(ctx)
 	if err := in.distinct(account); err != nil {
 		return err
 	}
