@@ -465,7 +465,11 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID})
 		case fatal(err) != nil:
 			return fatal(err)
-		case errors.As(err, &ae) && ae.Status == 403 && strings.Contains(strings.ToLower(ae.Message), "backdating"):
+		case errors.As(err, &ae) && ae.Status == 403:
+			// What GoToSocial refuses with 403 besides a disabled switch
+			// (replies to others, mentions of others, polls) is never sent:
+			// the plan leaves it out. So a 403 means backdating is off
+			// (internal/processing/status/create.go), and stops the rest.
 			return fmt.Errorf("%w: %s", ErrBackdatingOff, ae.Message)
 		case errors.As(err, &ae) && ae.Status == 400 && attempt == 0 && strings.Contains(ae.Message, "media"):
 			continue // an upload lost or used meanwhile: upload again
