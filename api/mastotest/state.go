@@ -91,6 +91,9 @@ func (s *Server) State() State {
 func (s *Server) SeedFollow(id string, f FollowState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if a := s.accounts[id]; a != nil {
+		a.Unknown = false // an account followed from here is known here
+	}
 	s.follows[id] = &follow{seq: s.nextSeq(), reblogs: f.Reblogs, notify: f.Notify, languages: f.Languages, requested: f.Requested}
 }
 

@@ -20,13 +20,6 @@ func bulkLane(ctx context.Context, f *factory, c *api.Client, me *api.Account, e
 	if opts.NoBulk || !caps.Has("follows", api.LaneImport) {
 		return nil
 	}
-	if opts.UpdateFollowSettings {
-		// Changing existing follows' settings is the per-item path's job;
-		// with the import beside it the settings were seen to end as they
-		// were (TestUpdateFollowSettings on GoToSocial).
-		fmt.Fprintf(f.IO.ErrOut, "! --update-follow-settings: sending item by item, without %s's bulk import.\n", caps.Name)
-		return nil
-	}
 	if opts.Mode == "overwrite" && !opts.Yes {
 		// An overwrite import removes what its file lacks, and cannot
 		// say how much beforehand: only the per-item path, which counts
