@@ -151,7 +151,7 @@ func TestRateLimit429(t *testing.T) {
 	l := mastotest.MastodonLimits()
 	l.FollowsPerDay = 2
 	s := mastotest.NewServer(t, mastotest.WithClock(clock), mastotest.WithLimits(l))
-	c := newClient(t, s, api.Options{Clock: fixedClock{clock}})
+	c := newClient(t, s, api.Options{Clock: clock})
 	var ids []string
 	for i := 0; i < 3; i++ {
 		ids = append(ids, s.AddAccount(mastotest.Account{Username: fmt.Sprint("u", i), Domain: "x.example"}))
@@ -182,14 +182,6 @@ func TestRateLimit429(t *testing.T) {
 	}
 }
 
-// fixedClock adapts the manual clock; sleeping advances it.
-type fixedClock struct{ *mastotest.ManualClock }
-
-func (c fixedClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.Advance(d)
-	return ctx.Err()
-}
-
 // TestRetryAfter: servers other than Mastodon send Retry-After (GoToSocial's
 // concurrency throttle, proxies). The request waits that long and is sent
 // again; the wait is announced.
@@ -205,7 +197,7 @@ func TestRetryAfter(t *testing.T) {
 	}))
 	defer srv.Close()
 	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	clock := fixedClock{mastotest.NewManualClock(start)}
+	clock := mastotest.NewManualClock(start)
 	var waits []api.Wait
 	c, _ := api.New(srv.URL, api.Options{Token: "t", Clock: clock, Waiting: func(w api.Wait) { waits = append(waits, w) }})
 	if _, err := c.Me(context.Background()); err != nil {
@@ -228,7 +220,7 @@ func TestRetryAfter(t *testing.T) {
 func TestSpentWindowIsWaitedOut(t *testing.T) {
 	for _, fl := range mastotest.Flavours() {
 		t.Run(fl.String(), func(t *testing.T) {
-			clock := fixedClock{mastotest.NewManualClock(time.Date(2026, 3, 1, 12, 1, 0, 0, time.UTC))}
+			clock := mastotest.NewManualClock(time.Date(2026, 3, 1, 12, 1, 0, 0, time.UTC))
 			l := mastotest.MastodonLimits()
 			l.Requests = 5
 			s := mastotest.NewServer(t, mastotest.WithClock(clock), mastotest.WithLimits(l), mastotest.WithFlavour(fl))

@@ -50,7 +50,7 @@ func TestDailyLimitAnswersOutOfOrder(t *testing.T) {
 		fmt.Fprintf(w, `{"id":"%d","following":true}`, k)
 	}))
 	defer srv.Close()
-	clock := fixedClock{mastotest.NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))}
+	clock := mastotest.NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	c, err := api.New(srv.URL, api.Options{Token: "t", Clock: clock})
 	if err != nil {
 		t.Fatal(err)

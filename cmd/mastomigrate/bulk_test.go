@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,34 +15,6 @@ import (
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
 )
-
-// wakeClock moves only when someone sleeps, and then to the sleeper's
-// wake-up time: sleepers that overlap do not add up, as on a real clock.
-// Runs measured on it take the same simulated time on any machine.
-type wakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newWakeClock() *wakeClock { return &wakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *wakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *wakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	if t := c.t.Add(d); t.After(c.t) {
-		c.t = t
-	}
-	c.mu.Unlock()
-	return nil
-}
 
 // writeBulkExport writes an export of follows, blocks and mutes, with the
 // cases an import does not carry by itself: a locked account (a request),
@@ -103,7 +74,7 @@ type laneRun struct {
 // runLane migrates the export onto a fresh GoToSocial fake with its real
 // limits, by the fast lane or (noBulk) item by item.
 func runLane(t testing.TB, follows, blocks, mutes int, noBulk bool, opts ...mastotest.Option) laneRun {
-	clock := newWakeClock()
+	clock := mastotest.NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	s := mastotest.NewServer(t, append([]mastotest.Option{mastotest.WithFlavour(mastotest.GoToSocial020), mastotest.WithClock(clock)}, opts...)...)
 	export := writeBulkExport(t, s, follows, blocks, mutes)
 	f, _, errOut := migrateFactory(t, s)

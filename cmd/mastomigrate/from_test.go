@@ -21,20 +21,6 @@ import (
 // t0 is the time both fakes and the program read in the --from tests.
 var t0 = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 
-// manualClock is the program's clock over the fakes' manual one:
-// sleeping moves it, so no test waits on the machine.
-type manualClock struct{ *mastotest.ManualClock }
-
-func (c manualClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if d > 0 {
-		c.Advance(d)
-	}
-	return nil
-}
-
 // oldAccount seeds old (mutes and filters ending after now) with one or more of everything a live account can
 // give, and makes the same remote accounts and posts known to the new
 // server (unknown posts until searched, as a fresh instance has them).
@@ -133,7 +119,7 @@ func fromFactory(t *testing.T, old, neu *mastotest.Server, clock *mastotest.Manu
 		}
 		return ""
 	}
-	f.Clock = manualClock{clock}
+	f.Clock = clock
 	log := &tokenLog{byHost: map[string]map[string]bool{}, next: http.DefaultTransport}
 	f.Transport = log
 	return f, out, errOut, log

@@ -485,23 +485,17 @@ func TestPlanPostsOnGoToSocial(t *testing.T) {
 	}
 }
 
-// stepClock is a clock that moves only when told.
-type stepClock struct{ t time.Time }
-
-func (c *stepClock) Now() time.Time                                   { return c.t }
-func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error { c.t = c.t.Add(d); return nil }
-
 // TestPostProgressETA: without a terminal, a line a minute with the time
 // left, reckoned on the injected clock from this run's pace.
 func TestPostProgressETA(t *testing.T) {
 	f, _, errOut := testStreams()
-	clock := &stepClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := mastotest.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	f.Clock = clock
 	p := newPostProgress(f)
 	p.set(101, 1000) // 100 settled by an earlier run
-	clock.t = clock.t.Add(30 * time.Second)
+	clock.Advance(30 * time.Second)
 	p.set(110, 1000) // under a minute since the last line: quiet
-	clock.t = clock.t.Add(70 * time.Second)
+	clock.Advance(70 * time.Second)
 	p.set(120, 1000) // 20 posts in 100 s: 880 left take 4,400 s
 	p.set(1000, 1000)
 	want := "posts: 101 of 1000, about under a minute left\nposts: 120 of 1000, about 1h13m left\nposts: 1000 of 1000\n"

@@ -17,18 +17,6 @@ import (
 
 var updateReadme = flag.Bool("update-readme", false, "rewrite the README's example session from this run")
 
-// sessionClock moves only when the client sleeps or the test says so, so
-// every time in the session is the same on every machine.
-type sessionClock struct{ *mastotest.ManualClock }
-
-func (c sessionClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.Advance(d)
-	return nil
-}
-
 // echoIn answers a prompt and echoes the answer, as a terminal would.
 type echoIn struct {
 	answer *strings.Reader
@@ -101,7 +89,7 @@ func firstDifference(want, got string) string {
 
 func runSession(t *testing.T) string {
 	start := time.Date(2026, 11, 27, 7, 40, 0, 0, time.UTC)
-	clock := sessionClock{mastotest.NewManualClock(start)}
+	clock := mastotest.NewManualClock(start) // moves only when the client sleeps or the test says
 	limits := mastotest.MastodonLimits()
 	// 4 follows a day so that the resume shows (Mastodon allows 400), and
 	// 50 requests per 5 minutes, so that one request is in flight at a time
