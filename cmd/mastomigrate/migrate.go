@@ -245,6 +245,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 	}
 	ch, target, err := in.check(ctx, c, me, r, mopts)
 	bar.finish()
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(f.IO.ErrOut, "Stopped while reading the new account; continue with: %s\n", resumeCommand(j.Header))
+	}
 	if err != nil {
 		return err
 	}

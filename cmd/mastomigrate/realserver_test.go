@@ -253,6 +253,9 @@ func TestInterruptEndsWaits(t *testing.T) {
 		if code != exitCancelled {
 			t.Errorf("exit %d, want %d", code, exitCancelled)
 		}
+		if !strings.Contains(errOut.String(), "continue with: mastomigrate migrate") {
+			t.Errorf("the command to continue is not printed:\n%s", errOut)
+		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("Ctrl-C did not end the wait")
 	}
