@@ -471,8 +471,12 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 			// the plan leaves it out. So a 403 means backdating is off
 			// (internal/processing/status/create.go), and stops the rest.
 			return fmt.Errorf("%w: %s", ErrBackdatingOff, ae.Message)
-		case errors.As(err, &ae) && ae.Status == 400 && attempt == 0 && strings.Contains(ae.Message, "media"):
-			continue // an upload lost or used meanwhile: upload again
+		case errors.As(err, &ae) && ae.Status == 400 && attempt == 0 && len(ns.MediaIDs) > 0:
+			// The media an earlier run uploaded may be gone or attached
+			// elsewhere meanwhile (unattached uploads are cleaned up): a
+			// 400 for a post with media is worth one fresh upload; a
+			// second 400 is the post's own outcome.
+			continue
 		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 408:
 			return r.outcome(step, Record{Status: StatusFailed, Reason: reasonOf(step, ae)})
 		default:
