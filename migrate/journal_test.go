@@ -98,3 +98,36 @@ func TestJournalLock(t *testing.T) {
 		t.Errorf("second open: %v, want ErrLocked", err)
 	}
 }
+
+// TestPendingSettlesWhatTheTargetShows: a step left started by a crash,
+// or waiting for an approval, that the diff no longer plans (the target
+// has it) is journaled done; one still planned is sent again.
+func TestPendingSettlesWhatTheTargetShows(t *testing.T) {
+	j, err := OpenJournal(filepath.Join(t.TempDir(), "j"), Header{Account: "me@new.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	for _, r := range []Record{
+		{ID: "started gone", Category: "follows", Status: StatusStarted},
+		{ID: "waiting gone", Category: "list_members", Status: StatusWaiting},
+		{ID: "waiting planned", Category: "list_members", Status: StatusWaiting},
+	} {
+		if err := j.Record(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ch := &Changes{Steps: []Step{{ID: "waiting planned", Category: "list_members"}}}
+	todo, _, err := Pending(ch, j, time.Now(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(todo) != 1 || todo[0].ID != "waiting planned" {
+		t.Errorf("todo %v, want the planned waiting step", todo)
+	}
+	for _, id := range []string{"started gone", "waiting gone"} {
+		if r, _ := j.Last(id); r.Status != StatusDone {
+			t.Errorf("%s: %s, want done", id, r.Status)
+		}
+	}
+}

@@ -85,18 +85,18 @@ func (s *Summary) Remaining() int {
 
 // Pending removes from ch the steps the journal says are settled: done,
 // skipped, failed for good, or deferred to a time still to come. A step
-// left "started" by a crash is marked done when the target shows it
-// (the diff left it out); otherwise it is sent again, which is safe:
-// follow, block, mute, domain block and bookmark are idempotent on
-// Mastodon, and "already on the list" counts as done.
+// left "started" by a crash, or waiting for an approval, is marked done
+// when the target shows it (the diff left it out); otherwise it is sent
+// again, which is safe: follow, block, mute, domain block and bookmark
+// are idempotent, and "already on the list" counts as done.
 func Pending(ch *Changes, j *Journal, now time.Time, wait bool) ([]Step, []Record, error) {
 	inPlan := map[string]bool{}
 	for _, s := range ch.Steps {
 		inPlan[s.ID] = true
 	}
 	for _, r := range j.Steps() {
-		if r.Status == StatusStarted && !inPlan[r.ID] {
-			if err := j.Record(Record{ID: r.ID, Category: r.Category, Status: StatusDone, Reason: "found on the target after an interruption"}); err != nil {
+		if (r.Status == StatusStarted || r.Status == StatusWaiting) && !inPlan[r.ID] {
+			if err := j.Record(Record{ID: r.ID, Category: r.Category, Status: StatusDone, Reason: "found on the target"}); err != nil {
 				return nil, nil, err
 			}
 		}
