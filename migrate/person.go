@@ -1,0 +1,85 @@
+package migrate
+
+import (
+	"context"
+	"time"
+)
+
+// Person is the one running a migration or a move, as the engine sees
+// them. The engine never prints, prompts or draws: it asks and tells
+// through this interface, and each face implements it (the terminal in
+// cmd/mastomigrate, the web page in ui). Implementations must be safe for
+// use from several goroutines: the replay runs workers in parallel.
+type Person interface {
+	// Confirm asks before the engine changes an account. It returns
+	// false, with no error, when the person declines. With Removals > 0
+	// the face must make the person type Account, not just say yes.
+	Confirm(ctx context.Context, q Confirmation) (bool, error)
+	// Secret asks for what is typed and never kept: a password, or a
+	// handle typed as a confirmation. The engine never stores, logs or
+	// journals the answer, and neither may the face.
+	Secret(ctx context.Context, q SecretRequest) (string, error)
+	// Notify tells what happens as it happens. It must return quickly:
+	// the engine calls it between requests.
+	Notify(e Event)
+}
+
+// Confirmation is what the person is asked to agree to.
+type Confirmation struct {
+	Account  string `json:"account"`        // the account that changes
+	Changes  int    `json:"changes"`        // items to be sent
+	Removals int    `json:"removals"`       // items removed (overwrite mode)
+	Lane     string `json:"lane,omitempty"` // "" for the replay; the bulk import's server name
+}
+
+// SecretKind says what a SecretRequest asks for.
+type SecretKind string
+
+const (
+	SecretPassword SecretKind = "password" // the old account's password (move on GoToSocial)
+	SecretHandle   SecretKind = "handle"   // the account's handle, typed as a confirmation
+)
+
+// SecretRequest asks for one secret.
+type SecretRequest struct {
+	Kind    SecretKind `json:"kind"`
+	Account string     `json:"account"` // whose secret
+	Prompt  string     `json:"prompt"`  // one line a person reads
+}
+
+// EventKind says what an Event tells.
+type EventKind string
+
+const (
+	EventPhase    EventKind = "phase"    // a phase starts: Phase
+	EventProgress EventKind = "progress" // Category: Done of Total
+	EventItem     EventKind = "item"     // one item ended: Category, Item, Outcome, Reason
+	EventWait     EventKind = "wait"     // waiting for a limit until Until: Reason
+	EventNote     EventKind = "note"     // worth a look: Message (one line, no escapes)
+)
+
+// Phases of a migration, in the order they run; a move has its steps.
+const (
+	PhaseRead    = "read"    // reading the exports or the old account
+	PhaseCheck   = "check"   // reading the new account and diffing
+	PhaseBulk    = "bulk"    // the server's bulk import
+	PhaseReplay  = "replay"  // the per-item API replay
+	PhasePosts   = "posts"   // posts and their media
+	PhaseSummary = "summary" // the run is over; its summary is ready
+	PhaseMove    = "move"    // a step of the account move: Item names it
+)
+
+// Event is one structured report from the engine: never a string to pick
+// apart, never a terminal escape.
+type Event struct {
+	Kind     EventKind `json:"kind"`
+	Phase    string    `json:"phase,omitempty"`
+	Category string    `json:"category,omitempty"`
+	Item     string    `json:"item,omitempty"`    // the step id
+	Outcome  Status    `json:"outcome,omitempty"` // as journaled
+	Reason   string    `json:"reason,omitempty"`
+	Done     int       `json:"done,omitempty"`
+	Total    int       `json:"total,omitempty"`
+	Until    time.Time `json:"until,omitzero"`
+	Message  string    `json:"message,omitempty"`
+}
