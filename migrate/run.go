@@ -45,6 +45,13 @@ type Summary struct {
 	DeferredUntil *time.Time `json:"deferred_until,omitempty"`
 	// FollowLimit is the daily follow limit the server reported, if hit.
 	FollowLimit int `json:"follow_limit,omitempty"`
+
+	// How the run ended, for the face to say (not in the JSON):
+	Account         string `json:"-"` // the new account's full handle
+	Replayed        bool   `json:"-"` // the replay ran: Rows is this run's
+	Partial         bool   `json:"-"` // --only or --skip left categories for another run
+	Finished        bool   `json:"-"` // the journal is marked finished
+	WaitingApproval bool   `json:"-"` // finished but for what waits for follow requests
 }
 
 // SummaryRow is one category's outcomes in this run.

@@ -107,7 +107,7 @@ func runReport(opts *reportOptions) error {
 	}
 	if !j.Finished() {
 		fmt.Fprintf(f.IO.Out, "The migration to %s is not finished: %s still to do; continue with: %s\n",
-			j.Header.Account, plural(todo, "item"), resumeCommand(j.Header))
+			j.Header.Account, plural(todo, "item"), migrate.ResumeCommand(j.Header))
 	}
 	if len(items) == 0 {
 		if j.Finished() {

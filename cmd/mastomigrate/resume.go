@@ -13,7 +13,7 @@ import (
 )
 
 func newResumeCmd(f *factory) *cobra.Command {
-	opts := &migrateOptions{F: f}
+	var opts migrateOptions
 	var journal string
 	cmd := &cobra.Command{
 		Use:   "resume [--yes] [--wait]",
@@ -32,22 +32,21 @@ again; what was in flight when it stopped is checked on the target first.`,
 					return err
 				}
 			}
+			env, err := f.env(true)
+			if err != nil {
+				return err
+			}
+			s, err := migrate.ResumeSession(path, env)
+			if err != nil {
+				return err
+			}
+			s.Config.Yes, s.Config.Wait = opts.Yes, opts.Wait
 			j, err := migrate.LoadJournal(path)
 			if err != nil {
 				return err
 			}
-			h := j.Header
-			opts.Exports, opts.To, opts.Mode = h.Inputs, h.Options.To, h.Options.Mode
-			opts.Include, opts.Only, opts.Skip = h.Options.Include, h.Options.Only, h.Options.Skip
-			opts.UpdateFollowSettings = h.Options.UpdateFollowSettings
-			opts.Posts = h.Options.Posts
-			opts.NoBulk = h.Options.NoBulk
-			opts.From = h.Options.From
-			if opts.Mode == "" {
-				opts.Mode = "merge"
-			}
-			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", h.Account, strings.Join(sourceNames(h), ", "))
-			return runMigrate(cmd.Context(), opts)
+			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", j.Header.Account, strings.Join(sourceNames(j.Header), ", "))
+			return runMigration(cmd.Context(), f, s, opts.JSON)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
@@ -122,7 +121,7 @@ func newStatusCmd(f *factory) *cobra.Command {
 				if j.Finished() && n[migrate.StatusWaiting] > 0 {
 					state = "finished; `mastomigrate resume` once follow requests are accepted"
 				}
-				state += laneNote(j) // the fast lane, when it was offered (bulk.go)
+				state += migrate.LaneNote(j) // the fast lane, when it was offered
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
 					strings.Join(sourceNames(j.Header), ", "), n[migrate.StatusDone],
 					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending],
@@ -131,4 +130,14 @@ func newStatusCmd(f *factory) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+// sourceNames names a journal's inputs for people: the exports' file
+// names, and the old account when read live.
+func sourceNames(h migrate.Header) []string {
+	names := baseNames(h.Inputs)
+	if h.Options.From != "" {
+		names = append([]string{h.Options.From}, names...)
+	}
+	return names
 }

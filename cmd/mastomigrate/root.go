@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mastomigrate/mastomigrate/migrate"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -83,9 +84,9 @@ func run(ctx context.Context, args []string, f *factory) int {
 	}
 	fmt.Fprintf(s.ErrOut, "mastomigrate: %s\n", oneLine(err.Error()))
 	var fe *flagError
-	var de *deferredError
+	var de *migrate.DeferredError
 	var mw *moveWaitError
-	var re *retryError
+	var re *migrate.RetryError
 	switch {
 	case errors.As(err, &de) || errors.As(err, &mw) || errors.As(err, &re):
 		return exitTempFail
