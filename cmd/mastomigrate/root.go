@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, f *factory) int {
 	fmt.Fprintf(s.ErrOut, "mastomigrate: %s\n", oneLine(err.Error()))
 	var fe *flagError
 	var de *migrate.DeferredError
-	var mw *moveWaitError
+	var mw *migrate.MoveWaitError
 	var re *migrate.RetryError
 	switch {
 	case errors.As(err, &de) || errors.As(err, &mw) || errors.As(err, &re):

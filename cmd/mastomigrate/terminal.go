@@ -30,6 +30,7 @@ type terminal struct {
 	run       *runProgress
 	posts     *postProgress
 	bulkLine  bool      // an import's progress line shows (terminal)
+	moveLine  bool      // the move's waiting line shows (terminal)
 	bulkStart time.Time // when its progress was first told
 	stop      []context.CancelFunc
 }
@@ -75,6 +76,10 @@ func (t *terminal) Notify(e migrate.Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.f.IO
+	if e.Phase == migrate.PhaseMove {
+		t.move(e)
+		return
+	}
 	switch e.Kind {
 	case migrate.EventPhase:
 		t.endBars(e.Phase)
@@ -94,6 +99,44 @@ func (t *terminal) Notify(e migrate.Event) {
 		}
 	}
 }
+
+// move shows the move's checks and guidance on stdout (not with --json)
+// and its waits on stderr.
+func (t *terminal) move(e migrate.Event) {
+	s := t.f.IO
+	if e.Kind == migrate.EventWait {
+		switch {
+		case e.Item == migrate.MoveFollowers:
+			fmt.Fprintf(s.ErrOut, "%s  %s\n", t.f.Clock.Now().Local().Format("15:04"), e.Message)
+		case s.ErrTTY:
+			fmt.Fprintf(s.ErrOut, "\r\033[K%s", e.Message)
+			t.moveLine = true
+		default:
+			fmt.Fprintln(s.ErrOut, e.Message)
+		}
+		return
+	}
+	if t.moveLine {
+		fmt.Fprintln(s.ErrOut)
+		t.moveLine = false
+	}
+	if t.json {
+		return
+	}
+	switch e.Kind {
+	case migrate.EventItem:
+		mark := moveMarks[e.State]
+		if mark == "" {
+			mark = "·"
+		}
+		fmt.Fprintf(s.Out, "%s %s: %s\n", mark, migrate.MoveStepName(e.Item), e.Message)
+	case migrate.EventNote:
+		fmt.Fprintf(s.Out, "  %s\n", e.Message)
+	}
+}
+
+var moveMarks = map[string]string{"done": "✓", "already": "✓", "found": "✓", "missing": "✗", "cannot_check": "?",
+	"would": "·", "waiting": "…", "not_finished": "!"}
 
 var levelMark = map[migrate.Level]string{migrate.LevelWarning: "! ", migrate.LevelDone: "✓ "}
 
