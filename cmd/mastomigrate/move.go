@@ -169,20 +169,19 @@ func statusMoves(f *factory, w io.Writer, lead string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	paths, err := migrate.MoveJournals(dir)
-	if err != nil || len(paths) == 0 {
+	moves, err := migrate.MoveStatuses(dir)
+	if err != nil || len(moves) == 0 {
 		return 0, err
 	}
 	fmt.Fprint(w, lead)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "MOVE FROM\tTO\tSTATE")
-	for _, p := range paths {
-		j, err := migrate.LoadMoveJournal(p)
-		if err != nil {
-			fmt.Fprintf(tw, "%s\t\tdamaged: %v\n", p, err)
+	for _, m := range moves {
+		if m.Damaged != "" {
+			fmt.Fprintf(tw, "%s\t\tdamaged: %v\n", m.Journal, m.Damaged)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", j.Header.From, j.Header.Account, j.State())
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.From, m.To, m.State)
 	}
-	return len(paths), tw.Flush()
+	return len(moves), tw.Flush()
 }

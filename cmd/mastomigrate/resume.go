@@ -45,7 +45,7 @@ again; what was in flight when it stopped is checked on the target first.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", j.Header.Account, strings.Join(sourceNames(j.Header), ", "))
+			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", j.Header.Account, strings.Join(j.Header.Sources(), ", "))
 			return runMigration(cmd.Context(), f, s, opts.JSON)
 		},
 	}
@@ -54,14 +54,6 @@ again; what was in flight when it stopped is checked on the target first.`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	cmd.Flags().StringVar(&journal, "journal", "", "resume this journal `file` rather than the most recent")
 	return cmd
-}
-
-func baseNames(paths []string) []string {
-	out := make([]string, len(paths))
-	for i, p := range paths {
-		out[i] = filepath.Base(p)
-	}
-	return out
 }
 
 // latestUnfinished is the newest journal whose last run left work: work
@@ -86,11 +78,15 @@ func newStatusCmd(f *factory) *cobra.Command {
 		Short: "List migrations with their progress",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, err := f.journals()
+			dir, err := f.StateDir()
 			if err != nil {
 				return err
 			}
-			if len(paths) == 0 {
+			runs, err := migrate.Statuses(dir)
+			if err != nil {
+				return err
+			}
+			if len(runs) == 0 {
 				if n, err := statusMoves(f, f.IO.Out, ""); n > 0 || err != nil {
 					return err
 				}
@@ -100,44 +96,28 @@ func newStatusCmd(f *factory) *cobra.Command {
 			defer statusMoves(f, f.IO.Out, "\n") // and the account moves (move.go), after the table
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACCOUNT\tSTARTED\tEXPORTS\tDONE\tNOT CARRIED\tWAITING\tAWAITING APPROVAL\tSTATE")
-			for _, p := range paths {
-				j, err := migrate.LoadJournal(p)
-				if err != nil {
-					fmt.Fprintf(tw, "%s\t\t\t\t\t\tdamaged: %v\n", filepath.Base(p), err)
+			for _, st := range runs {
+				if st.Damaged != "" {
+					fmt.Fprintf(tw, "%s\t\t\t\t\t\tdamaged: %v\n", filepath.Base(st.Journal), st.Damaged)
 					continue
 				}
-				n := map[migrate.Status]int{}
-				approval := 0 // follow requests, and list members waiting for them
-				for _, r := range j.Steps() {
-					n[r.Status]++
-					if r.Pending || r.Status == migrate.StatusWaiting {
-						approval++
-					}
-				}
 				state := "unfinished: mastomigrate resume"
-				if j.Finished() {
+				switch {
+				case st.WaitingApproval:
+					state = "finished; `mastomigrate resume` once follow requests are accepted"
+				case st.Finished:
 					state = "finished"
 				}
-				if j.Finished() && n[migrate.StatusWaiting] > 0 {
-					state = "finished; `mastomigrate resume` once follow requests are accepted"
+				switch st.FastLane {
+				case migrate.LaneOffered:
+					state += "; fast lane offered (" + st.FastLaneReason + ")"
+				case migrate.LaneUsed:
+					state += "; bulk import used"
 				}
-				state += migrate.LaneNote(j) // the fast lane, when it was offered
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
-					strings.Join(sourceNames(j.Header), ", "), n[migrate.StatusDone],
-					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending],
-					approval, state)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", st.Account, st.Created.Local().Format("2006-01-02 15:04"),
+					strings.Join(st.Sources, ", "), st.Done, st.Dropped, st.Todo, st.Approval, state)
 			}
 			return tw.Flush()
 		},
 	}
-}
-
-// sourceNames names a journal's inputs for people: the exports' file
-// names, and the old account when read live.
-func sourceNames(h migrate.Header) []string {
-	names := baseNames(h.Inputs)
-	if h.Options.From != "" {
-		names = append([]string{h.Options.From}, names...)
-	}
-	return names
 }
