@@ -3,7 +3,6 @@ package migrate
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -169,8 +168,7 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 		}
 		b.say(LevelInfo, "importing %s (%s, %s mode)", plural(info.Rows, "row"), typ, mode)
 		if err := c.Import(ctx, typ, mode, files[0].Data); err != nil {
-			var ae *api.Error
-			if errors.As(err, &ae) {
+			if out, _ := decide(OpImport, err, false); out == OutcomeFailed {
 				// Refused: nothing was queued; the replay does it all.
 				info.Status, info.Reason = LaneFailed, err.Error()
 				b.say(LevelWarning, "the server refused the %s import (%v); sending them one by one instead", typ, err)

@@ -413,7 +413,7 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		}
 	}
 	text := postText(p.Content, opts)
-	step := Step{ID: id, Op: "create_status", Category: PostsCategory, Item: p.ID,
+	step := Step{ID: id, Op: OpCreateStatus, Category: PostsCategory, Item: p.ID,
 		Note: p.Published.UTC().Format("2006-01-02 15:04")}
 	if st, err := r.onTarget(ctx, p, text, seen && rec.Status == StatusSending); err != nil {
 		return err
@@ -457,27 +457,21 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 			return err
 		}
 		st, err := r.Client.CreateStatus(ctx, ns) // a 429 is waited out by the client
-		var ae *api.Error
-		switch {
-		case err == nil:
+		if err == nil {
 			r.ids[p.ID] = st.ID
 			r.row.Done++
 			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID})
-		case fatal(err) != nil:
-			return fatal(err)
-		case errors.As(err, &ae) && ae.Status == 403:
-			// What GoToSocial refuses with 403 besides a disabled switch
-			// (replies to others, mentions of others, polls) is never sent:
-			// the plan leaves it out. So a 403 means backdating is off
-			// (internal/processing/status/create.go), and stops the rest.
+		}
+		var ae *api.Error
+		errors.As(err, &ae)
+		switch out, rule := decide(OpCreateStatus, err, attempt == 0 && len(ns.MediaIDs) > 0); out {
+		case OutcomeAbort:
+			return abort(rule, err)
+		case OutcomeStop:
 			return fmt.Errorf("%w: %s", ErrBackdatingOff, ae.Message)
-		case errors.As(err, &ae) && ae.Status == 400 && attempt == 0 && len(ns.MediaIDs) > 0:
-			// The media an earlier run uploaded may be gone or attached
-			// elsewhere meanwhile (unattached uploads are cleaned up): a
-			// 400 for a post with media is worth one fresh upload; a
-			// second 400 is the post's own outcome.
+		case OutcomeFresh:
 			continue
-		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 408:
+		case OutcomeFailed:
 			return r.outcome(step, Record{Status: StatusFailed, Reason: reasonOf(step, ae)})
 		default:
 			// The post may have been made: the journal keeps it as sending,
@@ -529,14 +523,15 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 		}
 		m, err := r.Client.UploadMedia(ctx, api.MediaUpload{Data: data, Filename: path.Base(a.Path), MediaType: a.MediaType,
 			Description: a.Description, Focus: a.Focus})
-		var ae *api.Error
-		switch {
-		case fatal(err) != nil:
-			return nil, fatal(err)
-		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500:
-			return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(Step{Op: "upload_media"}, ae))}
-		case err != nil:
-			return nil, err
+		if err != nil {
+			var ae *api.Error
+			switch out, rule := decide(OpUploadMedia, err, false); {
+			case out == OutcomeAbort:
+				return nil, abort(rule, err)
+			case out == OutcomeFailed && errors.As(err, &ae):
+				return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(Step{Op: OpUploadMedia}, ae))}
+			}
+			return nil, err // the posts stop; a later run uploads it
 		}
 		if err := r.Journal.Record(Record{ID: id, Category: PostMediaCategory, Status: StatusDone, NewID: m.ID}); err != nil {
 			return nil, err

@@ -199,12 +199,6 @@ func (r *Runner) noteDeferred(t time.Time) {
 	}
 }
 
-// errAbort stops the run: the token no longer works.
-type errAbort struct{ err error }
-
-func (e errAbort) Error() string { return e.err.Error() }
-func (e errAbort) Unwrap() error { return e.err }
-
 func (r *Runner) category(ctx context.Context, cat string, steps []Step) error {
 	if len(steps) == 0 {
 		return nil
@@ -307,40 +301,23 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) (R
 			// checks the target before sending again.
 			return err
 		}
-		var rl *api.RateLimitError
-		if errors.As(err, &rl) && rl.Daily && (s.Op == OpFollow || s.Op == OpRefollow) {
-			r.limitFollows(rl)
-			continue // deferred or waited for at the top
-		}
 		if err == nil {
 			if rec.Status == "" {
 				rec.Status = StatusDone
 			}
 			return r.outcome(s, rec)
 		}
-		if abort := fatal(err); abort != nil {
-			return abort
+		switch out, rule := decide(s.Op, err, false); out {
+		case OutcomeDefer:
+			var rl *api.RateLimitError
+			errors.As(err, &rl)
+			r.limitFollows(rl)
+			continue // deferred or waited for at the top
+		case OutcomeAbort:
+			return abort(rule, err)
 		}
 		return r.outcome(s, classify(s, err))
 	}
-}
-
-// fatal says when an error ends the run rather than the step: the token
-// is refused or lacks a scope, or the instance cannot be reached after the
-// client's retries. Every later step would fail the same way.
-func fatal(err error) error {
-	var ae *api.Error
-	switch {
-	case errors.Is(err, api.ErrUnauthorized):
-		return errAbort{fmt.Errorf("the instance no longer accepts the token: %w", err)}
-	case errors.As(err, &ae) && ae.Status == 403 && strings.Contains(ae.Message, "outside the authorized scopes"):
-		// Doorkeeper's words (config/locales/doorkeeper.en.yml): a status
-		// alone cannot tell this from a refused item.
-		return errAbort{fmt.Errorf("the token lacks a permission this needs (run `mastomigrate login` again): %w", err)}
-	case errors.Is(err, api.ErrUnreachable):
-		return errAbort{err}
-	}
-	return nil
 }
 
 // limitFollows notes that the daily follow limit is reached until the
@@ -383,17 +360,6 @@ func (r *Runner) followLimit() *time.Time {
 		return &t
 	}
 	return nil
-}
-
-// classify turns a refusal of one item into that item's outcome, by its
-// status; step has dealt with rate limits and errors that end the run.
-// A 4xx is the item's and final; anything else may pass next time.
-func classify(s Step, err error) Record {
-	var ae *api.Error
-	if !errors.As(err, &ae) || ae.Status >= 500 || ae.Status == 408 {
-		return Record{Status: StatusRetry, Reason: "temporary: " + err.Error()}
-	}
-	return Record{Status: StatusFailed, Reason: reasonOf(s, ae)}
 }
 
 // reasonOf says in words why the instance refused an item. The status
