@@ -159,3 +159,42 @@ func classify(s Step, err error) Record {
 	}
 	return Record{Status: StatusRetry, Reason: "temporary: " + err.Error()}
 }
+
+// After a refused list batch, the target's state decides each member
+// (servers add a batch whole or not at all, and name one reason in words
+// that differ by server and version). These outcomes come from that
+// re-read, not from an error.
+const (
+	OutcomeDone        Outcome = "done"         // already there
+	OutcomeWaiting     Outcome = "waiting"      // for a follow request to be accepted
+	OutcomeNotFollowed Outcome = "not_followed" // the follow comes first (or was refused)
+	OutcomeAlone       Outcome = "alone"        // send it alone: its own answer tells what is wrong
+)
+
+// member is a list member as the re-read shows it.
+type member struct {
+	onList, known, following, requested bool
+	needAccepted                        bool // the server lists only accepted follows
+}
+
+var memberPolicy = []struct {
+	name string
+	when func(m member) bool
+	then Outcome
+}{
+	{"already on the list", func(m member) bool { return m.onList }, OutcomeDone},
+	{"request not accepted", func(m member) bool { return m.known && m.requested && !m.following && m.needAccepted }, OutcomeWaiting},
+	{"not followed", func(m member) bool { return m.known && !m.following && !m.requested }, OutcomeNotFollowed},
+	// Followed (or, where that is enough, requested).
+	{"followed", func(member) bool { return true }, OutcomeAlone},
+}
+
+// settleMember is the outcome of a member of a refused batch.
+func settleMember(m member) Outcome {
+	for _, row := range memberPolicy {
+		if row.when(m) {
+			return row.then
+		}
+	}
+	return OutcomeAlone
+}

@@ -93,3 +93,24 @@ func TestOutcomeWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSettleMember: after a refused batch, the target's state decides.
+func TestSettleMember(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		m    member
+		want Outcome
+	}{
+		{"on the list", member{onList: true, known: true}, OutcomeDone},
+		{"on the list, unknown relationship", member{onList: true}, OutcomeDone},
+		{"requested, server needs accepted", member{known: true, requested: true, needAccepted: true}, OutcomeWaiting},
+		{"requested, server takes requests", member{known: true, requested: true}, OutcomeAlone},
+		{"not followed", member{known: true}, OutcomeNotFollowed},
+		{"followed", member{known: true, following: true, needAccepted: true}, OutcomeAlone},
+		{"relationship not read", member{}, OutcomeAlone},
+	} {
+		if got := settleMember(tt.m); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}

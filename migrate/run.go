@@ -646,18 +646,19 @@ func (r *Runner) settle(ctx context.Context, listID string, batch []Step) error 
 	}
 	needAccepted := r.Client.Server(ctx).ListNeedsAcceptedFollow()
 	for _, s := range batch {
-		rel := rels[s.AccountID]
+		m := member{onList: members[s.AccountID], needAccepted: needAccepted}
+		if rel := rels[s.AccountID]; rel != nil {
+			m.known, m.following, m.requested = true, rel.Following, rel.Requested
+		}
 		var rec Record
-		switch {
-		case members[s.AccountID]:
+		switch settleMember(m) {
+		case OutcomeDone:
 			rec = Record{Status: StatusDone, Reason: "already on the list"}
-		case rel != nil && rel.Requested && !rel.Following && needAccepted:
+		case OutcomeWaiting:
 			rec = Record{Status: StatusWaiting, Reason: waitingReason(s)}
-		case rel != nil && !rel.Following && !rel.Requested:
+		case OutcomeNotFollowed:
 			rec = r.notFollowed(s)
 		default:
-			// Followed (or, where that is enough, requested): the item's
-			// own answer tells what is wrong with it.
 			if err := r.step(ctx, s, func(ctx context.Context) (Record, error) {
 				return Record{}, r.Client.AddToList(ctx, listID, s.AccountID)
 			}); err != nil {
