@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // Lane is how a category of data reaches a server.
@@ -72,8 +74,8 @@ func (c Capabilities) Has(cat string, lane Lane) bool {
 }
 
 // CompatCategories are the categories of the compatibility table, in
-// replay order (migrate.Categories, which api cannot import).
-var CompatCategories = []string{"follows", "lists", "list_members", "bookmarks", "likes", "mutes", "blocks", "domain_blocks"}
+// replay order: the registry's (package category, a leaf api may import).
+var CompatCategories = category.Names(func(c category.Info) bool { return c.Compat })
 
 var (
 	apiOnly       = []Lane{LaneAPI}

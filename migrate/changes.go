@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mastomigrate/mastomigrate/category"
 	"maps"
 	"slices"
 	"strings"
@@ -14,7 +15,7 @@ import (
 )
 
 // Op is what one step does on the target.
-type Op string
+type Op = category.Op
 
 const (
 	OpFollow      Op = "follow"
@@ -40,10 +41,8 @@ const (
 )
 
 // Categories in replay order: follows first (list members must be
-// followed), domain blocks last (they remove follows).
-var Categories = []string{"follows", "lists", "list_members", "bookmarks", "likes",
-	"followed_tags", "featured_tags", "endorsements", "notes", "filters", // extras.go
-	"mutes", "blocks", "domain_blocks"}
+// followed), domain blocks last (they remove follows); from the registry.
+var Categories = category.Names(nil)
 
 // Step is one change to make on the target. ID is stable across runs of
 // the same export, so the journal can say which steps are done.
@@ -84,8 +83,8 @@ type Problem struct {
 
 // Step is the step the problem stands in for, for the journal and report.
 func (p Problem) Step() Step {
-	ops := map[string]Op{"follows": OpFollow, "list_members": OpAddToList, "mutes": OpMute, "blocks": OpBlock}
-	return Step{ID: "problem " + p.Category + " " + p.List + " " + p.Item, Op: ops[p.Category], Category: p.Category,
+	info, _ := category.Of(p.Category)
+	return Step{ID: problemID(p.Category, p.List, p.Item), Op: info.Op, Category: p.Category,
 		Item: p.Item, List: p.List, Follow: p.Follow, Mute: p.Mute}
 }
 
@@ -293,7 +292,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 			d.problem("follows", d.c.FullAcct(acc), "pending", pendingReason(d.c.FullAcct(acc)))
 			if d.t.Stuck[acc.ID] {
 				handle := d.c.FullAcct(acc)
-				d.add(Step{ID: "refollow " + handle, Op: OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
+				d.add(Step{ID: opID(OpRefollow, handle), Op: OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
 					Note: "a follow request to an open account left pending by an interrupted run: withdrawn and sent again, once"})
 			}
 			continue
@@ -302,7 +301,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 			r.Already++
 			if rel := d.t.Settings[acc.ID]; d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel, d.opts.Server.Software != "gotosocial") {
 				handle := d.c.FullAcct(acc)
-				d.add(Step{ID: "follow settings " + handle, Op: OpFollow, Category: "follows", Item: handle,
+				d.add(Step{ID: followSettingsID(handle), Op: OpFollow, Category: "follows", Item: handle,
 					AccountID: acc.ID, Follow: &f, Note: "update the follow's settings"})
 			}
 			continue
@@ -328,7 +327,7 @@ func (d *differ) follow(acc *api.Account, f *archive.Follow, note string) bool {
 		r.Locked++
 		note = join(note, "locked: this will be a follow request")
 	}
-	d.add(Step{ID: "follow " + handle, Op: OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: f, Note: note})
+	d.add(Step{ID: FollowID(handle), Op: OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: f, Note: note})
 	return true
 }
 
@@ -355,7 +354,7 @@ func (d *differ) diffLists(e *archive.Export) {
 			lists.Already++
 		} else {
 			lists.ToDo++
-			d.add(Step{ID: "list " + l.Title, Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
+			d.add(Step{ID: listID(l.Title), Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
 				ListSettings: &ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}})
 		}
 		for _, m := range l.Members {
@@ -379,7 +378,7 @@ func (d *differ) diffLists(e *archive.Export) {
 			}
 			members.ToDo++
 			handle := d.c.FullAcct(acc)
-			d.add(Step{ID: "list " + l.Title + " member " + handle, Op: OpAddToList, Category: "list_members",
+			d.add(Step{ID: listMemberID(l.Title, handle), Op: OpAddToList, Category: "list_members",
 				Item: handle, AccountID: acc.ID, List: l.Title})
 		}
 	}
@@ -393,7 +392,7 @@ func (d *differ) diffStatuses(cat string, op Op, uris []string, have map[string]
 			continue
 		}
 		r.ToDo++
-		d.add(Step{ID: string(op) + " " + u, Op: op, Category: cat, Item: u})
+		d.add(Step{ID: opID(op, u), Op: op, Category: cat, Item: u})
 	}
 }
 
@@ -418,7 +417,7 @@ func (d *differ) diffMutes(e *archive.Export) {
 		}
 		r.ToDo++
 		handle := d.c.FullAcct(acc)
-		d.add(Step{ID: "mute " + handle, Op: OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
+		d.add(Step{ID: opID(OpMute, handle), Op: OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
 	}
 }
 
@@ -436,7 +435,7 @@ func (d *differ) diffBlocks(e *archive.Export) {
 		}
 		r.ToDo++
 		handle := d.c.FullAcct(acc)
-		d.add(Step{ID: "block " + handle, Op: OpBlock, Category: "blocks", Item: handle, AccountID: acc.ID})
+		d.add(Step{ID: opID(OpBlock, handle), Op: OpBlock, Category: "blocks", Item: handle, AccountID: acc.ID})
 	}
 }
 
@@ -449,7 +448,7 @@ func (d *differ) diffDomains(e *archive.Export) {
 			continue
 		}
 		r.ToDo++
-		d.add(Step{ID: "block_domain " + dom, Op: OpBlockDomain, Category: "domain_blocks", Item: dom})
+		d.add(Step{ID: opID(OpBlockDomain, dom), Op: OpBlockDomain, Category: "domain_blocks", Item: dom})
 	}
 }
 
@@ -470,7 +469,7 @@ func differs(f *archive.Follow, rel *api.Relationship, languages bool) bool {
 func (d *differ) removals() {
 	remove := func(cat string, op Op, id, item string, extra func(*Step)) {
 		d.ch.category(cat).Remove++
-		s := Step{ID: string(op) + " " + item, Op: op, Category: cat, Item: item, AccountID: id}
+		s := Step{ID: opID(op, item), Op: op, Category: cat, Item: item, AccountID: id}
 		if extra != nil {
 			extra(&s)
 		}
@@ -511,7 +510,7 @@ func (d *differ) removals() {
 			if !keep[id] {
 				remove("list_members", OpRemoveFromList, id, handle(id, d.t.Accounts[id]), func(s *Step) {
 					s.List = title
-					s.ID = "list " + title + " remove " + s.Item
+					s.ID = listRemovalID(title, s.Item)
 				})
 			}
 		}

@@ -388,7 +388,7 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 // post carries one post unless the journal or the new account already
 // has it.
 func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
-	id := "post " + p.ID
+	id := postID(p.ID)
 	rec, seen := r.Journal.Last(id)
 	if seen {
 		switch rec.Status {
@@ -433,7 +433,7 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 	if p.InReplyTo != "" {
 		parent, ok := r.ids[p.InReplyTo]
 		if !ok {
-			if prec, _ := r.Journal.Last("post " + p.InReplyTo); prec.Status == StatusFailed || prec.Status == StatusSkipped {
+			if prec, _ := r.Journal.Last(postID(p.InReplyTo)); prec.Status == StatusFailed || prec.Status == StatusSkipped {
 				return r.outcome(step, Record{Status: StatusFailed, Reason: "the post it replies to could not be carried: " + prec.Reason})
 			}
 			return r.outcome(step, Record{Status: StatusRetry, Reason: "waits for the post it replies to"})
@@ -509,7 +509,7 @@ func (e mediaError) Unwrap() error { return e.err }
 func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]string, error) {
 	var ids []string
 	for _, a := range p.Attachments {
-		id := "media " + p.ID + " " + a.Path
+		id := mediaID(p.ID, a.Path)
 		if rec, ok := r.Journal.Last(id); ok && rec.Status == StatusDone && !fresh {
 			ids = append(ids, rec.NewID)
 			continue

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"github.com/mastomigrate/mastomigrate/category"
 	"path/filepath"
 	"time"
 )
@@ -181,16 +182,14 @@ func LoadReport(journalPath string) (*Report, error) {
 // (app/models/form/import.rb), only the files that have rows; the same
 // writer as export-csv (csvout.go).
 func (rep *Report) WriteCSVs(dir string) error {
-	ops := map[string]Op{"follows": OpFollow, "mutes": OpMute, "blocks": OpBlock,
-		"domain_blocks": OpBlockDomain, "bookmarks": OpBookmark, "list_members": OpAddToList}
 	var steps []Step
 	for _, it := range rep.Items {
 		if it.Step == nil || it.Status == StatusPending {
 			continue // in flight when stopped, or sent already
 		}
 		s := *it.Step
-		if op, ok := ops[it.Category]; ok {
-			s.Op = op
+		if c, ok := category.Of(it.Category); ok && c.CSV != "" {
+			s.Op = c.Op // the op of its row in the category's file
 		}
 		steps = append(steps, s)
 	}

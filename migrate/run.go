@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mastomigrate/mastomigrate/category"
 	"strings"
 	"sync"
 	"time"
@@ -146,7 +147,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	// A category is unsupported only when reading it showed the server has
 	// no such route; a 404 on one item says nothing about the others.
 	for what, why := range ch.Unreadable {
-		for _, cat := range probedBy[what] {
+		for _, cat := range category.ProbedBy(what) {
 			r.unsupported[cat] = fmt.Sprintf("this server has no %s API (%s)", strings.ReplaceAll(what, "_", " "), why)
 		}
 	}
@@ -334,15 +335,6 @@ func (r *Runner) limitFollows(rl *api.RateLimitError) {
 	if announce && r.Wait && r.Waiting != nil {
 		r.Waiting(until)
 	}
-}
-
-// probedBy names the categories a read of the target probes: when the
-// read finds no such route (see missing), the server cannot do them.
-var probedBy = map[string][]string{
-	"follows": {"follows"}, "lists": {"lists", "list_members"}, "blocks": {"blocks"}, "mutes": {"mutes"},
-	"domain_blocks": {"domain_blocks"}, "bookmarks": {"bookmarks"}, "favourites": {"likes"},
-	"followed_tags": {"followed_tags"}, "featured_tags": {"featured_tags"}, "endorsements": {"endorsements"},
-	"filters": {"filters"},
 }
 
 func (r *Runner) unsupportedFor(cat string) (string, bool) {
@@ -691,7 +683,7 @@ func (r *Runner) failBatch(batch []Step, err error) error {
 // account is not followed: it waits for a follow still to come, and fails
 // with the follow's reason when the follow was refused.
 func (r *Runner) notFollowed(s Step) Record {
-	if rec, ok := r.Journal.Last("follow " + s.Item); ok && (rec.Status == StatusFailed || rec.Status == StatusSkipped) {
+	if rec, ok := r.Journal.Last(FollowID(s.Item)); ok && (rec.Status == StatusFailed || rec.Status == StatusSkipped) {
 		return Record{Status: StatusFailed, Reason: "not followed, so not added: " + rec.Reason}
 	}
 	return Record{Status: StatusRetry, Reason: "not followed yet: the follow comes first, then the next run adds it"}
@@ -762,6 +754,6 @@ func (r *Runner) followDeferred(s Step) bool {
 	if r.Target.Following[s.AccountID] != nil || r.Target.Requested[s.AccountID] {
 		return false
 	}
-	rec, ok := r.Journal.Last("follow " + s.Item)
+	rec, ok := r.Journal.Last(FollowID(s.Item))
 	return !ok || rec.Status != StatusDone
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mastomigrate/mastomigrate/category"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -534,7 +535,7 @@ func countSkipped(sum *Summary, problems []Problem, only, skip []string) {
 		sum.row(p.Category).Skipped++
 	}
 	slices.SortStableFunc(sum.Rows, func(a, b *SummaryRow) int {
-		return slices.Index(Categories, a.Category) - slices.Index(Categories, b.Category)
+		return category.Index(a.Category) - category.Index(b.Category)
 	})
 }
 
