@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mastomigrate/mastomigrate/category"
 )
@@ -120,6 +121,14 @@ var capabilityTable = []Capabilities{
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
 		UserDomainBlocks: true, FollowsPerDay: 400, ListsTakeRequests: true},
+}
+
+// Allowance is the server's request allowance before its headers tell
+// it: 300 requests per 5 minutes on every server of the table (Mastodon
+// per account, config/initializers/rack_attack.rb; GoToSocial per client
+// IP, ../shared/SERVERS.md), and the entry's daily follow allowance.
+func (c Capabilities) Allowance() Allowance {
+	return Allowance{Requests: 300, Period: 5 * time.Minute, FollowsPerDay: c.FollowsPerDay}
 }
 
 // Capabilities looks the server up in the table.

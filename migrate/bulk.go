@@ -302,17 +302,17 @@ func (b *Bulk) rows(typ api.ImportType, e *archive.Export, have map[string]bool)
 	var steps []Step
 	switch typ {
 	case api.ImportFollowing:
-		blocked, domains := map[string]bool{}, map[string]bool{}
+		blocked := &exportBlocks{accounts: map[string]bool{}, domains: map[string]bool{}}
 		for _, a := range e.Blocks {
-			blocked[addr(a)] = true
+			blocked.accounts[addr(a)] = true
 		}
 		for _, d := range e.DomainBlocks {
-			domains[strings.ToLower(d)] = true
+			blocked.domains[strings.ToLower(d)] = true
 		}
 		for i := range e.Follows {
 			f := e.Follows[i]
 			h := addr(f.Account)
-			if blocked[h] || domains[h[strings.LastIndexByte(h, '@')+1:]] || !keep(h) {
+			if blocked.ends(h, h) != "" || !keep(h) {
 				continue
 			}
 			steps = append(steps, Step{Op: OpFollow, Item: h, Follow: &f})

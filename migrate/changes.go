@@ -151,10 +151,10 @@ type differ struct {
 	steps       map[string][]Step
 	capLeft     int
 	exportLists map[string]bool
-	// blockedIDs and blockedDomains are the export's blocks, resolved.
-	blockedIDs, blockedDomains map[string]bool
-	opts                       Options
-	problems                   []Problem
+	// blocked are the export's blocks, resolved (by account id).
+	blocked  *exportBlocks
+	opts     Options
+	problems []Problem
 }
 
 // Diff compares the export with the target and returns the steps that
@@ -250,22 +250,36 @@ func (d *differ) account(cat string, a archive.Account) (*api.Account, bool) {
 // blocks, which are replayed later: a block ends a follow, and so does a
 // domain block for the domain's accounts.
 func (d *differ) blockedByExport(e *archive.Export, acc *api.Account) string {
-	if d.blockedIDs == nil {
-		d.blockedIDs, d.blockedDomains = map[string]bool{}, map[string]bool{}
+	if d.blocked == nil {
+		d.blocked = &exportBlocks{accounts: map[string]bool{}, domains: map[string]bool{}}
 		for _, b := range e.Blocks {
 			if res := d.res[b.Key()]; res.Account != nil {
-				d.blockedIDs[res.Account.ID] = true
+				d.blocked.accounts[res.Account.ID] = true
 			}
 		}
 		for _, dom := range e.DomainBlocks {
-			d.blockedDomains[dom] = true
+			d.blocked.domains[dom] = true
 		}
 	}
-	if d.blockedIDs[acc.ID] {
+	return d.blocked.ends(acc.ID, d.c.FullAcct(acc))
+}
+
+// exportBlocks are the blocks and domain blocks of an export, keyed as
+// its reader knows accounts: by id on the target (the diff), or by
+// handle (the bulk import, before anything is resolved).
+type exportBlocks struct {
+	accounts map[string]bool
+	domains  map[string]bool
+}
+
+// ends is the rule both keep: a follow of an account the export also
+// blocks, or of one on a domain it blocks, is not made, because the
+// block replayed later ends it. It says why, or "".
+func (b *exportBlocks) ends(account, handle string) string {
+	if b.accounts[account] {
 		return "not followed: you also block this account, and a block ends a follow"
 	}
-	handle := d.c.FullAcct(acc)
-	if d.blockedDomains[handle[strings.LastIndexByte(handle, '@')+1:]] {
+	if b.domains[handle[strings.LastIndexByte(handle, '@')+1:]] {
 		return "not followed: you also block its domain, which ends follows there"
 	}
 	return ""
@@ -533,7 +547,7 @@ type Estimate struct {
 // has such a limit (Mastodon; GoToSocial has none).
 func estimate(steps []Step, a api.Allowance) Estimate {
 	if a.Requests <= 0 || a.Period <= 0 {
-		a = api.Allowance{Requests: 300, Period: 5 * time.Minute, FollowsPerDay: FollowsPerDay}
+		a = api.Server{}.Capabilities().Allowance() // an unknown server's
 	}
 	e := Estimate{FollowsPerDay: a.FollowsPerDay}
 	for _, s := range steps {
@@ -548,10 +562,8 @@ func estimate(steps []Step, a api.Allowance) Estimate {
 			e.Requests++
 		}
 	}
-	windows := (e.Requests + a.Requests - 1) / a.Requests
-	wait := time.Duration(max(windows-1, 0)) * a.Period
-	e.RequestHours = wait.Hours()
-	var follows, requests string
+	e.RequestHours = requestWait(e.Requests, a).Hours()
+	var follows string
 	switch {
 	case e.Follows == 0:
 		follows = "no follows"
@@ -565,25 +577,8 @@ func estimate(steps []Step, a api.Allowance) Estimate {
 			follows = fmt.Sprintf("%s at %d a day: about %d days", plural(e.Follows, "follow"), a.FollowsPerDay, e.FollowDays)
 		}
 	}
-	rate := fmt.Sprintf("%s at %d per %s", plural(e.Requests, "request"), a.Requests, minutes(a.Period))
-	switch mins := wait.Minutes(); {
-	case mins < 5:
-		requests = rate + ": a few minutes"
-	case mins < 120:
-		requests = fmt.Sprintf("%s: about %.0f minutes", rate, mins)
-	default:
-		requests = fmt.Sprintf("%s: about %.1f hours", rate, mins/60)
-	}
-	e.Text = follows + "; " + requests
+	e.Text = follows + "; " + requestsText(e.Requests, a)
 	return e
-}
-
-// minutes writes a window's length: "5 minutes", "1 hour".
-func minutes(d time.Duration) string {
-	if d%time.Hour == 0 {
-		return plural(int(d/time.Hour), "hour")
-	}
-	return plural(int(d/time.Minute), "minute")
 }
 
 // Check reads the target, resolves every account and diffs: the online

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
@@ -39,7 +40,7 @@ func EstimateLanes(steps []Step, caps api.Capabilities) LaneEstimate {
 		e.APIDays = (e.Follows + caps.FollowsPerDay - 1) / caps.FollowsPerDay
 		byAPI = fmt.Sprintf("API: %s at %d a day, about %s", plural(e.Follows, "follow"), caps.FollowsPerDay, plural(e.APIDays, "day"))
 	} else {
-		mins := (requests + 299) / 300 * 5
+		mins := int(time.Duration(requestWindows(requests, caps.Allowance())) * caps.Allowance().Period / time.Minute)
 		byAPI = fmt.Sprintf("API: about %s", plural(max(mins, 1), "minute"))
 	}
 	switch {

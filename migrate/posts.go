@@ -7,7 +7,6 @@ import (
 	"path"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,34 +37,18 @@ const StatusSending Status = "sending"
 // Backdating says whether srv takes old posts with their dates, and why
 // not when it does not.
 func Backdating(srv api.Server) (bool, string) {
+	if srv.Capabilities().BackdatedPosts {
+		return true, ""
+	}
 	switch srv.Software {
 	case "gotosocial":
-		if v := versionOf(srv.Version); v != nil && (v[0] == 0 && v[1] < 18) {
-			return false, fmt.Sprintf("GoToSocial %s is too old: backdated posts came in 0.18", srv.Version)
-		}
-		return true, ""
+		return false, fmt.Sprintf("GoToSocial %s is too old: backdated posts came in 0.18", srv.Version)
 	case "mastodon":
 		return false, "Mastodon cannot take old posts: it drops a scheduled_at in the past and publishes the post at once, on your followers' timelines and with notifications (app/services/post_status_service.rb)"
 	case "":
 		return false, "the new server does not say what software it runs, and only GoToSocial 0.18 or newer is known to take old posts without publishing them as new"
 	}
 	return false, srv.Software + " is not known to take old posts with their dates; only GoToSocial 0.18 or newer is"
-}
-
-func versionOf(v string) []int {
-	parts := strings.SplitN(v, ".", 3)
-	if len(parts) < 2 {
-		return nil
-	}
-	var out []int
-	for _, p := range parts[:2] {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return nil
-		}
-		out = append(out, n)
-	}
-	return out
 }
 
 // Why posts are left out, by key, in the order the plan lists them.
@@ -206,17 +189,10 @@ func PlanPosts(ctx context.Context, inputs []string, vis []string, srv api.Serve
 			pp.Left = append(pp.Left, PostsLeft{What: what, Count: n, Why: w.why})
 		}
 	}
-	// GoToSocial allows 300 requests per 5 minutes per client IP
-	// (SERVERS.md): one per post and one per media file.
-	requests := pp.Carry + pp.Media
-	switch mins := float64((requests+299)/300-1) * 5; {
-	case requests == 0:
-	case mins < 5:
-		pp.Estimate = fmt.Sprintf("%s at 300 per 5 minutes: a few minutes", plural(requests, "request"))
-	case mins < 120:
-		pp.Estimate = fmt.Sprintf("%s at 300 per 5 minutes: about %.0f minutes", plural(requests, "request"), mins)
-	default:
-		pp.Estimate = fmt.Sprintf("%s at 300 per 5 minutes: about %.1f hours", plural(requests, "request"), mins/60)
+	// One request per post and one per media file, within the server's
+	// allowance (the capability table's).
+	if requests := pp.Carry + pp.Media; requests > 0 {
+		pp.Estimate = requestsText(requests, srv.Capabilities().Allowance())
 	}
 	return pp, nil
 }
