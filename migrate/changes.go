@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mastomigrate/mastomigrate/category"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // Op is what one step does on the target.
@@ -587,11 +589,10 @@ func estimate(steps []Step, a api.Allowance) Estimate {
 func Check(ctx context.Context, c *api.Client, me *api.Account, e *archive.Export, r *Resolver, opts Options) (*Changes, *Target, error) {
 	var t *Target
 	var res map[string]Resolved
-	err := all([]func() error{
-		func() (err error) { t, err = ReadTarget(ctx, c, me, e, opts.IncludeLikes); return err },
-		func() (err error) { res, err = r.Resolve(ctx, accountsOf(e)); return err },
-	})
-	if err != nil {
+	var g errgroup.Group
+	g.Go(func() (err error) { t, err = ReadTarget(ctx, c, me, e, opts.IncludeLikes); return err })
+	g.Go(func() (err error) { res, err = r.Resolve(ctx, accountsOf(e)); return err })
+	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
 	if err := t.loadRequests(ctx, c, e, res); err != nil {

@@ -1,9 +1,10 @@
 package migrate
 
 import (
-	"github.com/mastomigrate/mastomigrate/category"
 	"path/filepath"
 	"time"
+
+	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // What `status` and `report` show, as data: the terminal prints it, the

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mastomigrate/mastomigrate/category"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // Runner carries steps out on the target and journals every outcome.
@@ -227,48 +230,33 @@ func (r *Runner) category(ctx context.Context, cat string, steps []Step) error {
 	})
 }
 
-// pool runs do on each item with workers goroutines. A cancelled ctx
-// stops handing out items and ends every wait at once; a write already
-// sent is let finish by the client, so its answer is journaled.
+// pool runs do on each item with up to workers at a time. A cancelled
+// ctx or a failed item stops handing out items, and every wait ends at
+// once; a write already sent is let finish by the client, so its answer
+// is journaled.
 func pool[T any](ctx context.Context, workers int, items []T, do func(context.Context, T) error) error {
-	jobs := make(chan T)
-	errs := make(chan error, max(workers, 1))
-	var wg sync.WaitGroup
-	for i := 0; i < max(workers, 1); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for s := range jobs {
-				if err := do(ctx, s); err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-					return
-				}
-			}
-		}()
-	}
-feed:
-	for _, s := range items {
-		select {
-		case jobs <- s:
-		case <-ctx.Done():
-			break feed
-		case err := <-errs:
-			close(jobs)
-			wg.Wait()
-			return err
+	var g errgroup.Group
+	g.SetLimit(max(workers, 1))
+	var failed atomic.Bool
+	for _, it := range items {
+		if ctx.Err() != nil || failed.Load() {
+			break
 		}
+		g.Go(func() error {
+			if ctx.Err() != nil || failed.Load() {
+				return nil // stopped while this one waited for a turn
+			}
+			if err := do(ctx, it); err != nil {
+				failed.Store(true)
+				return err
+			}
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
-	select {
-	case err := <-errs:
+	if err := g.Wait(); err != nil {
 		return err
-	default:
-		return ctx.Err()
 	}
+	return ctx.Err()
 }
 
 // step journals "started", sends, and journals the outcome.
