@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, f *factory) int {
 		}
 		fmt.Fprintf(s.ErrOut, "Run '%s' for usage.\n", help)
 		return exitUsage
-	case errors.Is(err, api.ErrUnauthorized) && strings.Contains(err.Error(), tokenEnv):
+	case errors.As(err, new(*envTokenError)): // says it already
 	case errors.Is(err, api.ErrUnauthorized) && f.Getenv(tokenEnv) != "":
 		fmt.Fprintf(s.ErrOut, "The instance refused the token in %s.\n", tokenEnv)
 	case errors.Is(err, api.ErrUnauthorized):

@@ -3,13 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
@@ -257,46 +255,4 @@ func (t *terminal) Secret(ctx context.Context, q migrate.SecretRequest) (string,
 	fmt.Fprint(s.ErrOut, q.Prompt+" ")
 	line, _ := t.in.ReadString('\n')
 	return strings.TrimSpace(line), nil
-}
-
-// accounts opens accounts for the engine from the stored logins, or from
-// MASTOMIGRATE_TOKEN (the new account) and MASTOMIGRATE_FROM_TOKEN (the
-// old one).
-type accounts struct{ f *factory }
-
-var _ migrate.Accounts = accounts{}
-
-func (a accounts) Open(ctx context.Context, account string, readOnly bool) (*api.Client, *api.Account, error) {
-	env := tokenEnv
-	if readOnly {
-		env = fromTokenEnv
-	}
-	c, name, err := a.f.clientEnv(env, account)
-	if err != nil {
-		return nil, nil, err
-	}
-	return c, &api.Account{Acct: name}, nil
-}
-
-// env is what the engine needs from the factory; a plan, which writes
-// nothing, needs no state folder.
-func (f *factory) env(withState bool) (migrate.Env, error) {
-	env := migrate.Env{Accounts: accounts{f}, Clock: f.Clock, HTTP: f.httpClient()}
-	if withState {
-		dir, err := f.StateDir()
-		if err != nil {
-			return migrate.Env{}, err
-		}
-		env.StateDir = dir
-	}
-	return env, nil
-}
-
-// usage turns the engine's usage errors into the terminal's.
-func usage(err error) error {
-	var ue *migrate.UsageError
-	if errors.As(err, &ue) {
-		return &flagError{err}
-	}
-	return err
 }
