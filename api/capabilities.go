@@ -123,6 +123,19 @@ var capabilityTable = []Capabilities{
 		UserDomainBlocks: true, FollowsPerDay: 400, ListsTakeRequests: true},
 }
 
+// Refuses says the server takes none of cat's items, for the categories
+// the table knows beyond their lanes (featured accounts and hashtags);
+// the others are known by their lanes, or by probing.
+func (c Capabilities) Refuses(cat string) bool {
+	switch category.Category(cat) {
+	case category.Endorsements:
+		return !c.Endorsements
+	case category.FeaturedTags:
+		return !c.FeaturedTags
+	}
+	return false
+}
+
 // Allowance is the server's request allowance before its headers tell
 // it: 300 requests per 5 minutes on every server of the table (Mastodon
 // per account, config/initializers/rack_attack.rb; GoToSocial per client

@@ -88,3 +88,21 @@ func TestServerNodeinfo(t *testing.T) {
 		t.Errorf("Server() = %+v", got)
 	}
 }
+
+func TestCapabilitiesRefuses(t *testing.T) {
+	for _, tt := range []struct {
+		srv  Server
+		cat  string
+		want bool
+	}{
+		{Server{Software: "gotosocial", Version: "0.20.0"}, "endorsements", true},
+		{Server{Software: "gotosocial", Version: "0.20.0"}, "featured_tags", true},
+		{Server{Software: "gotosocial", Version: "0.20.0"}, "follows", false},
+		{Server{Software: "mastodon", Version: "4.5.0"}, "endorsements", false},
+		{Server{Software: "mastodon", Version: "4.2.13"}, "featured_tags", false},
+	} {
+		if got := tt.srv.Capabilities().Refuses(tt.cat); got != tt.want {
+			t.Errorf("%s %s refuses %s: %v, want %v", tt.srv.Software, tt.srv.Version, tt.cat, got, tt.want)
+		}
+	}
+}

@@ -157,10 +157,9 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	// Some servers answer a category's read but have no way to write it
 	// (GoToSocial lists no endorsements or featured tags, and takes none):
 	// the capability table says so before anything is sent.
-	if server := r.Client.Server(ctx); !server.Capabilities().Probe {
-		caps := server.Capabilities()
-		for cat, ok := range map[string]bool{"endorsements": caps.Endorsements, "featured_tags": caps.FeaturedTags} {
-			if !ok {
+	if caps := r.Client.Server(ctx).Capabilities(); !caps.Probe {
+		for _, cat := range Categories {
+			if caps.Refuses(cat) {
 				r.unsupported[cat] = caps.Name + " has no " + strings.ReplaceAll(cat, "_", " ")
 			}
 		}
