@@ -64,8 +64,9 @@ func NewProfileUpdate(ctx context.Context, p *archive.Profile, read func(name st
 // whole: cut short, or left out.
 type ProfileCut struct {
 	Item string // "bio", "display name", "field 5", "avatar"
-	Why  string // short, for the plan
+	Why  string // for the report
 	Left string // what did not go, word for word ("" for a picture)
+	Plan string // the plan's few words: "the bio cut to 500 characters"
 }
 
 // Reason is the report's words: why, and exactly what stayed behind.
@@ -87,19 +88,21 @@ func FitProfile(p *api.Profile, l api.ProfileLimits) (api.Profile, []ProfileCut)
 	if l.DisplayName > 0 {
 		if kept, left := cutRunes(p.DisplayName, l.DisplayName); left != "" {
 			fit.DisplayName = kept
-			cuts = append(cuts, ProfileCut{Item: "display name", Why: fmt.Sprintf("cut to %d characters, the most the new instance takes", l.DisplayName), Left: left})
+			cuts = append(cuts, ProfileCut{Item: "display name", Why: fmt.Sprintf("cut to %d characters, the most the new instance takes", l.DisplayName), Left: left,
+				Plan: fmt.Sprintf("the display name cut to %d characters", l.DisplayName)})
 		}
 	}
 	if note := strings.TrimSpace(p.Note); l.Note > 0 && api.NoteLength(note) > l.Note {
 		kept, left := cutNote(note, l.Note)
 		fit.Note = kept
 		cuts = append(cuts, ProfileCut{Item: "bio", Why: fmt.Sprintf("cut from %s to %s characters, the most the new instance takes",
-			thousands(api.NoteLength(note)), thousands(l.Note)), Left: left})
+			thousands(api.NoteLength(note)), thousands(l.Note)), Left: left, Plan: fmt.Sprintf("the bio cut to %d characters", l.Note)})
 	}
 	for i, f := range p.Fields {
 		n := i + 1
 		if l.Fields > 0 && i >= l.Fields {
-			cuts = append(cuts, ProfileCut{Item: fmt.Sprintf("field %d", n), Why: fmt.Sprintf("the new instance takes at most %d fields", l.Fields), Left: f.Name + ": " + f.Value})
+			cuts = append(cuts, ProfileCut{Item: fmt.Sprintf("field %d", n), Why: fmt.Sprintf("the new instance takes at most %d fields", l.Fields), Left: f.Name + ": " + f.Value,
+				Plan: fmt.Sprintf("field %d left out", n)})
 			continue
 		}
 		if l.FieldText > 0 {
@@ -107,7 +110,7 @@ func FitProfile(p *api.Profile, l api.ProfileLimits) (api.Profile, []ProfileCut)
 			value, leftValue := cutRunes(f.Value, l.FieldText)
 			if leftName+leftValue != "" {
 				cuts = append(cuts, ProfileCut{Item: fmt.Sprintf("field %d", n), Why: fmt.Sprintf("name and value cut to %d characters each, the most the new instance takes", l.FieldText),
-					Left: strings.TrimPrefix(leftName+" / "+leftValue, " / ")})
+					Left: strings.TrimPrefix(leftName+" / "+leftValue, " / "), Plan: fmt.Sprintf("field %d cut to %d characters", n, l.FieldText)})
 			}
 			f = api.Field{Name: name, Value: value}
 		}
@@ -119,7 +122,8 @@ func FitProfile(p *api.Profile, l api.ProfileLimits) (api.Profile, []ProfileCut)
 	}{{"avatar", &fit.Avatar}, {"header", &fit.Header}} {
 		if l.Picture > 0 && int64(len(*pic.b)) > l.Picture {
 			cuts = append(cuts, ProfileCut{Item: pic.name, Why: fmt.Sprintf("not sent: %s, over the %s the new instance takes; upload a smaller one there by hand",
-				HumanBytes(int64(len(*pic.b))), megabytes(l.Picture))})
+				HumanBytes(int64(len(*pic.b))), megabytes(l.Picture)),
+				Plan: fmt.Sprintf("the %s (%s, over %s) left out", pic.name, HumanBytes(int64(len(*pic.b))), megabytes(l.Picture))})
 			*pic.b = nil
 		}
 	}
@@ -291,4 +295,20 @@ func textsStuck(sent *api.Profile, got *api.SourceProfile) []string {
 		stuck = append(stuck, "the fields")
 	}
 	return stuck
+}
+
+// WarnProfile warns, before anything is sent, of what of u the target
+// (caps) will not take whole.
+func (p *Plan) WarnProfile(u *ProfileUpdate, caps api.Capabilities) {
+	_, cuts := FitProfile(&u.Profile, caps.Profile)
+	if len(cuts) == 0 {
+		return
+	}
+	var what []string
+	for _, c := range cuts {
+		what = append(what, c.Plan)
+	}
+	p.Warnings = append(p.Warnings, Warning{Code: "profile_cut", Count: len(cuts),
+		Message: fmt.Sprintf("The new instance (%s) takes only part of the profile: %s; the rest is sent, and the report then says word for word what stayed behind.",
+			caps.Name, strings.Join(what, ", "))})
 }

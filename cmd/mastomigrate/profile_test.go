@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
+	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
 // bigProfile gives old a GoToSocial-sized profile: 6 fields, a bio of
@@ -68,6 +71,43 @@ func TestProfileFitsTarget(t *testing.T) {
 			neu := mastotest.NewServer(t, opts...)
 			note, fields := bigProfile(t, old)
 			f, out, errOut, _ := fromFactory(t, old, neu, clock)
+			wantLeft := ""
+			if tt.cutNote {
+				wantLeft = note[strings.LastIndex(note[:498], " ")+1:]
+			}
+			var want []reportItem
+			if tt.cutNote {
+				want = append(want, reportItem{Category: "profile", Item: "bio", Status: "skipped",
+					Reason: "cut from 3,000 to 500 characters, the most the new instance takes; left out: " + fmt.Sprintf("%q", wantLeft)})
+			}
+			for i := tt.fields; i < len(fields); i++ {
+				want = append(want, reportItem{Category: "profile", Item: fmt.Sprintf("field %d", i+1), Status: "skipped",
+					Reason: fmt.Sprintf("the new instance takes at most 4 fields; left out: %q", fields[i][0]+": "+fields[i][1])})
+			}
+			if tt.avatarCut {
+				want = append(want, reportItem{Category: "profile", Item: "avatar", Status: "skipped",
+					Reason: "not sent: 5.0 MB, over the 2 MB the new instance takes; upload a smaller one there by hand"})
+			}
+
+			// The plan warns of the same pieces before anything is sent.
+			if code := run(context.Background(), []string{"plan", "--json", "--from", old.URL, "--to", neu.URL, "--include", "profile"}, f); code != 0 {
+				t.Fatalf("plan: exit %d\n%s", code, errOut)
+			}
+			var plan struct{ Warnings []migrate.Warning }
+			if err := json.Unmarshal([]byte(out.String()), &plan); err != nil {
+				t.Fatal(err)
+			}
+			warned := 0
+			for _, w := range plan.Warnings {
+				if w.Code == "profile_cut" {
+					warned = w.Count
+				}
+			}
+			if warned != len(want) {
+				t.Errorf("the plan warns of %d cut pieces, want %d: %+v", warned, len(want), plan.Warnings)
+			}
+			out.Reset()
+
 			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--include", "profile"}
 			if code := run(context.Background(), args, f); code != 0 {
 				t.Fatalf("exit %d\n%s", code, errOut)
@@ -92,19 +132,6 @@ func TestProfileFitsTarget(t *testing.T) {
 				t.Errorf("bio cut to %d characters: %q", api.NoteLength(got.Note), got.Note)
 			}
 
-			var want []reportItem
-			if tt.cutNote {
-				want = append(want, reportItem{Category: "profile", Item: "bio", Status: "skipped",
-					Reason: "cut from 3,000 to 500 characters, the most the new instance takes; left out: " + fmt.Sprintf("%q", strings.TrimSpace(note[len(kept):]))})
-			}
-			for i := tt.fields; i < len(fields); i++ {
-				want = append(want, reportItem{Category: "profile", Item: fmt.Sprintf("field %d", i+1), Status: "skipped",
-					Reason: fmt.Sprintf("the new instance takes at most 4 fields; left out: %q", fields[i][0]+": "+fields[i][1])})
-			}
-			if tt.avatarCut {
-				want = append(want, reportItem{Category: "profile", Item: "avatar", Status: "skipped",
-					Reason: "not sent: 5.0 MB, over the 2 MB the new instance takes; upload a smaller one there by hand"})
-			}
 			var report []reportItem
 			for _, it := range reportJSON(t, f, out) {
 				if it.Category == "profile" {
@@ -123,5 +150,53 @@ func TestProfileFitsTarget(t *testing.T) {
 				t.Errorf("re-run made %d writes", n)
 			}
 		})
+	}
+}
+
+// dropAvatar plays a server that answers an avatar upload 200 and keeps
+// nothing, as GoToSocial did with the data URIs once sent.
+type dropAvatar struct{ next http.RoundTripper }
+
+func (d dropAvatar) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPatch && r.Body != nil {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Contains(b, []byte(`name="avatar"`)) {
+			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader("{}")), Request: r}, nil
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	return d.next.RoundTrip(r)
+}
+
+// TestProfileDidNotStick: an avatar the server took but does not show is
+// reported as such and sent again by the next run.
+func TestProfileDidNotStick(t *testing.T) {
+	clock := mastotest.NewManualClock(t0)
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(mastotest.Mastodon45))
+	neu := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.Mastodon45), mastotest.WithClock(clock), generous(mastotest.Mastodon45))
+	oldProfile(t, old)
+	f, out, errOut, log := fromFactory(t, old, neu, clock)
+	f.Transport = dropAvatar{log}
+	args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--include", "profile"}
+	run(context.Background(), args, f)
+	if p := neu.Profile(); p.Avatar != "" || p.Header != "image/png" || p.DisplayName != "Me, moving" {
+		t.Fatalf("profile %+v", p)
+	}
+	want := []reportItem{{Category: "profile", Item: "avatar", Status: "retry",
+		Reason: "the new instance took the update but does not show the new avatar; the next run sends it again"}}
+	if got := reportJSON(t, f, out); !reflect.DeepEqual(got, want) {
+		t.Errorf("report\n got %+v\nwant %+v", got, want)
+	}
+
+	f.Transport = log
+	if code := run(context.Background(), args, f); code != 0 {
+		t.Fatalf("re-run: exit %d\n%s", code, errOut)
+	}
+	if got := reportJSON(t, f, out); len(got) != 0 || neu.Profile().Avatar != "image/png" {
+		t.Errorf("after the re-run: avatar %q, report %+v", neu.Profile().Avatar, got)
 	}
 }
