@@ -174,8 +174,9 @@ type profilePart struct {
 	step Step
 	send func(ctx context.Context) error
 	// stuck names what the account read back after the part does not
-	// show, given the account as read before it.
-	stuck func(before, after *api.SourceProfile) []string
+	// show, given the account as read before it (nil unless needsBefore).
+	stuck       func(before, after *api.SourceProfile) []string
+	needsBefore bool
 }
 
 // profile sends what of the profile fits the new instance, in parts, and
@@ -199,7 +200,7 @@ func (r *Runner) profile(ctx context.Context) error {
 		}
 		err := r.step(ctx, part.step, func(ctx context.Context) (Record, error) {
 			before := cur
-			if before == nil {
+			if before == nil && part.needsBefore {
 				var err error
 				if before, err = r.Client.SourceProfile(ctx); err != nil {
 					return Record{}, err
@@ -251,8 +252,9 @@ func (r *Runner) profileParts(fit *api.Profile) []profilePart {
 			continue
 		}
 		parts = append(parts, profilePart{
-			step: Step{ID: "profile " + pic.name, Op: "update_profile", Category: "profile", Item: pic.name},
-			send: func(ctx context.Context) error { return c.UpdateProfilePicture(ctx, pic.name, pic.b) },
+			step:        Step{ID: "profile " + pic.name, Op: "update_profile", Category: "profile", Item: pic.name},
+			send:        func(ctx context.Context) error { return c.UpdateProfilePicture(ctx, pic.name, pic.b) },
+			needsBefore: true,
 			stuck: func(before, after *api.SourceProfile) []string {
 				if pictureLanded(pic.url(before), pic.url(after)) {
 					return nil
