@@ -272,6 +272,9 @@ func runMigrate(ctx context.Context, opts *migrateOptions) error {
 		if profile, err = in.profile(ctx, f, opts.Exports); err != nil {
 			return err
 		}
+		if profile != nil {
+			p.WarnProfile(profile, c.Server(ctx).Capabilities())
+		}
 	}
 
 	if p.PostCarry, err = postPlan(ctx, c, opts.Exports, e.Posts != nil, includePosts, opts.Posts); err != nil {

@@ -120,6 +120,15 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 			return err
 		}
 		lanes = planLanes(ctx, c, p.Target.Steps)
+		if slices.Contains(opts.Include, "profile") {
+			u, err := in.profile(ctx, opts.F, opts.Exports)
+			if err != nil {
+				return err
+			}
+			if u != nil {
+				p.WarnProfile(u, c.Server(ctx).Capabilities())
+			}
+		}
 		if err := checkPostsFlag(opts.Posts); err != nil {
 			return err
 		}
