@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -130,13 +129,7 @@ func Digest(e *archive.Export) string {
 
 // JournalPath is where the journal of a migration lives.
 func JournalPath(dir, account, digest string) string {
-	safe := strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ':' || r < ' ' {
-			return '_'
-		}
-		return r
-	}, account)
-	return filepath.Join(dir, safe+"-"+digest+".journal")
+	return filepath.Join(dir, FileName(account+"-"+digest+".journal"))
 }
 
 // ErrLocked means another run holds the journal.
