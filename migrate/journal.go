@@ -64,7 +64,7 @@ type RunConfig struct {
 
 // Record is one line of the journal.
 type Record struct {
-	Type   string    `json:"type"` // header, step, account, finished
+	Type   string    `json:"type"` // header, step, account, finished, lane, run
 	At     time.Time `json:"at"`
 	Header *Header   `json:"header,omitempty"`
 	// step records
