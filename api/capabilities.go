@@ -2,9 +2,11 @@ package api
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mastomigrate/mastomigrate/category"
 )
@@ -47,6 +49,8 @@ type Capabilities struct {
 	ListsTakeRequests bool
 	// FollowsPerDay is the API's daily follow allowance, 0 when none.
 	FollowsPerDay int
+	// Profile is what update_credentials takes (profileLimits).
+	Profile ProfileLimits
 	// Probe says the entry is a guess: check each feature by trying it.
 	Probe bool
 	// minVersion is the first version the entry is for ("" any).
@@ -146,12 +150,79 @@ func (c Capabilities) Allowance() Allowance {
 
 // Capabilities looks the server up in the table.
 func (s Server) Capabilities() Capabilities {
-	for _, c := range capabilityTable {
-		if c.Software == s.Software && versionAtLeast(s.Version, c.minVersion) {
-			return c
+	c := capabilityTable[len(capabilityTable)-1]
+	for _, e := range capabilityTable {
+		if e.Software == s.Software && versionAtLeast(s.Version, e.minVersion) {
+			c = e
+			break
 		}
 	}
-	return capabilityTable[len(capabilityTable)-1]
+	c.Profile = s.profileLimits()
+	return c
+}
+
+// ProfileLimits are what a server's update_credentials takes. A breach of
+// any refuses the whole request, every other part of it lost too; 0 is no
+// limit known.
+type ProfileLimits struct {
+	DisplayName int // characters
+	Note        int // characters, as NoteLength counts them
+	Fields      int
+	FieldText   int   // characters of a field's name, and of its value
+	Picture     int64 // bytes an avatar or a header may have at most
+}
+
+// profileLimitTable holds the limits apart from capabilityTable, whose
+// entries (and the README's table) split Mastodon at 4.3, not 4.4.
+// Entries of one software are newest first.
+//   - Mastodon (app/models/account.rb): display_name ≤ 30
+//     (DISPLAY_NAME_LENGTH_LIMIT), note ≤ 500 by NoteLengthValidator
+//     (NOTE_LENGTH_LIMIT), fields ≤ 4 (DEFAULT_FIELDS_SIZE), each name and
+//     value 255 (Account::Field::MAX_CHARACTERS_LOCAL, what the instance
+//     API advertises); pictures "less_than" 2 MB up to 4.3, 8 MB from 4.4
+//     (app/models/concerns/account/avatar.rb, header.rb). Any breach is
+//     422 for the whole update (credentials_controller.rb, update!).
+//   - GoToSocial 0.20: no length check on display name or note
+//     (internal/validate/formvalidation.go: DisplayName and Note are
+//     TODOs), at most accounts-max-profile-fields fields, default 6, each
+//     name and value trimmed to 255 runes (ProfileFields); pictures up to
+//     media-local-max-size, default 40 MiB (internal/config/defaults.go,
+//     internal/processing/account/update.go UpdateAvatar). A breach is 400
+//     for the whole update.
+//   - Unknown servers are treated as Mastodon's latest.
+var profileLimitTable = []struct {
+	software, minVersion string
+	limits               ProfileLimits
+}{
+	{"mastodon", "4.4", ProfileLimits{DisplayName: 30, Note: 500, Fields: 4, FieldText: 255, Picture: 8<<20 - 1}},
+	{"mastodon", "", ProfileLimits{DisplayName: 30, Note: 500, Fields: 4, FieldText: 255, Picture: 2<<20 - 1}},
+	{"gotosocial", "", ProfileLimits{Fields: 6, FieldText: 255, Picture: 40 << 20}},
+	{"", "", ProfileLimits{DisplayName: 30, Note: 500, Fields: 4, FieldText: 255, Picture: 8<<20 - 1}},
+}
+
+func (s Server) profileLimits() ProfileLimits {
+	for _, e := range profileLimitTable {
+		if e.software == s.Software && versionAtLeast(s.Version, e.minVersion) {
+			return e.limits
+		}
+	}
+	return ProfileLimits{} // Akkoma, Pleroma: not known; the server decides
+}
+
+var (
+	noteURL     = regexp.MustCompile(`https?://[^\s<>"]+`)
+	noteMention = regexp.MustCompile(`(@[A-Za-z0-9_]+(?:[.-]+[A-Za-z0-9_]+)*)@[A-Za-z0-9.-]+[A-Za-z0-9]`)
+)
+
+// NoteLength counts a bio the way Mastodon's NoteLengthValidator does
+// (app/validators/note_length_validator.rb): every URL as 23 characters
+// (StatusLengthValidator::URL_PLACEHOLDER), a mention without its
+// domain. It counts code points where Mastodon counts grapheme clusters,
+// never fewer, so a bio it passes is one Mastodon takes.
+func NoteLength(s string) int {
+	s = noteURL.ReplaceAllString(s, strings.Repeat("x", 23))
+	s = noteMention.ReplaceAllString(s, "$1")
+	return utf8.RuneCountInString(s)
 }
 
 // versionAtLeast compares dotted versions by their first two numbers; an

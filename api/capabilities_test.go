@@ -106,3 +106,44 @@ func TestCapabilitiesRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileLimits: Mastodon's pictures grew from 2 MB to 8 MB in 4.4,
+// inside the capability entry that starts at 4.3.
+func TestProfileLimits(t *testing.T) {
+	for _, tt := range []struct {
+		s       Server
+		fields  int
+		note    int
+		picture int64
+	}{
+		{Server{"mastodon", "4.2.0"}, 4, 500, 2<<20 - 1},
+		{Server{"mastodon", "4.3.8"}, 4, 500, 2<<20 - 1},
+		{Server{"mastodon", "4.4.0"}, 4, 500, 8<<20 - 1},
+		{Server{"mastodon", "4.5.0"}, 4, 500, 8<<20 - 1},
+		{Server{"gotosocial", "0.20.0"}, 6, 0, 40 << 20},
+		{Server{"akkoma", "3.13.2"}, 0, 0, 0},
+		{Server{"", "1.0"}, 4, 500, 8<<20 - 1},
+	} {
+		l := tt.s.Capabilities().Profile
+		if l.Fields != tt.fields || l.Note != tt.note || l.Picture != tt.picture {
+			t.Errorf("%+v: %+v", tt.s, l)
+		}
+	}
+}
+
+func TestNoteLength(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want int
+	}{
+		{"hello", 5},
+		{"äöü", 3},
+		{"see https://example.com/" + strings.Repeat("x", 100), 4 + 23},
+		{"see http://a.b", 4 + 23}, // short URLs count 23 too
+		{"hi @alice@social.example.org!", len("hi @alice!")},
+	} {
+		if got := NoteLength(tt.s); got != tt.want {
+			t.Errorf("NoteLength(%q) = %d, want %d", tt.s, got, tt.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Login is one stored login: the account, its instance, its token and
@@ -93,7 +94,11 @@ func (t *Tokens) Save() error {
 // WriteFileAtomic replaces path with data: a temporary file in the same
 // folder, written, synced and renamed over it, then the folder synced, so
 // a crash leaves either the old file or the new one.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	return writeFileAtomic(path, data, perm, time.Sleep)
+}
+
+func writeFileAtomic(path string, data []byte, perm os.FileMode, sleep func(time.Duration)) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -120,7 +125,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(f.Name(), path); err != nil {
+	if err = renameOver(f.Name(), path, sleep); err != nil {
 		return err
 	}
 	if d, derr := os.Open(dir); derr == nil {
@@ -128,4 +133,19 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// renameOver renames tmp to path, replacing it. On Windows that fails
+// while another process has path open without FILE_SHARE_DELETE, as Go
+// itself, virus scanners and the search indexer open files: such a hold
+// passes in a moment, so the rename is tried again for about two and a
+// half seconds, as the go command does (cmd/go/internal/robustio).
+func renameOver(tmp, path string, sleep func(time.Duration)) error {
+	for wait := 10 * time.Millisecond; ; wait *= 2 {
+		err := os.Rename(tmp, path)
+		if err == nil || !renameBusy(err) || wait > 2*time.Second {
+			return err
+		}
+		sleep(wait)
+	}
 }

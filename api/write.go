@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
-	"encoding/base64"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"time"
@@ -151,7 +153,7 @@ func (c *Client) Favourite(ctx context.Context, statusID string) error {
 	return fromMastodon(http.MethodPost, "/api/v1/statuses/"+statusID+"/favourite", err)
 }
 
-// Profile is what UpdateProfile sets; empty pictures are left alone.
+// Profile is a profile to set; empty pictures are left alone.
 type Profile struct {
 	DisplayName string
 	Note        string
@@ -166,25 +168,47 @@ type Field struct {
 	Value string
 }
 
-// UpdateProfile sets the account's profile. Pictures go as data URIs,
-// which Mastodon's attachment handling accepts.
-func (c *Client) UpdateProfile(ctx context.Context, p *Profile) error {
-	mp := &mastodon.Profile{DisplayName: &p.DisplayName, Note: &p.Note}
-	if len(p.Fields) > 0 {
-		fields := make([]mastodon.Field, len(p.Fields))
-		for i, f := range p.Fields {
-			fields[i] = mastodon.Field{Name: f.Name, Value: f.Value}
-		}
-		mp.Fields = &fields
+// UpdateProfileText sets the display name, the bio and, when p has any,
+// the fields, in one update_credentials request.
+func (c *Client) UpdateProfileText(ctx context.Context, p *Profile) error {
+	form := [][2]string{{"display_name", p.DisplayName}, {"note", p.Note}}
+	for i, f := range p.Fields {
+		k := "fields_attributes[" + strconv.Itoa(i) + "]"
+		form = append(form, [2]string{k + "[name]", f.Name}, [2]string{k + "[value]", f.Value})
 	}
-	mp.Avatar, mp.Header = dataURI(p.Avatar), dataURI(p.Header)
-	_, err := c.mc.AccountUpdate(ctx, mp)
-	return fromMastodon(http.MethodPatch, "/api/v1/accounts/update_credentials", err)
+	return c.updateCredentials(ctx, form, "", nil)
 }
 
-func dataURI(b []byte) string {
-	if len(b) == 0 {
-		return ""
+// UpdateProfilePicture sets the "avatar" or the "header" alone, as a
+// multipart file: GoToSocial takes pictures only so
+// (internal/api/model/account.go: *multipart.FileHeader; a data URI in a
+// urlencoded form binds as an empty file, which
+// internal/processing/account/update.go skips, answering 200), and
+// Mastodon takes them so too.
+func (c *Client) UpdateProfilePicture(ctx context.Context, which string, b []byte) error {
+	return c.updateCredentials(ctx, nil, which, b)
+}
+
+// updateCredentials sends form, and the file when named, as multipart.
+func (c *Client) updateCredentials(ctx context.Context, form [][2]string, file string, b []byte) error {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for _, kv := range form {
+		w.WriteField(kv[0], kv[1])
 	}
-	return "data:" + http.DetectContentType(b) + ";base64," + base64.StdEncoding.EncodeToString(b)
+	if file != "" {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="`+file+`"; filename="`+file+`"`)
+		h.Set("Content-Type", http.DetectContentType(b))
+		part, err := w.CreatePart(h)
+		if err != nil {
+			return err
+		}
+		part.Write(b)
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	_, err := c.send(ctx, http.MethodPatch, "/api/v1/accounts/update_credentials", w.FormDataContentType(), &body, nil)
+	return err
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -65,7 +64,7 @@ type RunConfig struct {
 
 // Record is one line of the journal.
 type Record struct {
-	Type   string    `json:"type"` // header, step, account, finished
+	Type   string    `json:"type"` // header, step, account, finished, lane, run
 	At     time.Time `json:"at"`
 	Header *Header   `json:"header,omitempty"`
 	// step records
@@ -90,6 +89,8 @@ type Record struct {
 	Move *MoveInfo `json:"move,omitempty"`
 	// lane records: the fast lane's imports and offers (bulk.go)
 	Lane *LaneInfo `json:"lane,omitempty"`
+	// run records: who opened the journal (lock_owner.go)
+	Run *RunInfo `json:"run,omitempty"`
 }
 
 // Journal is the append-only log of one migration. Every record is
@@ -105,6 +106,7 @@ type Journal struct {
 	accounts map[string]Record
 	finished bool
 	lanes    map[string]Record // latest lane record by id (bulk.go)
+	owner    *RunInfo          // the last run that opened it
 	// Torn is set when loading dropped a damaged last line (a crash in
 	// the middle of a write).
 	Torn bool
@@ -130,30 +132,28 @@ func Digest(e *archive.Export) string {
 
 // JournalPath is where the journal of a migration lives.
 func JournalPath(dir, account, digest string) string {
-	safe := strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ':' || r < ' ' {
-			return '_'
-		}
-		return r
-	}, account)
-	return filepath.Join(dir, safe+"-"+digest+".journal")
+	return filepath.Join(dir, FileName(account+"-"+digest+".journal"))
 }
-
-// ErrLocked means another run holds the journal.
-var ErrLocked = errors.New("another mastomigrate run is using this migration")
 
 // OpenJournal opens (creating it with h) and locks the journal at path.
 func OpenJournal(path string, h Header) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	// Not O_APPEND: on Windows that handle could not cut a torn last line
+	// off (Go opens it without the right to write data in place). Only the
+	// run holding the lock writes, so writing at the end after load is
+	// the same thing.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		if errors.Is(err, ErrLocked) {
+			return nil, lockedBy(path)
+		}
+		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
 	j := &Journal{Path: path, f: f, last: map[string]Record{}, accounts: map[string]Record{}}
 	if err := j.load(f); err != nil {
@@ -172,6 +172,10 @@ func OpenJournal(path string, h Header) (*Journal, error) {
 			f.Close()
 			return nil, err
 		}
+	}
+	if err := j.write(Record{Type: "run", Run: thisRun(time.Now())}, false); err != nil {
+		f.Close()
+		return nil, err
 	}
 	return j, nil
 }
@@ -229,9 +233,14 @@ func (j *Journal) load(f *os.File) error {
 		good += i + 1
 	}
 	if j.Torn && j.f != nil {
-		return f.Truncate(int64(good))
+		if err := f.Truncate(int64(good)); err != nil {
+			return err
+		}
 	}
-	return nil
+	if j.f != nil {
+		_, err = f.Seek(0, io.SeekEnd)
+	}
+	return err
 }
 
 func (j *Journal) apply(r Record) {
@@ -249,6 +258,8 @@ func (j *Journal) apply(r Record) {
 		j.finished = true
 	case "lane":
 		j.applyLane(r)
+	case "run":
+		j.owner = r.Run
 	}
 }
 

@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,18 +83,6 @@ func TestJournalDamageInTheMiddle(t *testing.T) {
 	_, err := LoadJournal(path)
 	if err == nil || !strings.Contains(err.Error(), "line 1 is damaged") {
 		t.Errorf("got %v", err)
-	}
-}
-
-func TestJournalLock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a.journal")
-	j, err := OpenJournal(path, Header{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	if _, err := OpenJournal(path, Header{}); !errors.Is(err, ErrLocked) {
-		t.Errorf("second open: %v, want ErrLocked", err)
 	}
 }
 

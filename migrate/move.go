@@ -63,17 +63,12 @@ type MoveJournal struct{ *Journal }
 // MoveJournalPath is where the journal of the move from one account to
 // another lives.
 func MoveJournalPath(dir, from, to string) string {
-	return filepath.Join(dir, safeName(to)+"-from-"+safeName(from)+".move")
+	return filepath.Join(dir, FileName(moveName(to)+"-from-"+moveName(from)+".move"))
 }
 
-func safeName(account string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == ':' || r < ' ' {
-			return '_'
-		}
-		return r
-	}, strings.ToLower(strings.TrimPrefix(account, "@")))
-}
+// moveName is how a move's journal spells an account: lower case, without
+// a leading @.
+func moveName(account string) string { return strings.ToLower(strings.TrimPrefix(account, "@")) }
 
 // OpenMoveJournal opens (creating) and locks the journal of a move.
 func OpenMoveJournal(path, from, to string, now time.Time) (*MoveJournal, error) {

@@ -247,6 +247,15 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 	est := EstimateLanes(plan.Target.Steps, caps)
 	plan.Lanes = &est
 	plan.laneServer, plan.laneImport = caps.Name, caps.Has("follows", api.LaneImport)
+	if s.includes("profile") {
+		u, err := s.profile(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if u != nil {
+			plan.WarnProfile(u, caps)
+		}
+	}
 	if plan.PostCarry, err = s.postPlan(ctx, c, in.export.Posts != nil, s.includes("posts")); err != nil {
 		return nil, err
 	}
@@ -371,6 +380,9 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	if s.includes("profile") {
 		if profile, err = s.profile(ctx, in); err != nil {
 			return nil, err
+		}
+		if profile != nil {
+			plan.WarnProfile(profile, c.Server(ctx).Capabilities())
 		}
 	}
 	if plan.PostCarry, err = s.postPlan(ctx, c, e.Posts != nil, includePosts); err != nil {

@@ -1,10 +1,16 @@
 package mastotest
 
 import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 func init() {
@@ -505,36 +511,185 @@ type Profile struct {
 	Settings    ProfileSettings // extras.go
 }
 
-// updateCredentials stores the profile (app/controllers/api/v1/accounts/
-// credentials_controller.rb); pictures come as files or data URIs.
+// updateCredentials checks the whole update, then stores it
+// (app/controllers/api/v1/accounts/credentials_controller.rb; GoToSocial's
+// internal/api/client/accounts/accountupdate.go and
+// internal/processing/account/update.go): one breach refuses it all.
 func (s *Server) updateCredentials(c *call) (int, any) {
+	var files map[string][]*multipart.FileHeader
+	if strings.HasPrefix(c.r.Header.Get("Content-Type"), "multipart/form-data") {
+		// ParseMultipartForm adds the parts' values to c.form (r.Form).
+		if err := c.r.ParseMultipartForm(64 << 20); err != nil {
+			return http.StatusBadRequest, apiError("Invalid form")
+		}
+		files = c.r.MultipartForm.File
+	}
+	var fields [][2]string
+	setFields := c.form.Has("fields_attributes[0][name]")
+	for i := 0; setFields; i++ {
+		k := "fields_attributes[" + strconv.Itoa(i) + "]"
+		if !c.form.Has(k + "[name]") {
+			break
+		}
+		fields = append(fields, [2]string{c.get(k + "[name]"), c.get(k + "[value]")})
+	}
+	pics := map[string][]byte{}
+	for _, key := range []string{"avatar", "header"} {
+		if b, ok := s.flavour.picture(c, files, key); ok {
+			pics[key] = b
+		}
+	}
+	fields, status, body := s.flavour.checkProfile(c, fields, pics)
+	if status != 0 {
+		return status, body
+	}
+
 	p := &s.profile
 	s.updateSettings(c) // extras.go
 	if c.form.Has("display_name") {
-		p.DisplayName = c.get("display_name")
+		p.DisplayName = s.flavour.profileText(c.get("display_name"))
 	}
 	if c.form.Has("note") {
-		p.Note = c.get("note")
+		p.Note = s.flavour.profileText(c.get("note"))
 	}
-	if c.form.Has("fields_attributes[0][name]") {
-		p.Fields = nil
-		for i := 0; i < 4; i++ {
-			k := "fields_attributes[" + strconv.Itoa(i) + "]"
-			if !c.form.Has(k + "[name]") {
-				break
-			}
-			p.Fields = append(p.Fields, [2]string{c.get(k + "[name]"), c.get(k + "[value]")})
-		}
+	if setFields {
+		p.Fields = fields
 	}
+	x := s.ext()
 	for _, pic := range []struct {
 		key  string
 		into *string
-	}{{"avatar", &p.Avatar}, {"header", &p.Header}} {
-		if v := c.get(pic.key); strings.HasPrefix(v, "data:") {
-			*pic.into, _, _ = strings.Cut(strings.TrimPrefix(v, "data:"), ";")
+		url  *string
+	}{{"avatar", &p.Avatar, &x.avatarURL}, {"header", &p.Header, &x.headerURL}} {
+		if b, ok := pics[pic.key]; ok {
+			*pic.into = http.DetectContentType(b)
+			// Each upload gets a new file name (Paperclip's random
+			// :filename in Mastodon, a new media ULID in GoToSocial), so
+			// the URL verify_credentials gives changes with every upload.
+			*pic.url = fmt.Sprintf("https://%s/system/accounts/%ss/original/%d.png", s.Domain, pic.key, s.nextSeq())
 		}
 	}
 	return http.StatusOK, s.accountJSON(s.accounts[c.me])
+}
+
+// picture is the avatar or header an update carries, if any.
+//   - GoToSocial binds them only from multipart files
+//     (internal/api/model/account.go: *multipart.FileHeader). From a
+//     urlencoded form, gin's form binding allocates an empty FileHeader
+//     for the key and sets nothing (gin's binding/form_mapping.go), and
+//     internal/processing/account/update.go skips a picture of size 0:
+//     a data URI there is lost, and the answer is still 200.
+//   - Mastodon takes a file, or a data URI through Paperclip's data URI
+//     adapter.
+func (f Flavour) picture(c *call, files map[string][]*multipart.FileHeader, key string) ([]byte, bool) {
+	if fh := files[key]; len(fh) > 0 && fh[0].Size > 0 {
+		r, err := fh[0].Open()
+		if err != nil {
+			return nil, false
+		}
+		defer r.Close()
+		b, err := io.ReadAll(r)
+		return b, err == nil
+	}
+	v := c.get(key)
+	if f.GoToSocial() || !strings.HasPrefix(v, "data:") {
+		return nil, false
+	}
+	_, data, _ := strings.Cut(v, ",")
+	b, err := base64.StdEncoding.DecodeString(data)
+	return b, err == nil
+}
+
+// checkProfile is the validation of an update as a whole; it returns the
+// fields as they will be stored, or the refusal.
+//   - Mastodon (app/models/account.rb): display_name ≤ 30 characters,
+//     note ≤ 500 as NoteLengthValidator counts (URLs 23, mentions without
+//     the domain), at most 4 fields after dropping blank ones
+//     (fields_attributes=); avatar and header under 2 MB up to 4.3, 8 MB
+//     from 4.4 (app/models/concerns/account/avatar.rb, header.rb:
+//     validates_attachment_size less_than). update! raises, 422.
+//   - GoToSocial 0.20 (internal/validate/formvalidation.go): no check of
+//     display name or note; fields with an empty name or value dropped, at
+//     most 6 (accounts-max-profile-fields), each name and value trimmed to
+//     255 runes; pictures up to media-local-max-size, 40 MiB
+//     (internal/config/defaults.go). Each breach is 400.
+func (f Flavour) checkProfile(c *call, fields [][2]string, pics map[string][]byte) ([][2]string, int, any) {
+	var kept [][2]string
+	if f.GoToSocial() {
+		for _, fl := range fields {
+			if fl[0] != "" && fl[1] != "" {
+				kept = append(kept, [2]string{trimRunes(fl[0], 255), trimRunes(fl[1], 255)})
+			}
+		}
+		if len(kept) > 6 {
+			st, body := gtsError(http.StatusBadRequest, "cannot have more than 6 profile fields")
+			return nil, st, body
+		}
+		for key, b := range pics {
+			if len(b) > 40<<20 {
+				st, body := gtsError(http.StatusBadRequest, fmt.Sprintf("%s: size %d exceeded max media size of %d bytes", key, len(b), 40<<20))
+				return nil, st, body
+			}
+		}
+		return kept, 0, nil
+	}
+	for _, fl := range fields {
+		if strings.TrimSpace(fl[0]) != "" || strings.TrimSpace(fl[1]) != "" {
+			kept = append(kept, fl)
+		}
+	}
+	limit, mb := 2<<20, "2 MB"
+	if f.mastodonAtLeast(4, 4) {
+		limit, mb = 8<<20, "8 MB"
+	}
+	var errs []string
+	if n := utf8.RuneCountInString(f.profileText(c.get("display_name"))); n > 30 {
+		errs = append(errs, "Display name is too long (maximum is 30 characters)")
+	}
+	if mastodonNoteLength(f.profileText(c.get("note"))) > 500 {
+		errs = append(errs, "Note is too long (maximum is 500 characters)")
+	}
+	if len(kept) > 4 {
+		errs = append(errs, "Fields is too long (maximum is 4 characters)")
+	}
+	for _, key := range []string{"avatar", "header"} {
+		if b, ok := pics[key]; ok && len(b) >= limit {
+			errs = append(errs, fmt.Sprintf("%s file size must be less than %s", strings.ToUpper(key[:1])+key[1:], mb))
+		}
+	}
+	if len(errs) > 0 {
+		st, body := invalid(strings.Join(errs, ", "))
+		return nil, st, body
+	}
+	return kept, 0, nil
+}
+
+// profileText is a display name or bio as stored: Mastodon strips them
+// (app/models/account.rb prepare_contents); GoToSocial keeps them.
+func (f Flavour) profileText(s string) string {
+	if f.GoToSocial() {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
+var (
+	fakeURL     = regexp.MustCompile(`https?://\S+`)
+	fakeMention = regexp.MustCompile(`@(\w+)@[\w.-]+`)
+)
+
+// mastodonNoteLength is app/validators/note_length_validator.rb's count,
+// in runes (no fewer than Mastodon's grapheme clusters).
+func mastodonNoteLength(s string) int {
+	s = fakeURL.ReplaceAllLiteralString(s, "http://example.com/234x") // URL_PLACEHOLDER, 23
+	return utf8.RuneCountInString(fakeMention.ReplaceAllString(s, "@$1"))
+}
+
+func trimRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }
 
 // Profile returns what update_credentials set.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -71,16 +72,42 @@ func openBrowser(url string) error {
 	return cmd.Start()
 }
 
-// defaultStateDir is $XDG_STATE_HOME/mastomigrate, or ~/.local/state/mastomigrate.
+// defaultStateDir is where journals live: see stateDir. The platform's
+// own place is %LocalAppData% on Windows (os.UserCacheDir there: kept on
+// this machine, not roamed to others) and ~/Library/Application Support
+// on macOS (os.UserConfigDir, beside the tokens).
 func defaultStateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return d + "/mastomigrate", nil
+	var native func() (string, error)
+	switch runtime.GOOS {
+	case "windows":
+		native = os.UserCacheDir
+	case "darwin":
+		native = os.UserConfigDir
 	}
-	home, err := os.UserHomeDir()
+	return stateDir(os.Getenv("XDG_STATE_HOME"), os.UserHomeDir, native)
+}
+
+// stateDir is $XDG_STATE_HOME/mastomigrate where that is set. Otherwise it
+// is ~/.local/state/mastomigrate, where earlier versions kept journals on
+// every system, when that folder exists or the system has no place of its
+// own (native nil); else the mastomigrate folder in native's.
+func stateDir(xdg string, home, native func() (string, error)) (string, error) {
+	if xdg != "" {
+		return filepath.Join(xdg, "mastomigrate"), nil
+	}
+	h, err := home()
 	if err != nil {
 		return "", fmt.Errorf("finding the state folder: %w", err)
 	}
-	return home + "/.local/state/mastomigrate", nil
+	legacy := filepath.Join(h, ".local", "state", "mastomigrate")
+	if st, err := os.Stat(legacy); native == nil || err == nil && st.IsDir() {
+		return legacy, nil
+	}
+	dir, err := native()
+	if err != nil {
+		return "", fmt.Errorf("finding the state folder: %w", err)
+	}
+	return filepath.Join(dir, "mastomigrate"), nil
 }
 
 // tokens loads the token file.

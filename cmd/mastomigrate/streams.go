@@ -37,19 +37,25 @@ func (s *streams) width() int {
 	return 80
 }
 
-func systemStreams() *streams {
+func systemStreams() *streams { return fileStreams(os.Stdin, os.Stdout, os.Stderr) }
+
+// fileStreams asks of each file whether it is a terminal, through x/term,
+// which answers for Windows consoles as for Unix ttys. A Windows console
+// that cannot take the escape sequences of the progress lines counts as
+// none for them (plain lines then, as in a log).
+func fileStreams(in, out, errOut *os.File) *streams {
 	return &streams{
-		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		In: in, Out: out, ErrOut: errOut,
+		InTTY:  term.IsTerminal(int(in.Fd())),
+		ErrTTY: term.IsTerminal(int(errOut.Fd())) && enableEscapes(errOut),
 		Now:    time.Now,
-		Width:  terminalWidth(),
+		Width:  terminalWidth(out),
 	}
 }
 
-// terminalWidth is stdout's width when it is a terminal.
-func terminalWidth() int {
-	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w >= 40 {
+// terminalWidth is out's width when it is a terminal.
+func terminalWidth(out *os.File) int {
+	if w, _, err := term.GetSize(int(out.Fd())); err == nil && w >= 40 {
 		return w - 1
 	}
 	return 0

@@ -7,8 +7,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at release time with -ldflags "-X main.version=v1.2.3".
-var version = ""
+// version and commit are set by release builds (.goreleaser.yaml):
+// -ldflags "-X main.version=v1.2.3 -X main.commit=<full hash>".
+var version, commit = "", ""
 
 func newVersionCmd(s *streams) *cobra.Command {
 	return &cobra.Command{
@@ -23,14 +24,21 @@ func newVersionCmd(s *streams) *cobra.Command {
 	}
 }
 
-// versionString prefers the release tag, then what `go install` recorded,
-// then the commit the binary was built from.
 func versionString() string {
-	if version != "" {
-		return version
+	info, _ := debug.ReadBuildInfo()
+	return describeVersion(version, commit, info)
+}
+
+// describeVersion prefers the release tag with its commit, then what `go
+// install` recorded, then the commit the binary was built from.
+func describeVersion(tag, commit string, info *debug.BuildInfo) string {
+	if tag != "" {
+		if commit != "" {
+			return tag + " (commit " + short(commit) + ")"
+		}
+		return tag
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
+	if info == nil {
 		return "(unknown)"
 	}
 	if v := info.Main.Version; v != "" && v != "(devel)" {
@@ -47,11 +55,11 @@ func versionString() string {
 			}
 		}
 	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
 	if rev == "" {
 		return "(devel)"
 	}
-	return "(devel " + rev + dirty + ")"
+	return "(devel " + short(rev) + dirty + ")"
 }
+
+// short is a commit hash as people quote it.
+func short(rev string) string { return rev[:min(len(rev), 12)] }

@@ -1,0 +1,100 @@
+package migrate
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// windowsProblem says why Windows would refuse or change name as a file
+// name, or "" when it takes it as it is. It is written from Microsoft's
+// rules ("Naming Files, Paths, and Namespaces"), apart from FileName.
+func windowsProblem(name string) string {
+	switch {
+	case name == "":
+		return "empty"
+	case regexp.MustCompile(`[\x00-\x1f<>:"/\\|?*]`).MatchString(name):
+		return "a reserved character"
+	case strings.HasSuffix(name, ".") || strings.HasSuffix(name, " "):
+		return "a trailing dot or space"
+	case regexp.MustCompile(`(?i)^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³]) *(\.|$)`).MatchString(name):
+		return "a device name"
+	}
+	return ""
+}
+
+func TestFileName(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		// Names of earlier versions' journals stay as they were.
+		{"me@new.example-0123456789abcdef.journal", "me@new.example-0123456789abcdef.journal"},
+		{"Gargron@mastodon.social-0123456789abcdef.journal", "Gargron@mastodon.social-0123456789abcdef.journal"},
+		{"me@new.example-from-me@old.example.move", "me@new.example-from-me@old.example.move"},
+		{"me@127.0.0.1:8080-0123456789abcdef.journal", "me@127.0.0.1_8080-0123456789abcdef.journal"},
+		{"https://new.example/-d.journal", "https___new.example_-d.journal"},
+		{"a\tb\x00c\x7f", "a_b_c_"},
+		{`a<b>c"d|e?f*g\h`, "a_b_c_d_e_f_g_h"},
+		{"name.", "name_"},
+		{"name. .", "name___"},
+		{"con", "con_"},
+		{"CON.journal", "CON_.journal"},
+		{"nul .x", "nul _.x"},
+		{"com1.me@x-d.journal", "com1_.me@x-d.journal"},
+		{"LPT¹", "LPT¹_"},
+		{"conout$", "conout$_"},
+		{"com10", "com10"},
+		{"console.journal", "console.journal"},
+		{"con-0123.journal", "con-0123.journal"},
+		{"", "_"},
+	} {
+		got := FileName(tt.in)
+		if got != tt.want {
+			t.Errorf("FileName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if p := windowsProblem(got); p != "" {
+			t.Errorf("FileName(%q) = %q: Windows refuses it (%s)", tt.in, got, p)
+		}
+	}
+}
+
+// TestJournalNamesValidOnWindows: the journals of a handle with a port
+// (a test instance on loopback) get names Windows takes, and a journal
+// written under an earlier version's name is still the one found.
+func TestJournalNamesValidOnWindows(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct{ path, want string }{
+		{JournalPath(dir, "me@127.0.0.1:8080", "0123456789abcdef"), "me@127.0.0.1_8080-0123456789abcdef.journal"},
+		{MoveJournalPath(dir, "@Me@127.0.0.1:8080", "me@[::1]:3000"), "me@[__1]_3000-from-me@127.0.0.1_8080.move"},
+		{JournalPath(dir, "con.x@new.example", "0123456789abcdef"), "con_.x@new.example-0123456789abcdef.journal"},
+	} {
+		name := filepath.Base(tt.path)
+		if name != tt.want {
+			t.Errorf("%s, want %s", name, tt.want)
+		}
+		if p := windowsProblem(name); p != "" {
+			t.Errorf("%s: Windows refuses it (%s)", name, p)
+		}
+		if filepath.Dir(tt.path) != dir {
+			t.Errorf("%s is not in %s", tt.path, dir)
+		}
+	}
+
+	// An earlier version's journal, named by the old rule.
+	old := filepath.Join(dir, "me@new.example_8443-fedcba9876543210.journal")
+	if err := os.WriteFile(old, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := JournalPath(dir, "me@new.example:8443", "fedcba9876543210"); got != old {
+		t.Errorf("the journal of an earlier version is %s, now looked for at %s", old, got)
+	}
+	j, err := OpenJournal(JournalPath(dir, "me@new.example:8443", "fedcba9876543210"), Header{Account: "me@new.example:8443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	if found, _ := Journals(dir); fmt.Sprint(found) != fmt.Sprint([]string{old}) {
+		t.Errorf("journals %v, want only %s", found, old)
+	}
+}
