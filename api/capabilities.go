@@ -5,7 +5,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // Lane is how a category of data reaches a server.
@@ -76,8 +79,8 @@ func (c Capabilities) Has(cat string, lane Lane) bool {
 }
 
 // CompatCategories are the categories of the compatibility table, in
-// replay order (migrate.Categories, which api cannot import).
-var CompatCategories = []string{"follows", "lists", "list_members", "bookmarks", "likes", "mutes", "blocks", "domain_blocks"}
+// replay order: the registry's (package category, a leaf api may import).
+var CompatCategories = category.Names(func(c category.Info) bool { return c.Compat })
 
 var (
 	apiOnly       = []Lane{LaneAPI}
@@ -122,6 +125,27 @@ var capabilityTable = []Capabilities{
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
 		UserDomainBlocks: true, FollowsPerDay: 400, ListsTakeRequests: true},
+}
+
+// Refuses says the server takes none of cat's items, for the categories
+// the table knows beyond their lanes (featured accounts and hashtags);
+// the others are known by their lanes, or by probing.
+func (c Capabilities) Refuses(cat string) bool {
+	switch category.Category(cat) {
+	case category.Endorsements:
+		return !c.Endorsements
+	case category.FeaturedTags:
+		return !c.FeaturedTags
+	}
+	return false
+}
+
+// Allowance is the server's request allowance before its headers tell
+// it: 300 requests per 5 minutes on every server of the table (Mastodon
+// per account, config/initializers/rack_attack.rb; GoToSocial per client
+// IP, ../shared/SERVERS.md), and the entry's daily follow allowance.
+func (c Capabilities) Allowance() Allowance {
+	return Allowance{Requests: 300, Period: 5 * time.Minute, FollowsPerDay: c.FollowsPerDay}
 }
 
 // Capabilities looks the server up in the table.

@@ -89,6 +89,24 @@ func TestServerNodeinfo(t *testing.T) {
 	}
 }
 
+func TestCapabilitiesRefuses(t *testing.T) {
+	for _, tt := range []struct {
+		srv  Server
+		cat  string
+		want bool
+	}{
+		{Server{Software: "gotosocial", Version: "0.20.0"}, "endorsements", true},
+		{Server{Software: "gotosocial", Version: "0.20.0"}, "featured_tags", true},
+		{Server{Software: "gotosocial", Version: "0.20.0"}, "follows", false},
+		{Server{Software: "mastodon", Version: "4.5.0"}, "endorsements", false},
+		{Server{Software: "mastodon", Version: "4.2.13"}, "featured_tags", false},
+	} {
+		if got := tt.srv.Capabilities().Refuses(tt.cat); got != tt.want {
+			t.Errorf("%s %s refuses %s: %v, want %v", tt.srv.Software, tt.srv.Version, tt.cat, got, tt.want)
+		}
+	}
+}
+
 // TestProfileLimits: Mastodon's pictures grew from 2 MB to 8 MB in 4.4,
 // inside the capability entry that starts at 4.3.
 func TestProfileLimits(t *testing.T) {

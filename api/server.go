@@ -109,7 +109,7 @@ type Allowance struct {
 // app/models/follow.rb; none on GoToSocial), or the one the server
 // reported when it was reached.
 func (c *Client) Allowance(ctx context.Context) Allowance {
-	a := Allowance{Requests: 300, Period: 5 * time.Minute, FollowsPerDay: c.Server(ctx).Capabilities().FollowsPerDay}
+	a := c.Server(ctx).Capabilities().Allowance()
 	if r, ok := c.tr.pacer.rate(familyAPI); ok && r.Limit > 0 {
 		a.Requests = r.Limit
 	}

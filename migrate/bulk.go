@@ -3,7 +3,6 @@ package migrate
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -84,8 +83,8 @@ type Bulk struct {
 	Overwrite bool
 	// Want says whether a category is part of this run (--only, --skip).
 	Want func(category string) bool
-	// Progress, when set, hears how the imports go.
-	Progress func(msg string)
+	// Notify, when set, hears how the imports go.
+	Notify func(Event)
 	// Confirm, when set, is asked before the first upload with the rows
 	// about to go; an error stops the run.
 	Confirm func(rows int) error
@@ -167,13 +166,12 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 		if b.Overwrite {
 			mode = "overwrite"
 		}
-		b.say("importing %s (%s, %s mode)", plural(info.Rows, "row"), typ, mode)
+		b.say(LevelInfo, "importing %s (%s, %s mode)", plural(info.Rows, "row"), typ, mode)
 		if err := c.Import(ctx, typ, mode, files[0].Data); err != nil {
-			var ae *api.Error
-			if errors.As(err, &ae) {
+			if out, _ := decide(OpImport, err, false); out == OutcomeFailed {
 				// Refused: nothing was queued; the replay does it all.
 				info.Status, info.Reason = LaneFailed, err.Error()
-				b.say("! the server refused the %s import (%v); sending them one by one instead", typ, err)
+				b.say(LevelWarning, "the server refused the %s import (%v); sending them one by one instead", typ, err)
 				if err := b.Journal.RecordLane(laneID(typ), info); err != nil {
 					return res, err
 				}
@@ -185,7 +183,7 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 			// The answer was lost (a dropped connection, a timeout): the
 			// import may be on the server's queue. Never send it again;
 			// watch, and let the replay send what did not arrive.
-			b.say("! the answer to the %s import was lost (%v); watching whether it arrived", typ, err)
+			b.say(LevelWarning, "the answer to the %s import was lost (%v); watching whether it arrived", typ, err)
 			waitFor = append(waitFor, info)
 			continue
 		}
@@ -222,9 +220,14 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 	return res, nil
 }
 
-func (b *Bulk) say(format string, args ...any) {
-	if b.Progress != nil {
-		b.Progress(fmt.Sprintf(format, args...))
+func (b *Bulk) say(level Level, format string, args ...any) {
+	b.notify(Event{Kind: EventNote, Level: level, Message: fmt.Sprintf(format, args...)})
+}
+
+func (b *Bulk) notify(e Event) {
+	if b.Notify != nil {
+		e.Phase = PhaseBulk
+		b.Notify(e)
 	}
 }
 
@@ -299,17 +302,17 @@ func (b *Bulk) rows(typ api.ImportType, e *archive.Export, have map[string]bool)
 	var steps []Step
 	switch typ {
 	case api.ImportFollowing:
-		blocked, domains := map[string]bool{}, map[string]bool{}
+		blocked := &exportBlocks{accounts: map[string]bool{}, domains: map[string]bool{}}
 		for _, a := range e.Blocks {
-			blocked[addr(a)] = true
+			blocked.accounts[addr(a)] = true
 		}
 		for _, d := range e.DomainBlocks {
-			domains[strings.ToLower(d)] = true
+			blocked.domains[strings.ToLower(d)] = true
 		}
 		for i := range e.Follows {
 			f := e.Follows[i]
 			h := addr(f.Account)
-			if blocked[h] || domains[h[strings.LastIndexByte(h, '@')+1:]] || !keep(h) {
+			if blocked.ends(h, h) != "" || !keep(h) {
 				continue
 			}
 			steps = append(steps, Step{Op: OpFollow, Item: h, Follow: &f})
@@ -397,17 +400,17 @@ func (b *Bulk) wait(ctx context.Context, meID string, infos []LaneInfo, res *Bul
 		last = sig
 		elapsed := b.Clock.Now().Sub(start)
 		if follows != nil {
-			b.say("import: %d of %s followed so far (%s)", max(sig.Following-follows.Before, 0), plural(follows.Rows, "account"), elapsed.Round(time.Second))
+			b.notify(Event{Kind: EventProgress, Category: "follows", Done: max(sig.Following-follows.Before, 0), Total: follows.Rows})
 		}
 		switch {
 		case done:
-			b.say("✓ the server has worked through the import (%s)", elapsed.Round(time.Second))
+			b.say(LevelDone, "the server has worked through the import (%s)", elapsed.Round(time.Second))
 			return nil
 		case quiet >= quietPolls:
-			b.say("the server stopped changing after %s; what it skipped is sent one by one", elapsed.Round(time.Second))
+			b.say(LevelInfo, "the server stopped changing after %s; what it skipped is sent one by one", elapsed.Round(time.Second))
 			return nil
 		case elapsed > bound:
-			b.say("! the import is not finished after %s; the rest is sent one by one", elapsed.Round(time.Second))
+			b.say(LevelWarning, "the import is not finished after %s; the rest is sent one by one", elapsed.Round(time.Second))
 			return nil
 		}
 	}

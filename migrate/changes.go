@@ -9,12 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // Op is what one step does on the target.
-type Op string
+type Op = category.Op
 
 const (
 	OpFollow      Op = "follow"
@@ -40,10 +43,8 @@ const (
 )
 
 // Categories in replay order: follows first (list members must be
-// followed), domain blocks last (they remove follows).
-var Categories = []string{"follows", "lists", "list_members", "bookmarks", "likes",
-	"followed_tags", "featured_tags", "endorsements", "notes", "filters", // extras.go
-	"mutes", "blocks", "domain_blocks"}
+// followed), domain blocks last (they remove follows); from the registry.
+var Categories = category.Names(nil)
 
 // Step is one change to make on the target. ID is stable across runs of
 // the same export, so the journal can say which steps are done.
@@ -84,8 +85,8 @@ type Problem struct {
 
 // Step is the step the problem stands in for, for the journal and report.
 func (p Problem) Step() Step {
-	ops := map[string]Op{"follows": OpFollow, "list_members": OpAddToList, "mutes": OpMute, "blocks": OpBlock}
-	return Step{ID: "problem " + p.Category + " " + p.List + " " + p.Item, Op: ops[p.Category], Category: p.Category,
+	info, _ := category.Of(p.Category)
+	return Step{ID: problemID(p.Category, p.List, p.Item), Op: info.Op, Category: p.Category,
 		Item: p.Item, List: p.List, Follow: p.Follow, Mute: p.Mute}
 }
 
@@ -152,10 +153,10 @@ type differ struct {
 	steps       map[string][]Step
 	capLeft     int
 	exportLists map[string]bool
-	// blockedIDs and blockedDomains are the export's blocks, resolved.
-	blockedIDs, blockedDomains map[string]bool
-	opts                       Options
-	problems                   []Problem
+	// blocked are the export's blocks, resolved (by account id).
+	blocked  *exportBlocks
+	opts     Options
+	problems []Problem
 }
 
 // Diff compares the export with the target and returns the steps that
@@ -251,22 +252,36 @@ func (d *differ) account(cat string, a archive.Account) (*api.Account, bool) {
 // blocks, which are replayed later: a block ends a follow, and so does a
 // domain block for the domain's accounts.
 func (d *differ) blockedByExport(e *archive.Export, acc *api.Account) string {
-	if d.blockedIDs == nil {
-		d.blockedIDs, d.blockedDomains = map[string]bool{}, map[string]bool{}
+	if d.blocked == nil {
+		d.blocked = &exportBlocks{accounts: map[string]bool{}, domains: map[string]bool{}}
 		for _, b := range e.Blocks {
 			if res := d.res[b.Key()]; res.Account != nil {
-				d.blockedIDs[res.Account.ID] = true
+				d.blocked.accounts[res.Account.ID] = true
 			}
 		}
 		for _, dom := range e.DomainBlocks {
-			d.blockedDomains[dom] = true
+			d.blocked.domains[dom] = true
 		}
 	}
-	if d.blockedIDs[acc.ID] {
+	return d.blocked.ends(acc.ID, d.c.FullAcct(acc))
+}
+
+// exportBlocks are the blocks and domain blocks of an export, keyed as
+// its reader knows accounts: by id on the target (the diff), or by
+// handle (the bulk import, before anything is resolved).
+type exportBlocks struct {
+	accounts map[string]bool
+	domains  map[string]bool
+}
+
+// ends is the rule both keep: a follow of an account the export also
+// blocks, or of one on a domain it blocks, is not made, because the
+// block replayed later ends it. It says why, or "".
+func (b *exportBlocks) ends(account, handle string) string {
+	if b.accounts[account] {
 		return "not followed: you also block this account, and a block ends a follow"
 	}
-	handle := d.c.FullAcct(acc)
-	if d.blockedDomains[handle[strings.LastIndexByte(handle, '@')+1:]] {
+	if b.domains[handle[strings.LastIndexByte(handle, '@')+1:]] {
 		return "not followed: you also block its domain, which ends follows there"
 	}
 	return ""
@@ -293,7 +308,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 			d.problem("follows", d.c.FullAcct(acc), "pending", pendingReason(d.c.FullAcct(acc)))
 			if d.t.Stuck[acc.ID] {
 				handle := d.c.FullAcct(acc)
-				d.add(Step{ID: "refollow " + handle, Op: OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
+				d.add(Step{ID: opID(OpRefollow, handle), Op: OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
 					Note: "a follow request to an open account left pending by an interrupted run: withdrawn and sent again, once"})
 			}
 			continue
@@ -302,7 +317,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 			r.Already++
 			if rel := d.t.Settings[acc.ID]; d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel, d.opts.Server.Software != "gotosocial") {
 				handle := d.c.FullAcct(acc)
-				d.add(Step{ID: "follow settings " + handle, Op: OpFollow, Category: "follows", Item: handle,
+				d.add(Step{ID: followSettingsID(handle), Op: OpFollow, Category: "follows", Item: handle,
 					AccountID: acc.ID, Follow: &f, Note: "update the follow's settings"})
 			}
 			continue
@@ -328,7 +343,7 @@ func (d *differ) follow(acc *api.Account, f *archive.Follow, note string) bool {
 		r.Locked++
 		note = join(note, "locked: this will be a follow request")
 	}
-	d.add(Step{ID: "follow " + handle, Op: OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: f, Note: note})
+	d.add(Step{ID: FollowID(handle), Op: OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: f, Note: note})
 	return true
 }
 
@@ -355,7 +370,7 @@ func (d *differ) diffLists(e *archive.Export) {
 			lists.Already++
 		} else {
 			lists.ToDo++
-			d.add(Step{ID: "list " + l.Title, Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
+			d.add(Step{ID: listID(l.Title), Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
 				ListSettings: &ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}})
 		}
 		for _, m := range l.Members {
@@ -379,7 +394,7 @@ func (d *differ) diffLists(e *archive.Export) {
 			}
 			members.ToDo++
 			handle := d.c.FullAcct(acc)
-			d.add(Step{ID: "list " + l.Title + " member " + handle, Op: OpAddToList, Category: "list_members",
+			d.add(Step{ID: listMemberID(l.Title, handle), Op: OpAddToList, Category: "list_members",
 				Item: handle, AccountID: acc.ID, List: l.Title})
 		}
 	}
@@ -393,7 +408,7 @@ func (d *differ) diffStatuses(cat string, op Op, uris []string, have map[string]
 			continue
 		}
 		r.ToDo++
-		d.add(Step{ID: string(op) + " " + u, Op: op, Category: cat, Item: u})
+		d.add(Step{ID: opID(op, u), Op: op, Category: cat, Item: u})
 	}
 }
 
@@ -418,7 +433,7 @@ func (d *differ) diffMutes(e *archive.Export) {
 		}
 		r.ToDo++
 		handle := d.c.FullAcct(acc)
-		d.add(Step{ID: "mute " + handle, Op: OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
+		d.add(Step{ID: opID(OpMute, handle), Op: OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
 	}
 }
 
@@ -436,7 +451,7 @@ func (d *differ) diffBlocks(e *archive.Export) {
 		}
 		r.ToDo++
 		handle := d.c.FullAcct(acc)
-		d.add(Step{ID: "block " + handle, Op: OpBlock, Category: "blocks", Item: handle, AccountID: acc.ID})
+		d.add(Step{ID: opID(OpBlock, handle), Op: OpBlock, Category: "blocks", Item: handle, AccountID: acc.ID})
 	}
 }
 
@@ -449,7 +464,7 @@ func (d *differ) diffDomains(e *archive.Export) {
 			continue
 		}
 		r.ToDo++
-		d.add(Step{ID: "block_domain " + dom, Op: OpBlockDomain, Category: "domain_blocks", Item: dom})
+		d.add(Step{ID: opID(OpBlockDomain, dom), Op: OpBlockDomain, Category: "domain_blocks", Item: dom})
 	}
 }
 
@@ -470,7 +485,7 @@ func differs(f *archive.Follow, rel *api.Relationship, languages bool) bool {
 func (d *differ) removals() {
 	remove := func(cat string, op Op, id, item string, extra func(*Step)) {
 		d.ch.category(cat).Remove++
-		s := Step{ID: string(op) + " " + item, Op: op, Category: cat, Item: item, AccountID: id}
+		s := Step{ID: opID(op, item), Op: op, Category: cat, Item: item, AccountID: id}
 		if extra != nil {
 			extra(&s)
 		}
@@ -511,7 +526,7 @@ func (d *differ) removals() {
 			if !keep[id] {
 				remove("list_members", OpRemoveFromList, id, handle(id, d.t.Accounts[id]), func(s *Step) {
 					s.List = title
-					s.ID = "list " + title + " remove " + s.Item
+					s.ID = listRemovalID(title, s.Item)
 				})
 			}
 		}
@@ -534,7 +549,7 @@ type Estimate struct {
 // has such a limit (Mastodon; GoToSocial has none).
 func estimate(steps []Step, a api.Allowance) Estimate {
 	if a.Requests <= 0 || a.Period <= 0 {
-		a = api.Allowance{Requests: 300, Period: 5 * time.Minute, FollowsPerDay: FollowsPerDay}
+		a = api.Server{}.Capabilities().Allowance() // an unknown server's
 	}
 	e := Estimate{FollowsPerDay: a.FollowsPerDay}
 	for _, s := range steps {
@@ -549,10 +564,8 @@ func estimate(steps []Step, a api.Allowance) Estimate {
 			e.Requests++
 		}
 	}
-	windows := (e.Requests + a.Requests - 1) / a.Requests
-	wait := time.Duration(max(windows-1, 0)) * a.Period
-	e.RequestHours = wait.Hours()
-	var follows, requests string
+	e.RequestHours = requestWait(e.Requests, a).Hours()
+	var follows string
 	switch {
 	case e.Follows == 0:
 		follows = "no follows"
@@ -566,25 +579,8 @@ func estimate(steps []Step, a api.Allowance) Estimate {
 			follows = fmt.Sprintf("%s at %d a day: about %d days", plural(e.Follows, "follow"), a.FollowsPerDay, e.FollowDays)
 		}
 	}
-	rate := fmt.Sprintf("%s at %d per %s", plural(e.Requests, "request"), a.Requests, minutes(a.Period))
-	switch mins := wait.Minutes(); {
-	case mins < 5:
-		requests = rate + ": a few minutes"
-	case mins < 120:
-		requests = fmt.Sprintf("%s: about %.0f minutes", rate, mins)
-	default:
-		requests = fmt.Sprintf("%s: about %.1f hours", rate, mins/60)
-	}
-	e.Text = follows + "; " + requests
+	e.Text = follows + "; " + requestsText(e.Requests, a)
 	return e
-}
-
-// minutes writes a window's length: "5 minutes", "1 hour".
-func minutes(d time.Duration) string {
-	if d%time.Hour == 0 {
-		return plural(int(d/time.Hour), "hour")
-	}
-	return plural(int(d/time.Minute), "minute")
 }
 
 // Check reads the target, resolves every account and diffs: the online
@@ -593,11 +589,10 @@ func minutes(d time.Duration) string {
 func Check(ctx context.Context, c *api.Client, me *api.Account, e *archive.Export, r *Resolver, opts Options) (*Changes, *Target, error) {
 	var t *Target
 	var res map[string]Resolved
-	err := all([]func() error{
-		func() (err error) { t, err = ReadTarget(ctx, c, me, e, opts.IncludeLikes); return err },
-		func() (err error) { res, err = r.Resolve(ctx, accountsOf(e)); return err },
-	})
-	if err != nil {
+	var g errgroup.Group
+	g.Go(func() (err error) { t, err = ReadTarget(ctx, c, me, e, opts.IncludeLikes); return err })
+	g.Go(func() (err error) { res, err = r.Resolve(ctx, accountsOf(e)); return err })
+	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
 	if err := t.loadRequests(ctx, c, e, res); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // The categories no export holds, carried from the old account read live
@@ -26,7 +27,7 @@ const (
 
 // ExtraCategories are the categories only the live old account gives, in
 // the order they are replayed (after follows: an endorsement needs one).
-var ExtraCategories = []string{"followed_tags", "featured_tags", "endorsements", "notes", "filters"}
+var ExtraCategories = category.Names(func(c category.Info) bool { return c.Extra })
 
 // Extra is what a step of these categories carries besides its item.
 type Extra struct {
@@ -227,7 +228,7 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 				continue
 			}
 			r.ToDo++
-			add(Step{ID: string(op) + " " + n, Op: op, Category: cat, Item: "#" + n})
+			add(Step{ID: opID(op, n), Op: op, Category: cat, Item: "#" + n})
 		}
 	}
 	tags("followed_tags", OpFollowTag, x.FollowedTags, xt.followedTags)
@@ -261,7 +262,7 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 		}
 		r.ToDo++
 		h := c.FullAcct(acc)
-		add(Step{ID: "endorse " + h, Op: OpEndorse, Category: "endorsements", Item: h, AccountID: acc.ID,
+		add(Step{ID: opID(OpEndorse, h), Op: OpEndorse, Category: "endorsements", Item: h, AccountID: acc.ID,
 			Note: "once the follow is accepted"})
 	}
 	r = ch.category("notes")
@@ -279,7 +280,7 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 				Reason: "the new account has another note on this account; it is kept"})
 		default:
 			r.ToDo++
-			add(Step{ID: "note " + h, Op: OpNote, Category: "notes", Item: h, AccountID: acc.ID, Extra: &Extra{Note: n.Note}})
+			add(Step{ID: opID(OpNote, h), Op: OpNote, Category: "notes", Item: h, AccountID: acc.ID, Extra: &Extra{Note: n.Note}})
 		}
 	}
 	r = ch.category("filters")
@@ -293,7 +294,7 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 				Reason: "the filter expired on " + f.ExpiresAt.Format("2006-01-02")})
 		default:
 			r.ToDo++
-			add(Step{ID: "filter " + f.Title, Op: OpCreateFilter, Category: "filters", Item: f.Title, Extra: &Extra{Filter: &f}})
+			add(Step{ID: filterID(f.Title), Op: OpCreateFilter, Category: "filters", Item: f.Title, Extra: &Extra{Filter: &f}})
 		}
 	}
 	// Keep the replay order: rebuild the step list category by category.

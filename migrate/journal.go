@@ -405,7 +405,7 @@ func (j *Journal) RecordProblems(problems []Problem) error {
 		if p.Kind == "pending" {
 			// A request sent before (by a bulk import, an earlier run, by
 			// hand): recorded as the follow step itself, sent and pending.
-			s := Step{ID: "follow " + p.Item, Op: OpFollow, Category: p.Category, Item: p.Item}
+			s := Step{ID: FollowID(p.Item), Op: OpFollow, Category: p.Category, Item: p.Item}
 			if r, ok := j.Last(s.ID); ok && r.Status == StatusDone && r.Pending {
 				continue
 			}

@@ -1,9 +1,14 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/archive"
 )
 
 // LaneEstimate is how long the follows, blocks and mutes take by each lane
@@ -35,7 +40,7 @@ func EstimateLanes(steps []Step, caps api.Capabilities) LaneEstimate {
 		e.APIDays = (e.Follows + caps.FollowsPerDay - 1) / caps.FollowsPerDay
 		byAPI = fmt.Sprintf("API: %s at %d a day, about %s", plural(e.Follows, "follow"), caps.FollowsPerDay, plural(e.APIDays, "day"))
 	} else {
-		mins := (requests + 299) / 300 * 5
+		mins := int(time.Duration(requestWindows(requests, caps.Allowance())) * caps.Allowance().Period / time.Minute)
 		byAPI = fmt.Sprintf("API: about %s", plural(max(mins, 1), "minute"))
 	}
 	switch {
@@ -48,4 +53,84 @@ func EstimateLanes(steps []Step, caps api.Capabilities) LaneEstimate {
 		e.Text = byAPI
 	}
 	return e
+}
+
+// LanesText is the plan's line comparing the lanes, when the server has
+// one faster than the API: "API: 5,000 follows at 400 a day, about 13
+// days; web import: minutes". It is empty otherwise, and without a target.
+func (p *Plan) LanesText() string {
+	est := p.Lanes
+	if est == nil || !est.OfferWebImport && !(p.laneImport && est.Follows > 0) {
+		return ""
+	}
+	line := "\nTime by lane (" + p.laneServer + "): " + est.Text + "\n"
+	if est.OfferWebImport {
+		line += "  The web import is the fast lane: mastomigrate export-csv <export>... --to <account> --out <dir>\n"
+	}
+	return line
+}
+
+// bulk takes the server's fastest lane before the per-item replay: on
+// GoToSocial, follows, blocks and mutes go as one import each (bulk.go);
+// the replay that follows sends only what the imports missed. On servers
+// without an import API it does nothing.
+func (s *Session) bulk(ctx context.Context, p Person, c *api.Client, me *api.Account, e *archive.Export, j *Journal) error {
+	cfg := s.Config
+	caps := c.Server(ctx).Capabilities()
+	if cfg.NoBulk || !caps.Has("follows", api.LaneImport) {
+		return nil
+	}
+	if cfg.Mode == "overwrite" && !cfg.Yes {
+		// An overwrite import removes what its file lacks, and cannot
+		// say how much beforehand: only the per-item path, which counts
+		// the removals and has the account name typed, goes without --yes.
+		p.Notify(Event{Kind: EventNote, Phase: PhaseBulk, Level: LevelWarning,
+			Message: "Overwrite mode without --yes: sending item by item, so the removals can be shown and confirmed."})
+		return nil
+	}
+	p.Notify(Event{Kind: EventPhase, Phase: PhaseBulk})
+	b := &Bulk{Client: c, Journal: j, Clock: s.env.clock(), Overwrite: cfg.Mode == "overwrite",
+		Want: func(cat string) bool {
+			return (len(cfg.Only) == 0 || slices.Contains(cfg.Only, cat)) && !slices.Contains(cfg.Skip, cat)
+		},
+		Confirm: func(rows int) error {
+			p.Notify(Event{Kind: EventNote, Phase: PhaseBulk,
+				Message: fmt.Sprintf("%s has a bulk import: %s go in one upload each for follows, blocks and mutes.", caps.Name, plural(rows, "item"))})
+			return s.confirm(ctx, p, Confirmation{Account: me.Acct + "@" + c.Domain(ctx), Changes: rows, Lane: caps.Name})
+		},
+		Notify: p.Notify}
+	_, err := b.Run(ctx, me, e)
+	return err
+}
+
+// offerFastLane says, on a server whose importer is on the web (Mastodon),
+// when the follows would take more than a day by API, and remembers the
+// offer in the journal for status.
+func (s *Session) offerFastLane(ctx context.Context, p Person, c *api.Client, j *Journal, steps []Step) {
+	caps := c.Server(ctx).Capabilities()
+	est := EstimateLanes(steps, caps)
+	if !est.OfferWebImport {
+		return
+	}
+	p.Notify(Event{Kind: EventNote, Phase: PhaseCheck, Level: LevelWarning,
+		Message: fmt.Sprintf("%s. Faster: mastomigrate export-csv %s --to %s --out DIR, then import the files on the web; the next migrate sends only what the import missed.",
+			est.Text, strings.Join(s.Config.Exports, " "), s.Config.To)})
+	if _, ok := j.Lane(LaneOfferID); !ok {
+		j.RecordLane(LaneOfferID, LaneInfo{Status: LaneOffered, Rows: est.Follows,
+			Reason: fmt.Sprintf("export-csv; by API about %s", plural(est.APIDays, "day"))})
+	}
+}
+
+// LaneNote is what status adds about the fast lane: offered (Mastodon's
+// web import, by export-csv) or taken (GoToSocial's import).
+func LaneNote(j *Journal) string {
+	if info, ok := j.Lane(LaneOfferID); ok {
+		return "; fast lane offered (" + info.Reason + ")"
+	}
+	for _, k := range bulkKinds {
+		if _, ok := j.Lane(laneID(k.typ)); ok {
+			return "; bulk import used"
+		}
+	}
+	return ""
 }

@@ -30,7 +30,22 @@ type Confirmation struct {
 	Changes  int    `json:"changes"`        // items to be sent
 	Removals int    `json:"removals"`       // items removed (overwrite mode)
 	Lane     string `json:"lane,omitempty"` // "" for the replay; the bulk import's server name
+	// Kind is what is asked: to agree to a change (""), or to say that
+	// something asked of the person outside is done (ConfirmDone: the
+	// alias set on the web); a face that cannot ask answers false.
+	Kind ConfirmKind `json:"kind,omitempty"`
+	// Prompt is the question in one line, for the move's steps; the
+	// migration's questions are told by the numbers above.
+	Prompt string `json:"prompt,omitempty"`
 }
+
+// ConfirmKind says what a Confirmation asks.
+type ConfirmKind string
+
+const (
+	ConfirmChange ConfirmKind = ""     // may the engine change the account?
+	ConfirmDone   ConfirmKind = "done" // has the person done what they were told?
+)
 
 // SecretKind says what a SecretRequest asks for.
 type SecretKind string
@@ -55,7 +70,8 @@ const (
 	EventProgress EventKind = "progress" // Category: Done of Total
 	EventItem     EventKind = "item"     // one item ended: Category, Item, Outcome, Reason
 	EventWait     EventKind = "wait"     // waiting for a limit until Until: Reason
-	EventNote     EventKind = "note"     // worth a look: Message (one line, no escapes)
+	EventNote     EventKind = "note"     // worth a look: Message (one line, no escapes), Level
+	EventPlan     EventKind = "plan"     // the plan is ready, before anything is changed: Plan
 )
 
 // Phases of a migration, in the order they run; a move has its steps.
@@ -82,4 +98,18 @@ type Event struct {
 	Total    int       `json:"total,omitempty"`
 	Until    time.Time `json:"until,omitzero"`
 	Message  string    `json:"message,omitempty"`
+	Level    Level     `json:"level,omitempty"` // of a note
+	Plan     *Plan     `json:"plan,omitempty"`
+	// State is a move check's outcome (done, already, found, missing,
+	// cannot_check, would, waiting, not_finished), Message its detail.
+	State string `json:"state,omitempty"`
 }
+
+// Level says how a note reads: news, a warning, or a success.
+type Level string
+
+const (
+	LevelInfo    Level = ""
+	LevelWarning Level = "warning" // the terminal marks it "!"
+	LevelDone    Level = "done"    // the terminal marks it "✓"
+)

@@ -49,6 +49,11 @@ type Plan struct {
 	Target *Changes `json:"target,omitempty"`
 	// PostCarry is what --include posts would do on the target (posts.go).
 	PostCarry *PostPlan `json:"post_carry,omitempty"`
+	// Lanes compares the lanes on the target (LanesText); not in the
+	// JSON, as before.
+	Lanes      *LaneEstimate `json:"-"`
+	laneServer string
+	laneImport bool
 }
 
 // Importable counts, per category, what a migration to an empty account

@@ -7,7 +7,6 @@ import (
 	"path"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,34 +37,18 @@ const StatusSending Status = "sending"
 // Backdating says whether srv takes old posts with their dates, and why
 // not when it does not.
 func Backdating(srv api.Server) (bool, string) {
+	if srv.Capabilities().BackdatedPosts {
+		return true, ""
+	}
 	switch srv.Software {
 	case "gotosocial":
-		if v := versionOf(srv.Version); v != nil && (v[0] == 0 && v[1] < 18) {
-			return false, fmt.Sprintf("GoToSocial %s is too old: backdated posts came in 0.18", srv.Version)
-		}
-		return true, ""
+		return false, fmt.Sprintf("GoToSocial %s is too old: backdated posts came in 0.18", srv.Version)
 	case "mastodon":
 		return false, "Mastodon cannot take old posts: it drops a scheduled_at in the past and publishes the post at once, on your followers' timelines and with notifications (app/services/post_status_service.rb)"
 	case "":
 		return false, "the new server does not say what software it runs, and only GoToSocial 0.18 or newer is known to take old posts without publishing them as new"
 	}
 	return false, srv.Software + " is not known to take old posts with their dates; only GoToSocial 0.18 or newer is"
-}
-
-func versionOf(v string) []int {
-	parts := strings.SplitN(v, ".", 3)
-	if len(parts) < 2 {
-		return nil
-	}
-	var out []int
-	for _, p := range parts[:2] {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return nil
-		}
-		out = append(out, n)
-	}
-	return out
 }
 
 // Why posts are left out, by key, in the order the plan lists them.
@@ -206,17 +189,10 @@ func PlanPosts(ctx context.Context, inputs []string, vis []string, srv api.Serve
 			pp.Left = append(pp.Left, PostsLeft{What: what, Count: n, Why: w.why})
 		}
 	}
-	// GoToSocial allows 300 requests per 5 minutes per client IP
-	// (SERVERS.md): one per post and one per media file.
-	requests := pp.Carry + pp.Media
-	switch mins := float64((requests+299)/300-1) * 5; {
-	case requests == 0:
-	case mins < 5:
-		pp.Estimate = fmt.Sprintf("%s at 300 per 5 minutes: a few minutes", plural(requests, "request"))
-	case mins < 120:
-		pp.Estimate = fmt.Sprintf("%s at 300 per 5 minutes: about %.0f minutes", plural(requests, "request"), mins)
-	default:
-		pp.Estimate = fmt.Sprintf("%s at 300 per 5 minutes: about %.1f hours", plural(requests, "request"), mins/60)
+	// One request per post and one per media file, within the server's
+	// allowance (the capability table's).
+	if requests := pp.Carry + pp.Media; requests > 0 {
+		pp.Estimate = requestsText(requests, srv.Capabilities().Allowance())
 	}
 	return pp, nil
 }
@@ -388,7 +364,7 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 // post carries one post unless the journal or the new account already
 // has it.
 func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
-	id := "post " + p.ID
+	id := postID(p.ID)
 	rec, seen := r.Journal.Last(id)
 	if seen {
 		switch rec.Status {
@@ -413,7 +389,7 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		}
 	}
 	text := postText(p.Content, opts)
-	step := Step{ID: id, Op: "create_status", Category: PostsCategory, Item: p.ID,
+	step := Step{ID: id, Op: OpCreateStatus, Category: PostsCategory, Item: p.ID,
 		Note: p.Published.UTC().Format("2006-01-02 15:04")}
 	if st, err := r.onTarget(ctx, p, text, seen && rec.Status == StatusSending); err != nil {
 		return err
@@ -433,7 +409,7 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 	if p.InReplyTo != "" {
 		parent, ok := r.ids[p.InReplyTo]
 		if !ok {
-			if prec, _ := r.Journal.Last("post " + p.InReplyTo); prec.Status == StatusFailed || prec.Status == StatusSkipped {
+			if prec, _ := r.Journal.Last(postID(p.InReplyTo)); prec.Status == StatusFailed || prec.Status == StatusSkipped {
 				return r.outcome(step, Record{Status: StatusFailed, Reason: "the post it replies to could not be carried: " + prec.Reason})
 			}
 			return r.outcome(step, Record{Status: StatusRetry, Reason: "waits for the post it replies to"})
@@ -457,27 +433,21 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 			return err
 		}
 		st, err := r.Client.CreateStatus(ctx, ns) // a 429 is waited out by the client
-		var ae *api.Error
-		switch {
-		case err == nil:
+		if err == nil {
 			r.ids[p.ID] = st.ID
 			r.row.Done++
 			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID})
-		case fatal(err) != nil:
-			return fatal(err)
-		case errors.As(err, &ae) && ae.Status == 403:
-			// What GoToSocial refuses with 403 besides a disabled switch
-			// (replies to others, mentions of others, polls) is never sent:
-			// the plan leaves it out. So a 403 means backdating is off
-			// (internal/processing/status/create.go), and stops the rest.
+		}
+		var ae *api.Error
+		errors.As(err, &ae)
+		switch out, rule := decide(OpCreateStatus, err, attempt == 0 && len(ns.MediaIDs) > 0); out {
+		case OutcomeAbort:
+			return abort(rule, err)
+		case OutcomeStop:
 			return fmt.Errorf("%w: %s", ErrBackdatingOff, ae.Message)
-		case errors.As(err, &ae) && ae.Status == 400 && attempt == 0 && len(ns.MediaIDs) > 0:
-			// The media an earlier run uploaded may be gone or attached
-			// elsewhere meanwhile (unattached uploads are cleaned up): a
-			// 400 for a post with media is worth one fresh upload; a
-			// second 400 is the post's own outcome.
+		case OutcomeFresh:
 			continue
-		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != 408:
+		case OutcomeFailed:
 			return r.outcome(step, Record{Status: StatusFailed, Reason: reasonOf(step, ae)})
 		default:
 			// The post may have been made: the journal keeps it as sending,
@@ -515,7 +485,7 @@ func (e mediaError) Unwrap() error { return e.err }
 func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]string, error) {
 	var ids []string
 	for _, a := range p.Attachments {
-		id := "media " + p.ID + " " + a.Path
+		id := mediaID(p.ID, a.Path)
 		if rec, ok := r.Journal.Last(id); ok && rec.Status == StatusDone && !fresh {
 			ids = append(ids, rec.NewID)
 			continue
@@ -529,14 +499,15 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 		}
 		m, err := r.Client.UploadMedia(ctx, api.MediaUpload{Data: data, Filename: path.Base(a.Path), MediaType: a.MediaType,
 			Description: a.Description, Focus: a.Focus})
-		var ae *api.Error
-		switch {
-		case fatal(err) != nil:
-			return nil, fatal(err)
-		case errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500:
-			return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(Step{Op: "upload_media"}, ae))}
-		case err != nil:
-			return nil, err
+		if err != nil {
+			var ae *api.Error
+			switch out, rule := decide(OpUploadMedia, err, false); {
+			case out == OutcomeAbort:
+				return nil, abort(rule, err)
+			case out == OutcomeFailed && errors.As(err, &ae):
+				return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(Step{Op: OpUploadMedia}, ae))}
+			}
+			return nil, err // the posts stop; a later run uploads it
 		}
 		if err := r.Journal.Record(Record{ID: id, Category: PostMediaCategory, Status: StatusDone, NewID: m.ID}); err != nil {
 			return nil, err

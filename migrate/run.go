@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // Runner carries steps out on the target and journals every outcome.
@@ -45,6 +49,13 @@ type Summary struct {
 	DeferredUntil *time.Time `json:"deferred_until,omitempty"`
 	// FollowLimit is the daily follow limit the server reported, if hit.
 	FollowLimit int `json:"follow_limit,omitempty"`
+
+	// How the run ended, for the face to say (not in the JSON):
+	Account         string `json:"-"` // the new account's full handle
+	Replayed        bool   `json:"-"` // the replay ran: Rows is this run's
+	Partial         bool   `json:"-"` // --only or --skip left categories for another run
+	Finished        bool   `json:"-"` // the journal is marked finished
+	WaitingApproval bool   `json:"-"` // finished but for what waits for follow requests
 }
 
 // SummaryRow is one category's outcomes in this run.
@@ -139,17 +150,16 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	// A category is unsupported only when reading it showed the server has
 	// no such route; a 404 on one item says nothing about the others.
 	for what, why := range ch.Unreadable {
-		for _, cat := range probedBy[what] {
+		for _, cat := range category.ProbedBy(what) {
 			r.unsupported[cat] = fmt.Sprintf("this server has no %s API (%s)", strings.ReplaceAll(what, "_", " "), why)
 		}
 	}
 	// Some servers answer a category's read but have no way to write it
 	// (GoToSocial lists no endorsements or featured tags, and takes none):
 	// the capability table says so before anything is sent.
-	if server := r.Client.Server(ctx); !server.Capabilities().Probe {
-		caps := server.Capabilities()
-		for cat, ok := range map[string]bool{"endorsements": caps.Endorsements, "featured_tags": caps.FeaturedTags} {
-			if !ok {
+	if caps := r.Client.Server(ctx).Capabilities(); !caps.Probe {
+		for _, cat := range Categories {
+			if caps.Refuses(cat) {
 				r.unsupported[cat] = caps.Name + " has no " + strings.ReplaceAll(cat, "_", " ")
 			}
 		}
@@ -192,12 +202,6 @@ func (r *Runner) noteDeferred(t time.Time) {
 	}
 }
 
-// errAbort stops the run: the token no longer works.
-type errAbort struct{ err error }
-
-func (e errAbort) Error() string { return e.err.Error() }
-func (e errAbort) Unwrap() error { return e.err }
-
 func (r *Runner) category(ctx context.Context, cat string, steps []Step) error {
 	if len(steps) == 0 {
 		return nil
@@ -225,48 +229,33 @@ func (r *Runner) category(ctx context.Context, cat string, steps []Step) error {
 	})
 }
 
-// pool runs do on each item with workers goroutines. A cancelled ctx
-// stops handing out items and ends every wait at once; a write already
-// sent is let finish by the client, so its answer is journaled.
+// pool runs do on each item with up to workers at a time. A cancelled
+// ctx or a failed item stops handing out items, and every wait ends at
+// once; a write already sent is let finish by the client, so its answer
+// is journaled.
 func pool[T any](ctx context.Context, workers int, items []T, do func(context.Context, T) error) error {
-	jobs := make(chan T)
-	errs := make(chan error, max(workers, 1))
-	var wg sync.WaitGroup
-	for i := 0; i < max(workers, 1); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for s := range jobs {
-				if err := do(ctx, s); err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
-					return
-				}
-			}
-		}()
-	}
-feed:
-	for _, s := range items {
-		select {
-		case jobs <- s:
-		case <-ctx.Done():
-			break feed
-		case err := <-errs:
-			close(jobs)
-			wg.Wait()
-			return err
+	var g errgroup.Group
+	g.SetLimit(max(workers, 1))
+	var failed atomic.Bool
+	for _, it := range items {
+		if ctx.Err() != nil || failed.Load() {
+			break
 		}
+		g.Go(func() error {
+			if ctx.Err() != nil || failed.Load() {
+				return nil // stopped while this one waited for a turn
+			}
+			if err := do(ctx, it); err != nil {
+				failed.Store(true)
+				return err
+			}
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
-	select {
-	case err := <-errs:
+	if err := g.Wait(); err != nil {
 		return err
-	default:
-		return ctx.Err()
 	}
+	return ctx.Err()
 }
 
 // step journals "started", sends, and journals the outcome.
@@ -300,40 +289,23 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) (R
 			// checks the target before sending again.
 			return err
 		}
-		var rl *api.RateLimitError
-		if errors.As(err, &rl) && rl.Daily && (s.Op == OpFollow || s.Op == OpRefollow) {
-			r.limitFollows(rl)
-			continue // deferred or waited for at the top
-		}
 		if err == nil {
 			if rec.Status == "" {
 				rec.Status = StatusDone
 			}
 			return r.outcome(s, rec)
 		}
-		if abort := fatal(err); abort != nil {
-			return abort
+		switch out, rule := decide(s.Op, err, false); out {
+		case OutcomeDefer:
+			var rl *api.RateLimitError
+			errors.As(err, &rl)
+			r.limitFollows(rl)
+			continue // deferred or waited for at the top
+		case OutcomeAbort:
+			return abort(rule, err)
 		}
 		return r.outcome(s, classify(s, err))
 	}
-}
-
-// fatal says when an error ends the run rather than the step: the token
-// is refused or lacks a scope, or the instance cannot be reached after the
-// client's retries. Every later step would fail the same way.
-func fatal(err error) error {
-	var ae *api.Error
-	switch {
-	case errors.Is(err, api.ErrUnauthorized):
-		return errAbort{fmt.Errorf("the instance no longer accepts the token: %w", err)}
-	case errors.As(err, &ae) && ae.Status == 403 && strings.Contains(ae.Message, "outside the authorized scopes"):
-		// Doorkeeper's words (config/locales/doorkeeper.en.yml): a status
-		// alone cannot tell this from a refused item.
-		return errAbort{fmt.Errorf("the token lacks a permission this needs (run `mastomigrate login` again): %w", err)}
-	case errors.Is(err, api.ErrUnreachable):
-		return errAbort{err}
-	}
-	return nil
 }
 
 // limitFollows notes that the daily follow limit is reached until the
@@ -352,15 +324,6 @@ func (r *Runner) limitFollows(rl *api.RateLimitError) {
 	}
 }
 
-// probedBy names the categories a read of the target probes: when the
-// read finds no such route (see missing), the server cannot do them.
-var probedBy = map[string][]string{
-	"follows": {"follows"}, "lists": {"lists", "list_members"}, "blocks": {"blocks"}, "mutes": {"mutes"},
-	"domain_blocks": {"domain_blocks"}, "bookmarks": {"bookmarks"}, "favourites": {"likes"},
-	"followed_tags": {"followed_tags"}, "featured_tags": {"featured_tags"}, "endorsements": {"endorsements"},
-	"filters": {"filters"},
-}
-
 func (r *Runner) unsupportedFor(cat string) (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -376,17 +339,6 @@ func (r *Runner) followLimit() *time.Time {
 		return &t
 	}
 	return nil
-}
-
-// classify turns a refusal of one item into that item's outcome, by its
-// status; step has dealt with rate limits and errors that end the run.
-// A 4xx is the item's and final; anything else may pass next time.
-func classify(s Step, err error) Record {
-	var ae *api.Error
-	if !errors.As(err, &ae) || ae.Status >= 500 || ae.Status == 408 {
-		return Record{Status: StatusRetry, Reason: "temporary: " + err.Error()}
-	}
-	return Record{Status: StatusFailed, Reason: reasonOf(s, ae)}
 }
 
 // reasonOf says in words why the instance refused an item. The status
@@ -673,18 +625,19 @@ func (r *Runner) settle(ctx context.Context, listID string, batch []Step) error 
 	}
 	needAccepted := r.Client.Server(ctx).ListNeedsAcceptedFollow()
 	for _, s := range batch {
-		rel := rels[s.AccountID]
+		m := member{onList: members[s.AccountID], needAccepted: needAccepted}
+		if rel := rels[s.AccountID]; rel != nil {
+			m.known, m.following, m.requested = true, rel.Following, rel.Requested
+		}
 		var rec Record
-		switch {
-		case members[s.AccountID]:
+		switch settleMember(m) {
+		case OutcomeDone:
 			rec = Record{Status: StatusDone, Reason: "already on the list"}
-		case rel != nil && rel.Requested && !rel.Following && needAccepted:
+		case OutcomeWaiting:
 			rec = Record{Status: StatusWaiting, Reason: waitingReason(s)}
-		case rel != nil && !rel.Following && !rel.Requested:
+		case OutcomeNotFollowed:
 			rec = r.notFollowed(s)
 		default:
-			// Followed (or, where that is enough, requested): the item's
-			// own answer tells what is wrong with it.
 			if err := r.step(ctx, s, func(ctx context.Context) (Record, error) {
 				return Record{}, r.Client.AddToList(ctx, listID, s.AccountID)
 			}); err != nil {
@@ -717,7 +670,7 @@ func (r *Runner) failBatch(batch []Step, err error) error {
 // account is not followed: it waits for a follow still to come, and fails
 // with the follow's reason when the follow was refused.
 func (r *Runner) notFollowed(s Step) Record {
-	if rec, ok := r.Journal.Last("follow " + s.Item); ok && (rec.Status == StatusFailed || rec.Status == StatusSkipped) {
+	if rec, ok := r.Journal.Last(FollowID(s.Item)); ok && (rec.Status == StatusFailed || rec.Status == StatusSkipped) {
 		return Record{Status: StatusFailed, Reason: "not followed, so not added: " + rec.Reason}
 	}
 	return Record{Status: StatusRetry, Reason: "not followed yet: the follow comes first, then the next run adds it"}
@@ -788,6 +741,6 @@ func (r *Runner) followDeferred(s Step) bool {
 	if r.Target.Following[s.AccountID] != nil || r.Target.Requested[s.AccountID] {
 		return false
 	}
-	rec, ok := r.Journal.Last("follow " + s.Item)
+	rec, ok := r.Journal.Last(FollowID(s.Item))
 	return !ok || rec.Status != StatusDone
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
 )
@@ -160,19 +162,14 @@ func ReadTarget(ctx context.Context, c *api.Client, me *api.Account, e *archive.
 	return t, nil
 }
 
-// all runs fns side by side and returns the first error.
+// all runs fns side by side and returns the first error, once all have
+// returned.
 func all(fns []func() error) error {
-	errs := make(chan error, len(fns))
+	var g errgroup.Group
 	for _, fn := range fns {
-		go func() { errs <- fn() }()
+		g.Go(fn)
 	}
-	var first error
-	for range fns {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
+	return g.Wait()
 }
 
 // Resolved is the target's answer for one account of the export.

@@ -235,7 +235,7 @@ func TestBulkLaneKills(t *testing.T) {
 // without the fast lane.
 func TestNoBulkIsResumed(t *testing.T) {
 	h := migrate.Header{Inputs: []string{"/x/export"}, Options: migrate.RunConfig{To: "me@gts.example", Mode: "merge", NoBulk: true}}
-	if got := resumeCommand(h); !strings.HasSuffix(got, " --no-bulk") {
+	if got := migrate.ResumeCommand(h); !strings.HasSuffix(got, " --no-bulk") {
 		t.Errorf("resume command %q lacks --no-bulk", got)
 	}
 }

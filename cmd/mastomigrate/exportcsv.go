@@ -98,7 +98,7 @@ func runExportCSV(ctx context.Context, opts *exportCSVOptions) error {
 		fmt.Fprintf(w, "  %d. %s — type %q, %s\n", i+1, filepath.Join(opts.Out, fl.Name), importTypeNames[fl.Kind.Type], plural(fl.Rows, "row"))
 	}
 	fmt.Fprintf(w, "Mastodon works through imports in the background. Then run:\n  mastomigrate migrate %s --to %s\nto send, by API, only what the import missed.\n",
-		strings.Join(shellQuoteAll(opts.Exports), " "), shellQuote(opts.To))
+		strings.Join(shellQuoteAll(opts.Exports), " "), migrate.ShellQuote(opts.To))
 	recordOffer(f, e, opts.Exports, opts.To, account, files)
 	return nil
 }
@@ -108,7 +108,7 @@ func pluralFiles(n int) string { return plural(n, "file") }
 func shellQuoteAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = shellQuote(s)
+		out[i] = migrate.ShellQuote(s)
 	}
 	return out
 }

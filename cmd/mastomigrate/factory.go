@@ -262,7 +262,7 @@ func (f *factory) rateLimited() func(api.Wait) {
 		}
 		last = w.Until
 		fmt.Fprintf(f.IO.ErrOut, "Waiting for %s until %s (in %s); Ctrl-C stops, and the journal keeps what is done.\n",
-			w.Reason, w.Until.Local().Format("15:04:05"), humanDuration(w.Until.Sub(f.Clock.Now())))
+			w.Reason, w.Until.Local().Format("15:04:05"), migrate.HumanDuration(w.Until.Sub(f.Clock.Now())))
 	}
 }
 

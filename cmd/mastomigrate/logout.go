@@ -101,7 +101,7 @@ func whoamiToken(ctx context.Context, f *factory, to string) error {
 	}
 	me, err := c.Me(ctx)
 	if errors.Is(err, api.ErrUnauthorized) {
-		return fmt.Errorf("%s refuses the token in %s (revoked, or for another instance): %w", to, tokenEnv, api.ErrUnauthorized)
+		return &envTokenError{instance: to}
 	}
 	if err != nil {
 		return err
@@ -115,3 +115,12 @@ func sameInstance(stored, named string) bool {
 	u, err := api.ParseInstance(named)
 	return err == nil && u.String() == stored
 }
+
+// envTokenError is the instance refusing MASTOMIGRATE_TOKEN; it says so
+// itself, so main adds no hint.
+type envTokenError struct{ instance string }
+
+func (e *envTokenError) Error() string {
+	return fmt.Sprintf("%s refuses the token in %s (revoked, or for another instance): %v", e.instance, tokenEnv, api.ErrUnauthorized)
+}
+func (e *envTokenError) Unwrap() error { return api.ErrUnauthorized }

@@ -352,7 +352,7 @@ func TestMoveMastodonAliasCheck(t *testing.T) {
 			}
 			r = e.run(false, "", nil, "--dry-run", "--json")
 			var v struct {
-				Checks []moveCheck `json:"checks"`
+				Checks []migrate.MoveCheck `json:"checks"`
 			}
 			if err := json.Unmarshal([]byte(r.out), &v); err != nil {
 				t.Fatalf("--json: %v\n%s", err, r.out)
@@ -379,7 +379,7 @@ func TestMoveMastodon(t *testing.T) {
 	e := newMoveEnv(t, m45, m45)
 	e.finishedMigration(true)
 	r := e.run(false, "", nil)
-	var mw *moveWaitError
+	var mw *migrate.MoveWaitError
 	if !errors.As(r.err, &mw) || !strings.Contains(r.out, "https://new.example/settings/aliases") {
 		t.Fatalf("without the alias: %v\n%s", r.err, r.out)
 	}
@@ -422,7 +422,7 @@ func TestMoveWaitsBounded(t *testing.T) {
 	e.finishedMigration(true)
 	e.newS.SetAliasesWeb(e.oldS.MeURI())
 	r := e.run(false, "", nil, "--wait", "2m")
-	var mw *moveWaitError
+	var mw *migrate.MoveWaitError
 	if !errors.As(r.err, &mw) || !strings.Contains(r.err.Error(), "does not show the move after 2m0s") {
 		t.Fatalf("%v", r.err)
 	}

@@ -98,43 +98,22 @@ func checkInclude(include []string) error {
 }
 
 func runPlan(ctx context.Context, opts *planOptions) error {
-	rp := newReadProgress(opts.IO)
-	in, err := readInputs(ctx, opts.F, opts.From, opts.Exports, slices.Contains(opts.Include, "likes"), rp.set)
-	rp.finish()
-	if err != nil {
-		return err
-	}
-	e := in.export
-	p := in.plan(opts.Include)
-	lanes := "" // issue 11: both lanes' times, where the server has a fast one (bulk.go)
 	if opts.To != "" {
-		c, _, err := opts.F.client(opts.To)
-		if err != nil {
-			return err
-		}
-		bar := newProgress(opts.IO, "resolving accounts")
-		r := &migrate.Resolver{Client: c, Workers: 4, Progress: bar.set}
-		p.Target, _, err = in.check(ctx, c, nil, r, migrate.Options{IncludeLikes: slices.Contains(opts.Include, "likes"), Now: opts.F.Clock.Now()})
-		bar.finish()
-		if err != nil {
-			return err
-		}
-		lanes = planLanes(ctx, c, p.Target.Steps)
-		if slices.Contains(opts.Include, "profile") {
-			u, err := in.profile(ctx, opts.F, opts.Exports)
-			if err != nil {
-				return err
-			}
-			if u != nil {
-				p.WarnProfile(u, c.Server(ctx).Capabilities())
-			}
-		}
 		if err := checkPostsFlag(opts.Posts); err != nil {
 			return err
 		}
-		if p.PostCarry, err = postPlan(ctx, c, opts.Exports, e.Posts != nil, opts.IncludePosts, opts.Posts); err != nil {
-			return err
-		}
+	}
+	env, err := opts.F.env(false)
+	if err != nil {
+		return err
+	}
+	cfg := migrate.SessionConfig{Exports: opts.Exports, From: opts.From, To: opts.To, Include: opts.Include, Posts: opts.Posts}
+	t := newTerminal(opts.F)
+	t.showRead = true
+	p, err := migrate.NewSession(cfg, env).Plan(ctx, t)
+	t.close()
+	if err != nil {
+		return err
 	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
@@ -145,7 +124,7 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if err := p.WriteTextWith(opts.IO.Out, migrate.TextOptions{Width: opts.IO.width(), Explain: opts.Explain}); err != nil {
 		return err
 	}
-	_, err = fmt.Fprint(opts.IO.Out, lanes)
+	_, err = fmt.Fprint(opts.IO.Out, p.LanesText())
 	return err
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -41,17 +40,6 @@ Preferences > Import and export > Import on the new instance.`,
 	return cmd
 }
 
-// leftover is one item that did not make it.
-type leftover struct {
-	Category string         `json:"category"`
-	Item     string         `json:"item"`
-	List     string         `json:"list,omitempty"`
-	Status   migrate.Status `json:"status"`
-	Reason   string         `json:"reason"`
-	Until    *time.Time     `json:"until,omitempty"`
-	step     *migrate.Step
-}
-
 func runReport(opts *reportOptions) error {
 	f := opts.F
 	path := opts.Journal
@@ -65,34 +53,12 @@ func runReport(opts *reportOptions) error {
 		}
 		path = paths[0]
 	}
-	j, err := migrate.LoadJournal(path)
+	rep, err := migrate.LoadReport(path)
 	if err != nil {
 		return err
 	}
-	var items []leftover
-	todo := 0 // what a later run of ours can still do
-	for _, r := range j.Steps() {
-		status := r.Status
-		switch {
-		case r.Status == migrate.StatusDone && r.Pending:
-			status = "pending" // sent, but a request until accepted
-		case r.Status == migrate.StatusDone || r.Step == nil && r.Status != migrate.StatusStarted:
-			continue
-		}
-		switch r.Status {
-		case migrate.StatusDeferred, migrate.StatusRetry, migrate.StatusStarted:
-			todo++
-		}
-		it := leftover{Category: r.Category, Status: status, Reason: r.Reason, Until: r.Until, step: r.Step}
-		if r.Step != nil {
-			it.Item, it.List = r.Step.Item, r.Step.List
-		} else {
-			it.Item, it.Reason = r.ID, "interrupted: checked on the target by the next run"
-		}
-		items = append(items, it)
-	}
 	if opts.CSVDir != "" {
-		if err := writeCSVs(opts.CSVDir, items); err != nil {
+		if err := rep.WriteCSVs(opts.CSVDir); err != nil {
 			return err
 		}
 		fmt.Fprintf(f.IO.ErrOut, "✓ Wrote what did not make it to %s\n", opts.CSVDir)
@@ -100,23 +66,20 @@ func runReport(opts *reportOptions) error {
 	if opts.JSON {
 		enc := json.NewEncoder(f.IO.Out)
 		enc.SetIndent("", "  ")
-		if items == nil {
-			items = []leftover{}
-		}
-		return enc.Encode(map[string]any{"account": j.Header.Account, "items": items})
+		return enc.Encode(map[string]any{"account": rep.Account, "items": rep.Items})
 	}
-	if !j.Finished() {
+	if !rep.Finished {
 		fmt.Fprintf(f.IO.Out, "The migration to %s is not finished: %s still to do; continue with: %s\n",
-			j.Header.Account, plural(todo, "item"), resumeCommand(j.Header))
+			rep.Account, plural(rep.Todo, "item"), rep.Resume)
 	}
-	if len(items) == 0 {
-		if j.Finished() {
-			fmt.Fprintf(f.IO.Out, "Everything was carried over to %s.\n", j.Header.Account)
+	if len(rep.Items) == 0 {
+		if rep.Finished {
+			fmt.Fprintf(f.IO.Out, "Everything was carried over to %s.\n", rep.Account)
 		}
 		return nil
 	}
-	fmt.Fprintf(f.IO.Out, "Not carried over (yet) to %s (%d):\n", j.Header.Account, len(items))
-	for _, it := range items {
+	fmt.Fprintf(f.IO.Out, "Not carried over (yet) to %s (%d):\n", rep.Account, len(rep.Items))
+	for _, it := range rep.Items {
 		what := strings.ReplaceAll(it.Category, "_", " ")
 		if it.List != "" {
 			what += " (" + it.List + ")"
@@ -128,24 +91,4 @@ func runReport(opts *reportOptions) error {
 		fmt.Fprintf(f.IO.Out, "  %-8s %s %s: %s\n", it.Status, what, it.Item, reason)
 	}
 	return nil
-}
-
-// writeCSVs writes leftovers in the shapes of Mastodon's importer
-// (app/models/form/import.rb), only the files that have rows; the same
-// writer as export-csv (migrate/csvout.go).
-func writeCSVs(dir string, items []leftover) error {
-	ops := map[string]migrate.Op{"follows": migrate.OpFollow, "mutes": migrate.OpMute, "blocks": migrate.OpBlock,
-		"domain_blocks": migrate.OpBlockDomain, "bookmarks": migrate.OpBookmark, "list_members": migrate.OpAddToList}
-	var steps []migrate.Step
-	for _, it := range items {
-		if it.step == nil || it.Status == "pending" {
-			continue // in flight when stopped, or sent already
-		}
-		s := *it.step
-		if op, ok := ops[it.Category]; ok {
-			s.Op = op
-		}
-		steps = append(steps, s)
-	}
-	return migrate.WriteCSVs(dir, migrate.BuildCSVs(steps))
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func newResumeCmd(f *factory) *cobra.Command {
-	opts := &migrateOptions{F: f}
+	var opts migrateOptions
 	var journal string
 	cmd := &cobra.Command{
 		Use:   "resume [--yes] [--wait]",
@@ -32,22 +32,21 @@ again; what was in flight when it stopped is checked on the target first.`,
 					return err
 				}
 			}
+			env, err := f.env(true)
+			if err != nil {
+				return err
+			}
+			s, err := migrate.ResumeSession(path, env)
+			if err != nil {
+				return err
+			}
+			s.Config.Yes, s.Config.Wait = opts.Yes, opts.Wait
 			j, err := migrate.LoadJournal(path)
 			if err != nil {
 				return err
 			}
-			h := j.Header
-			opts.Exports, opts.To, opts.Mode = h.Inputs, h.Options.To, h.Options.Mode
-			opts.Include, opts.Only, opts.Skip = h.Options.Include, h.Options.Only, h.Options.Skip
-			opts.UpdateFollowSettings = h.Options.UpdateFollowSettings
-			opts.Posts = h.Options.Posts
-			opts.NoBulk = h.Options.NoBulk
-			opts.From = h.Options.From
-			if opts.Mode == "" {
-				opts.Mode = "merge"
-			}
-			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", h.Account, strings.Join(sourceNames(h), ", "))
-			return runMigrate(cmd.Context(), opts)
+			fmt.Fprintf(f.IO.ErrOut, "Resuming the migration to %s from %s\n", j.Header.Account, strings.Join(j.Header.Sources(), ", "))
+			return runMigration(cmd.Context(), f, s, opts.JSON)
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
@@ -55,14 +54,6 @@ again; what was in flight when it stopped is checked on the target first.`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	cmd.Flags().StringVar(&journal, "journal", "", "resume this journal `file` rather than the most recent")
 	return cmd
-}
-
-func baseNames(paths []string) []string {
-	out := make([]string, len(paths))
-	for i, p := range paths {
-		out[i] = filepath.Base(p)
-	}
-	return out
 }
 
 // latestUnfinished is the newest journal whose last run left work: work
@@ -87,11 +78,15 @@ func newStatusCmd(f *factory) *cobra.Command {
 		Short: "List migrations with their progress",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, err := f.journals()
+			dir, err := f.StateDir()
 			if err != nil {
 				return err
 			}
-			if len(paths) == 0 {
+			runs, err := migrate.Statuses(dir)
+			if err != nil {
+				return err
+			}
+			if len(runs) == 0 {
 				if n, err := statusMoves(f, f.IO.Out, ""); n > 0 || err != nil {
 					return err
 				}
@@ -101,32 +96,26 @@ func newStatusCmd(f *factory) *cobra.Command {
 			defer statusMoves(f, f.IO.Out, "\n") // and the account moves (move.go), after the table
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACCOUNT\tSTARTED\tEXPORTS\tDONE\tNOT CARRIED\tWAITING\tAWAITING APPROVAL\tSTATE")
-			for _, p := range paths {
-				j, err := migrate.LoadJournal(p)
-				if err != nil {
-					fmt.Fprintf(tw, "%s\t\t\t\t\t\tdamaged: %v\n", filepath.Base(p), err)
+			for _, st := range runs {
+				if st.Damaged != "" {
+					fmt.Fprintf(tw, "%s\t\t\t\t\t\tdamaged: %v\n", filepath.Base(st.Journal), st.Damaged)
 					continue
 				}
-				n := map[migrate.Status]int{}
-				approval := 0 // follow requests, and list members waiting for them
-				for _, r := range j.Steps() {
-					n[r.Status]++
-					if r.Pending || r.Status == migrate.StatusWaiting {
-						approval++
-					}
-				}
 				state := "unfinished: mastomigrate resume"
-				if j.Finished() {
+				switch {
+				case st.WaitingApproval:
+					state = "finished; `mastomigrate resume` once follow requests are accepted"
+				case st.Finished:
 					state = "finished"
 				}
-				if j.Finished() && n[migrate.StatusWaiting] > 0 {
-					state = "finished; `mastomigrate resume` once follow requests are accepted"
+				switch st.FastLane {
+				case migrate.LaneOffered:
+					state += "; fast lane offered (" + st.FastLaneReason + ")"
+				case migrate.LaneUsed:
+					state += "; bulk import used"
 				}
-				state += laneNote(j) // the fast lane, when it was offered (bulk.go)
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", j.Header.Account, j.Header.Created.Local().Format("2006-01-02 15:04"),
-					strings.Join(sourceNames(j.Header), ", "), n[migrate.StatusDone],
-					n[migrate.StatusFailed]+n[migrate.StatusSkipped], n[migrate.StatusDeferred]+n[migrate.StatusRetry]+n[migrate.StatusStarted]+n[migrate.StatusSending],
-					approval, state)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", st.Account, st.Created.Local().Format("2006-01-02 15:04"),
+					strings.Join(st.Sources, ", "), st.Done, st.Dropped, st.Todo, st.Approval, state)
 			}
 			return tw.Flush()
 		},

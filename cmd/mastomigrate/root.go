@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mastomigrate/mastomigrate/migrate"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -83,9 +84,9 @@ func run(ctx context.Context, args []string, f *factory) int {
 	}
 	fmt.Fprintf(s.ErrOut, "mastomigrate: %s\n", oneLine(err.Error()))
 	var fe *flagError
-	var de *deferredError
-	var mw *moveWaitError
-	var re *retryError
+	var de *migrate.DeferredError
+	var mw *migrate.MoveWaitError
+	var re *migrate.RetryError
 	switch {
 	case errors.As(err, &de) || errors.As(err, &mw) || errors.As(err, &re):
 		return exitTempFail
@@ -96,7 +97,7 @@ func run(ctx context.Context, args []string, f *factory) int {
 		}
 		fmt.Fprintf(s.ErrOut, "Run '%s' for usage.\n", help)
 		return exitUsage
-	case errors.Is(err, api.ErrUnauthorized) && strings.Contains(err.Error(), tokenEnv):
+	case errors.As(err, new(*envTokenError)): // says it already
 	case errors.Is(err, api.ErrUnauthorized) && f.Getenv(tokenEnv) != "":
 		fmt.Fprintf(s.ErrOut, "The instance refused the token in %s.\n", tokenEnv)
 	case errors.Is(err, api.ErrUnauthorized):

@@ -1,0 +1,45 @@
+package migrate
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api"
+)
+
+// The one estimator of request time: the replay's (changes.go estimate),
+// the posts' (PlanPosts) and the lanes' (EstimateLanes) read the
+// allowance the capability table gives or the server reported.
+
+// requestWindows is how many of the allowance's windows requests take.
+func requestWindows(requests int, a api.Allowance) int {
+	return (requests + a.Requests - 1) / a.Requests
+}
+
+// requestWait is how long requests wait for the allowance: every window
+// after the first.
+func requestWait(requests int, a api.Allowance) time.Duration {
+	return time.Duration(max(requestWindows(requests, a)-1, 0)) * a.Period
+}
+
+// requestsText says it: "320 requests at 300 per 5 minutes: about 5
+// minutes".
+func requestsText(requests int, a api.Allowance) string {
+	rate := fmt.Sprintf("%s at %d per %s", plural(requests, "request"), a.Requests, minutes(a.Period))
+	switch mins := requestWait(requests, a).Minutes(); {
+	case mins < 5:
+		return rate + ": a few minutes"
+	case mins < 120:
+		return fmt.Sprintf("%s: about %.0f minutes", rate, mins)
+	default:
+		return fmt.Sprintf("%s: about %.1f hours", rate, mins/60)
+	}
+}
+
+// minutes writes a window's length: "5 minutes", "1 hour".
+func minutes(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return plural(int(d/time.Hour), "hour")
+	}
+	return plural(int(d/time.Minute), "minute")
+}

@@ -1,0 +1,547 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api"
+)
+
+// MoveConfig is what a person asks of a move: `move`'s flags.
+type MoveConfig struct {
+	From, To string
+	DryRun   bool          // show every check, change nothing
+	Check    bool          // only count the new account's followers against the old one's
+	Yes      bool          // do not ask before setting the alias (the move itself always asks)
+	Force    bool          // move though the migration is not finished
+	Wait     time.Duration // how long to wait for the old account to show the move
+	Poll     time.Duration // between two looks at it
+	Every    time.Duration // Check: between two followers counts (0: once)
+	For      time.Duration // Check: how long to keep counting (0: a day)
+}
+
+// MoveWaitError ends a move that must wait for something outside it (the
+// old account to show the move, the alias set on the web): run it again
+// later.
+type MoveWaitError struct{ Msg string }
+
+func (e *MoveWaitError) Error() string { return e.Msg }
+
+// MoveCheck is one check's outcome.
+type MoveCheck struct {
+	Step   string `json:"step"`
+	State  string `json:"state"` // done, already, found, missing, cannot_check, would, waiting, not_finished
+	Detail string `json:"detail"`
+}
+
+// MoveResult is what a move found and did, as `move --json` prints it.
+type MoveResult struct {
+	From     string      `json:"from"`
+	To       string      `json:"to"`
+	DryRun   bool        `json:"dry_run"`
+	Checks   []MoveCheck `json:"checks"`
+	Accounts MoveInfo    `json:"accounts"`
+}
+
+// Move is the account move: ready, alias, move, moved, then the followers
+// count; each step journaled, a run continuing at the first not done.
+// Nothing is written to the old account but the move itself.
+type Move struct {
+	// AfterStep, when set, runs after each step is journaled (tests stop
+	// there, as a kill would).
+	AfterStep func(step string) error
+
+	cfg      MoveConfig
+	env      Env
+	p        Person
+	oldC     *api.Client
+	newC     *api.Client
+	public   *http.Client // without tokens: WebFinger and actors
+	j        *MoveJournal
+	res      MoveResult
+	oldIsGTS bool
+	newIsGTS bool
+}
+
+// NewMove prepares a move; nothing is read until Run.
+func NewMove(cfg MoveConfig, env Env) *Move {
+	if cfg.Wait <= 0 {
+		cfg.Wait = 15 * time.Minute
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 10 * time.Second
+	}
+	return &Move{cfg: cfg, env: env, public: &http.Client{Transport: env.http().Transport, Timeout: time.Minute}}
+}
+
+// Result is what the move found and did so far.
+func (m *Move) Result() MoveResult { return m.res }
+
+// Run makes the move, asking p before each change (p.Secret for the old
+// account's handle and password) and telling each check through
+// p.Notify (Phase "move", Item the step, State and Message).
+func (m *Move) Run(ctx context.Context, p Person) (err error) {
+	m.p = p
+	var oldA, newA *api.Account
+	if m.newC, newA, err = m.env.Accounts.Open(ctx, m.cfg.To, false); err != nil {
+		return err
+	}
+	if m.oldC, oldA, err = m.env.Accounts.Open(ctx, m.cfg.From, true); err != nil {
+		return err
+	}
+	m.res.From, m.res.To, m.res.DryRun = handle(m.cfg.From, oldA.Acct), handle(m.cfg.To, newA.Acct), m.cfg.DryRun
+	path := MoveJournalPath(m.env.StateDir, m.res.From, m.res.To)
+	if m.cfg.DryRun {
+		if _, serr := os.Stat(path); serr == nil {
+			if m.j, err = LoadMoveJournal(path); err != nil {
+				return err
+			}
+		}
+	} else {
+		if m.j, err = OpenMoveJournal(path, m.res.From, m.res.To, m.env.clock().Now()); err != nil {
+			return err
+		}
+		defer m.j.Close()
+	}
+	if m.j != nil {
+		m.res.Accounts = m.j.Info()
+	}
+	m.newIsGTS = m.newC.Server(ctx).Software == "gotosocial"
+	m.oldIsGTS = m.oldC.Server(ctx).Software == "gotosocial"
+
+	if m.cfg.Check {
+		if !m.done(MoveMoved) {
+			return &UsageError{fmt.Errorf("the move from %s to %s is not done yet: run `mastomigrate move --from %s --to %s` first", m.res.From, m.res.To, m.res.From, m.res.To)}
+		}
+		return m.followers(ctx, true)
+	}
+	steps := []func(context.Context) error{m.ready, m.alias, m.move, m.moved}
+	for i, id := range MoveSteps {
+		if m.done(id) {
+			m.report(id, "done", "done in an earlier run")
+			continue
+		}
+		if err := steps[i](ctx); err != nil {
+			return err
+		}
+		if m.AfterStep != nil && !m.cfg.DryRun {
+			if err := m.AfterStep(id); err != nil {
+				return err
+			}
+		}
+	}
+	return m.followers(ctx, false)
+}
+
+// handle is the account's handle: the login's, or as typed.
+func handle(typed, name string) string {
+	if strings.Contains(name, "@") && !strings.Contains(name, "://") {
+		return strings.ToLower(strings.TrimPrefix(name, "@"))
+	}
+	return strings.ToLower(strings.TrimPrefix(typed, "@"))
+}
+
+func (m *Move) done(step string) bool { return m.j != nil && m.j.Done(step) }
+
+// mark journals a step (not on a dry run) with the current info.
+func (m *Move) mark(step string, st Status, reason string) error {
+	if m.cfg.DryRun || m.j == nil {
+		return nil
+	}
+	info := m.res.Accounts
+	return m.j.Mark(step, st, reason, &info, m.env.clock().Now())
+}
+
+// report tells a check and keeps it.
+func (m *Move) report(step, state, detail string) {
+	m.res.Checks = append(m.res.Checks, MoveCheck{Step: step, State: state, Detail: detail})
+	m.p.Notify(Event{Kind: EventItem, Phase: PhaseMove, Item: step, State: state, Message: detail})
+}
+
+// say tells guidance, one note a line.
+func (m *Move) say(format string, a ...any) {
+	for _, line := range strings.Split(fmt.Sprintf(format, a...), "\n") {
+		m.p.Notify(Event{Kind: EventNote, Phase: PhaseMove, Message: line})
+	}
+}
+
+// ask confirms a change, unless Yes.
+func (m *Move) ask(ctx context.Context, account, prompt string) error {
+	if m.cfg.Yes {
+		return nil
+	}
+	ok, err := m.p.Confirm(ctx, Confirmation{Account: account, Changes: 1, Prompt: prompt})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotConfirmed
+	}
+	return nil
+}
+
+func webURL(c *api.Client, path string) string { return c.Instance().JoinPath(path).String() }
+
+// ready checks that the migration to NEW is finished, and learns what
+// later steps need while the old account can still be read.
+func (m *Move) ready(ctx context.Context) error {
+	oldName, newName := m.res.From, m.res.To
+	mc, err := CheckMigration(m.env.StateDir, newName, m.cfg.To)
+	if err != nil {
+		return err
+	}
+	if mc.Finished {
+		m.report(MoveReady, "done", "the migration to "+newName+" is finished")
+	} else {
+		m.report(MoveReady, "not_finished", "the migration to "+newName+" is not finished")
+		for _, l := range mc.Summary() {
+			m.say("  %s", l)
+		}
+		m.say("Moving now would lose them: once %s has moved, its token may stop working and its follows can no longer be read.", oldName)
+		if mc.Resume != "" {
+			m.say("Finish first with: %s", mc.Resume)
+		}
+		if !m.cfg.Force && !m.cfg.DryRun {
+			return fmt.Errorf("the migration to %s is not finished: finish it first, or move anyway with `--force`", newName)
+		}
+	}
+	newMe, err := m.newC.Me(ctx)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", newName, err)
+	}
+	oldMe, err := m.oldC.Me(ctx)
+	if errors.Is(err, api.ErrForbidden) {
+		// Mastodon refuses a moved account's token: the move was made
+		// already. NEW's copy of OLD says where it went and how many
+		// followers it has left; its id there is not OLD's own.
+		m.say("%s refuses %s's token (%v): the account may have moved already.", m.oldC.Instance().Host, oldName, err)
+		if oldMe, err = m.newC.Lookup(ctx, oldName); err == nil {
+			oldMe.ID = ""
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", oldName, err)
+	}
+	info := &m.res.Accounts
+	info.OldID, info.OldFollowers, info.NewFollowers = oldMe.ID, oldMe.FollowersCnt, newMe.FollowersCnt
+	if info.OldURI, err = api.WebFingerSelf(ctx, m.public, m.oldC.Instance(), oldName); err != nil {
+		return err
+	}
+	if info.NewURI, err = api.WebFingerSelf(ctx, m.public, m.newC.Instance(), newName); err != nil {
+		return err
+	}
+	info.OldSoftware, info.NewSoftware = m.oldC.Server(ctx).Software, m.newC.Server(ctx).Software
+	return m.mark(MoveReady, StatusDone, "")
+}
+
+// alias makes sure NEW lists OLD's actor in alsoKnownAs.
+func (m *Move) alias(ctx context.Context) error {
+	if m.newIsGTS {
+		return m.aliasByAPI(ctx)
+	}
+	return m.aliasOnWeb(ctx)
+}
+
+// aliasByAPI sets the alias on GoToSocial, keeping the aliases already
+// there (an empty or partial list replaces them), and reads it back.
+func (m *Move) aliasByAPI(ctx context.Context) error {
+	oldName, newName, oldURI := m.res.From, m.res.To, m.res.Accounts.OldURI
+	have, err := m.newC.Aliases(ctx)
+	if err != nil {
+		return fmt.Errorf("reading %s's aliases: %w", newName, err)
+	}
+	if slices.Contains(have, oldURI) {
+		m.report(MoveAlias, "already", fmt.Sprintf("%s already lists %s (%s)", newName, oldName, oldURI))
+		return m.mark(MoveAlias, StatusDone, "already set")
+	}
+	if m.cfg.DryRun {
+		m.report(MoveAlias, "would", fmt.Sprintf("would add %s (%s) to %s's aliases, keeping the %d already there", oldName, oldURI, newName, len(have)))
+		return nil
+	}
+	if err := m.ask(ctx, newName, fmt.Sprintf("Add %s as an alias of %s (%s)?", oldName, newName, oldURI)); err != nil {
+		return err
+	}
+	if err := m.newC.SetAliases(ctx, append(slices.Clone(have), oldURI)); err != nil {
+		return fmt.Errorf("setting the alias on %s: %w", newName, err)
+	}
+	got, err := m.newC.Aliases(ctx)
+	if err != nil {
+		return fmt.Errorf("reading %s's aliases back: %w", newName, err)
+	}
+	if !slices.Contains(got, oldURI) {
+		return fmt.Errorf("%s accepted the alias but does not list it: %v", newName, got)
+	}
+	m.report(MoveAlias, "done", fmt.Sprintf("%s now lists %s (%s), checked", newName, oldName, oldURI))
+	return m.mark(MoveAlias, StatusDone, "set and checked")
+}
+
+// aliasOnWeb says where to set the alias on Mastodon, which has no API
+// for it, and checks NEW's public actor for OLD in alsoKnownAs.
+func (m *Move) aliasOnWeb(ctx context.Context) error {
+	oldName, newName := m.res.From, m.res.To
+	page := webURL(m.newC, "/settings/aliases")
+	instructions := func() {
+		m.say("On %s, open %s (Settings > Account > Moving from a different account),\nenter the old account's handle @%s and save.", newName, page, oldName)
+	}
+	waitErr := &MoveWaitError{fmt.Sprintf("%s does not list %s as an alias yet: add it at %s, then run the same command again", newName, oldName, page)}
+	for attempt := 0; ; attempt++ {
+		state, detail, err := m.actorCheck(ctx)
+		if err != nil {
+			return err
+		}
+		cached := func() {
+			m.say("%s's server may use a copy of %s's profile up to a day old: if the move says the alias is missing, wait and try again.", oldName, newName)
+		}
+		switch state {
+		case "found":
+			m.report(MoveAlias, "found", detail)
+			cached()
+			return m.mark(MoveAlias, StatusDone, "found in the actor")
+		case "cannot_check":
+			m.report(MoveAlias, "cannot_check", detail)
+			instructions()
+			cached()
+			if m.cfg.DryRun {
+				return nil
+			}
+			if err := m.ask(ctx, newName, fmt.Sprintf("Is %s listed as an alias on %s?", oldName, newName)); err != nil {
+				return err
+			}
+			return m.mark(MoveAlias, StatusDone, "not verified: the actor is reduced")
+		}
+		m.report(MoveAlias, "missing", detail)
+		if attempt == 0 {
+			instructions()
+		}
+		if m.cfg.DryRun {
+			return nil
+		}
+		if err := m.mark(MoveAlias, StatusRetry, "missing from the actor"); err != nil {
+			return err
+		}
+		if attempt >= 5 {
+			return waitErr
+		}
+		saved, err := m.p.Confirm(ctx, Confirmation{Account: newName, Kind: ConfirmDone, Prompt: "Press Enter once it is saved (Ctrl-C to stop):"})
+		if err != nil {
+			return err
+		}
+		if !saved {
+			return waitErr
+		}
+	}
+}
+
+// actorCheck reads NEW's actor as other servers see it: found, missing,
+// or cannot_check (a reduced actor under authorized fetch).
+func (m *Move) actorCheck(ctx context.Context) (state, detail string, err error) {
+	oldName, newName, oldURI := m.res.From, m.res.To, m.res.Accounts.OldURI
+	a, err := api.FetchActor(ctx, m.public, m.res.Accounts.NewURI)
+	if err != nil {
+		return "", "", err
+	}
+	switch {
+	case slices.Contains(a.AlsoKnownAs, oldURI):
+		return "found", fmt.Sprintf("%s's actor lists %s (%s) in alsoKnownAs", newName, oldName, oldURI), nil
+	case a.Reduced:
+		return "cannot_check", fmt.Sprintf("cannot check: %s's server shows only a reduced actor to unsigned requests (authorized fetch), without its aliases", newName), nil
+	}
+	return "missing", fmt.Sprintf("%s's actor does not list %s (%s) in alsoKnownAs", newName, oldName, oldURI), nil
+}
+
+// oldAccount reads OLD as it stands: by id with its own token (GoToSocial
+// allows that after the move), or else NEW's copy of it, which the Move
+// activity updates.
+func (m *Move) oldAccount(ctx context.Context) (*api.Account, error) {
+	var a *api.Account
+	var err error
+	c := m.oldC
+	if id := m.res.Accounts.OldID; id != "" {
+		a, err = c.Account(ctx, id)
+	} else {
+		a, err = c.Me(ctx)
+	}
+	if errors.Is(err, api.ErrForbidden) || errors.Is(err, api.ErrUnauthorized) {
+		c = m.newC
+		a, err = c.Lookup(ctx, m.res.From)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", m.res.From, err)
+	}
+	if a.Moved != nil {
+		a.Moved.Acct = c.FullAcct(a.Moved) // local to the server that answered
+	}
+	return a, nil
+}
+
+// movedTo says whether a (from oldAccount) shows a move, and whether it
+// is to NEW.
+func (m *Move) movedTo(a *api.Account) (moved, toNew bool, where string) {
+	if a.Moved == nil {
+		return false, false, ""
+	}
+	t := a.Moved
+	where = t.Acct
+	toNew = strings.EqualFold(where, m.res.To) || (t.URI != "" && t.URI == m.res.Accounts.NewURI)
+	return true, toNew, where
+}
+
+// move makes the move on OLD: by API on GoToSocial, after the handle and
+// the password are typed; on the web on Mastodon.
+func (m *Move) move(ctx context.Context) error {
+	oldName, newName := m.res.From, m.res.To
+	a, err := m.oldAccount(ctx)
+	if err != nil {
+		return err
+	}
+	if moved, toNew, where := m.movedTo(a); moved {
+		if !toNew {
+			return fmt.Errorf("%s has already moved to %s, not %s", oldName, where, newName)
+		}
+		m.report(MoveRequest, "already", oldName+" has already moved to "+newName)
+		return m.mark(MoveRequest, StatusDone, "already moved")
+	}
+	if !m.oldIsGTS {
+		page := webURL(m.oldC, "/settings/migration")
+		m.report(MoveRequest, "would", "start the move on the web")
+		m.say("On %s, open %s (Settings > Account > Moving to a different account),\nenter the new account's handle @%s and %s's current password.", oldName, page, newName, oldName)
+		m.say("Mastodon allows one move every 30 days. Your posts stay on %s; your followers follow %s on their own.", oldName, newName)
+		// Done when OLD shows the move: the next step waits for it.
+		return nil
+	}
+	m.say("GoToSocial allows one move every 7 days. After it, %s's token still reads the account,\nbut lookups, searches and every change are refused there.", oldName)
+	if m.cfg.DryRun {
+		m.report(MoveRequest, "would", fmt.Sprintf("would move %s to %s (%s) after you type its handle and password", oldName, newName, m.res.Accounts.NewURI))
+		return nil
+	}
+	typed, err := m.p.Secret(ctx, SecretRequest{Kind: SecretHandle, Account: oldName,
+		Prompt: fmt.Sprintf("To move %s to %s, type the old account's handle (%s):", oldName, newName, oldName)})
+	if err != nil {
+		return err
+	}
+	if !strings.EqualFold(strings.TrimPrefix(strings.TrimSpace(typed), "@"), oldName) {
+		return errors.New("the handle does not match; nothing was moved")
+	}
+	password, err := m.p.Secret(ctx, SecretRequest{Kind: SecretPassword, Account: oldName, Prompt: fmt.Sprintf("Password of %s (not shown):", oldName)})
+	if err != nil {
+		return fmt.Errorf("reading the password: %w", err)
+	}
+	if password == "" {
+		return errors.New("no password given; nothing was moved")
+	}
+	if err := m.mark(MoveRequest, StatusStarted, ""); err != nil {
+		return err
+	}
+	err = m.oldC.Move(ctx, password, m.res.Accounts.NewURI)
+	password = ""
+	host := m.oldC.Instance().Host
+	var ae *api.Error
+	if out, _ := decide(OpMove, err, false); out == OutcomeFailed && errors.As(err, &ae) {
+		switch ae.Status {
+		case http.StatusBadRequest:
+			m.mark(MoveRequest, StatusRetry, "refused: wrong password")
+			return fmt.Errorf("%s refused the password; nothing was moved", host)
+		case http.StatusUnprocessableEntity:
+			m.mark(MoveRequest, StatusRetry, "refused: "+ae.Message)
+			return fmt.Errorf("%s refused the move: %s (if %s's alias was only just set, %s may still have an older copy of it: wait a few minutes and run the same command again; a move within 7 days of the last one is refused too)",
+				host, ae.Message, newName, host)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("moving %s: %w", oldName, err)
+	}
+	m.report(MoveRequest, "done", fmt.Sprintf("%s accepted the move to %s", host, newName))
+	return m.mark(MoveRequest, StatusDone, "accepted")
+}
+
+// moved waits, within Wait, until OLD's `moved` points at NEW.
+func (m *Move) moved(ctx context.Context) error {
+	oldName, newName := m.res.From, m.res.To
+	clock := m.env.clock()
+	start := clock.Now()
+	for {
+		a, err := m.oldAccount(ctx)
+		if err != nil {
+			return err
+		}
+		moved, toNew, where := m.movedTo(a)
+		if moved && !toNew {
+			return fmt.Errorf("%s has moved to %s, not %s", oldName, where, newName)
+		}
+		if moved {
+			if !m.done(MoveRequest) {
+				m.report(MoveRequest, "done", "the move was made")
+				if err := m.mark(MoveRequest, StatusDone, "made"); err != nil {
+					return err
+				}
+			}
+			m.report(MoveMoved, "done", fmt.Sprintf("%s shows the move to %s", oldName, newName))
+			return m.mark(MoveMoved, StatusDone, "")
+		}
+		waited := clock.Now().Sub(start)
+		if m.cfg.DryRun || waited >= m.cfg.Wait {
+			m.report(MoveMoved, "waiting", oldName+" does not show a move yet")
+			if m.cfg.DryRun {
+				return nil
+			}
+			if err := m.mark(MoveMoved, StatusRetry, "not shown yet"); err != nil {
+				return err
+			}
+			return &MoveWaitError{fmt.Sprintf("%s does not show the move after %s; once it is made, run the same command again (it continues here)", oldName, m.cfg.Wait)}
+		}
+		next := min(m.cfg.Poll, m.cfg.Wait-waited)
+		m.p.Notify(Event{Kind: EventWait, Phase: PhaseMove, Item: MoveMoved, Until: clock.Now().Add(next),
+			Message: fmt.Sprintf("Waiting for %s to show the move (%s of %s)…", oldName, waited.Round(time.Second), m.cfg.Wait)})
+		if err := clock.Sleep(ctx, next); err != nil {
+			return err
+		}
+	}
+}
+
+// followers counts NEW's followers against OLD's before the move: once,
+// or with Check and Every until they match or For is spent.
+func (m *Move) followers(ctx context.Context, check bool) error {
+	oldName, newName := m.res.From, m.res.To
+	clock := m.env.clock()
+	start := clock.Now()
+	limit := m.cfg.For
+	if limit == 0 {
+		limit = 24 * time.Hour
+	}
+	for {
+		me, err := m.newC.Me(ctx)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", newName, err)
+		}
+		info := &m.res.Accounts
+		info.NewFollowers = me.FollowersCnt
+		detail := fmt.Sprintf("%s has %d followers; %s had %d before the move", newName, me.FollowersCnt, oldName, info.OldFollowers)
+		state := "waiting"
+		if me.FollowersCnt >= info.OldFollowers {
+			state = "done"
+		}
+		if m.done(MoveMoved) || m.cfg.DryRun {
+			if err := m.mark(MoveFollowers, StatusDone, fmt.Sprintf("%d of %d", me.FollowersCnt, info.OldFollowers)); err != nil {
+				return err
+			}
+		}
+		if !check || m.cfg.Every == 0 || state == "done" || clock.Now().Sub(start)+m.cfg.Every > limit {
+			m.report(MoveFollowers, state, detail)
+			if state != "done" && m.done(MoveMoved) && !check {
+				m.say("Remote servers move followers over minutes to days. Count again with:\nmastomigrate move --from %s --to %s --check --every 1h --for 24h", oldName, newName)
+			}
+			return nil
+		}
+		m.p.Notify(Event{Kind: EventWait, Phase: PhaseMove, Item: MoveFollowers, Until: clock.Now().Add(m.cfg.Every),
+			Message: fmt.Sprintf("%s; next count in %s", detail, m.cfg.Every)})
+		if err := clock.Sleep(ctx, m.cfg.Every); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package migrate
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/category"
+)
+
+// TestRegistry: every list of categories comes from the one registry,
+// and what the registry says agrees with the code that acts on it.
+func TestRegistry(t *testing.T) {
+	if !slices.Equal(Categories, category.Names(nil)) {
+		t.Errorf("Categories %v are not the registry's", Categories)
+	}
+	for _, cat := range ExtraCategories {
+		if i := slices.Index(Categories, cat); i < slices.Index(Categories, "follows") {
+			t.Errorf("extra %s replays before follows: an endorsement needs its follow", cat)
+		}
+	}
+	if !slices.Equal(api.CompatCategories, category.Names(func(c category.Info) bool { return c.Compat })) {
+		t.Errorf("the compatibility table's columns %v are not the registry's", api.CompatCategories)
+	}
+	for _, c := range category.Registry {
+		t.Run(string(c.Name), func(t *testing.T) {
+			// The runner sends the category's op (send's default is an
+			// "unknown step" error).
+			if c.Op == "" {
+				t.Error("no op")
+			}
+			// A category with a file in Mastodon's exports is written back
+			// to it by the CSV writer, with the file's name.
+			if c.CSV == "" {
+				return
+			}
+			i := slices.IndexFunc(CSVKinds, func(k CSVKind) bool { return k.Category == string(c.Name) })
+			if i < 0 && c.Name != category.Lists {
+				t.Fatalf("no CSV kind for %s", c.Name)
+			}
+			if i >= 0 && CSVKinds[i].File+".csv" != c.CSV {
+				t.Errorf("CSV kind's file %s, registry's %s", CSVKinds[i].File, c.CSV)
+			}
+			if i >= 0 {
+				if kind, _ := CSVRow(Step{Op: c.Op, Item: "a@b.example", List: "L"}); kind != CSVKinds[i].Type {
+					t.Errorf("a %s step goes to %q, not its file's type %q", c.Op, kind, CSVKinds[i].Type)
+				}
+			}
+		})
+	}
+	for _, read := range []string{"follows", "lists", "favourites", "filters"} {
+		if len(category.ProbedBy(read)) == 0 {
+			t.Errorf("the read of %s probes no category", read)
+		}
+	}
+	if got := category.ProbedBy("lists"); !slices.Equal(got, []string{"lists", "list_members"}) {
+		t.Errorf("lists probes %v", got)
+	}
+}

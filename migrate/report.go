@@ -1,0 +1,198 @@
+package migrate
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/category"
+)
+
+// What `status` and `report` show, as data: the terminal prints it, the
+// web page renders it, and neither reads a journal itself.
+
+// RunStatus is one migration as its journal tells it.
+type RunStatus struct {
+	Journal  string    `json:"journal"`
+	Account  string    `json:"account"`
+	Created  time.Time `json:"created"`
+	Sources  []string  `json:"sources"`          // the exports' file names, after the old account read live
+	Damaged  string    `json:"damaged,omitzero"` // why the journal cannot be read; nothing else is set
+	Done     int       `json:"done"`
+	Dropped  int       `json:"not_carried"` // failed or skipped for good
+	Todo     int       `json:"waiting"`     // deferred, to retry, or in flight: a later run does them
+	Approval int       `json:"awaiting_approval"`
+	Finished bool      `json:"finished"`
+	// WaitingApproval: finished but for list members waiting for follow
+	// requests to be accepted (resume once they are).
+	WaitingApproval bool `json:"waiting_approval,omitzero"`
+	// FastLane is LaneOffered (Mastodon's web import, by export-csv; the
+	// reason in FastLaneReason), "used" (GoToSocial's import), or "".
+	FastLane       string `json:"fast_lane,omitzero"`
+	FastLaneReason string `json:"fast_lane_reason,omitzero"`
+}
+
+// LaneUsed is RunStatus.FastLane when a bulk import was sent.
+const LaneUsed = "used"
+
+// Statuses reads every migration journal in dir, newest first.
+func Statuses(dir string) ([]RunStatus, error) {
+	paths, err := Journals(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RunStatus, 0, len(paths))
+	for _, p := range paths {
+		j, err := LoadJournal(p)
+		if err != nil {
+			out = append(out, RunStatus{Journal: p, Damaged: err.Error()})
+			continue
+		}
+		st := RunStatus{Journal: p, Account: j.Header.Account, Created: j.Header.Created, Sources: j.Header.Sources(),
+			Finished: j.Finished()}
+		waiting := 0
+		for _, r := range j.Steps() {
+			switch r.Status {
+			case StatusDone:
+				st.Done++
+			case StatusFailed, StatusSkipped:
+				st.Dropped++
+			case StatusDeferred, StatusRetry, StatusStarted, StatusSending:
+				st.Todo++
+			case StatusWaiting:
+				waiting++
+			}
+			if r.Pending || r.Status == StatusWaiting {
+				st.Approval++ // follow requests, and list members waiting for them
+			}
+		}
+		st.WaitingApproval = st.Finished && waiting > 0
+		if info, ok := j.Lane(LaneOfferID); ok {
+			st.FastLane, st.FastLaneReason = LaneOffered, info.Reason
+		} else if j.bulkUsed() {
+			st.FastLane = LaneUsed
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+func (j *Journal) bulkUsed() bool {
+	for _, k := range bulkKinds {
+		if _, ok := j.Lane(laneID(k.typ)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Sources names a journal's inputs for people: the exports' file names,
+// after the old account when it was read live.
+func (h Header) Sources() []string {
+	var names []string
+	if h.Options.From != "" {
+		names = append(names, h.Options.From)
+	}
+	for _, p := range h.Inputs {
+		names = append(names, filepath.Base(p))
+	}
+	return names
+}
+
+// MoveStatus is one account move as its journal tells it.
+type MoveStatus struct {
+	Journal string `json:"journal"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	State   string `json:"state"`
+	Damaged string `json:"damaged,omitzero"`
+}
+
+// MoveStatuses reads every move journal in dir.
+func MoveStatuses(dir string) ([]MoveStatus, error) {
+	paths, err := MoveJournals(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MoveStatus, 0, len(paths))
+	for _, p := range paths {
+		j, err := LoadMoveJournal(p)
+		if err != nil {
+			out = append(out, MoveStatus{Journal: p, Damaged: err.Error()})
+			continue
+		}
+		out = append(out, MoveStatus{Journal: p, From: j.Header.From, To: j.Header.Account, State: j.State()})
+	}
+	return out, nil
+}
+
+// Leftover is one item that did not make it (yet).
+type Leftover struct {
+	Category string     `json:"category"`
+	Item     string     `json:"item"`
+	List     string     `json:"list,omitempty"`
+	Status   Status     `json:"status"` // as journaled, or "pending": sent, a request until accepted
+	Reason   string     `json:"reason"`
+	Until    *time.Time `json:"until,omitempty"`
+	Step     *Step      `json:"-"`
+}
+
+// StatusPending is a Leftover's status for a follow sent that waits for
+// the other side to accept it.
+const StatusPending Status = "pending"
+
+// Report is what did not make it in one migration, and why.
+type Report struct {
+	Account  string     `json:"account"`
+	Items    []Leftover `json:"items"`
+	Finished bool       `json:"-"`
+	Todo     int        `json:"-"` // items a later run of ours can still do
+	Resume   string     `json:"-"` // the command that continues it
+}
+
+// LoadReport reads a journal's report.
+func LoadReport(journalPath string) (*Report, error) {
+	j, err := LoadJournal(journalPath)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Account: j.Header.Account, Items: []Leftover{}, Finished: j.Finished(), Resume: ResumeCommand(j.Header)}
+	for _, r := range j.Steps() {
+		status := r.Status
+		switch {
+		case r.Status == StatusDone && r.Pending:
+			status = StatusPending
+		case r.Status == StatusDone || r.Step == nil && r.Status != StatusStarted:
+			continue
+		}
+		switch r.Status {
+		case StatusDeferred, StatusRetry, StatusStarted:
+			rep.Todo++
+		}
+		it := Leftover{Category: r.Category, Status: status, Reason: r.Reason, Until: r.Until, Step: r.Step}
+		if r.Step != nil {
+			it.Item, it.List = r.Step.Item, r.Step.List
+		} else {
+			it.Item, it.Reason = r.ID, "interrupted: checked on the target by the next run"
+		}
+		rep.Items = append(rep.Items, it)
+	}
+	return rep, nil
+}
+
+// WriteCSVs writes the leftovers in the shapes of Mastodon's importer
+// (app/models/form/import.rb), only the files that have rows; the same
+// writer as export-csv (csvout.go).
+func (rep *Report) WriteCSVs(dir string) error {
+	var steps []Step
+	for _, it := range rep.Items {
+		if it.Step == nil || it.Status == StatusPending {
+			continue // in flight when stopped, or sent already
+		}
+		s := *it.Step
+		if c, ok := category.Of(it.Category); ok && c.CSV != "" {
+			s.Op = c.Op // the op of its row in the category's file
+		}
+		steps = append(steps, s)
+	}
+	return WriteCSVs(dir, BuildCSVs(steps))
+}
