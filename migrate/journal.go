@@ -107,6 +107,9 @@ type Journal struct {
 	finished bool
 	lanes    map[string]Record // latest lane record by id (bulk.go)
 	owner    *RunInfo          // the last run that opened it
+	// written are the ids of the steps this process recorded, one per
+	// record: what a summary of the run counts (Since).
+	written []string
 	// Torn is set when loading dropped a damaged last line (a crash in
 	// the middle of a write).
 	Torn bool
@@ -294,7 +297,34 @@ func (j *Journal) Record(r Record) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	r.Type = "step"
-	return j.append(r)
+	if err := j.append(r); err != nil {
+		return err
+	}
+	j.written = append(j.written, r.ID)
+	return nil
+}
+
+// Mark is where the steps recorded from now on begin, for Since.
+func (j *Journal) Mark() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.written)
+}
+
+// Since returns the latest record of each step recorded after mark,
+// once each, in the order first recorded after it.
+func (j *Journal) Since(mark int) []Record {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []Record
+	seen := map[string]bool{}
+	for _, id := range j.written[mark:] {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, j.last[id])
+		}
+	}
+	return out
 }
 
 // RememberAccount stores a resolution.

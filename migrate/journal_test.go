@@ -118,3 +118,51 @@ func TestPendingSettlesWhatTheTargetShows(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryFromJournal: a run's summary counts the journal's latest
+// record of each step recorded since the mark, once: a follow request
+// accepted later in the run is done, not pending, and what was recorded
+// before the mark is not this run's.
+func TestSummaryFromJournal(t *testing.T) {
+	j, err := OpenJournal(filepath.Join(t.TempDir(), "j.journal"), Header{Account: "me@new.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	until := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	if err := j.Record(Record{ID: "follow before@x", Category: "follows", Status: StatusDone, Reason: "found on the target"}); err != nil {
+		t.Fatal(err)
+	}
+	mark := j.Mark()
+	for _, r := range []Record{
+		{ID: "follow a@x", Category: "follows", Status: StatusStarted},
+		{ID: "follow a@x", Category: "follows", Status: StatusDone, Pending: true},
+		{ID: "follow b@x", Category: "follows", Status: StatusDone, Pending: true},
+		{ID: "follow a@x", Category: "follows", Status: StatusDone, Reason: "accepted"},
+		{ID: "follow c@x", Category: "follows", Status: StatusDeferred, Until: &until},
+		{ID: "block d@x", Category: "blocks", Status: StatusFailed},
+		{ID: "mute e@x", Category: "mutes", Status: StatusStarted}, // stopped before its answer
+	} {
+		if err := j.Record(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := &Summary{}
+	sum.tally(j.Since(mark))
+	want := []SummaryRow{
+		{Category: "follows", Done: 2, Pending: 1, Deferred: 1},
+		{Category: "blocks", Failed: 1},
+		{Category: "mutes"},
+	}
+	if len(sum.Rows) != len(want) {
+		t.Fatalf("rows %+v", sum.Rows)
+	}
+	for i, r := range sum.Rows {
+		if *r != want[i] {
+			t.Errorf("row %+v, want %+v", *r, want[i])
+		}
+	}
+	if sum.DeferredUntil == nil || !sum.DeferredUntil.Equal(until) {
+		t.Errorf("deferred until %v", sum.DeferredUntil)
+	}
+}

@@ -141,6 +141,11 @@ func Pending(ch *Changes, j *Journal, now time.Time, wait bool) ([]Step, []Recor
 // journaled, the rest stays for the next run).
 func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []Record) (*Summary, error) {
 	r.summary = &Summary{}
+	// The journal is the run's one count: what it holds of the steps
+	// sent from here on is this run's outcome (a follow request accepted
+	// meanwhile is done, no longer pending).
+	mark := r.Journal.Mark()
+	defer func() { r.summary.tally(r.Journal.Since(mark)) }()
 	r.listIDs = map[string]string{}
 	r.unsupported = map[string]string{}
 	r.pendingIDs = map[string]Step{}
@@ -169,7 +174,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	}
 	for _, d := range deferred {
 		r.summary.row(d.Category).Deferred++
-		r.noteDeferred(*d.Until)
+		r.summary.noteDeferred(*d.Until)
 	}
 	byCat := map[string][]Step{}
 	for _, s := range steps {
@@ -196,9 +201,9 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	return r.summary, nil
 }
 
-func (r *Runner) noteDeferred(t time.Time) {
-	if r.summary.DeferredUntil == nil || t.After(*r.summary.DeferredUntil) {
-		r.summary.DeferredUntil = &t
+func (s *Summary) noteDeferred(t time.Time) {
+	if s.DeferredUntil == nil || t.After(*s.DeferredUntil) {
+		s.DeferredUntil = &t
 	}
 }
 
@@ -375,31 +380,38 @@ func (r *Runner) outcome(s Step, rec Record) error {
 	if err := r.Journal.Record(rec); err != nil {
 		return err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	row := r.summary.row(s.Category)
 	if rec.Pending && s.AccountID != "" {
+		r.mu.Lock()
 		r.pendingIDs[s.AccountID] = s
-	}
-	switch rec.Status {
-	case StatusDone:
-		row.Done++
-		if rec.Pending {
-			row.Pending++
-		}
-	case StatusWaiting:
-		row.Waiting++
-	case StatusSkipped:
-		row.Skipped++
-	case StatusFailed:
-		row.Failed++
-	case StatusRetry:
-		row.Retry++
-	case StatusDeferred:
-		row.Deferred++
-		r.noteDeferred(*rec.Until)
+		r.mu.Unlock()
 	}
 	return nil
+}
+
+// tally counts the outcomes of recs, the journal's latest record of each
+// step a run sent.
+func (s *Summary) tally(recs []Record) {
+	for _, rec := range recs {
+		row := s.row(rec.Category)
+		switch rec.Status {
+		case StatusDone:
+			row.Done++
+			if rec.Pending {
+				row.Pending++
+			}
+		case StatusWaiting:
+			row.Waiting++
+		case StatusSkipped:
+			row.Skipped++
+		case StatusFailed:
+			row.Failed++
+		case StatusRetry:
+			row.Retry++
+		case StatusDeferred:
+			row.Deferred++
+			s.noteDeferred(*rec.Until)
+		}
+	}
 }
 
 // send makes one step's request. What it returns describes success (a
@@ -729,7 +741,6 @@ func (r *Runner) recheckPending(ctx context.Context) error {
 		}
 		r.mu.Lock()
 		delete(r.pendingIDs, id)
-		r.summary.row(s.Category).Pending--
 		r.mu.Unlock()
 	}
 	return nil

@@ -288,3 +288,35 @@ func TestResumeSession(t *testing.T) {
 		t.Errorf("report %+v, %v", rep, err)
 	}
 }
+
+// TestSessionPostsAndProfile: on a server that takes backdated posts,
+// the session's last phases carry the profile and the posts, and the
+// summary counts what the server holds afterwards.
+func TestSessionPostsAndProfile(t *testing.T) {
+	e := newSessionEnv(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	p := &person{yes: true}
+	cfg := migrate.SessionConfig{Exports: sample, To: "me@new.example", Include: []string{"profile", "posts"},
+		Posts: []string{"public", "unlisted", "private"}}
+	sum, err := migrate.NewSession(cfg, e.env).Run(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.phases(); got[len(got)-1] != migrate.PhasePosts {
+		t.Errorf("phases %v, want the posts last", got)
+	}
+	var carried int
+	for _, r := range sum.Rows {
+		if r.Category == migrate.PostsCategory {
+			carried = r.Done
+		}
+	}
+	if posts := e.s.Posts(); carried == 0 || carried != len(posts) {
+		t.Errorf("summary says %d posts carried, the server holds %d", carried, len(posts))
+	}
+	if p.count(migrate.EventProgress, migrate.PhasePosts) == 0 {
+		t.Error("no progress events for the posts")
+	}
+	if pr := e.s.Profile(); pr.DisplayName == "" || len(pr.Fields) == 0 {
+		t.Errorf("profile not sent: %+v", pr)
+	}
+}
