@@ -325,4 +325,4 @@ func importerLimits(e *archive.Export) []Warning {
 }
 
 // FollowDays is how many UTC days n follows take at Mastodon's daily limit.
-func FollowDays(n int) int { return (n + FollowsPerDay - 1) / FollowsPerDay }
+func FollowDays(n int) int { return followDays(n, FollowsPerDay) }

@@ -3,6 +3,7 @@ package migrate
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,9 @@ func TestEstimate(t *testing.T) {
 		{steps(400, 0, 0), "400 follows at 400 a day: within a day; 400 requests at 300 per 5 minutes: about 5 minutes"},
 		{steps(1240, 1000, 0), "1,240 follows at 400 a day: about 4 days; 2,240 requests at 300 per 5 minutes: about 35 minutes"},
 		{steps(0, 0, 9000), "no follows; 18,000 requests at 300 per 5 minutes: about 4.9 hours"},
+		// Hashtag follows spend the same daily allowance (app/models/tag_follow.rb).
+		{append(steps(390, 0, 0), slices.Repeat([]Step{{Op: OpFollowTag}}, 20)...),
+			"410 follows (20 of them hashtags) at 400 a day: about 2 days; 410 requests at 300 per 5 minutes: about 5 minutes"},
 	}
 	for _, tt := range tests {
 		if got := estimate(tt.steps, api.Allowance{}).Text; got != tt.want {
