@@ -21,6 +21,7 @@ func init() {
 	handle("GET", "/api/v2/search", (*Server).search)
 	handle("GET", "/api/v1/accounts/:id", (*Server).getAccount)
 	handle("GET", "/api/v1/accounts/:id/following", (*Server).following)
+	handle("GET", "/api/v1/follow_requests/outgoing", (*Server).outgoingRequests)
 	handle("POST", "/api/v1/accounts/:id/follow", (*Server).follow)
 	handle("POST", "/api/v1/accounts/:id/unfollow", (*Server).unfollow)
 	handle("POST", "/api/v1/accounts/:id/block", (*Server).block)
@@ -259,6 +260,21 @@ func (s *Server) following(c *call) (int, any) {
 			if !f.requested && !s.accounts[id].Suspended {
 				items = append(items, seqItem[any]{f.seq, s.accountJSON(s.accounts[id])})
 			}
+		}
+	}
+	return http.StatusOK, page(s, c, items, 40)
+}
+
+// outgoingRequests lists the accounts "me" asked to follow that have not
+// accepted yet, newest request first, paged by the request's id, 40 a
+// page, at most 80: GoToSocial 0.20's OutgoingFollowRequestGETHandler
+// (internal/api/client/followrequests/getoutgoing.go). Mastodon has no
+// such route (Flavour.hasRoute).
+func (s *Server) outgoingRequests(c *call) (int, any) {
+	var items []seqItem[any]
+	for id, f := range s.follows {
+		if f.requested && !s.accounts[id].Suspended {
+			items = append(items, seqItem[any]{f.seq, s.accountJSON(s.accounts[id])})
 		}
 	}
 	return http.StatusOK, page(s, c, items, 40)

@@ -214,3 +214,30 @@ func TestTagFollowsSpendDailyFollows(t *testing.T) {
 		}
 	})
 }
+
+// TestOutgoingFollowRequests: GoToSocial lists the requests not yet
+// accepted (internal/api/client/followrequests/getoutgoing.go); Mastodon
+// has no such route, answered as any unknown one.
+func TestOutgoingFollowRequests(t *testing.T) {
+	forEachFlavour(t, func(t *testing.T, fl Flavour) {
+		s := NewServer(t, WithFlavour(fl))
+		shy := s.AddAccount(Account{Username: "shy", Domain: "far.example", Locked: true})
+		open := s.AddAccount(Account{Username: "open"})
+		s.SeedFollow(shy, FollowState{Reblogs: true, Requested: true})
+		s.SeedFollow(open, FollowState{Reblogs: true})
+		r := req(t, s, "GET", "/api/v1/follow_requests/outgoing", nil)
+		if !fl.GoToSocial() {
+			want(t, "outgoing requests", r, 404, "Not Found")
+			return
+		}
+		want(t, "outgoing requests", r, 200, "")
+		got := r.list(t)
+		if len(got) != 1 || got[0]["id"] != shy {
+			t.Errorf("outgoing requests %v, want only shy's", got)
+		}
+		s.AcceptFollow("shy@far.example")
+		if got := req(t, s, "GET", "/api/v1/follow_requests/outgoing", nil).list(t); len(got) != 0 {
+			t.Errorf("after the accept: %v", got)
+		}
+	})
+}
