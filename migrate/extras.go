@@ -57,6 +57,11 @@ func (p *Plan) AddSource(s *Source) {
 			p.NotCarried[i].Why = "pinned posts, preferences and the old instance's custom emoji are not in the exports, and the API cannot set them all"
 		}
 	}
+	if s.RequestsUnseen != "" {
+		p.Warnings = append(p.Warnings, Warning{Code: "follow_requests_unseen",
+			Message: "pending follow requests are seen only to accounts you also list, mute, block or endorse (" + s.RequestsUnseen +
+				"): a request to any other account is not carried; follow it again on the new account"})
+	}
 	for _, cat := range slices.Sorted(maps.Keys(s.Unreadable)) {
 		p.Warnings = append(p.Warnings, Warning{Code: "unreadable_" + cat,
 			Message: fmt.Sprintf("the old server does not show %s (%s): taken as empty", strings.ReplaceAll(cat, "_", " "), s.Unreadable[cat])})
