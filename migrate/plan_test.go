@@ -169,3 +169,35 @@ func TestEstimateUsesServerAllowance(t *testing.T) {
 		}
 	}
 }
+
+// TestDailyLimitWarningCountsTags: hashtag follows read from the old
+// account spend Mastodon's daily follow allowance too
+// (app/models/tag_follow.rb), so the plan's warning counts them.
+func TestDailyLimitWarningCountsTags(t *testing.T) {
+	tests := []struct {
+		follows, tags int
+		want          int // the warning's count, 0 for none
+	}{
+		{400, 0, 0},
+		{390, 10, 0},
+		{390, 20, 410},
+		{401, 0, 401},
+		{401, 5, 406},
+	}
+	for _, tt := range tests {
+		p := NewPlan(&archive.Export{Follows: follows(tt.follows)})
+		p.AddSource(&Source{Extras: &Extras{FollowedTags: slices.Repeat([]string{"tag"}, tt.tags)}})
+		got := 0
+		for _, w := range p.Warnings {
+			if w.Code == "follow_daily_limit" {
+				if got != 0 {
+					t.Errorf("%d follows, %d tags: the warning twice", tt.follows, tt.tags)
+				}
+				got = w.Count
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%d follows, %d tags: warning for %d, want %d", tt.follows, tt.tags, got, tt.want)
+		}
+	}
+}
