@@ -47,8 +47,17 @@ type Capabilities struct {
 	// a request (Mastodon 4.2+, app/models/list_account.rb); GoToSocial's
 	// lists hold only accepted follows (internal/processing/list/updateentries.go).
 	ListsTakeRequests bool
-	// FollowsPerDay is the API's daily follow allowance, 0 when none.
+	// FollowsPerDay is the API's daily follow allowance, 0 when none. On
+	// Mastodon hashtag follows spend it too (app/models/tag_follow.rb).
 	FollowsPerDay int
+	// OutgoingRequests says the server may list the follow requests an
+	// account sent and that wait for acceptance (GET /api/v1/
+	// follow_requests/outgoing, GoToSocial 0.20: internal/api/client/
+	// followrequests/getoutgoing.go; when 0.20 added it is not known, so
+	// the read itself tells: a missing route says no). Mastodon has no
+	// such route (config/routes/api.rb): only a relationship shows a
+	// request there. Entries that Probe try it too.
+	OutgoingRequests bool
 	// Profile is what update_credentials takes (profileLimits).
 	Profile ProfileLimits
 	// Probe says the entry is a guess: check each feature by trying it.
@@ -107,11 +116,11 @@ var capabilityTable = []Capabilities{
 		// (internal/api/client/import/import.go); no user domain blocks.
 		Lanes: map[string][]Lane{"follows": importThenAPI, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": importThenAPI, "blocks": importThenAPI},
-		ExclusiveLists: true, PKCE: true, BackdatedPosts: true},
+		ExclusiveLists: true, PKCE: true, BackdatedPosts: true, OutgoingRequests: true},
 	{Software: "gotosocial", Name: "GoToSocial",
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly},
-		PKCE: true},
+		PKCE: true, OutgoingRequests: true},
 	{Software: "akkoma", Name: "Akkoma", Probe: true,
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},

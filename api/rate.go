@@ -93,6 +93,8 @@ const (
 )
 
 func familyOf(r *http.Request) family {
+	// An account's follow or a hashtag's (/api/v1/tags/:name/follow): both
+	// spend the follow limiter (app/models/follow.rb, tag_follow.rb).
 	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/follow") {
 		return familyFollow
 	}

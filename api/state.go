@@ -25,6 +25,14 @@ func (c *Client) Following(ctx context.Context, id string) iter.Seq2[*Account, e
 	return pages[*Account](ctx, c, "/api/v1/accounts/"+url.PathEscape(id)+"/following", limit(accountsPage))
 }
 
+// OutgoingRequests lists the accounts the account asked to follow that
+// have not accepted yet, where the server has the route (see
+// Capabilities.OutgoingRequests; 80 a page at most, as GoToSocial's
+// internal/api/client/followrequests/getoutgoing.go allows).
+func (c *Client) OutgoingRequests(ctx context.Context) iter.Seq2[*Account, error] {
+	return pages[*Account](ctx, c, "/api/v1/follow_requests/outgoing", limit(accountsPage))
+}
+
 // Blocks lists blocked accounts.
 func (c *Client) Blocks(ctx context.Context) iter.Seq2[*Account, error] {
 	return pages[*Account](ctx, c, "/api/v1/blocks", limit(accountsPage))

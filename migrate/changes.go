@@ -535,7 +535,10 @@ func (d *differ) removals() {
 
 // Estimate is how long a replay takes under the server's limits.
 type Estimate struct {
+	// Follows are what spends the daily follow allowance: account
+	// follows, and TagFollows, the hashtag follows among them.
 	Follows       int     `json:"follows"`
+	TagFollows    int     `json:"tag_follows,omitempty"`
 	FollowDays    int     `json:"follow_days"`
 	FollowsPerDay int     `json:"follows_per_day"` // 0: the server has no daily follow limit
 	Requests      int     `json:"requests"`
@@ -554,29 +557,32 @@ func estimate(steps []Step, a api.Allowance) Estimate {
 	e := Estimate{FollowsPerDay: a.FollowsPerDay}
 	for _, s := range steps {
 		e.Requests++
-		switch s.Op {
-		case OpFollow, OpRefollow:
+		if spendsDailyFollows(s.Op) {
 			e.Follows++
-			if s.Op == OpRefollow {
-				e.Requests++
-			}
-		case OpBookmark, OpFavourite:
+		}
+		switch s.Op {
+		case OpFollowTag:
+			e.TagFollows++
+		case OpRefollow, OpBookmark, OpFavourite:
 			e.Requests++
 		}
 	}
 	e.RequestHours = requestWait(e.Requests, a).Hours()
-	var follows string
+	follows := plural(e.Follows, "follow")
+	if e.TagFollows > 0 {
+		follows += fmt.Sprintf(" (%d of them hashtags)", e.TagFollows)
+	}
 	switch {
 	case e.Follows == 0:
 		follows = "no follows"
 	case a.FollowsPerDay == 0:
-		follows = plural(e.Follows, "follow") + " (no daily limit on this server)"
+		follows += " (no daily limit on this server)"
 	default:
-		e.FollowDays = (e.Follows + a.FollowsPerDay - 1) / a.FollowsPerDay
+		e.FollowDays = followDays(e.Follows, a.FollowsPerDay)
 		if e.FollowDays <= 1 {
-			follows = fmt.Sprintf("%s at %d a day: within a day", plural(e.Follows, "follow"), a.FollowsPerDay)
+			follows += fmt.Sprintf(" at %d a day: within a day", a.FollowsPerDay)
 		} else {
-			follows = fmt.Sprintf("%s at %d a day: about %d days", plural(e.Follows, "follow"), a.FollowsPerDay, e.FollowDays)
+			follows += fmt.Sprintf(" at %d a day: about %d days", a.FollowsPerDay, e.FollowDays)
 		}
 	}
 	e.Text = follows + "; " + requestsText(e.Requests, a)

@@ -52,10 +52,20 @@ func (p *Plan) AddSource(s *Source) {
 	p.Importable.Profile = 1 // a live account always has one
 	p.Importable.ExtraCounts = &ExtraCounts{FollowedTags: len(x.FollowedTags), FeaturedTags: len(x.FeaturedTags),
 		Endorsements: len(x.Endorsements), Notes: len(x.Notes), Filters: len(x.Filters)}
+	// Hashtag follows spend the daily follow allowance too.
+	if w, ok := dailyLimitWarning(p.Importable.Follows, len(x.FollowedTags)); ok {
+		p.Warnings = slices.DeleteFunc(p.Warnings, func(w Warning) bool { return w.Code == "follow_daily_limit" })
+		p.Warnings = append(p.Warnings, w)
+	}
 	for i, nc := range p.NotCarried {
 		if nc.What == "instance_data" {
 			p.NotCarried[i].Why = "pinned posts, preferences and the old instance's custom emoji are not in the exports, and the API cannot set them all"
 		}
+	}
+	if s.RequestsUnseen != "" {
+		p.Warnings = append(p.Warnings, Warning{Code: "follow_requests_unseen",
+			Message: "pending follow requests are seen only to accounts you also list, mute, block or endorse (" + s.RequestsUnseen +
+				"): a request to any other account is not carried; follow it again on the new account"})
 	}
 	for _, cat := range slices.Sorted(maps.Keys(s.Unreadable)) {
 		p.Warnings = append(p.Warnings, Warning{Code: "unreadable_" + cat,

@@ -37,7 +37,7 @@ func EstimateLanes(steps []Step, caps api.Capabilities) LaneEstimate {
 	e.Fastest = string(caps.Fastest("follows"))
 	byAPI := ""
 	if caps.FollowsPerDay > 0 && e.Follows > 0 {
-		e.APIDays = (e.Follows + caps.FollowsPerDay - 1) / caps.FollowsPerDay
+		e.APIDays = followDays(e.Follows, caps.FollowsPerDay)
 		byAPI = fmt.Sprintf("API: %s at %d a day, about %s", plural(e.Follows, "follow"), caps.FollowsPerDay, plural(e.APIDays, "day"))
 	} else {
 		mins := int(time.Duration(requestWindows(requests, caps.Allowance())) * caps.Allowance().Period / time.Minute)

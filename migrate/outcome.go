@@ -51,8 +51,6 @@ type rule struct {
 	then Outcome
 }
 
-var followOps = []Op{OpFollow, OpRefollow}
-
 func status(codes ...int) func(refusal) bool {
 	return func(r refusal) bool { return slices.Contains(codes, r.status) }
 }
@@ -81,7 +79,7 @@ var policy = []rule{
 		return r.status == 403 && strings.Contains(r.msg, "outside the authorized scopes")
 	}, OutcomeAbort},
 	{"instance unreachable", nil, func(r refusal) bool { return errors.Is(r.err, api.ErrUnreachable) }, OutcomeAbort},
-	{"daily follow limit", followOps, func(r refusal) bool { return r.daily }, OutcomeDefer},
+	{"daily follow limit", dailyFollowOps, func(r refusal) bool { return r.daily }, OutcomeDefer},
 
 	// What GoToSocial refuses with 403 besides a disabled switch
 	// (replies to others, mentions of others, polls) is never sent: the

@@ -264,10 +264,8 @@ func (p *Plan) warnings(e *archive.Export) []Warning {
 		send = FollowCap
 	}
 	p.Importable.Follows = send
-	if send > FollowsPerDay {
-		ws = append(ws, Warning{Code: "follow_daily_limit", Count: send,
-			Message: fmt.Sprintf("%s follows at %d a day (Mastodon's limit for API clients): the replay takes about %d days; mastomigrate resumes each day where it stopped",
-				thousands(send), FollowsPerDay, FollowDays(send))})
+	if w, ok := dailyLimitWarning(send, 0); ok {
+		ws = append(ws, w)
 	}
 	ws = append(ws, importerLimits(e)...)
 	return ws
@@ -324,5 +322,18 @@ func importerLimits(e *archive.Export) []Warning {
 	return ws
 }
 
+// dailyLimitWarning is the warning for follows and hashtag follows
+// (tags, which spend the same allowance) past Mastodon's daily limit.
+func dailyLimitWarning(follows, tags int) (Warning, bool) {
+	n := follows + tags
+	what := thousands(n) + " follows"
+	if tags > 0 {
+		what += fmt.Sprintf(" (%s of them hashtags)", thousands(tags))
+	}
+	return Warning{Code: "follow_daily_limit", Count: n,
+		Message: fmt.Sprintf("%s at %d a day (Mastodon's limit for API clients): the replay takes about %d days; mastomigrate resumes each day where it stopped",
+			what, FollowsPerDay, FollowDays(n))}, n > FollowsPerDay
+}
+
 // FollowDays is how many UTC days n follows take at Mastodon's daily limit.
-func FollowDays(n int) int { return (n + FollowsPerDay - 1) / FollowsPerDay }
+func FollowDays(n int) int { return followDays(n, FollowsPerDay) }

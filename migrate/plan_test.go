@@ -3,6 +3,7 @@ package migrate
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,9 @@ func TestEstimate(t *testing.T) {
 		{steps(400, 0, 0), "400 follows at 400 a day: within a day; 400 requests at 300 per 5 minutes: about 5 minutes"},
 		{steps(1240, 1000, 0), "1,240 follows at 400 a day: about 4 days; 2,240 requests at 300 per 5 minutes: about 35 minutes"},
 		{steps(0, 0, 9000), "no follows; 18,000 requests at 300 per 5 minutes: about 4.9 hours"},
+		// Hashtag follows spend the same daily allowance (app/models/tag_follow.rb).
+		{append(steps(390, 0, 0), slices.Repeat([]Step{{Op: OpFollowTag}}, 20)...),
+			"410 follows (20 of them hashtags) at 400 a day: about 2 days; 410 requests at 300 per 5 minutes: about 5 minutes"},
 	}
 	for _, tt := range tests {
 		if got := estimate(tt.steps, api.Allowance{}).Text; got != tt.want {
@@ -162,6 +166,38 @@ func TestEstimateUsesServerAllowance(t *testing.T) {
 	for _, tt := range tests {
 		if got := estimate(follows, tt.a).Text; got != tt.want {
 			t.Errorf("%+v:\n got  %q\n want %q", tt.a, got, tt.want)
+		}
+	}
+}
+
+// TestDailyLimitWarningCountsTags: hashtag follows read from the old
+// account spend Mastodon's daily follow allowance too
+// (app/models/tag_follow.rb), so the plan's warning counts them.
+func TestDailyLimitWarningCountsTags(t *testing.T) {
+	tests := []struct {
+		follows, tags int
+		want          int // the warning's count, 0 for none
+	}{
+		{400, 0, 0},
+		{390, 10, 0},
+		{390, 20, 410},
+		{401, 0, 401},
+		{401, 5, 406},
+	}
+	for _, tt := range tests {
+		p := NewPlan(&archive.Export{Follows: follows(tt.follows)})
+		p.AddSource(&Source{Extras: &Extras{FollowedTags: slices.Repeat([]string{"tag"}, tt.tags)}})
+		got := 0
+		for _, w := range p.Warnings {
+			if w.Code == "follow_daily_limit" {
+				if got != 0 {
+					t.Errorf("%d follows, %d tags: the warning twice", tt.follows, tt.tags)
+				}
+				got = w.Count
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%d follows, %d tags: warning for %d, want %d", tt.follows, tt.tags, got, tt.want)
 		}
 	}
 }

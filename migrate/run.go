@@ -270,7 +270,7 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) (R
 	}
 	started := false
 	for {
-		if s.Op == OpFollow || s.Op == OpRefollow {
+		if spendsDailyFollows(s.Op) {
 			if until := r.followLimit(); until != nil {
 				if !r.Wait {
 					return r.outcome(s, Record{Status: StatusDeferred, Until: until, Reason: "Mastodon's daily follow limit"})

@@ -115,6 +115,7 @@ func (e *StoppedError) Unwrap() error { return e.Err }
 // DeferredError ends a run that has follows waiting for the daily limit.
 type DeferredError struct {
 	Follows int       // follows waiting
+	Tags    int       // hashtag follows waiting: the same daily allowance
 	Others  int       // list members waiting for them, and retries
 	Limit   int       // follows a day
 	Until   time.Time // when the limit resets
@@ -127,8 +128,15 @@ func (e *DeferredError) Error() string {
 	if e.Others > 0 {
 		others = fmt.Sprintf(" (and %s waiting for them)", plural(e.Others, "other item"))
 	}
+	waiting := plural(e.Follows, "follow")
+	switch {
+	case e.Tags > 0 && e.Follows == 0:
+		waiting = plural(e.Tags, "hashtag follow")
+	case e.Tags > 0:
+		waiting += " and " + plural(e.Tags, "hashtag follow")
+	}
 	return fmt.Sprintf("%s remain%s: Mastodon allows %d a day and starts counting again at %s (in %s); continue then with: %s",
-		plural(e.Follows, "follow"), others, e.Limit, e.Until.UTC().Format("2006-01-02 15:04 MST"),
+		waiting, others, e.Limit, e.Until.UTC().Format("2006-01-02 15:04 MST"),
 		HumanDuration(e.In), e.Command)
 }
 
@@ -563,17 +571,20 @@ func (s *Session) end(j *Journal, account string, sum *Summary, runErr error, pa
 	}
 	if n := sum.Remaining(); n > 0 {
 		if sum.DeferredUntil != nil {
-			follows := 0
+			follows, tags := 0, 0
 			for _, r := range sum.Rows {
-				if r.Category == "follows" {
+				switch r.Category {
+				case "follows":
 					follows = r.Deferred
+				case "followed_tags":
+					tags = r.Deferred
 				}
 			}
 			until, limit := *sum.DeferredUntil, sum.FollowLimit
 			if limit == 0 {
 				limit = FollowsPerDay // deferred by an earlier run
 			}
-			return sum, &DeferredError{Follows: follows, Others: n - follows, Limit: limit, Until: until, In: until.Sub(s.env.clock().Now()), Command: command}
+			return sum, &DeferredError{Follows: follows, Tags: tags, Others: n - follows - tags, Limit: limit, Until: until, In: until.Sub(s.env.clock().Now()), Command: command}
 		}
 		return sum, &RetryError{Items: n, Command: command}
 	}

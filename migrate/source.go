@@ -23,6 +23,11 @@ type Source struct {
 	// Unreadable says, by category, why the old server would not show it;
 	// it is taken as empty there.
 	Unreadable map[string]string
+	// RequestsUnseen says why the old server's pending follow requests
+	// could not be listed ("" when they were): only those to accounts
+	// named elsewhere (lists, mutes, blocks, endorsements) are seen then,
+	// by their relationships.
+	RequestsUnseen string
 }
 
 // Extras are what no export holds: followed and featured hashtags,
@@ -53,7 +58,8 @@ func sourceAccount(c *api.Client, a *api.Account) archive.Account {
 }
 
 // ReadSource reads the old account: follows with their settings and
-// pending requests (relationships), lists with their settings and
+// pending requests (the server's list of them where it has one, else the
+// relationships of the accounts named), lists with their settings and
 // members, mutes with what is left of them, blocks, domain blocks,
 // bookmarks, favourites (only with includeLikes: they can be many pages),
 // followed and featured hashtags, endorsements, filters and the private
@@ -106,7 +112,7 @@ func ReadSource(ctx context.Context, c *api.Client, includeLikes bool) (*Source,
 			return nil
 		}
 	}
-	var blocked []*api.Account
+	var blocked, requested []*api.Account
 	readers := []func() error{
 		collect("follows", c.Following(ctx, me.ID), &following),
 		collect("mutes", c.Mutes(ctx), &muted),
@@ -179,6 +185,28 @@ func ReadSource(ctx context.Context, c *api.Client, includeLikes bool) (*Source,
 			return nil
 		},
 	}
+	if caps := c.Server(ctx).Capabilities(); caps.OutgoingRequests || caps.Probe {
+		readers = append(readers, func() error {
+			for a, err := range c.OutgoingRequests(ctx) {
+				if err != nil {
+					if !missing(err) {
+						return fmt.Errorf("reading follow requests on the old account: %w", err)
+					}
+					mu.Lock()
+					src.RequestsUnseen = "the server has no list of them: " + err.Error()
+					mu.Unlock()
+					return nil
+				}
+				mu.Lock()
+				accounts[a.ID] = a
+				requested = append(requested, a)
+				mu.Unlock()
+			}
+			return nil
+		})
+	} else {
+		src.RequestsUnseen = caps.Name + " lists no outgoing follow requests"
+	}
 	// What a live account tells, as Covered says it of exports: not its
 	// posts, media or profile pictures, which only the archive holds.
 	e.Covered = map[string]bool{"follows": true, "lists": true, "mutes": true, "blocks": true, "domain_blocks": true, "bookmarks": true}
@@ -207,13 +235,25 @@ func ReadSource(ctx context.Context, c *api.Client, includeLikes bool) (*Source,
 		}
 		e.Follows = append(e.Follows, f)
 	}
+	// A request not yet accepted is not in following: the server's list
+	// of them shows it, or a relationship (Mastodon lists no outgoing
+	// requests). Carried as a follow, it is a request again on the new
+	// account wherever the account is locked.
+	listed := map[string]bool{}
+	for _, a := range requested {
+		listed[a.ID] = true
+	}
 	for _, id := range ids {
-		// A request not yet accepted is not in following: only a
-		// relationship shows it (Mastodon lists no outgoing requests).
-		if r := rels[id]; r != nil && r.Requested && !followed[id] {
-			reblogs, notify := r.ShowingReblogs, r.Notifying
-			e.Follows = append(e.Follows, archive.Follow{Account: sourceAccount(c, accounts[id]), Reblogs: &reblogs, Notify: &notify, Languages: r.Languages})
+		r := rels[id]
+		if followed[id] || !listed[id] && (r == nil || !r.Requested) {
+			continue
 		}
+		f := archive.Follow{Account: sourceAccount(c, accounts[id])}
+		if r != nil {
+			reblogs, notify := r.ShowingReblogs, r.Notifying
+			f.Reblogs, f.Notify, f.Languages = &reblogs, &notify, r.Languages
+		}
+		e.Follows = append(e.Follows, f)
 	}
 	for _, a := range muted {
 		m := archive.Mute{Account: sourceAccount(c, a), ExpiresAt: a.MuteExpiresAt}

@@ -21,6 +21,7 @@ func init() {
 	handle("GET", "/api/v2/search", (*Server).search)
 	handle("GET", "/api/v1/accounts/:id", (*Server).getAccount)
 	handle("GET", "/api/v1/accounts/:id/following", (*Server).following)
+	handle("GET", "/api/v1/follow_requests/outgoing", (*Server).outgoingRequests)
 	handle("POST", "/api/v1/accounts/:id/follow", (*Server).follow)
 	handle("POST", "/api/v1/accounts/:id/unfollow", (*Server).unfollow)
 	handle("POST", "/api/v1/accounts/:id/block", (*Server).block)
@@ -264,6 +265,21 @@ func (s *Server) following(c *call) (int, any) {
 	return http.StatusOK, page(s, c, items, 40)
 }
 
+// outgoingRequests lists the accounts "me" asked to follow that have not
+// accepted yet, newest request first, paged by the request's id, 40 a
+// page, at most 80: GoToSocial 0.20's OutgoingFollowRequestGETHandler
+// (internal/api/client/followrequests/getoutgoing.go). Mastodon has no
+// such route (Flavour.hasRoute).
+func (s *Server) outgoingRequests(c *call) (int, any) {
+	var items []seqItem[any]
+	for id, f := range s.follows {
+		if f.requested && !s.accounts[id].Suspended {
+			items = append(items, seqItem[any]{f.seq, s.accountJSON(s.accounts[id])})
+		}
+	}
+	return http.StatusOK, page(s, c, items, 40)
+}
+
 func formBool(c *call, k string) (bool, bool) {
 	v := c.form.Get(k)
 	if v == "" {
@@ -299,24 +315,13 @@ func (s *Server) follow(c *call) (int, any) {
 		return s.flavour.followRefusal()
 	}
 	f, exists := s.follows[id]
+	if !exists && s.limits.FollowCap > 0 && s.followingCount() >= s.followCap() {
+		return invalid("You cannot follow more than " + strconv.Itoa(s.followCap()) + " accounts")
+	}
+	if code, body, over := s.followAllowance(c, !exists); over {
+		return code, body
+	}
 	if !exists {
-		if s.limits.FollowCap > 0 && s.followingCount() >= s.followCap() {
-			return invalid("You cannot follow more than " + strconv.Itoa(s.followCap()) + " accounts")
-		}
-		if s.limits.FollowsPerDay > 0 {
-			now := s.clock.Now()
-			n, reset := s.window("follows:"+c.me, 24*time.Hour, now)
-			if n > s.limits.FollowsPerDay {
-				s.setRate(c.header, s.limits.FollowsPerDay, 0, reset)
-				return http.StatusTooManyRequests, apiError("Too many requests")
-			}
-			// The follow limiter's headers replace the API ones unless those
-			// show fewer left (app/controllers/concerns/api/rate_limit_headers.rb,
-			// override_rate_limit_headers).
-			if rem := s.limits.FollowsPerDay - n; rem <= headerInt(c.header, "X-RateLimit-Remaining") {
-				s.setRate(c.header, s.limits.FollowsPerDay, rem, reset)
-			}
-		}
 		f = &follow{seq: s.nextSeq(), reblogs: true}
 		s.follows[id] = f
 		switch {
@@ -348,6 +353,40 @@ func (s *Server) follow(c *call) (int, any) {
 		r["following"], r["requested"] = true, false
 	}
 	return http.StatusOK, r
+}
+
+// followAllowance counts a new follow (spend), of an account or of a
+// hashtag, against the daily follow allowance: Follow and TagFollow both
+// declare `rate_limit by: :account, family: :follows` (app/models/
+// follow.rb, app/models/tag_follow.rb; app/models/concerns/
+// rate_limitable.rb records it after create), one counter of 400 per
+// account a day, aligned to the epoch (app/lib/rate_limiter.rb FAMILIES).
+// Past it the create raises Mastodon::RateLimitExceededError, answered 429
+// (app/controllers/api/base_controller.rb); over says so, with code and
+// body. Either way, a repeat too, the answer carries the follow limiter's
+// headers. GoToSocial has no such limit (its Limits leave FollowsPerDay 0).
+func (s *Server) followAllowance(c *call, spend bool) (code int, body any, over bool) {
+	limit := s.limits.FollowsPerDay
+	if limit <= 0 {
+		return 0, nil, false
+	}
+	k, reset := windowKey("follows:"+c.me, 24*time.Hour, s.clock.Now())
+	if spend {
+		s.windows[k]++
+	}
+	n := s.windows[k]
+	if spend && n > limit {
+		s.setRate(c.header, limit, 0, reset)
+		return http.StatusTooManyRequests, apiError("Too many requests"), true
+	}
+	// The follow limiter's headers replace the API ones unless those show
+	// fewer left: override_rate_limit_headers, an around_action on follow
+	// in both accounts_controller.rb and tags_controller.rb
+	// (app/controllers/concerns/api/rate_limit_headers.rb).
+	if rem := limit - n; rem <= headerInt(c.header, "X-RateLimit-Remaining") {
+		s.setRate(c.header, limit, rem, reset)
+	}
+	return 0, nil, false
 }
 
 func (s *Server) followCap() int {

@@ -84,14 +84,20 @@ func (s *Server) followedTags(c *call) (int, any) {
 }
 
 // followTag is idempotent (app/controllers/api/v1/tags_controller.rb#follow
-// uses TagFollow.create_with(...).find_or_create_by!).
+// uses TagFollow.create_with(rate_limit: true).find_or_create_by!): only a
+// new tag follow spends the daily follow allowance, the same one account
+// follows spend (followAllowance).
 func (s *Server) followTag(c *call) (int, any) {
 	name := strings.ToLower(strings.TrimPrefix(c.ids[0], "#"))
 	if name == "" {
 		return s.flavour.recordNotFound("")
 	}
 	x := s.ext()
-	if _, ok := x.followedTags[name]; !ok {
+	_, repeat := x.followedTags[name]
+	if code, body, over := s.followAllowance(c, !repeat); over {
+		return code, body
+	}
+	if !repeat {
 		x.followedTags[name] = s.nextSeq()
 	}
 	return http.StatusOK, map[string]any{"name": name, "following": true}

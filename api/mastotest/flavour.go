@@ -82,13 +82,20 @@ func (f Flavour) hostDomain() bool { return f.GoToSocial() }
 
 // hasRoute: GoToSocial has no user-level domain blocks (an admin feature
 // only); its router answers those paths as any unknown route
-// (internal/api/client.go registers no such module).
+// (internal/api/client.go registers no such module). Mastodon lists no
+// outgoing follow requests: config/routes/api.rb gives follow_requests
+// only index, authorize and reject, so /outgoing is an unknown route;
+// GoToSocial 0.20 has it (internal/api/client/followrequests/
+// getoutgoing.go).
 func (f Flavour) hasRoute(name string) bool {
 	if !f.extraRoute(name) {
 		return false
 	}
-	if f.GoToSocial() && strings.HasSuffix(name, " /api/v1/domain_blocks") {
+	switch {
+	case f.GoToSocial() && strings.HasSuffix(name, " /api/v1/domain_blocks"):
 		return false
+	case name == "GET /api/v1/follow_requests/outgoing":
+		return f.GoToSocial()
 	}
 	return true
 }

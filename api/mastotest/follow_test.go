@@ -173,3 +173,71 @@ func TestStateSeesTheAccept(t *testing.T) {
 		t.Error("State does not see the accept")
 	}
 }
+
+// TestTagFollowsSpendDailyFollows: on Mastodon a new hashtag follow
+// spends the same daily allowance as an account follow (tag_follow.rb and
+// follow.rb share the :follows family); a repeat spends none. GoToSocial
+// has no daily limit.
+func TestTagFollowsSpendDailyFollows(t *testing.T) {
+	forEachFlavour(t, func(t *testing.T, fl Flavour) {
+		l := fl.Limits()
+		limited := l.FollowsPerDay > 0
+		if limited {
+			l.FollowsPerDay = 2
+		}
+		s := NewServer(t, WithFlavour(fl), WithLimits(l), WithClock(NewManualClock(day)))
+		a := s.AddAccount(Account{Username: "a", Domain: "far.example"})
+		steps := []struct {
+			name, path string
+			want       int
+		}{
+			{"account follow", "/api/v1/accounts/" + a + "/follow", 200},
+			{"tag follow", "/api/v1/tags/golang/follow", 200},
+			{"the same tag again", "/api/v1/tags/golang/follow", 200},
+			{"a third new follow", "/api/v1/tags/fediverse/follow", 429},
+		}
+		for _, st := range steps {
+			want := st.want
+			if !limited {
+				want = 200
+			}
+			r := req(t, s, "POST", st.path, nil)
+			if r.status != want {
+				t.Errorf("%s: %d, want %d: %s", st.name, r.status, want, r.body)
+			}
+			if limited && r.header.Get("X-RateLimit-Limit") != "2" {
+				t.Errorf("%s: X-RateLimit-Limit %q, want the follow limit's", st.name, r.header.Get("X-RateLimit-Limit"))
+			}
+		}
+		if got := s.Extras().FollowedTags; limited && len(got) != 1 || !limited && len(got) != 2 {
+			t.Errorf("followed tags %v", got)
+		}
+	})
+}
+
+// TestOutgoingFollowRequests: GoToSocial lists the requests not yet
+// accepted (internal/api/client/followrequests/getoutgoing.go); Mastodon
+// has no such route, answered as any unknown one.
+func TestOutgoingFollowRequests(t *testing.T) {
+	forEachFlavour(t, func(t *testing.T, fl Flavour) {
+		s := NewServer(t, WithFlavour(fl))
+		shy := s.AddAccount(Account{Username: "shy", Domain: "far.example", Locked: true})
+		open := s.AddAccount(Account{Username: "open"})
+		s.SeedFollow(shy, FollowState{Reblogs: true, Requested: true})
+		s.SeedFollow(open, FollowState{Reblogs: true})
+		r := req(t, s, "GET", "/api/v1/follow_requests/outgoing", nil)
+		if !fl.GoToSocial() {
+			want(t, "outgoing requests", r, 404, "Not Found")
+			return
+		}
+		want(t, "outgoing requests", r, 200, "")
+		got := r.list(t)
+		if len(got) != 1 || got[0]["id"] != shy {
+			t.Errorf("outgoing requests %v, want only shy's", got)
+		}
+		s.AcceptFollow("shy@far.example")
+		if got := req(t, s, "GET", "/api/v1/follow_requests/outgoing", nil).list(t); len(got) != 0 {
+			t.Errorf("after the accept: %v", got)
+		}
+	})
+}

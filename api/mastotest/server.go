@@ -95,7 +95,7 @@ type Limits struct {
 	// modules the same clLimit).
 	IPRequests       int
 	IPRequestsPeriod time.Duration
-	FollowsPerDay    int // app/models/follow.rb rate_limit family :follows, app/lib/rate_limiter.rb
+	FollowsPerDay    int // account and tag follows: app/models/follow.rb, tag_follow.rb rate_limit family :follows, app/lib/rate_limiter.rb
 	FollowCap        int // app/validators/follow_limit_validator.rb
 	MaxLists         int // app/models/list.rb PER_ACCOUNT_LIMIT
 }
@@ -891,10 +891,15 @@ func (s *Server) throttleIP(c *call) (int, any, bool) {
 
 // window counts one more request in the fixed window holding now.
 func (s *Server) window(key string, period time.Duration, now time.Time) (int, time.Time) {
-	start := now.Truncate(period)
-	k := key + "@" + strconv.FormatInt(start.Unix(), 10)
+	k, end := windowKey(key, period, now)
 	s.windows[k]++
-	return s.windows[k], start.Add(period)
+	return s.windows[k], end
+}
+
+// windowKey is the counter of key's window at now, and the window's end.
+func windowKey(key string, period time.Duration, now time.Time) (string, time.Time) {
+	start := now.Truncate(period)
+	return key + "@" + strconv.FormatInt(start.Unix(), 10), start.Add(period)
 }
 
 func isPaging(q url.Values) bool {

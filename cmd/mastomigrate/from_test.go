@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -466,5 +467,61 @@ func TestPlanFromGoToSocial(t *testing.T) {
 	if p.Importable["domain_blocks"] != 0 || p.Importable["featured_tags"] != 0 || p.Importable["followed_tags"] != 2 ||
 		len(p.Warnings) != 1 || p.Warnings[0].Code != "unreadable_domain_blocks" {
 		t.Errorf("importable %v, warnings %+v", p.Importable, p.Warnings)
+	}
+}
+
+// TestFromCarriesOutgoingRequests: a follow request the old account sent
+// to a locked account it does not otherwise name (not accepted, so not in
+// its following) is carried where the old server lists outgoing requests
+// (GoToSocial 0.20), and becomes a request again on the new account. On
+// Mastodon only relationships show a request, for accounts named
+// elsewhere: the plan says what it cannot see.
+func TestFromCarriesOutgoingRequests(t *testing.T) {
+	for _, from := range mastotest.Flavours() {
+		t.Run(from.String(), func(t *testing.T) {
+			clock := mastotest.NewManualClock(t0)
+			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(from), mastotest.WithFlavour(from))
+			neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous(mastotest.Mastodon45))
+			for h, a := range map[string]mastotest.Account{"ana@a.example": {}, "kim@k.example": {Locked: true}} {
+				neu.AddHandle(h, a)
+				id := old.AddHandle(h, a)
+				old.SeedFollow(id, mastotest.FollowState{Reblogs: true, Notify: h == "kim@k.example", Requested: a.Locked})
+			}
+			f, out, errOut, _ := fromFactory(t, old, neu, clock)
+
+			if code := run(context.Background(), []string{"plan", "--from", old.URL, "--json"}, f); code != 0 {
+				t.Fatalf("plan: exit %d\n%s", code, errOut)
+			}
+			var p struct {
+				Importable map[string]int `json:"importable"`
+				Warnings   []struct{ Code string }
+			}
+			if err := json.Unmarshal([]byte(out.String()), &p); err != nil {
+				t.Fatalf("plan: %v\n%s", err, out)
+			}
+			warned := slices.ContainsFunc(p.Warnings, func(w struct{ Code string }) bool { return w.Code == "follow_requests_unseen" })
+			if from.GoToSocial() {
+				if p.Importable["follows"] != 2 || warned {
+					t.Errorf("plan: %d follows, unseen-requests warning %v; want 2 (ana, and kim's request), no warning", p.Importable["follows"], warned)
+				}
+			} else if p.Importable["follows"] != 1 || !warned {
+				t.Errorf("plan: %d follows, warnings %+v; want 1 and a warning that requests to accounts named nowhere else are not seen",
+					p.Importable["follows"], p.Warnings)
+			}
+			if !from.GoToSocial() {
+				return
+			}
+
+			if code := run(context.Background(), []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes"}, f); code != 0 {
+				t.Fatalf("migrate: exit %d\n%s", code, errOut)
+			}
+			kim, ok := neu.State().Follows["kim@k.example"]
+			if !ok || !kim.Requested || !kim.Notify {
+				t.Errorf("kim on the new account: %+v (present %v); want a request again, notifying", kim, ok)
+			}
+			if old.Writes() != 0 {
+				t.Errorf("%d writes to the old account", old.Writes())
+			}
+		})
 	}
 }

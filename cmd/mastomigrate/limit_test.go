@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -138,4 +139,94 @@ func TestWaitForDailyLimit(t *testing.T) {
 	if clock.Now().Before(time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("finished at %v: it did not wait for the third day", clock.Now())
 	}
+}
+
+// TestTagFollowsShareDailyLimit: on Mastodon a hashtag follow spends the
+// daily follow allowance too (app/models/tag_follow.rb), so an old
+// account's 4 follows and 3 followed tags, at 5 a day, leave 2 tags for
+// the next day: deferred until the reset, not "retry", and the estimate
+// counts all 7. GoToSocial has no daily limit: one run does them all.
+func TestTagFollowsShareDailyLimit(t *testing.T) {
+	eachFlavourParallel(t, func(t *testing.T, fl mastotest.Flavour) {
+		clock := mastotest.NewManualClock(t0)
+		old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(mastotest.Mastodon45))
+		l := fl.Limits()
+		if l.FollowsPerDay > 0 {
+			l.FollowsPerDay = 5
+		}
+		neu := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock), mastotest.WithLimits(l))
+		for i := range 4 {
+			h := fmt.Sprintf("user%d@far.example", i)
+			neu.AddHandle(h, mastotest.Account{})
+			old.SeedFollow(old.AddHandle(h, mastotest.Account{}), mastotest.FollowState{Reblogs: true})
+		}
+		for _, tag := range []string{"golang", "fediverse", "mastodon"} {
+			old.SeedFollowedTag(tag)
+		}
+		f, out, errOut, _ := fromFactory(t, old, neu, clock)
+
+		if code := run(context.Background(), []string{"plan", "--from", old.URL, "--to", neu.URL, "--json"}, f); code != 0 {
+			t.Fatalf("plan: exit %d\n%s", code, errOut)
+		}
+		var p struct {
+			Target struct {
+				Estimate struct {
+					Follows    int
+					TagFollows int `json:"tag_follows"`
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out.String()), &p); err != nil {
+			t.Fatalf("plan: %v\n%s", err, out)
+		}
+		if e := p.Target.Estimate; e.Follows != 7 || e.TagFollows != 3 {
+			t.Errorf("estimate: %d follows, %d of them hashtags; want 7 and 3", e.Follows, e.TagFollows)
+		}
+
+		code := run(context.Background(), []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes"}, f)
+		if l.FollowsPerDay == 0 {
+			if code != 0 {
+				t.Fatalf("exit %d, want 0: no daily limit\n%s", code, errOut)
+			}
+			if n, tags := len(neu.State().Follows), neu.Extras().FollowedTags; n != 4 || len(tags) != 3 {
+				t.Errorf("%d follows, tags %v; want 4 and 3", n, tags)
+			}
+			return
+		}
+		if code != exitTempFail {
+			t.Fatalf("first day: exit %d, want %d\n%s", code, exitTempFail, errOut)
+		}
+		if n, tags := len(neu.State().Follows), neu.Extras().FollowedTags; n != 4 || len(tags) != 1 {
+			t.Errorf("first day: %d follows, tags %v; want 4 and 1", n, tags)
+		}
+		for _, want := range []string{"2 hashtag follows remain", "starts counting again at 2026-11-03 "} {
+			if !strings.Contains(errOut.String(), want) {
+				t.Errorf("message lacks %q:\n%s", want, errOut)
+			}
+		}
+		deferred := 0
+		for _, it := range reportJSON(t, f, out) {
+			switch {
+			case it.Status == "retry":
+				t.Errorf("%s %s is %q (%s), want deferred until the reset", it.Category, it.Item, it.Status, it.Reason)
+			case it.Status == "deferred" && it.Category == "followed_tags":
+				deferred++
+			}
+		}
+		if deferred != 2 {
+			t.Errorf("%d tag follows deferred, want 2", deferred)
+		}
+
+		clock.Advance(time.Date(2026, 11, 3, 1, 0, 0, 0, time.UTC).Sub(clock.Now()))
+		errOut.Reset()
+		if code := run(context.Background(), []string{"resume", "--yes"}, f); code != 0 {
+			t.Fatalf("next day: exit %d\n%s", code, errOut)
+		}
+		if tags := neu.Extras().FollowedTags; len(tags) != 3 {
+			t.Errorf("next day: tags %v, want all 3", tags)
+		}
+		if old.Writes() != 0 {
+			t.Errorf("%d writes to the old account", old.Writes())
+		}
+	})
 }
