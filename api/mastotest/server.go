@@ -121,6 +121,11 @@ type Faults struct {
 	SlowBodies   float64       // send half the body, pause, send the rest
 	SlowPause    time.Duration // the pause of a slow body (wall time)
 	Latency      time.Duration // added to every request (wall time)
+	// Broken are requests ("POST /api/v1/accounts/100004/block", the path
+	// as sent) answered with this status every time, after the rate
+	// limits and without acting: a server's bug with one item, such as
+	// Mastodon 4.2–4.3's 500 for every refused featured tag.
+	Broken map[string]int
 }
 
 // Server is a fake Mastodon instance with one user, "me".
@@ -626,6 +631,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if limited || missing {
 		writeAnswer(w, c.header, status, body)
+		return
+	}
+	if code, ok := f.Broken[r.Method+" "+r.URL.Path]; ok {
+		// Rails answers an exception it does not rescue with the status's
+		// words (ActionDispatch::PublicExceptions).
+		writeAnswer(w, c.header, code, apiError(http.StatusText(code)))
 		return
 	}
 
