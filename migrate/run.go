@@ -165,11 +165,11 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 		}
 	}
 	// Some servers answer a category's read but have no way to write it
-	// (GoToSocial lists no endorsements or featured tags, and takes none):
-	// the capability table says so before anything is sent.
+	// (GoToSocial lists no featured tags, and takes none): the capability
+	// table says so before anything is sent, where no probe said more.
 	if caps := r.Client.Server(ctx).Capabilities(); !caps.Probe {
 		for _, cat := range Categories {
-			if caps.Refuses(cat) {
+			if _, probed := r.unsupported[cat]; !probed && caps.Refuses(cat) {
 				r.unsupported[cat] = caps.Name + " has no " + strings.ReplaceAll(cat, "_", " ")
 			}
 		}
