@@ -95,9 +95,14 @@ type Limits struct {
 	// modules the same clLimit).
 	IPRequests       int
 	IPRequestsPeriod time.Duration
-	FollowsPerDay    int // app/models/follow.rb rate_limit family :follows, app/lib/rate_limiter.rb
-	FollowCap        int // app/validators/follow_limit_validator.rb
-	MaxLists         int // app/models/list.rb PER_ACCOUNT_LIMIT
+	// Apps is Mastodon's throttle of app registrations (POST
+	// /api/v1/apps) per client IP, from 4.3 ('throttle_oauth_application_
+	// registrations/ip', added by mastodon/mastodon#30316).
+	Apps          int
+	AppsPeriod    time.Duration
+	FollowsPerDay int // app/models/follow.rb rate_limit family :follows, app/lib/rate_limiter.rb
+	FollowCap     int // app/validators/follow_limit_validator.rb
+	MaxLists      int // app/models/list.rb PER_ACCOUNT_LIMIT
 }
 
 // MastodonLimits are Mastodon 4.x's defaults. Windows are aligned to the
@@ -882,10 +887,7 @@ func (s *Server) throttleIP(c *call) (int, any, bool) {
 		return 0, nil, false
 	}
 	now := s.clock.Now()
-	ip, _, err := net.SplitHostPort(c.r.RemoteAddr)
-	if err != nil {
-		ip = c.r.RemoteAddr
-	}
+	ip := remoteIP(c.r)
 	w := s.anchored["ip:"+ip]
 	if w == nil || !now.Before(w.reset) {
 		w = &anchorWin{reset: now.Add(l.IPRequestsPeriod)}
@@ -898,6 +900,15 @@ func (s *Server) throttleIP(c *call) (int, any, bool) {
 		return http.StatusTooManyRequests, apiError("rate limit reached"), true
 	}
 	return 0, nil, false
+}
+
+// remoteIP is the client's address, which per-IP throttles count by.
+func remoteIP(r *http.Request) string {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return ip
 }
 
 // window counts one more request in the fixed window holding now.
