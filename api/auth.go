@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-mastodon"
 	"golang.org/x/oauth2"
@@ -44,12 +47,13 @@ type App struct {
 
 // RegisterApp registers mastomigrate with the instance for one redirect URI.
 func RegisterApp(ctx context.Context, instance string, redirect string, hc *http.Client) (*App, error) {
-	return RegisterAppScopes(ctx, instance, redirect, hc, nil)
+	return RegisterAppScopes(ctx, instance, redirect, hc, nil, nil)
 }
 
 // RegisterAppScopes is RegisterApp asking for scopes only (nil: Scopes),
-// e.g. ReadScopes for an account that is only read.
-func RegisterAppScopes(ctx context.Context, instance string, redirect string, hc *http.Client, scopes []string) (*App, error) {
+// e.g. ReadScopes for an account that is only read. clock (nil: the
+// system's) places a refusal's reset on our time.
+func RegisterAppScopes(ctx context.Context, instance string, redirect string, hc *http.Client, scopes []string, clock Clock) (*App, error) {
 	want := scopes
 	if want == nil {
 		want = Scopes
@@ -58,16 +62,56 @@ func RegisterAppScopes(ctx context.Context, instance string, redirect string, hc
 	if err != nil {
 		return nil, err
 	}
-	cfg := &mastodon.AppConfig{Server: base.String(), ClientName: "mastomigrate", RedirectURIs: redirect,
-		Scopes: strings.Join(want, " "), Website: "https://github.com/mastomigrate/mastomigrate"}
-	if hc != nil {
-		cfg.Client = *hc
+	if clock == nil {
+		clock = SystemClock
 	}
-	a, err := mastodon.RegisterApp(ctx, cfg)
+	a, err := registerApp(ctx, base, redirect, hc, want, clock.Now())
 	if err != nil {
-		return nil, fmt.Errorf("registering the app on %s: %w", base.Host, fromMastodon(http.MethodPost, "/api/v1/apps", err))
+		return nil, fmt.Errorf("registering the app on %s: %w", base.Host, err)
 	}
 	return &App{Instance: base.String(), ClientID: a.ClientID, ClientSecret: a.ClientSecret, RedirectURI: redirect, Scopes: scopes}, nil
+}
+
+// registerApp is POST /api/v1/apps (app/controllers/api/v1/
+// apps_controller.rb). Sent here rather than by go-mastodon, whose error
+// drops the headers: Mastodon 4.3+ allows 5 registrations per 10 minutes
+// from one address (config/initializers/rack_attack.rb), and its 429
+// says until when only in X-RateLimit-Reset, which *RateLimitError
+// carries.
+func registerApp(ctx context.Context, base *url.URL, redirect string, hc *http.Client, scopes []string, now time.Time) (*mastodon.Application, error) {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	form := url.Values{"client_name": {"mastomigrate"}, "redirect_uris": {redirect}, "scopes": {strings.Join(scopes, " ")},
+		"website": {"https://github.com/mastomigrate/mastomigrate"}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.JoinPath("/api/v1/apps").String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, unwrapURLError(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		rate, _ := parseRate(resp.Header, now)
+		rate.Remaining = 0
+		return nil, &RateLimitError{Method: req.Method, Path: req.URL.Path, Rate: rate}
+	case resp.StatusCode != http.StatusOK:
+		return nil, describe(req, resp.StatusCode, body)
+	}
+	var a mastodon.Application
+	if err := json.Unmarshal(body, &a); err != nil || a.ClientID == "" {
+		return nil, fmt.Errorf("POST %s: the answer has no client_id", req.URL.Path)
+	}
+	return &a, nil
 }
 
 func (a *App) oauth() *oauth2.Config {

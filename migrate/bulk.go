@@ -168,7 +168,7 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 		}
 		b.say(LevelInfo, "importing %s (%s, %s mode)", plural(info.Rows, "row"), typ, mode)
 		if err := c.Import(ctx, typ, mode, files[0].Data); err != nil {
-			if out, _ := decide(OpImport, err, false); out == OutcomeFailed {
+			if out, _ := decide(attempt{op: OpImport}, err); out == OutcomeFailed {
 				// Refused: nothing was queued; the replay does it all.
 				info.Status, info.Reason = LaneFailed, err.Error()
 				b.say(LevelWarning, "the server refused the %s import (%v); sending them one by one instead", typ, err)

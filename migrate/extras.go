@@ -230,19 +230,29 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 	}
 	steps := map[string][]Step{}
 	add := func(s Step) { steps[s.Category] = append(steps[s.Category], s) }
-	tags := func(cat string, op Op, names []string, have map[string]bool) {
+	// Hashtags are one whatever their case; each keeps the case it has on
+	// the old account. Featured ones have a limit, and Mastodon before
+	// 4.4 answers one past it with a 500: what does not fit is left out
+	// here, with the reason, and never sent.
+	tags := func(cat string, op Op, names []string, have map[string]bool, room int) {
 		r := ch.category(cat)
 		for _, n := range names {
-			if have[n] {
+			switch {
+			case have[strings.ToLower(n)]:
 				r.Already++
 				continue
+			case room == 0:
+				r.OverCap++
+				ch.Problems = append(ch.Problems, Problem{Category: cat, Item: "#" + n, Kind: "over_cap", Reason: overFeatured(len(have))})
+				continue
 			}
+			room--
 			r.ToDo++
-			add(Step{ID: opID(op, n), Op: op, Category: cat, Item: "#" + n})
+			add(Step{ID: opID(op, strings.ToLower(n)), Op: op, Category: cat, Item: "#" + n})
 		}
 	}
-	tags("followed_tags", OpFollowTag, x.FollowedTags, xt.followedTags)
-	tags("featured_tags", OpFeatureTag, x.FeaturedTags, xt.featuredTags)
+	tags("followed_tags", OpFollowTag, x.FollowedTags, xt.followedTags, -1)
+	tags("featured_tags", OpFeatureTag, x.FeaturedTags, xt.featuredTags, max(FeaturedTagLimit-len(xt.featuredTags), 0))
 	account := func(cat string, a archive.Account) *api.Account {
 		res := res[a.Key()]
 		acc := target(res)
@@ -320,6 +330,16 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 	ch.Estimate = estimate(ch.Steps, a)
 }
 
+// FeaturedTagLimit is how many hashtags a Mastodon account may feature
+// (app/models/featured_tag.rb, LIMIT).
+const FeaturedTagLimit = 10
+
+// overFeatured is why a hashtag is not featured, the new account
+// featuring n.
+func overFeatured(n int) string {
+	return fmt.Sprintf("over Mastodon's limit of %d featured hashtags (the new account features %d)", FeaturedTagLimit, n)
+}
+
 // sendExtra makes one step of the old account's extras. A refusal is
 // settled by reading the new account's state, not the server's words.
 func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
@@ -330,14 +350,20 @@ func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
 	case OpFeatureTag:
 		name := strings.TrimPrefix(s.Item, "#")
 		err := c.FeatureTag(ctx, name)
-		if errors.Is(err, api.ErrValidation) {
-			// Featured already (by an interrupted run), or over the
-			// server's limit of featured tags: the list says which.
-			if tags, rerr := c.FeaturedTags(ctx); rerr == nil && slices.ContainsFunc(tags, func(t *api.FeaturedTag) bool {
-				return strings.EqualFold(t.Name, name)
-			}) {
-				return Record{Reason: "featured already"}, nil
-			}
+		if !errors.Is(err, api.ErrValidation) && !errors.Is(err, api.ErrServer) {
+			return Record{}, err
+		}
+		// The plan counted the room, but the account may have changed
+		// since. Mastodon 4.4+ refuses one over the limit with 422, 4.2–4.3
+		// every refusal with 500 (app/services/create_featured_tag_service.rb):
+		// the list says whether it is featured now, or the limit is reached.
+		tags, rerr := c.FeaturedTags(ctx)
+		switch {
+		case rerr != nil:
+		case slices.ContainsFunc(tags, func(t *api.FeaturedTag) bool { return strings.EqualFold(t.Name, name) }):
+			return Record{Reason: "featured already"}, nil
+		case len(tags) >= FeaturedTagLimit:
+			return Record{Status: StatusSkipped, Reason: overFeatured(len(tags))}, nil
 		}
 		return Record{}, err
 	case OpEndorse:

@@ -77,6 +77,10 @@ type Record struct {
 	// Pending marks a follow sent that is a request until the other side
 	// accepts it.
 	Pending bool `json:"pending,omitempty"`
+	// HTTPStatus is the server error (5xx) behind a retry or a failure:
+	// the next run fails an item that meets the same one again
+	// (outcome.go).
+	HTTPStatus int `json:"http_status,omitempty"`
 	// NewID is what a done step made on the target: a post's or media
 	// file's new id, so a resumed run can link replies to it (posts.go).
 	NewID string `json:"new_id,omitempty"`
@@ -100,9 +104,12 @@ type Journal struct {
 	Path   string
 	Header Header
 
-	mu       sync.Mutex
-	f        *os.File
-	last     map[string]Record // latest step record by id
+	mu   sync.Mutex
+	f    *os.File
+	last map[string]Record // latest step record by id
+	// earlier is, by id, the latest step record earlier runs left other
+	// than "started" (load): what the item's last attempt came to.
+	earlier  map[string]Record
 	accounts map[string]Record
 	finished bool
 	lanes    map[string]Record // latest lane record by id (bulk.go)
@@ -158,7 +165,7 @@ func OpenJournal(path string, h Header) (*Journal, error) {
 		}
 		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
-	j := &Journal{Path: path, f: f, last: map[string]Record{}, accounts: map[string]Record{}}
+	j := &Journal{Path: path, f: f, last: map[string]Record{}, accounts: map[string]Record{}, earlier: map[string]Record{}}
 	if err := j.load(f); err != nil {
 		f.Close()
 		return nil, err
@@ -202,7 +209,7 @@ func LoadJournal(path string) (*Journal, error) {
 		return nil, err
 	}
 	defer f.Close()
-	j := &Journal{Path: path, last: map[string]Record{}, accounts: map[string]Record{}}
+	j := &Journal{Path: path, last: map[string]Record{}, accounts: map[string]Record{}, earlier: map[string]Record{}}
 	return j, j.load(f)
 }
 
@@ -233,6 +240,9 @@ func (j *Journal) load(f *os.File) error {
 			break
 		}
 		j.apply(r)
+		if r.Type == "step" && r.Status != StatusStarted {
+			j.earlier[r.ID] = r
+		}
 		good += i + 1
 	}
 	if j.Torn && j.f != nil {
@@ -377,6 +387,14 @@ func (j *Journal) Last(id string) (Record, bool) {
 	defer j.mu.Unlock()
 	r, ok := j.last[id]
 	return r, ok
+}
+
+// Earlier returns the last outcome earlier runs recorded for a step
+// (a "started" aside), or the zero Record.
+func (j *Journal) Earlier(id string) Record {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.earlier[id]
 }
 
 // Steps returns the latest record of every step, sorted by id.

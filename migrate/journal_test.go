@@ -166,3 +166,33 @@ func TestSummaryFromJournal(t *testing.T) {
 		t.Errorf("deferred until %v", sum.DeferredUntil)
 	}
 }
+
+// TestJournalEarlier: what earlier runs came to, as this run sees it —
+// not what this run records, and not a bare "started".
+func TestJournalEarlier(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.journal")
+	j, err := OpenJournal(path, Header{Account: "me@new.example", Digest: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Record(Record{ID: "a", Status: StatusRetry, HTTPStatus: 500})
+	j.Record(Record{ID: "b", Status: StatusRetry, HTTPStatus: 502})
+	j.Record(Record{ID: "b", Status: StatusStarted}) // a crash after sending
+	if r := j.Earlier("a"); r.Status != "" {
+		t.Errorf("this run's own record counts as earlier: %+v", r)
+	}
+	j.Close()
+
+	j, err = OpenJournal(path, Header{Account: "me@new.example", Digest: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.Record(Record{ID: "a", Status: StatusStarted})
+	j.Record(Record{ID: "a", Status: StatusDone})
+	for id, want := range map[string]int{"a": 500, "b": 502, "c": 0} {
+		if got := j.Earlier(id).HTTPStatus; got != want {
+			t.Errorf("Earlier(%s) carries %d, want %d", id, got, want)
+		}
+	}
+}

@@ -442,7 +442,7 @@ func (m *Move) move(ctx context.Context) error {
 	password = ""
 	host := m.oldC.Instance().Host
 	var ae *api.Error
-	if out, _ := decide(OpMove, err, false); out == OutcomeFailed && errors.As(err, &ae) {
+	if out, _ := decide(attempt{op: OpMove}, err); out == OutcomeFailed && errors.As(err, &ae) {
 		switch ae.Status {
 		case http.StatusBadRequest:
 			m.mark(MoveRequest, StatusRetry, "refused: wrong password")

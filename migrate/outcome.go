@@ -32,14 +32,24 @@ const (
 	OutcomeFresh  Outcome = "fresh"  // upload the post's media again, then send once more
 )
 
+// attempt is what the caller knows of a refused request besides its
+// error.
+type attempt struct {
+	op    Op
+	media bool // a post's first attempt, with media uploaded
+	// earlier is the server error (a 5xx status) the item's last record
+	// from an earlier run carries, 0 when none (Journal.Earlier).
+	earlier int
+}
+
 // refusal is what the policy looks at: the error, its status, and what
 // the caller knows about the attempt.
 type refusal struct {
+	attempt
 	err    error
 	status int // 0 when the server gave no answer
 	msg    string
 	daily  bool // the daily follow limit
-	media  bool // a post's first attempt, with media uploaded
 }
 
 // rule is one row of the policy: for these ops (nil: every op), when
@@ -59,6 +69,15 @@ func clientError(r refusal) bool { return r.status >= 400 && r.status < 500 }
 func answered(r refusal) bool    { return r.status != 0 }
 func refused(r refusal) bool     { return answered(r) && r.status < 500 }
 func always(refusal) bool        { return true }
+
+// ruleServerTwice is the row that ends a server error's retries.
+const ruleServerTwice = "same server error in two runs"
+
+// serverTwice: the same 5xx for the same item in a run after one that
+// already retried it is the server's own failure with this item (Mastodon
+// 4.2–4.3 answer 500 for every refused featured tag,
+// app/services/create_featured_tag_service.rb), not a passing one.
+func serverTwice(r refusal) bool { return r.status >= 500 && r.status == r.earlier }
 
 // policy is read top down; the first matching row decides.
 var policy = []rule{
@@ -80,6 +99,9 @@ var policy = []rule{
 	}, OutcomeAbort},
 	{"instance unreachable", nil, func(r refusal) bool { return errors.Is(r.err, api.ErrUnreachable) }, OutcomeAbort},
 	{"daily follow limit", dailyFollowOps, func(r refusal) bool { return r.daily }, OutcomeDefer},
+	// No item stays "retry" for the same server error across runs: the
+	// transport has retried within the run, a later run tried once more.
+	{ruleServerTwice, nil, serverTwice, OutcomeFailed},
 
 	// What GoToSocial refuses with 403 besides a disabled switch
 	// (replies to others, mentions of others, polls) is never sent: the
@@ -102,11 +124,10 @@ var policy = []rule{
 	{"no answer", nil, always, OutcomeRetry},
 }
 
-// decide is the policy's outcome for op refused with err, and the name
-// of the row that decided. media marks a post's first attempt that has
-// media attached.
-func decide(op Op, err error, media bool) (Outcome, string) {
-	r := refusal{err: err, media: media}
+// decide is the policy's outcome for an attempt refused with err, and the
+// name of the row that decided.
+func decide(a attempt, err error) (Outcome, string) {
+	r := refusal{attempt: a, err: err}
 	var ae *api.Error
 	if errors.As(err, &ae) {
 		r.status, r.msg = ae.Status, ae.Message
@@ -114,7 +135,7 @@ func decide(op Op, err error, media bool) (Outcome, string) {
 	var rl *api.RateLimitError
 	r.daily = errors.As(err, &rl) && rl.Daily
 	for _, row := range policy {
-		if (row.ops == nil || slices.Contains(row.ops, op)) && row.when(r) {
+		if (row.ops == nil || slices.Contains(row.ops, a.op)) && row.when(r) {
 			return row.then, row.name
 		}
 	}
@@ -142,20 +163,39 @@ func (e errAbort) Unwrap() error { return e.err }
 // fatal is the error that ends the run when err does for any op, or nil
 // when err is the item's alone.
 func fatal(err error) error {
-	if out, rule := decide("", err, false); out == OutcomeAbort {
+	if out, rule := decide(attempt{}, err); out == OutcomeAbort {
 		return abort(rule, err)
 	}
 	return nil
 }
 
 // classify turns a refusal of one item into that item's outcome; step
-// has dealt with rate limits and errors that end the run.
-func classify(s Step, err error) Record {
+// has dealt with rate limits and errors that end the run. earlier is the
+// item's last record from an earlier run. A server error is journaled
+// with its status, for the next run's decision.
+func classify(s Step, err error, earlier Record) Record {
 	var ae *api.Error
-	if out, _ := decide(s.Op, err, false); out == OutcomeFailed && errors.As(err, &ae) {
-		return Record{Status: StatusFailed, Reason: reasonOf(s, ae)}
+	if !errors.As(err, &ae) {
+		return Record{Status: StatusRetry, Reason: "temporary: " + err.Error()}
 	}
-	return Record{Status: StatusRetry, Reason: "temporary: " + err.Error()}
+	rec := Record{Status: StatusRetry, Reason: "temporary: " + err.Error()}
+	if ae.Status >= 500 {
+		rec.HTTPStatus = ae.Status
+	}
+	switch out, rule := decide(attempt{op: s.Op, earlier: earlier.HTTPStatus}, err); {
+	case rule == ruleServerTwice:
+		rec.Status, rec.Reason = StatusFailed, serverFailed(ae)
+	case out == OutcomeFailed:
+		rec.Status, rec.Reason = StatusFailed, reasonOf(s, ae)
+	}
+	return rec
+}
+
+// serverFailed says why an item failed for a server error met in two
+// runs: the status and the request, which the server's admin can look up.
+func serverFailed(ae *api.Error) string {
+	return fmt.Sprintf("the server answered %d to %s %s in two runs (an error on its side; its admin can look the request up in its logs)",
+		ae.Status, ae.Method, ae.Path)
 }
 
 // After a refused list batch, the target's state decides each member

@@ -264,6 +264,7 @@ type PostRunner struct {
 	claimed  map[string]bool
 	markdown bool
 	row      *SummaryRow
+	sum      *Summary
 }
 
 // PostsCategory is the category of posts in the journal and summary;
@@ -284,7 +285,7 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 	if ok, why := Backdating(r.Client.Server(ctx)); !ok {
 		return fmt.Errorf("posts cannot be carried to %s: %s", r.Client.Instance().Host, why)
 	}
-	r.row = sum.row(PostsCategory)
+	r.row, r.sum = sum.row(PostsCategory), sum
 	r.ids, r.claimed = map[string]string{}, map[string]bool{}
 	for _, rec := range r.Journal.Steps() {
 		if rec.Category == PostsCategory && rec.Status == StatusDone {
@@ -419,9 +420,10 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 	if !p.Published.Before(r.Clock.Now().Add(-time.Minute)) {
 		return r.outcome(step, Record{Status: StatusSkipped, Reason: "dated in the future or the last minute: it would be scheduled, not backdated"})
 	}
-	for attempt := 0; ; attempt++ {
+	earlier := r.Journal.Earlier(id).HTTPStatus
+	for try := 0; ; try++ {
 		var err error
-		ns.MediaIDs, err = r.media(ctx, p, attempt > 0)
+		ns.MediaIDs, err = r.media(ctx, p, try > 0)
 		if err != nil {
 			var fail mediaError
 			if errors.As(err, &fail) {
@@ -440,21 +442,26 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		}
 		var ae *api.Error
 		errors.As(err, &ae)
-		switch out, rule := decide(OpCreateStatus, err, attempt == 0 && len(ns.MediaIDs) > 0); out {
-		case OutcomeAbort:
+		switch out, rule := decide(attempt{op: OpCreateStatus, media: try == 0 && len(ns.MediaIDs) > 0, earlier: earlier}, err); {
+		case out == OutcomeAbort:
 			return abort(rule, err)
-		case OutcomeStop:
+		case out == OutcomeStop:
 			return fmt.Errorf("%w: %s", ErrBackdatingOff, ae.Message)
-		case OutcomeFresh:
+		case out == OutcomeFresh:
 			continue
-		case OutcomeFailed:
+		case rule == ruleServerTwice:
+			return r.outcome(step, Record{Status: StatusFailed, HTTPStatus: ae.Status, Reason: serverFailed(ae)})
+		case out == OutcomeFailed:
 			return r.outcome(step, Record{Status: StatusFailed, Reason: reasonOf(step, ae)})
-		default:
-			// The post may have been made: the journal keeps it as sending,
-			// so the next run looks for it by its date before sending it.
-			r.row.Retry++
-			return nil
 		}
+		// The post may have been made: the journal keeps it as sending,
+		// so the next run looks for it by its date before sending it; a
+		// server error is kept with it, for that run's decision.
+		r.row.Retry++
+		if ae != nil && ae.Status >= 500 {
+			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusSending, HTTPStatus: ae.Status})
+		}
+		return nil
 	}
 }
 
@@ -468,6 +475,7 @@ func (r *PostRunner) outcome(s Step, rec Record) error {
 		r.row.Skipped++
 	case StatusFailed:
 		r.row.Failed++
+		r.sum.serverFailure(rec)
 	case StatusRetry:
 		r.row.Retry++
 	}
@@ -501,7 +509,7 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 			Description: a.Description, Focus: a.Focus})
 		if err != nil {
 			var ae *api.Error
-			switch out, rule := decide(OpUploadMedia, err, false); {
+			switch out, rule := decide(attempt{op: OpUploadMedia}, err); {
 			case out == OutcomeAbort:
 				return nil, abort(rule, err)
 			case out == OutcomeFailed && errors.As(err, &ae):

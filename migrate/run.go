@@ -49,6 +49,11 @@ type Summary struct {
 	DeferredUntil *time.Time `json:"deferred_until,omitempty"`
 	// FollowLimit is the daily follow limit the server reported, if hit.
 	FollowLimit int `json:"follow_limit,omitempty"`
+	// ServerFailed are the items this run failed for a server error met
+	// in two runs (outcome.go): the run ends in failure.
+	ServerFailed int `json:"server_failed,omitempty"`
+	// serverReason is the first of their reasons.
+	serverReason string
 
 	// How the run ended, for the face to say (not in the JSON):
 	Account         string `json:"-"` // the new account's full handle
@@ -160,11 +165,11 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 		}
 	}
 	// Some servers answer a category's read but have no way to write it
-	// (GoToSocial lists no endorsements or featured tags, and takes none):
-	// the capability table says so before anything is sent.
+	// (GoToSocial lists no featured tags, and takes none): the capability
+	// table says so before anything is sent, where no probe said more.
 	if caps := r.Client.Server(ctx).Capabilities(); !caps.Probe {
 		for _, cat := range Categories {
-			if caps.Refuses(cat) {
+			if _, probed := r.unsupported[cat]; !probed && caps.Refuses(cat) {
 				r.unsupported[cat] = caps.Name + " has no " + strings.ReplaceAll(cat, "_", " ")
 			}
 		}
@@ -199,6 +204,20 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 		}
 	}
 	return r.summary, nil
+}
+
+// serverFailure counts a failed record that a server error failed.
+func (s *Summary) serverFailure(rec Record) {
+	if rec.HTTPStatus < 500 {
+		return
+	}
+	s.ServerFailed++
+	if s.serverReason == "" {
+		s.serverReason = rec.Reason
+		if rec.Step != nil {
+			s.serverReason = rec.Step.Item + ": " + rec.Reason
+		}
+	}
 }
 
 func (s *Summary) noteDeferred(t time.Time) {
@@ -300,7 +319,7 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) (R
 			}
 			return r.outcome(s, rec)
 		}
-		switch out, rule := decide(s.Op, err, false); out {
+		switch out, rule := decide(attempt{op: s.Op}, err); out {
 		case OutcomeDefer:
 			var rl *api.RateLimitError
 			errors.As(err, &rl)
@@ -309,7 +328,7 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) (R
 		case OutcomeAbort:
 			return abort(rule, err)
 		}
-		return r.outcome(s, classify(s, err))
+		return r.outcome(s, classify(s, err, r.Journal.Earlier(s.ID)))
 	}
 }
 
@@ -405,6 +424,7 @@ func (s *Summary) tally(recs []Record) {
 			row.Skipped++
 		case StatusFailed:
 			row.Failed++
+			s.serverFailure(rec)
 		case StatusRetry:
 			row.Retry++
 		case StatusDeferred:
@@ -671,7 +691,7 @@ func (r *Runner) failBatch(batch []Step, err error) error {
 		return abort
 	}
 	for _, s := range batch {
-		if err := r.outcome(s, classify(s, err)); err != nil {
+		if err := r.outcome(s, classify(s, err, r.Journal.Earlier(s.ID))); err != nil {
 			return err
 		}
 	}

@@ -151,6 +151,25 @@ func (e *RetryError) Error() string {
 	return fmt.Sprintf("%s could not be done yet (see `mastomigrate report`); run again to continue: %s", plural(e.Items, "item"), e.Command)
 }
 
+// ServerFailedError ends a run that failed items for good because the
+// server answered them with the same error in two runs (outcome.go): the
+// run failed, whatever else is left for a later one.
+type ServerFailedError struct {
+	Items  int
+	Reason string // the first item's
+	// Left are the items a later run can still do, with the command.
+	Left    int
+	Command string
+}
+
+func (e *ServerFailedError) Error() string {
+	msg := fmt.Sprintf("%s failed for an error on the server's side (%s; see `mastomigrate report`)", plural(e.Items, "item"), e.Reason)
+	if e.Left > 0 {
+		msg += fmt.Sprintf("; %s could not be done yet, run again to continue: %s", plural(e.Left, "other item"), e.Command)
+	}
+	return msg
+}
+
 // HumanDuration writes 13h58m, 45m, or under a minute.
 func HumanDuration(d time.Duration) string {
 	d = d.Round(time.Minute)
@@ -568,6 +587,17 @@ func (s *Session) end(j *Journal, account string, sum *Summary, runErr error, pa
 			return sum, &StoppedError{Phase: PhaseReplay, Command: command, Err: runErr}
 		}
 		return sum, runErr
+	}
+	if sum.ServerFailed > 0 {
+		fe := &ServerFailedError{Items: sum.ServerFailed, Reason: sum.serverReason, Left: sum.Remaining(), Command: command}
+		if fe.Left > 0 {
+			return sum, fe
+		}
+		out, err := s.finish(j, account, sum, partial)
+		if err != nil {
+			return out, err
+		}
+		return out, fe
 	}
 	if n := sum.Remaining(); n > 0 {
 		if sum.DeferredUntil != nil {

@@ -159,7 +159,7 @@ func ReadSource(ctx context.Context, c *api.Client, includeLikes bool) (*Source,
 					return fail("followed_tags", err)
 				}
 				mu.Lock()
-				x.FollowedTags = append(x.FollowedTags, strings.ToLower(t.Name))
+				x.FollowedTags = append(x.FollowedTags, t.Name) // in its case: #MastoArt
 				mu.Unlock()
 			}
 			return nil
@@ -170,7 +170,7 @@ func ReadSource(ctx context.Context, c *api.Client, includeLikes bool) (*Source,
 				return fail("featured_tags", err)
 			}
 			for _, t := range ts {
-				x.FeaturedTags = append(x.FeaturedTags, strings.ToLower(t.Name))
+				x.FeaturedTags = append(x.FeaturedTags, t.Name)
 			}
 			return nil
 		},

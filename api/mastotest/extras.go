@@ -3,6 +3,7 @@ package mastotest
 import (
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -28,8 +29,8 @@ func init() {
 }
 
 type extraState struct {
-	followedTags map[string]int64 // lower-cased name -> seq
-	featuredTags map[string]int64
+	followedTags map[string]tag // by lower-cased name
+	featuredTags map[string]tag
 	endorsed     map[string]int64 // account id -> seq
 	notes        map[string]string
 	filters      []*FilterState
@@ -37,10 +38,38 @@ type extraState struct {
 	avatarURL, headerURL string
 }
 
+// tag is a followed or featured hashtag. Mastodon keeps the case it was
+// first written in: the API shows Tag#display_name and
+// FeaturedTag#display_name, the name as given (app/models/tag.rb,
+// app/models/featured_tag.rb, app/serializers/rest/tag_serializer.rb);
+// GoToSocial shows it lower-cased (internal/typeutils/
+// internaltofrontend.go TagToAPITag).
+type tag struct {
+	seq  int64
+	name string
+}
+
+// tagName is how the flavour shows a tag's name.
+func (f Flavour) tagName(t tag) string {
+	if f.GoToSocial() {
+		return strings.ToLower(t.name)
+	}
+	return t.name
+}
+
+// addTag adds a hashtag to a set unless there, keeping its first case.
+func (s *Server) addTag(set map[string]tag, name string) tag {
+	k := strings.ToLower(name)
+	if _, ok := set[k]; !ok {
+		set[k] = tag{s.nextSeq(), name}
+	}
+	return set[k]
+}
+
 // ext is the extras' state, made on first use; s.mu is held.
 func (s *Server) ext() *extraState {
 	if s.extras == nil {
-		s.extras = &extraState{followedTags: map[string]int64{}, featuredTags: map[string]int64{},
+		s.extras = &extraState{followedTags: map[string]tag{}, featuredTags: map[string]tag{},
 			endorsed: map[string]int64{}, notes: map[string]string{}}
 	}
 	return s.extras
@@ -48,25 +77,24 @@ func (s *Server) ext() *extraState {
 
 // extraRoute says which of these routes a flavour has:
 //   - Mastodon before 4.4 endorses with POST /api/v1/accounts/:id/pin; 4.4
-//     renamed it endorse (config/routes/api.rb, app/controllers/api/v1/
-//     accounts/endorsements_controller.rb); the fake keeps only the new
-//     name from 4.4, so a client must handle both.
+//     added endorse and keeps pin beside it, both routed to
+//     accounts/endorsements#create (config/routes/api.rb:
+//     `post :pin, to: 'endorsements#create'`, `post :endorse, to: …`).
 //   - GoToSocial 0.20 has followed tags (internal/api/client/followedtags),
 //     v2 filters (internal/api/client/filters/v2) and notes
 //     (internal/api/client/accounts/note.go); its featured tags answer an
 //     empty list and cannot be written (internal/api/client/featuredtags
-//     has only GET), and it has no endorsements (no endorse or pin route;
-//     its GET /api/v1/endorsements answers an empty list).
+//     has only GET), and it has no endorsements at all: no module serves
+//     /api/v1/endorsements or an endorse or pin route (internal/api/
+//     client.go), so they answer as unknown routes, 404.
 func (f Flavour) extraRoute(name string) bool {
 	switch {
 	case f.GoToSocial():
 		switch name {
-		case "POST /api/v1/featured_tags", "POST /api/v1/accounts/:id/endorse", "POST /api/v1/accounts/:id/pin":
+		case "POST /api/v1/featured_tags", "GET /api/v1/endorsements", "POST /api/v1/accounts/:id/endorse", "POST /api/v1/accounts/:id/pin":
 			return false
 		}
-	case f.mastodonAtLeast(4, 4):
-		return name != "POST /api/v1/accounts/:id/pin"
-	default:
+	case !f.mastodonAtLeast(4, 4):
 		return name != "POST /api/v1/accounts/:id/endorse"
 	}
 	return true
@@ -76,8 +104,9 @@ func (f Flavour) extraRoute(name string) bool {
 // (app/controllers/api/v1/followed_tags_controller.rb).
 func (s *Server) followedTags(c *call) (int, any) {
 	var items []seqItem[any]
-	for name, seq := range s.ext().followedTags {
-		items = append(items, seqItem[any]{seq, map[string]any{"name": name, "url": "https://" + s.Domain + "/tags/" + name,
+	for _, t := range s.ext().followedTags {
+		name := s.flavour.tagName(t)
+		items = append(items, seqItem[any]{t.seq, map[string]any{"name": name, "url": "https://" + s.Domain + "/tags/" + name,
 			"history": []any{}, "following": true}})
 	}
 	return http.StatusOK, page(s, c, items, 100)
@@ -88,19 +117,17 @@ func (s *Server) followedTags(c *call) (int, any) {
 // new tag follow spends the daily follow allowance, the same one account
 // follows spend (followAllowance).
 func (s *Server) followTag(c *call) (int, any) {
-	name := strings.ToLower(strings.TrimPrefix(c.ids[0], "#"))
+	name := strings.TrimPrefix(c.ids[0], "#")
 	if name == "" {
 		return s.flavour.recordNotFound("")
 	}
 	x := s.ext()
-	_, repeat := x.followedTags[name]
+	_, repeat := x.followedTags[strings.ToLower(name)]
 	if code, body, over := s.followAllowance(c, !repeat); over {
 		return code, body
 	}
-	if !repeat {
-		x.followedTags[name] = s.nextSeq()
-	}
-	return http.StatusOK, map[string]any{"name": name, "following": true}
+	t := s.addTag(x.followedTags, name)
+	return http.StatusOK, map[string]any{"name": s.flavour.tagName(t), "following": true}
 }
 
 // featuredTags is not paginated (app/controllers/api/v1/featured_tags_controller.rb).
@@ -109,37 +136,69 @@ func (s *Server) featuredTags(c *call) (int, any) {
 	if s.flavour.GoToSocial() {
 		return http.StatusOK, out // internal/api/client/featuredtags/get.go: always empty
 	}
-	x := s.ext()
-	names := slices.Collect(maps.Keys(x.featuredTags))
-	sort.Slice(names, func(i, j int) bool { return x.featuredTags[names[i]] < x.featuredTags[names[j]] })
-	for _, n := range names {
-		out = append(out, map[string]any{"id": strconv.FormatInt(x.featuredTags[n], 10), "name": n, "statuses_count": 0})
+	tags := slices.SortedFunc(maps.Values(s.ext().featuredTags), func(a, b tag) int { return int(a.seq - b.seq) })
+	for _, t := range tags {
+		out = append(out, featuredTagJSON(t))
 	}
 	return http.StatusOK, out
 }
 
-// featureTag refuses a repeat: app/models/featured_tag.rb validates the
-// tag's uniqueness per account ("Tag has already been taken").
+func featuredTagJSON(t tag) map[string]any {
+	return map[string]any{"id": strconv.FormatInt(t.seq, 10), "name": t.name, "statuses_count": 0}
+}
+
+// FeaturedTagLimit is how many hashtags an account may feature
+// (app/models/featured_tag.rb, LIMIT).
+const FeaturedTagLimit = 10
+
+// hashtagName is roughly Tag::HASHTAG_NAME_RE (app/models/tag.rb): word
+// characters, with at least one letter.
+var hashtagName = regexp.MustCompile(`^[\p{L}\p{N}_·\x{200c}]*[\p{L}_][\p{L}\p{N}_·\x{200c}]*$`)
+
+// featureTag validates as app/models/featured_tag.rb does: a name of
+// hashtag form, not featured yet (validate_tag_uniqueness, by the
+// normalised name), at most FeaturedTagLimit (validate_featured_tags_limit,
+// "You have already featured the maximum number of hashtags",
+// featured_tags.errors.limit in config/locales/en.yml). What a refusal
+// answers depends on the version:
+//   - 4.2–4.3: app/services/create_featured_tag_service.rb rescues the
+//     RecordInvalid (and RecordNotUnique) and then calls e.is_a(…), a
+//     method that does not exist: the NoMethodError is a 500 for every
+//     refusal, a repeat included.
+//   - 4.4+: the service finds or initialises the tag by name
+//     (find_or_initialize_by) and saves a new one with save!: a repeat
+//     answers 200 with the existing tag, and a refusal is the
+//     RecordInvalid's 422 (app/controllers/concerns/api/error_handling.rb).
 func (s *Server) featureTag(c *call) (int, any) {
-	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c.get("name")), "#"))
-	if name == "" {
-		return invalid("Tag can't be blank")
-	}
+	name := strings.TrimPrefix(strings.TrimSpace(c.get("name")), "#")
 	x := s.ext()
-	if _, ok := x.featuredTags[name]; ok {
-		return invalid("Tag has already been taken")
+	existing, repeat := x.featuredTags[strings.ToLower(name)]
+	var refusal string
+	switch {
+	case repeat && s.flavour.mastodonAtLeast(4, 4):
+		return http.StatusOK, featuredTagJSON(existing)
+	case name == "":
+		refusal = "Name can't be blank"
+	case !hashtagName.MatchString(name):
+		refusal = "Name is invalid"
+	case repeat:
+		refusal = "Name has already been taken"
+	case len(x.featuredTags) >= FeaturedTagLimit:
+		refusal = "You have already featured the maximum number of hashtags"
 	}
-	x.featuredTags[name] = s.nextSeq()
-	return http.StatusOK, map[string]any{"id": strconv.FormatInt(x.featuredTags[name], 10), "name": name}
+	if refusal != "" {
+		if !s.flavour.mastodonAtLeast(4, 4) {
+			return http.StatusInternalServerError, apiError(http.StatusText(http.StatusInternalServerError))
+		}
+		return invalid(refusal)
+	}
+	return http.StatusOK, featuredTagJSON(s.addTag(x.featuredTags, name))
 }
 
 // endorsements pages by the pin's id, 40 a page
 // (app/controllers/api/v1/endorsements_controller.rb).
 func (s *Server) endorsements(c *call) (int, any) {
 	var items []seqItem[any]
-	if s.flavour.GoToSocial() {
-		return http.StatusOK, []any{} // see extraRoute
-	}
 	for id, seq := range s.ext().endorsed {
 		items = append(items, seqItem[any]{seq, s.accountJSON(s.accounts[id])})
 	}
@@ -279,7 +338,7 @@ func (s *Server) Extras() Extras {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	x := s.ext()
-	out := Extras{FollowedTags: slices.Sorted(maps.Keys(x.followedTags)), FeaturedTags: slices.Sorted(maps.Keys(x.featuredTags)),
+	out := Extras{FollowedTags: tagNames(x.followedTags), FeaturedTags: tagNames(x.featuredTags),
 		Endorsed: []string{}, Notes: map[string]string{}, Filters: map[string]FilterState{}}
 	for id := range x.endorsed {
 		out.Endorsed = append(out.Endorsed, s.full(id))
@@ -294,18 +353,28 @@ func (s *Server) Extras() Extras {
 	return out
 }
 
+// tagNames are a set's names as given, sorted.
+func tagNames(set map[string]tag) []string {
+	out := []string{}
+	for _, t := range set {
+		out = append(out, t.name)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // SeedFollowedTag, SeedFeaturedTag, SeedEndorsement, SeedNote and
 // SeedFilter set the extras directly, as the Seed methods in state.go do.
 func (s *Server) SeedFollowedTag(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ext().followedTags[strings.ToLower(name)] = s.nextSeq()
+	s.addTag(s.ext().followedTags, name)
 }
 
 func (s *Server) SeedFeaturedTag(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ext().featuredTags[strings.ToLower(name)] = s.nextSeq()
+	s.addTag(s.ext().featuredTags, name)
 }
 
 func (s *Server) SeedEndorsement(id string) {

@@ -72,7 +72,11 @@ func (f Flavour) Limits() Limits {
 	if f.GoToSocial() {
 		return GoToSocialLimits()
 	}
-	return MastodonLimits()
+	l := MastodonLimits()
+	if f.mastodonAtLeast(4, 3) {
+		l.Apps, l.AppsPeriod = 5, 10*time.Minute // config/initializers/rack_attack.rb
+	}
+	return l
 }
 
 // hostDomain: GoToSocial names its accounts after its configured host,

@@ -38,6 +38,16 @@ func init() {
 }
 
 func (s *Server) createApp(c *call) (int, any) {
+	// Rack-attack counts the request before the app sees it: a refused
+	// registration counts too (config/initializers/rack_attack.rb, the
+	// epoch-aligned window and throttled_responder's 429 as for every
+	// throttle).
+	if l := s.limits; l.Apps > 0 {
+		if n, reset := s.window("apps:"+remoteIP(c.r), l.AppsPeriod, s.clock.Now()); n > l.Apps {
+			status, body, _ := s.tooMany(c.header, l.Apps, reset)
+			return status, body
+		}
+	}
 	name := c.get("client_name")
 	if name == "" || len(name) > 60 {
 		return invalid("Application name is too long (maximum is 60 characters)")

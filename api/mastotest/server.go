@@ -95,9 +95,14 @@ type Limits struct {
 	// modules the same clLimit).
 	IPRequests       int
 	IPRequestsPeriod time.Duration
-	FollowsPerDay    int // account and tag follows: app/models/follow.rb, tag_follow.rb rate_limit family :follows, app/lib/rate_limiter.rb
-	FollowCap        int // app/validators/follow_limit_validator.rb
-	MaxLists         int // app/models/list.rb PER_ACCOUNT_LIMIT
+	// Apps is Mastodon's throttle of app registrations (POST
+	// /api/v1/apps) per client IP, from 4.3 ('throttle_oauth_application_
+	// registrations/ip', added by mastodon/mastodon#30316).
+	Apps          int
+	AppsPeriod    time.Duration
+	FollowsPerDay int // account and tag follows: app/models/follow.rb, tag_follow.rb rate_limit family :follows, app/lib/rate_limiter.rb
+	FollowCap     int // app/validators/follow_limit_validator.rb
+	MaxLists      int // app/models/list.rb PER_ACCOUNT_LIMIT
 }
 
 // MastodonLimits are Mastodon 4.x's defaults. Windows are aligned to the
@@ -121,6 +126,11 @@ type Faults struct {
 	SlowBodies   float64       // send half the body, pause, send the rest
 	SlowPause    time.Duration // the pause of a slow body (wall time)
 	Latency      time.Duration // added to every request (wall time)
+	// Broken are requests ("POST /api/v1/accounts/100004/block", the path
+	// as sent) answered with this status every time, after the rate
+	// limits and without acting: a server's bug with one item, such as
+	// Mastodon 4.2–4.3's 500 for every refused featured tag.
+	Broken map[string]int
 }
 
 // Server is a fake Mastodon instance with one user, "me".
@@ -628,6 +638,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeAnswer(w, c.header, status, body)
 		return
 	}
+	if code, ok := f.Broken[r.Method+" "+r.URL.Path]; ok {
+		// Rails answers an exception it does not rescue with the status's
+		// words (ActionDispatch::PublicExceptions).
+		writeAnswer(w, c.header, code, apiError(http.StatusText(code)))
+		return
+	}
 
 	// GoToSocial's concurrency throttle comes after its rate limit
 	// (cmd/gotosocial/action/server/server.go: "apply throttling *after*
@@ -871,10 +887,7 @@ func (s *Server) throttleIP(c *call) (int, any, bool) {
 		return 0, nil, false
 	}
 	now := s.clock.Now()
-	ip, _, err := net.SplitHostPort(c.r.RemoteAddr)
-	if err != nil {
-		ip = c.r.RemoteAddr
-	}
+	ip := remoteIP(c.r)
 	w := s.anchored["ip:"+ip]
 	if w == nil || !now.Before(w.reset) {
 		w = &anchorWin{reset: now.Add(l.IPRequestsPeriod)}
@@ -887,6 +900,15 @@ func (s *Server) throttleIP(c *call) (int, any, bool) {
 		return http.StatusTooManyRequests, apiError("rate limit reached"), true
 	}
 	return 0, nil, false
+}
+
+// remoteIP is the client's address, which per-IP throttles count by.
+func remoteIP(r *http.Request) string {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return ip
 }
 
 // window counts one more request in the fixed window holding now.

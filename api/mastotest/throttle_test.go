@@ -176,3 +176,31 @@ func TestTokenWrites(t *testing.T) {
 		t.Errorf("writes: %d, %d, total %d", s.TokenWrites(s.Token), s.TokenWrites(other), s.Writes())
 	}
 }
+
+// TestAppRegistrationThrottle: from Mastodon 4.3, 5 app registrations
+// per 10 minutes from one address (config/initializers/rack_attack.rb),
+// in an epoch-aligned window; the sixth is rack-attack's 429. Mastodon
+// 4.2 and GoToSocial have no such throttle.
+func TestAppRegistrationThrottle(t *testing.T) {
+	forEachFlavour(t, func(t *testing.T, fl Flavour) {
+		clock := NewManualClock(time.Date(2026, 11, 28, 9, 2, 30, 0, time.UTC))
+		s := NewServer(t, WithFlavour(fl), WithClock(clock))
+		register := func() answer {
+			return req(t, s, "POST", "/api/v1/apps", vals("client_name", "mastomigrate", "redirect_uris", oob), "")
+		}
+		for i := range 5 {
+			want(t, "registration "+strconv.Itoa(i+1), register(), 200, "")
+		}
+		a := register()
+		if fl.GoToSocial() || !fl.mastodonAtLeast(4, 3) {
+			want(t, "sixth registration", a, 200, "")
+			return
+		}
+		want(t, "sixth registration", a, 429, "Too many requests")
+		if l, r, reset := rate(a); l != "5" || r != "0" || reset != "2026-11-28T09:10:00.000000Z" {
+			t.Errorf("429 headers: limit %s, remaining %s, reset %s", l, r, reset)
+		}
+		clock.Advance(7*time.Minute + 30*time.Second)
+		want(t, "after the window", register(), 200, "")
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +73,62 @@ func TestFaults(t *testing.T) {
 		}
 		t.Logf("%d requests, %d writes", s.Count(""), s.Writes())
 	})
+}
+
+// TestServerErrorTwice: a server that answers one item with the same
+// 5xx every time (a 500 at once, a 503 after the client's own retries)
+// leaves it "retry" after one run, and failed after the next, with the
+// status and the request named and the run ending in failure (exit 1,
+// not 75); a third run does not send it again.
+func TestServerErrorTwice(t *testing.T) {
+	for _, code := range []int{500, 503} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			eachFlavour(t, func(t *testing.T, fl mastotest.Flavour) {
+				probe, _ := newFake(t, fl)
+				export := writeExport(t, probe, 3)
+				// The same handles get the same ids on a server made the same way.
+				request := "POST /api/v1/accounts/" + probe.ID("troll1@bad.example") + "/block"
+				s, _ := newFake(t, fl, generous(fl), mastotest.WithFaults(mastotest.Faults{Broken: map[string]int{request: code}}, 1))
+				writeExport(t, s, 3)
+				f, out, errOut := migrateFactory(t, s)
+				args := []string{"migrate", export, "--to", s.URL, "--yes", "--no-bulk"}
+				item := func() reportItem {
+					for _, it := range reportJSON(t, f, out) {
+						if it.Item == "troll1@bad.example" {
+							return it
+						}
+					}
+					return reportItem{}
+				}
+
+				if code := run(context.Background(), args, f); code != exitTempFail {
+					t.Fatalf("first run: exit %d, want %d\n%s", code, exitTempFail, errOut)
+				}
+				if it := item(); it.Status != "retry" {
+					t.Errorf("after the first run: %+v, want retry", it)
+				}
+				errOut.Reset()
+				if code := run(context.Background(), args, f); code != exitError {
+					t.Fatalf("second run: exit %d, want %d\n%s", code, exitError, errOut)
+				}
+				why := fmt.Sprintf("the server answered %d to %s in two runs", code, request)
+				if !strings.Contains(errOut.String(), why) {
+					t.Errorf("second run says\n%s\nwant it to say %q", errOut, why)
+				}
+				if it := item(); it.Status != "failed" || !strings.HasPrefix(it.Reason, why) {
+					t.Errorf("after the second run: %+v, want failed: %s", it, why)
+				}
+				sent := s.Count("POST /api/v1/accounts/:id/block")
+				if code := run(context.Background(), args, f); code != exitOK {
+					t.Fatalf("third run: exit %d\n%s", code, errOut)
+				}
+				if n := s.Count("POST /api/v1/accounts/:id/block"); n != sent {
+					t.Errorf("the third run sent %d blocks", n-sent)
+				}
+				if got := s.State().Blocks; !reflect.DeepEqual(got, []string{"troll0@bad.example", "troll2@bad.example"}) {
+					t.Errorf("blocks %v", got)
+				}
+			})
+		})
+	}
 }

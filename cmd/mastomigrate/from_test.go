@@ -56,8 +56,8 @@ func oldAccount(old, neu *mastotest.Server, now time.Time) {
 	old.SeedFavourite(old.AddStatus(fav, false))
 	neu.AddStatus(fav, true)
 	old.SeedFollowedTag("golang")
-	old.SeedFollowedTag("fediverse")
-	old.SeedFeaturedTag("mastomigrate")
+	old.SeedFollowedTag("MastoArt") // Mastodon shows a tag in the case it was written in
+	old.SeedFeaturedTag("MastoMigrate")
 	old.SeedEndorsement(id["fay@f.example"])
 	old.SeedNote(id["bo@b.example"], "met at FOSDEM")
 	old.SeedNote(id["gil@g.example"], "muted: posts about football")
@@ -217,6 +217,13 @@ func assertCopied(t *testing.T, fl mastotest.Flavour, old, neu *mastotest.Server
 		// No user domain blocks, featured tags or endorsements.
 		want.DomainBlocks = []string{}
 		wantX.FeaturedTags, wantX.Endorsed = []string{}, []string{}
+	}
+	if len(from) > 0 && from[0].GoToSocial() {
+		// GoToSocial shows hashtags lower-cased: the case is lost there.
+		for i, tag := range wantX.FollowedTags {
+			wantX.FollowedTags[i] = strings.ToLower(tag)
+		}
+		slices.Sort(wantX.FollowedTags)
 	}
 	// Mutes and filters take whole seconds left: the end may move by one.
 	for h, m := range got.Mutes {
@@ -464,8 +471,14 @@ func TestPlanFromGoToSocial(t *testing.T) {
 	if err := json.Unmarshal([]byte(out.String()), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Importable["domain_blocks"] != 0 || p.Importable["featured_tags"] != 0 || p.Importable["followed_tags"] != 2 ||
-		len(p.Warnings) != 1 || p.Warnings[0].Code != "unreadable_domain_blocks" {
+	// No user domain blocks and no endorsements there: both routes are
+	// unknown (404); featured tags read as none.
+	var codes []string
+	for _, w := range p.Warnings {
+		codes = append(codes, w.Code)
+	}
+	if p.Importable["domain_blocks"] != 0 || p.Importable["featured_tags"] != 0 || p.Importable["endorsements"] != 0 ||
+		p.Importable["followed_tags"] != 2 || !reflect.DeepEqual(codes, []string{"unreadable_domain_blocks", "unreadable_endorsements"}) {
 		t.Errorf("importable %v, warnings %+v", p.Importable, p.Warnings)
 	}
 }

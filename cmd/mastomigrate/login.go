@@ -105,7 +105,11 @@ func login(ctx context.Context, opts *loginOptions, base *url.URL) error {
 	if opts.ReadOnly {
 		scopes = api.ReadScopes
 	}
-	app, err := api.RegisterAppScopes(ctx, base.String(), redirect, hc, scopes)
+	app, err := api.RegisterAppScopes(ctx, base.String(), redirect, hc, scopes, f.Clock)
+	var rl *api.RateLimitError
+	if errors.As(err, &rl) {
+		return &appLimitError{host: base.Host, err: rl}
+	}
 	if err != nil {
 		return err
 	}
@@ -159,6 +163,27 @@ func login(ctx context.Context, opts *loginOptions, base *url.URL) error {
 
 // awaitCallback serves the loopback redirect until the browser brings the
 // code back with the state we sent.
+// appLimitError is a login refused at its first step: every login
+// registers the app anew, and Mastodon 4.3+ takes 5 registrations per 10
+// minutes from one address (config/initializers/rack_attack.rb,
+// throttle_oauth_application_registrations/ip). Waiting inside login
+// would look like a hang; the person is told when to try again.
+type appLimitError struct {
+	host string
+	err  *api.RateLimitError
+}
+
+func (e *appLimitError) Error() string {
+	when := "in 10 minutes"
+	if reset := e.err.Rate.Reset; !reset.IsZero() {
+		when = "after " + reset.UTC().Format("15:04 MST")
+	}
+	return fmt.Sprintf("%s takes no more app registrations from this address for now (Mastodon takes 5 per 10 minutes, and each login makes one): log in again %s",
+		e.host, when)
+}
+
+func (e *appLimitError) Unwrap() error { return e.err }
+
 func awaitCallback(ctx context.Context, ln net.Listener, state string, open func()) (string, error) {
 	type result struct {
 		code string

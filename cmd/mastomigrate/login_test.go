@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
@@ -133,5 +134,37 @@ func TestLoginRefusesPlainHTTP(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "refusing plain http") {
 		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+// TestLoginAppThrottle: Mastodon 4.3+ takes 5 app registrations per 10
+// minutes from one address, and every login registers one. The sixth
+// login says so and when to try again, and ends as "try later" (75).
+func TestLoginAppThrottle(t *testing.T) {
+	for _, fl := range []mastotest.Flavour{mastotest.Mastodon43, mastotest.Mastodon45} {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock := mastotest.NewManualClock(time.Date(2026, 11, 28, 9, 2, 30, 0, time.UTC))
+			s := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock))
+			f, _, errOut, path := loginFactory(t)
+			f.OpenBrowser, f.Clock = browse, clock
+			for i := range 5 {
+				if code := run(context.Background(), []string{"login", s.URL}, f); code != 0 {
+					t.Fatalf("login %d: exit %d: %s", i+1, code, errOut)
+				}
+			}
+			errOut.Reset()
+			if code := run(context.Background(), []string{"login", s.URL}, f); code != exitTempFail {
+				t.Errorf("sixth login: exit %d, want %d: %s", code, exitTempFail, errOut)
+			}
+			for _, words := range []string{"no more app registrations from this address", "log in again after 09:10 UTC"} {
+				if !strings.Contains(errOut.String(), words) {
+					t.Errorf("sixth login says %q, want it to say %q", errOut, words)
+				}
+			}
+			tokens, _ := api.LoadTokens(path)
+			if len(tokens.Logins) != 1 {
+				t.Errorf("%d logins stored", len(tokens.Logins))
+			}
+		})
 	}
 }

@@ -573,3 +573,32 @@ func TestPostsPaced(t *testing.T) {
 	}
 	t.Logf("%d requests in %s of server time", s.Count(""), took.Round(time.Second))
 }
+
+// TestPostsServerErrorTwice: posts the server answers 500 in one run are
+// looked for and sent again in the next; answered 500 again, they fail,
+// naming the status and the request, and the run ends in failure.
+func TestPostsServerErrorTwice(t *testing.T) {
+	s, _ := newFake(t, mastotest.GoToSocial020, mastotest.WithFaults(mastotest.Faults{Broken: map[string]int{"POST /api/v1/statuses": 500}}, 1))
+	f, out, errOut := migrateFactory(t, s)
+	args := []string{"migrate", postsArchive(t), "--to", s.URL, "--yes", "--include", "posts", "--posts", "public,unlisted,private"}
+	if code := run(context.Background(), args, f); code != exitTempFail {
+		t.Fatalf("first run: exit %d, want %d\n%s", code, exitTempFail, errOut)
+	}
+	sent := s.Count("POST /api/v1/statuses")
+	if code := run(context.Background(), args, f); code != exitError {
+		t.Fatalf("second run: exit %d, want %d\n%s", code, exitError, errOut)
+	}
+	if n := s.Count("POST /api/v1/statuses"); n > 2*sent {
+		t.Errorf("%d posts sent in the second run, %d in the first", n-sent, sent)
+	}
+	why := "the server answered 500 to POST /api/v1/statuses in two runs"
+	failed := 0
+	for _, it := range reportJSON(t, f, out) {
+		if it.Category == "posts" && it.Status == "failed" && strings.HasPrefix(it.Reason, why) {
+			failed++
+		}
+	}
+	if failed != sent || !strings.Contains(errOut.String(), why) {
+		t.Errorf("%d posts failed for the 500, want %d\n%s", failed, sent, errOut)
+	}
+}

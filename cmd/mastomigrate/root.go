@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, f *factory) int {
 	var mw *migrate.MoveWaitError
 	var re *migrate.RetryError
 	switch {
-	case errors.As(err, &de) || errors.As(err, &mw) || errors.As(err, &re):
+	case errors.As(err, &de) || errors.As(err, &mw) || errors.As(err, &re) || errors.As(err, new(*appLimitError)):
 		return exitTempFail
 	case errors.As(err, &fe) || isCobraUsageError(err):
 		help := "mastomigrate --help"
