@@ -193,6 +193,9 @@ func (ch *Changes) writeText(ew *errWriter) {
 		ew.printf("  ! %s %s: %s\n", singular[pr.Category], pr.Item, pr.Reason)
 		shown++
 	}
+	for _, n := range ch.Notes {
+		ew.printf("  note: %s\n", n)
+	}
 	for _, cat := range slices.Sorted(maps.Keys(ch.Unreadable)) {
 		ew.printf("  ! this server has no %s API (%s): they will be skipped\n", label(cat), ch.Unreadable[cat])
 	}
