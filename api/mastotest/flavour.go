@@ -3,6 +3,7 @@ package mastotest
 import (
 	"fmt"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -337,4 +338,24 @@ func (f Flavour) filterActionRefused(action string) (int, any, bool) {
 		return st, body, false
 	}
 	return http.StatusInternalServerError, apiError("Internal Server Error"), false
+}
+
+// searchReadsHandle reports whether /api/v2/search takes q as a handle.
+// GoToSocial's search (internal/processing/search/get.go, Get) reads a
+// query as user@host only when it starts with @, or when net/mail's
+// ParseAddress takes it for an e-mail address; a host with a port
+// ("carol@127.0.0.1:8080") is no address, so the query falls through: it
+// is no URL either (url.Parse: a colon in the first path segment) and the
+// text search finds nothing for it (observed on 0.20). With a leading @,
+// the namestring pattern (internal/regexes/regexes.go, mentionName) takes
+// the port. Mastodon's search strips a leading @ and splits at the @
+// (app/services/account_search_service.rb, resolve_account_service.rb).
+// Lookup is another matter: GoToSocial's puts the @ in front itself
+// (internal/processing/search/lookup.go).
+func (f Flavour) searchReadsHandle(q string) bool {
+	if !f.GoToSocial() || strings.HasPrefix(q, "@") || !strings.Contains(q, "@") {
+		return true
+	}
+	_, err := mail.ParseAddress(q)
+	return err == nil
 }
