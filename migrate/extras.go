@@ -340,7 +340,20 @@ func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
 		if s.Extra == nil {
 			return Record{}, nil
 		}
-		return Record{}, c.SetNote(ctx, s.AccountID, s.Extra.Note)
+		if err := c.SetNote(ctx, s.AccountID, s.Extra.Note); err != nil {
+			return Record{}, err
+		}
+		// Read back: both servers store the note as sent (Mastodon's
+		// account_note.rb, GoToSocial's processing/account/note.go).
+		// Relationships leave a suspended account out: nothing to compare.
+		rels, err := c.Relationships(ctx, []string{s.AccountID})
+		if err != nil {
+			return Record{}, fmt.Errorf("reading the note back: %w", err)
+		}
+		if rel := rels[s.AccountID]; rel != nil && rel.Note != s.Extra.Note {
+			return Record{Status: StatusRetry, Reason: fmt.Sprintf("set, but did not stick: the note reads %q (the next run sets it again)", rel.Note)}, nil
+		}
+		return Record{}, nil
 	case OpCreateFilter:
 		if s.Extra == nil || s.Extra.Filter == nil {
 			return Record{}, nil

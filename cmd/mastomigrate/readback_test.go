@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,23 +14,31 @@ import (
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 )
 
-// dropKeywords plays a server that makes a filter but binds none of its
-// keywords, as GoToSocial 0.20 did with keywords_attributes[0][keyword]
-// (internal/api/model/filterv2.go): the request's keywords are taken out
-// on the way.
-type dropKeywords struct{ next http.RoundTripper }
+// dropParam plays a server that takes a request but binds none of one
+// of its parameters, as GoToSocial 0.20 did with a filter's
+// keywords_attributes[0][keyword] (internal/api/model/filterv2.go): the
+// parameter is taken out of the JSON or form body of POSTs to paths
+// ending in suffix on the way.
+type dropParam struct {
+	suffix, name string
+	next         http.RoundTripper
+}
 
-func (d dropKeywords) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method == http.MethodPost && r.URL.Path == "/api/v2/filters" && r.Body != nil {
-		var body map[string]any
-		b, _ := io.ReadAll(r.Body)
-		if json.Unmarshal(b, &body) == nil {
-			delete(body, "keywords_attributes")
-			b, _ = json.Marshal(body)
-		}
-		r = r.Clone(r.Context())
-		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+func (d dropParam) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, d.suffix) || r.Body == nil {
+		return d.next.RoundTrip(r)
 	}
+	b, _ := io.ReadAll(r.Body)
+	var body map[string]any
+	if json.Unmarshal(b, &body) == nil {
+		delete(body, d.name)
+		b, _ = json.Marshal(body)
+	} else if form, err := url.ParseQuery(string(b)); err == nil {
+		form.Del(d.name)
+		b = []byte(form.Encode())
+	}
+	r = r.Clone(r.Context())
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 	return d.next.RoundTrip(r)
 }
 
@@ -46,7 +55,7 @@ func TestFilterKeywordsStick(t *testing.T) {
 				Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak"}, {Keyword: "plot twist"}}}
 			old.SeedFilter(want)
 			f, _, errOut, log := fromFactory(t, old, neu, clock)
-			log.next = dropKeywords{log.next}
+			log.next = dropParam{"/api/v2/filters", "keywords_attributes", log.next}
 			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--only", "filters"}
 			if code := run(context.Background(), args, f); code == 0 {
 				t.Fatalf("exit 0 with the keywords lost\n%s", errOut)
@@ -109,6 +118,41 @@ func TestBlurOnOldMastodon(t *testing.T) {
 			}
 			if n := neu.Count("POST /api/v2/filters"); n != 1 {
 				t.Errorf("%d filters sent, want 1", n)
+			}
+		})
+	}
+}
+
+// TestNoteSticks: a private note is read back; one that did not stick is
+// reported so and set by the next run.
+func TestNoteSticks(t *testing.T) {
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock := mastotest.NewManualClock(t0)
+			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock))
+			neu := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock))
+			bo := old.AddHandle("bo@b.example", mastotest.Account{})
+			old.SeedFollow(bo, mastotest.FollowState{Reblogs: true}) // notes are read on the accounts named
+			old.SeedNote(bo, "met at FOSDEM")
+			neu.AddHandle("bo@b.example", mastotest.Account{})
+			f, _, errOut, log := fromFactory(t, old, neu, clock)
+			log.next = dropParam{"/note", "comment", log.next}
+			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--only", "notes"}
+			if code := run(context.Background(), args, f); code == 0 {
+				t.Fatalf("exit 0 with the note lost\n%s", errOut)
+			}
+			var report strings.Builder
+			f.IO.Out = &report
+			run(context.Background(), []string{"report"}, f)
+			if !strings.Contains(report.String(), "did not stick") {
+				t.Errorf("the report does not say the note did not stick:\n%s", report.String())
+			}
+			log.next = http.DefaultTransport
+			if code := run(context.Background(), args, f); code != 0 {
+				t.Fatalf("rerun: exit %d\n%s", code, errOut)
+			}
+			if got := neu.Extras().Notes; !reflect.DeepEqual(got, map[string]string{"bo@b.example": "met at FOSDEM"}) {
+				t.Errorf("notes: %v", got)
 			}
 		})
 	}
