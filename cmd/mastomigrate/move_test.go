@@ -849,11 +849,30 @@ func TestMoveByAddress(t *testing.T) {
 			if h, a := checks(outH), checks(outA); !reflect.DeepEqual(h, a) {
 				t.Errorf("dry run by address:\n%+v\nby handle:\n%+v", a, h)
 			}
+			addresses := []string{"--from", "https://old.example", "--to", "https://new.example"}
 			if !pair.from.GoToSocial() {
+				// Moved on the web after a first run: Mastodon refuses the
+				// old token, and the move's journal names the account.
+				if _, _, err := move("", addresses...); !errors.As(err, new(*migrate.MoveWaitError)) {
+					t.Fatalf("without the alias: %v", err)
+				}
+				e.newS.SetAliasesWeb(e.oldS.MeURI())
+				if err := e.oldS.MoveWeb(e.newS.MeURI()); err != nil {
+					t.Fatal(err)
+				}
+				e.newS.AddHandle("me@old.example", mastotest.Account{MovedTo: e.newS.MeID})
+				out, errOut, err := move("", addresses...)
+				if err != nil || !strings.Contains(out, "me@old.example has already moved to me@new.example") {
+					t.Errorf("after the move on the web: %v\n%s\n%s", err, out, errOut)
+				}
+				os.Remove(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example"))
+				if _, _, err := move("", addresses...); err == nil || !strings.Contains(err.Error(), "give `--from` as the account's handle") {
+					t.Errorf("a refused token without a journal: %v", err)
+				}
 				return
 			}
 			// The move itself, by address: the handle typed at the prompt.
-			if out, errOut, err := move("y\nme@old.example\n", "--from", "https://old.example", "--to", "https://new.example"); err != nil {
+			if out, errOut, err := move("y\nme@old.example\n", addresses...); err != nil {
 				t.Fatalf("move: %v\n%s\n%s", err, out, errOut)
 			} else if !strings.Contains(errOut, "type the old account's handle (me@old.example)") ||
 				!strings.Contains(out, "old.example accepted the move to me@new.example") {
