@@ -42,15 +42,21 @@ func (d dropParam) RoundTrip(r *http.Request) (*http.Response, error) {
 	return d.next.RoundTrip(r)
 }
 
+// oldAndNew are an old Mastodon account and a new one of flavour fl on
+// one manual clock.
+func oldAndNew(t *testing.T, fl mastotest.Flavour) (*mastotest.ManualClock, *mastotest.Server, *mastotest.Server) {
+	clock := mastotest.NewManualClock(t0)
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock))
+	return clock, old, mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock))
+}
+
 // TestFilterKeywordsStick: a filter that lands without its keywords is
 // read back, reported as not stuck and kept for a rerun, which adds the
 // keywords to the filter made; three keywords, one whole-word, arrive.
 func TestFilterKeywordsStick(t *testing.T) {
 	for _, fl := range mastotest.Flavours() {
 		t.Run(fl.String(), func(t *testing.T) {
-			clock := mastotest.NewManualClock(t0)
-			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock))
-			neu := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock))
+			clock, old, neu := oldAndNew(t, fl)
 			want := mastotest.FilterState{Title: "Spoilers", Context: []string{"home", "public"}, Action: "hide",
 				Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak"}, {Keyword: "plot twist"}}}
 			old.SeedFilter(want)
@@ -93,9 +99,7 @@ func TestFilterKeywordsStick(t *testing.T) {
 func TestBlurOnOldMastodon(t *testing.T) {
 	for _, fl := range []mastotest.Flavour{mastotest.Mastodon42, mastotest.Mastodon43, mastotest.Mastodon45} {
 		t.Run(fl.String(), func(t *testing.T) {
-			clock := mastotest.NewManualClock(t0)
-			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock))
-			neu := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock))
+			clock, old, neu := oldAndNew(t, fl)
 			old.SeedFilter(mastotest.FilterState{Title: "Spiders", Context: []string{"home"}, Action: "blur",
 				Keywords: []mastotest.FilterKeyword{{Keyword: "spider"}}})
 			f, out, errOut, _ := fromFactory(t, old, neu, clock)
@@ -128,9 +132,7 @@ func TestBlurOnOldMastodon(t *testing.T) {
 func TestNoteSticks(t *testing.T) {
 	for _, fl := range mastotest.Flavours() {
 		t.Run(fl.String(), func(t *testing.T) {
-			clock := mastotest.NewManualClock(t0)
-			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock))
-			neu := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock))
+			clock, old, neu := oldAndNew(t, fl)
 			bo := old.AddHandle("bo@b.example", mastotest.Account{})
 			old.SeedFollow(bo, mastotest.FollowState{Reblogs: true}) // notes are read on the accounts named
 			old.SeedNote(bo, "met at FOSDEM")
