@@ -170,12 +170,14 @@ func (s Server) Capabilities() Capabilities {
 // whose Mastodon entries split at 4.3, not 4.4: Mastodon up to 4.3
 // declares `enum :action, { warn: 0, hide: 1 }` without validation, so
 // blur is a 500 there; 4.4 added blur (app/models/custom_filter.rb at
-// v4.3.8 and v4.4.0). GoToSocial's and the others' are not pinned down.
+// v4.3.8 and v4.4.0). GoToSocial 0.20 validates warn and hide only
+// (internal/validate/formvalidation.go, FilterAction: 422 for blur).
+// Others are not pinned down: sent as they are.
 func (s Server) filterActions() []string {
 	switch {
 	case s.Software == "mastodon" && versionAtLeast(s.Version, "4.4"):
 		return []string{"warn", "hide", "blur"}
-	case s.Software == "mastodon":
+	case s.Software == "mastodon" || s.Software == "gotosocial":
 		return []string{"warn", "hide"}
 	}
 	return nil

@@ -159,7 +159,8 @@ func TestFilterAction(t *testing.T) {
 		{"mastodon", "4.3.8", "hide", "hide", false},
 		{"mastodon", "4.4.0", "blur", "blur", false},
 		{"mastodon", "4.5.0", "blur", "blur", false},
-		{"gotosocial", "0.20.0", "blur", "blur", false}, // not pinned down: sent as it is
+		{"gotosocial", "0.20.0", "blur", "warn", true},
+		{"akkoma", "3.10", "blur", "blur", false}, // not pinned down: sent as it is
 	} {
 		got, changed := Server{Software: tc.software, Version: tc.version}.Capabilities().FilterAction(tc.action)
 		if got != tc.want || changed != tc.changed {

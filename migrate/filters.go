@@ -27,7 +27,7 @@ func diffFilters(ch *Changes, add func(Step), x []api.Filter, have map[string]*a
 		var note string
 		if a, changed := caps.FilterAction(f.Action); changed {
 			want.Action = a
-			note = fmt.Sprintf("the filter action %s becomes %s: the new server has no %s (Mastodon has it from 4.4)", f.Action, a, f.Action)
+			note = fmt.Sprintf("the filter action %s becomes %s: the new server has no %s (Mastodon has it from 4.4; GoToSocial 0.20 has none)", f.Action, a, f.Action)
 		}
 		if h := have[f.Title]; h != nil {
 			missing, differ := keywordGaps(want.Keywords, h.Keywords)

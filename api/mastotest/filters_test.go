@@ -24,7 +24,7 @@ func TestFilterCreatePerFlavour(t *testing.T) {
 		{Mastodon42, both, 500, 500, true},
 		{Mastodon43, both, 500, 500, true},
 		{Mastodon45, both, 200, 422, true},
-		{GoToSocial020, nil, 200, 422, false},
+		{GoToSocial020, nil, 422, 422, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fl.String(), func(t *testing.T) {

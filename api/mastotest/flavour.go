@@ -316,19 +316,15 @@ func (f Flavour) filterKeywords(form url.Values) []FilterKeyword {
 // assignment, which no rescue in app/controllers/concerns/api/
 // error_handling.rb catches: 500. 4.4 added blur with validate: true, so
 // an unknown action is 422 there. GoToSocial's handler checks the action
-// with validate.FilterAction before anything else and answers 422
-// (internal/api/client/filters/v2/filterpost.go). The fake lets blur
-// through there: GoToSocial's newer model knows it (internal/api/model/
-// filterv2.go, FilterActionBlur); not checked against 0.20 itself.
+// with validate.FilterAction, which takes warn and hide only, and answers
+// 422 (internal/api/client/filters/v2/filterpost.go,
+// internal/validate/formvalidation.go).
 func (f Flavour) filterActionRefused(action string) (int, any, bool) {
 	switch {
 	case action == "warn" || action == "hide":
 		return 0, nil, true
 	case f.GoToSocial():
-		if action == "blur" {
-			return 0, nil, true
-		}
-		st, body := gtsError(http.StatusUnprocessableEntity, "filter action "+action+" is not a valid filter action")
+		st, body := gtsError(http.StatusUnprocessableEntity, "filter action '"+action+"' was not recognized, valid options are 'warn', 'hide'")
 		return st, body, false
 	case f.mastodonAtLeast(4, 4):
 		if action == "blur" {
