@@ -55,6 +55,12 @@ type Capabilities struct {
 	// FilterActions are the filter actions a v2 filter may take
 	// (filterActions); nil when not known: sent as they are.
 	FilterActions []string
+	// FilterKeyword is the most characters a filter keyword may have, 0
+	// when there is no limit known: GoToSocial refuses a longer one, and
+	// the whole filter with it, with 422 (internal/validate/
+	// formvalidation.go, maximumFilterKeywordLength); Mastodon has none
+	// (app/models/custom_filter_keyword.rb validates presence only).
+	FilterKeyword int
 	// Probe says the entry is a guess: check each feature by trying it.
 	Probe bool
 	// minVersion is the first version the entry is for ("" any).
@@ -163,6 +169,9 @@ func (s Server) Capabilities() Capabilities {
 	}
 	c.Profile = s.profileLimits()
 	c.FilterActions = s.filterActions()
+	if s.Software == "gotosocial" {
+		c.FilterKeyword = 40
+	}
 	return c
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mastomigrate/mastomigrate/api"
 )
@@ -24,6 +25,16 @@ func diffFilters(ch *Changes, add func(Step), x []api.Filter, have map[string]*a
 	r := ch.category("filters")
 	for _, f := range x {
 		want := f
+		want.Keywords = nil
+		for _, k := range f.Keywords {
+			if n := utf8.RuneCountInString(k.Keyword); caps.FilterKeyword > 0 && n > caps.FilterKeyword {
+				// The server would refuse the whole filter for it.
+				ch.Problems = append(ch.Problems, Problem{Category: "filters", Item: f.Title + ": " + strconv.Quote(k.Keyword), Kind: "too_long",
+					Reason: fmt.Sprintf("the keyword is over %d characters, the most the new server takes: the filter is carried without it", caps.FilterKeyword)})
+				continue
+			}
+			want.Keywords = append(want.Keywords, k)
+		}
 		var note string
 		if a, changed := caps.FilterAction(f.Action); changed {
 			want.Action = a

@@ -206,6 +206,7 @@ func (ch *Changes) writeText(ew *errWriter) {
 var singular = map[string]string{
 	"follows": "follow", "lists": "list", "list_members": "list member", "bookmarks": "bookmark",
 	"likes": "like", "mutes": "mute", "blocks": "block", "domain_blocks": "domain block",
+	"notes": "note on", "filters": "filter",
 }
 
 // label is how a NotCarried.What reads in a sentence.

@@ -258,6 +258,9 @@ func (s *Server) addFilterKeyword(c *call) (int, any) {
 	if strings.TrimSpace(k.Keyword) == "" {
 		return invalid("Keyword can't be blank")
 	}
+	if st, body, refused := s.flavour.filterKeywordRefused(k.Keyword); refused {
+		return st, body
+	}
 	if s.flavour.GoToSocial() && slices.ContainsFunc(f.Keywords, func(h FilterKeyword) bool { return h.Keyword == k.Keyword }) {
 		return gtsError(http.StatusConflict, "duplicate keyword")
 	}
@@ -319,6 +322,11 @@ func (s *Server) createFilter(c *call) (int, any) {
 	}
 	if st, body, ok := s.flavour.filterActionRefused(f.Action); !ok {
 		return st, body
+	}
+	for _, k := range f.Keywords {
+		if st, body, refused := s.flavour.filterKeywordRefused(k.Keyword); refused {
+			return st, body
+		}
 	}
 	if req.ExpiresIn > 0 {
 		t := s.clock.Now().Add(time.Duration(req.ExpiresIn) * time.Second).UTC()

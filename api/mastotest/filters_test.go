@@ -68,6 +68,11 @@ func TestFilterCreatePerFlavour(t *testing.T) {
 			if a := create("bogus", url.Values{"filter_action": {"shout"}}); a.status != tc.bogus {
 				t.Errorf("unknown action: %d %s, want %d", a.status, a.body, tc.bogus)
 			}
+			long := strings.Repeat("x", 41)
+			wantLong := map[bool]int{true: 422, false: 200}[tc.fl.GoToSocial()]
+			if a := create("long", url.Values{"keywords_attributes[][keyword]": {long}, "keywords_attributes[][whole_word]": {"false"}}); a.status != wantLong {
+				t.Errorf("a keyword of 41 characters: %d %s, want %d", a.status, a.body, wantLong)
+			}
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Flavour is the server software the fake plays: its name and version as
@@ -354,4 +355,17 @@ func (f Flavour) searchReadsHandle(q string) bool {
 	}
 	_, err := mail.ParseAddress(q)
 	return err == nil
+}
+
+// filterKeywordRefused: GoToSocial validates every keyword, at most 40
+// characters, and answers 422 for the whole request (internal/validate/
+// formvalidation.go FilterKeyword, called by filterpost.go and
+// filterkeywordpost.go); Mastodon validates presence only
+// (app/models/custom_filter_keyword.rb).
+func (f Flavour) filterKeywordRefused(k string) (int, any, bool) {
+	if n := utf8.RuneCountInString(k); f.GoToSocial() && n > 40 {
+		st, body := gtsError(http.StatusUnprocessableEntity, fmt.Sprintf("filter keyword length must be no more than 40 chars, provided keyword was %d chars", n))
+		return st, body, true
+	}
+	return 0, nil, false
 }

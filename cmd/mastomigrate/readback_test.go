@@ -160,3 +160,38 @@ func TestNoteSticks(t *testing.T) {
 		})
 	}
 }
+
+// TestFilterKeywordTooLong: GoToSocial refuses a filter with a keyword
+// over 40 characters whole; the filter is carried without it, the keyword
+// reported as left out, and a rerun sends nothing.
+func TestFilterKeywordTooLong(t *testing.T) {
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock, old, neu := oldAndNew(t, fl)
+			long := "a phrase far longer than forty characters, typed once"
+			old.SeedFilter(mastotest.FilterState{Title: "Noise", Context: []string{"home"}, Action: "warn",
+				Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: long}}})
+			f, out, errOut, _ := fromFactory(t, old, neu, clock)
+			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--only", "filters"}
+			if code := run(context.Background(), args, f); code != 0 {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+			want := []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: long}}
+			if fl.GoToSocial() {
+				want = want[:1]
+			}
+			if got := neu.Extras().Filters["Noise"].Keywords; !reflect.DeepEqual(got, want) {
+				t.Errorf("keywords %+v, want %+v", got, want)
+			}
+			out.Reset()
+			run(context.Background(), []string{"report"}, f)
+			if reported := strings.Contains(out.String(), "over 40 characters"); reported != fl.GoToSocial() {
+				t.Errorf("the long keyword reported: %v\n%s", reported, out)
+			}
+			writes := neu.Writes()
+			if code := run(context.Background(), args, f); code != 0 || neu.Writes() != writes {
+				t.Errorf("rerun: exit %d, %d writes\n%s", code, neu.Writes()-writes, errOut)
+			}
+		})
+	}
+}
