@@ -17,7 +17,8 @@ import (
 func TestListOnlyLocalMemberWithPort(t *testing.T) {
 	for _, fl := range mastotest.Flavours() {
 		t.Run(fl.String(), func(t *testing.T) {
-			s := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithHostDomain())
+			clock := realClock()
+			s := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithHostDomain(), mastotest.WithClock(clock))
 			if !strings.Contains(s.Domain, ":") {
 				t.Fatalf("domain %q has no port", s.Domain)
 			}
@@ -29,6 +30,7 @@ func TestListOnlyLocalMemberWithPort(t *testing.T) {
 				"lists.csv":              "Friends,ana@a.example\nFriends," + carol + "\n",
 			})
 			f, _, errOut := migrateFactory(t, s)
+			f.Clock = clock
 			if code := run(context.Background(), []string{"migrate", dir, "--to", s.URL, "--yes"}, f); code != 0 {
 				t.Fatalf("exit %d\n%s", code, errOut)
 			}
