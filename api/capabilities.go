@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,15 @@ type Capabilities struct {
 	OutgoingRequests bool
 	// Profile is what update_credentials takes (profileLimits).
 	Profile ProfileLimits
+	// FilterActions are the filter actions a v2 filter may take
+	// (filterActions); nil when not known: sent as they are.
+	FilterActions []string
+	// FilterKeyword is the most characters a filter keyword may have, 0
+	// when there is no limit known: GoToSocial refuses a longer one, and
+	// the whole filter with it, with 422 (internal/validate/
+	// formvalidation.go, maximumFilterKeywordLength); Mastodon has none
+	// (app/models/custom_filter_keyword.rb validates presence only).
+	FilterKeyword int
 	// Probe says the entry is a guess: check each feature by trying it.
 	Probe bool
 	// minVersion is the first version the entry is for ("" any).
@@ -167,7 +177,39 @@ func (s Server) Capabilities() Capabilities {
 		}
 	}
 	c.Profile = s.profileLimits()
+	c.FilterActions = s.filterActions()
+	if s.Software == "gotosocial" {
+		c.FilterKeyword = 40
+	}
 	return c
+}
+
+// filterActions are, like profileLimits, apart from capabilityTable,
+// whose Mastodon entries split at 4.3, not 4.4: Mastodon up to 4.3
+// declares `enum :action, { warn: 0, hide: 1 }` without validation, so
+// blur is a 500 there; 4.4 added blur (app/models/custom_filter.rb at
+// v4.3.8 and v4.4.0). GoToSocial 0.20 validates warn and hide only
+// (internal/validate/formvalidation.go, FilterAction: 422 for blur).
+// Others are not pinned down: sent as they are.
+func (s Server) filterActions() []string {
+	switch {
+	case s.Software == "mastodon" && versionAtLeast(s.Version, "4.4"):
+		return []string{"warn", "hide", "blur"}
+	case s.Software == "mastodon" || s.Software == "gotosocial":
+		return []string{"warn", "hide"}
+	}
+	return nil
+}
+
+// FilterAction is the action to send for a filter's action: itself where
+// the server takes it, else warn, the action the API says to read an
+// unknown one as (the Mastodon API documentation; mastodon/mastodon
+// pull request 34256, which added blur), and whether it changed.
+func (c Capabilities) FilterAction(action string) (string, bool) {
+	if c.FilterActions == nil || action == "" || slices.Contains(c.FilterActions, action) {
+		return action, false
+	}
+	return "warn", true
 }
 
 // ProfileLimits are what a server's update_credentials takes. A breach of

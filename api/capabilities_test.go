@@ -147,3 +147,24 @@ func TestNoteLength(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterAction: blur is carried as warn where the server has no blur.
+func TestFilterAction(t *testing.T) {
+	for _, tc := range []struct {
+		software, version, action, want string
+		changed                         bool
+	}{
+		{"mastodon", "4.2.13", "blur", "warn", true},
+		{"mastodon", "4.3.8", "blur", "warn", true},
+		{"mastodon", "4.3.8", "hide", "hide", false},
+		{"mastodon", "4.4.0", "blur", "blur", false},
+		{"mastodon", "4.5.0", "blur", "blur", false},
+		{"gotosocial", "0.20.0", "blur", "warn", true},
+		{"akkoma", "3.10", "blur", "blur", false}, // not pinned down: sent as it is
+	} {
+		got, changed := Server{Software: tc.software, Version: tc.version}.Capabilities().FilterAction(tc.action)
+		if got != tc.want || changed != tc.changed {
+			t.Errorf("%s %s %s: %s %v, want %s %v", tc.software, tc.version, tc.action, got, changed, tc.want, tc.changed)
+		}
+	}
+}

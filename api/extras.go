@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -112,26 +114,52 @@ func (c *Client) Filters(ctx context.Context) ([]*Filter, error) {
 	return fs, err
 }
 
-// CreateFilter makes a v2 filter with its keywords in one request
-// (keywords_attributes, app/controllers/api/v2/filters_controller.rb);
-// expiresIn 0 is forever.
-func (c *Client) CreateFilter(ctx context.Context, f *Filter, expiresIn time.Duration) error {
-	q := url.Values{"title": {f.Title}}
-	for _, ctxName := range f.Context {
-		q.Add("context[]", ctxName)
+// CreateFilter makes a v2 filter with its keywords in one request and
+// returns it as the server made it; expiresIn 0 is forever. The body is
+// JSON, the one shape both servers bind alike: GoToSocial binds form
+// keywords only as keywords_attributes[][keyword] (an indexed
+// keywords_attributes[0][keyword] makes a filter without keywords,
+// internal/api/model/filterv2.go), and Rack pairs that unindexed form's
+// keyword and whole_word only in the body's order, which url.Values
+// does not keep (app/controllers/api/v2/filters_controller.rb).
+func (c *Client) CreateFilter(ctx context.Context, f *Filter, expiresIn time.Duration) (*Filter, error) {
+	type keyword struct {
+		Keyword   string `json:"keyword"`
+		WholeWord bool   `json:"whole_word"`
 	}
-	if f.Action != "" {
-		q.Set("filter_action", f.Action)
+	req := struct {
+		Title     string    `json:"title"`
+		Context   []string  `json:"context"`
+		Action    string    `json:"filter_action,omitempty"`
+		ExpiresIn int64     `json:"expires_in,omitempty"`
+		Keywords  []keyword `json:"keywords_attributes,omitempty"`
+	}{Title: f.Title, Context: f.Context, Action: f.Action, ExpiresIn: int64(expiresIn / time.Second)}
+	for _, k := range f.Keywords {
+		req.Keywords = append(req.Keywords, keyword(k))
 	}
-	if expiresIn > 0 {
-		q.Set("expires_in", strconv.FormatInt(int64(expiresIn/time.Second), 10))
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
 	}
-	for i, k := range f.Keywords {
-		p := "keywords_attributes[" + strconv.Itoa(i) + "]"
-		q.Set(p+"[keyword]", k.Keyword)
-		q.Set(p+"[whole_word]", strconv.FormatBool(k.WholeWord))
-	}
-	_, err := c.do(ctx, http.MethodPost, "/api/v2/filters", q, nil)
+	var out Filter
+	_, err = c.send(ctx, http.MethodPost, "/api/v2/filters", "application/json", bytes.NewReader(body), &out)
+	return &out, err
+}
+
+// Filter reads one v2 filter with its keywords.
+func (c *Client) Filter(ctx context.Context, id string) (*Filter, error) {
+	var f Filter
+	_, err := c.do(ctx, http.MethodGet, "/api/v2/filters/"+url.PathEscape(id), nil, &f)
+	return &f, err
+}
+
+// AddFilterKeyword adds a keyword to a filter (POST
+// /api/v2/filters/:id/keywords: app/controllers/api/v2/filters/
+// keywords_controller.rb; GoToSocial's filterkeywordpost.go binds the
+// same keyword and whole_word).
+func (c *Client) AddFilterKeyword(ctx context.Context, filterID string, k FilterKeyword) error {
+	q := url.Values{"keyword": {k.Keyword}, "whole_word": {strconv.FormatBool(k.WholeWord)}}
+	_, err := c.do(ctx, http.MethodPost, "/api/v2/filters/"+url.PathEscape(filterID)+"/keywords", q, nil)
 	return err
 }
 

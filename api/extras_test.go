@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -67,24 +68,33 @@ func TestEndorseNeedsFollow(t *testing.T) {
 }
 
 // TestFilterRoundTrip: a filter made with its keywords reads back the
-// same, with its expiry from expires_in.
+// same on every flavour, with its expiry from expires_in; a keyword added
+// later reads back too.
 func TestFilterRoundTrip(t *testing.T) {
-	clock := mastotest.NewManualClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
-	s := mastotest.NewServer(t, mastotest.WithClock(clock))
-	c := newClient(t, s, api.Options{})
-	ctx := context.Background()
-	f := &api.Filter{Title: "Spoilers", Context: []string{"home", "thread"}, Action: "hide",
-		Keywords: []api.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak"}}}
-	if err := c.CreateFilter(ctx, f, 48*time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	fs, err := c.Filters(ctx)
-	if err != nil || len(fs) != 1 {
-		t.Fatalf("%v %v", fs, err)
-	}
-	g := fs[0]
-	if g.Title != f.Title || g.Action != "hide" || len(g.Context) != 2 || len(g.Keywords) != 2 || g.Keywords[1].WholeWord ||
-		g.ExpiresAt == nil || !g.ExpiresAt.Equal(clock.Now().Add(48*time.Hour)) {
-		t.Errorf("read back %+v", g)
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock := mastotest.NewManualClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
+			s := mastotest.NewServer(t, mastotest.WithClock(clock), mastotest.WithFlavour(fl))
+			c := newClient(t, s, api.Options{})
+			ctx := context.Background()
+			f := &api.Filter{Title: "Spoilers", Context: []string{"home", "thread"}, Action: "hide",
+				Keywords: []api.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak"}, {Keyword: "plot twist"}}}
+			made, err := c.CreateFilter(ctx, f, 48*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.AddFilterKeyword(ctx, made.ID, api.FilterKeyword{Keyword: "ending", WholeWord: true}); err != nil {
+				t.Fatal(err)
+			}
+			g, err := c.Filter(ctx, made.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := append(f.Keywords, api.FilterKeyword{Keyword: "ending", WholeWord: true})
+			if g.Title != f.Title || g.Action != "hide" || !reflect.DeepEqual(g.Context, f.Context) || !reflect.DeepEqual(g.Keywords, want) ||
+				g.ExpiresAt == nil || !g.ExpiresAt.Equal(clock.Now().Add(48*time.Hour)) {
+				t.Errorf("read back %+v", g)
+			}
+		})
 	}
 }

@@ -75,7 +75,8 @@ func (c *Client) Account(ctx context.Context, id string) (*Account, error) {
 	return &a, err
 }
 
-// Lookup finds an account the instance already knows, by handle.
+// Lookup finds an account the instance already knows, by handle; a local
+// one by its username alone.
 func (c *Client) Lookup(ctx context.Context, acct string) (*Account, error) {
 	var a Account
 	_, err := c.do(ctx, http.MethodGet, "/api/v1/accounts/lookup", url.Values{"acct": {strings.TrimPrefix(acct, "@")}}, &a)

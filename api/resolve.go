@@ -19,11 +19,15 @@ type resolution struct {
 
 // Resolve finds an account on the instance by handle (user@host) or actor
 // URI, once per run: later calls for the same account are answered from
-// memory. /api/v1/accounts/lookup knows only accounts the server has seen,
-// so it asks /api/v2/search with resolve=true, which also fetches unknown
-// remote accounts by WebFinger and accepts URIs; lookup is the fallback
-// for servers without v2 search. A moved account is returned as it is,
-// with Moved set; a suspended one with Suspended set, or ErrNotFound.
+// memory. An account of the instance's own domain is local: lookup finds
+// it in one request whatever search makes of its host (GoToSocial's
+// search cannot read a host with a port, ../shared/SERVERS.md), and sure,
+// since local accounts need no fetching. Other accounts are searched with
+// resolve=true, which also fetches unknown remote ones by WebFinger and
+// accepts URIs (lookup knows only accounts the server has seen); a handle
+// search does not find is looked up before it is called not found. A
+// moved account is returned as it is, with Moved set; a suspended one
+// with Suspended set, or ErrNotFound.
 func (c *Client) Resolve(ctx context.Context, q string) (*Account, error) {
 	key := normalise(q)
 	c.mu.Lock()
@@ -65,39 +69,61 @@ func normalise(q string) string {
 }
 
 func (c *Client) resolve(ctx context.Context, q string) (*Account, error) {
-	c.Domain(ctx)
+	notFound := fmt.Errorf("%s: %w (no such account, or its server did not answer)", q, ErrNotFound)
+	if strings.Contains(q, "://") {
+		a, err := c.search(ctx, q)
+		switch {
+		case errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnsupported):
+			return nil, fmt.Errorf("%s: %w (this server cannot search by address)", q, ErrNotFound)
+		case err == nil && a == nil:
+			return nil, notFound
+		}
+		return a, err
+	}
+	user, host, _ := strings.Cut(q, "@")
+	local := host == "" || host == strings.ToLower(c.Domain(ctx))
+	if local {
+		if a, err := c.Lookup(ctx, user); !errors.Is(err, ErrNotFound) {
+			return a, err
+		}
+	}
+	a, err := c.search(ctx, q)
+	switch {
+	case a != nil || err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrUnsupported):
+		return a, err
+	case local:
+		return nil, notFound // looked up already
+	}
+	if a, err := c.Lookup(ctx, q); !errors.Is(err, ErrNotFound) {
+		return a, err
+	}
+	return nil, notFound
+}
+
+// search asks /api/v2/search for q; no account and no error when it
+// answers without it.
+func (c *Client) search(ctx context.Context, q string) (*Account, error) {
 	var res struct {
 		Accounts []*Account `json:"accounts"`
 	}
 	params := url.Values{"q": {q}, "type": {"accounts"}, "resolve": {"true"}, "limit": {"5"}}
-	_, err := c.do(ctx, http.MethodGet, "/api/v2/search", params, &res)
-	switch {
-	case err == nil:
-		for _, a := range res.Accounts {
-			if c.matches(a, q) {
-				return a, nil
-			}
-		}
-		// GoToSocial's accounts carry no uri (internal/api/model/
-		// account.go), and a remote account's url is its profile page,
-		// not the actor id an export names. Its search by address
-		// dereferences that address and answers with what it found, so
-		// a lone answer is the account.
-		if strings.Contains(q, "://") && len(res.Accounts) == 1 && res.Accounts[0].URI == "" {
-			return res.Accounts[0], nil
-		}
-		return nil, fmt.Errorf("%s: %w (no such account, or its server did not answer)", q, ErrNotFound)
-	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnsupported):
-		if strings.Contains(q, "://") {
-			return nil, fmt.Errorf("%s: %w (this server cannot search by address)", q, ErrNotFound)
-		}
-		var a Account
-		if _, err := c.do(ctx, http.MethodGet, "/api/v1/accounts/lookup", url.Values{"acct": {q}}, &a); err != nil {
-			return nil, err
-		}
-		return &a, nil
+	if _, err := c.do(ctx, http.MethodGet, "/api/v2/search", params, &res); err != nil {
+		return nil, err
 	}
-	return nil, err
+	for _, a := range res.Accounts {
+		if c.matches(a, q) {
+			return a, nil
+		}
+	}
+	// GoToSocial's accounts carry no uri (internal/api/model/
+	// account.go), and a remote account's url is its profile page,
+	// not the actor id an export names. Its search by address
+	// dereferences that address and answers with what it found, so
+	// a lone answer is the account.
+	if strings.Contains(q, "://") && len(res.Accounts) == 1 && res.Accounts[0].URI == "" {
+		return res.Accounts[0], nil
+	}
+	return nil, nil
 }
 
 // matches reports whether a search result is the account asked for, and

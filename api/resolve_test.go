@@ -173,3 +173,38 @@ func TestResolveURIOnGoToSocial(t *testing.T) {
 		t.Errorf("nobody: %v, want ErrNotFound", err)
 	}
 }
+
+// TestResolveBeyondSearch: a local account is looked up (one request,
+// whatever search makes of a host with a port); a remote handle search
+// cannot read is looked up before it is called not found.
+func TestResolveBeyondSearch(t *testing.T) {
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			s := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithHostDomain())
+			carol := s.AddHandle("carol@"+s.Domain, mastotest.Account{})
+			dave := s.AddHandle("dave@other.example:9090", mastotest.Account{}) // known there
+			c := newClient(t, s, api.Options{})
+			ctx := context.Background()
+			c.Domain(ctx)
+			for _, tc := range []struct {
+				q, id    string
+				requests int
+			}{
+				{"carol@" + s.Domain, carol, 1},
+				{"dave@other.example:9090", dave, map[bool]int{true: 2, false: 1}[fl.GoToSocial()]},
+			} {
+				before := s.Count("")
+				a, err := c.Resolve(ctx, tc.q)
+				if err != nil || a.ID != tc.id {
+					t.Errorf("%s: %+v %v", tc.q, a, err)
+				}
+				if n := s.Count("") - before; n != tc.requests {
+					t.Errorf("%s: %d requests, want %d", tc.q, n, tc.requests)
+				}
+			}
+			if _, err := c.Resolve(ctx, "nobody@"+s.Domain); !errors.Is(err, api.ErrNotFound) {
+				t.Errorf("nobody: %v", err)
+			}
+		})
+	}
+}

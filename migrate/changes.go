@@ -113,6 +113,9 @@ type Changes struct {
 	Estimate   Estimate          `json:"estimate"`
 	// Unreadable are categories the server would not show, with why.
 	Unreadable map[string]string `json:"unreadable,omitempty"`
+	// Notes are items carried other than they are, with how (a filter
+	// action the server lacks).
+	Notes []string `json:"notes,omitempty"`
 }
 
 func (ch *Changes) category(name string) *CategoryReport {

@@ -33,6 +33,9 @@ var ExtraCategories = category.Names(func(c category.Info) bool { return c.Extra
 type Extra struct {
 	Note   string      `json:"note,omitempty"`
 	Filter *api.Filter `json:"filter,omitempty"`
+	// FilterID is the new account's filter of the same title, which
+	// Filter's keywords are added to (filters.go).
+	FilterID string `json:"filter_id,omitempty"`
 }
 
 // ExtraCounts are the extras in the plan's importable counts; nil (and
@@ -99,16 +102,17 @@ func SourceDigest(account string, exports *archive.Export) string {
 
 // extraTarget is what the new account already has of the extras.
 type extraTarget struct {
-	followedTags, featuredTags, filters map[string]bool
-	endorsed                            map[string]bool // account ids
-	notes                               map[string]string
-	unreadable                          map[string]string
+	followedTags, featuredTags map[string]bool
+	filters                    map[string]*api.Filter // by title
+	endorsed                   map[string]bool        // account ids
+	notes                      map[string]string
+	unreadable                 map[string]string
 }
 
 // readExtras reads the new account's extras; ids are the accounts whose
 // notes matter.
 func readExtras(ctx context.Context, c *api.Client, ids []string) (*extraTarget, error) {
-	t := &extraTarget{followedTags: map[string]bool{}, featuredTags: map[string]bool{}, filters: map[string]bool{},
+	t := &extraTarget{followedTags: map[string]bool{}, featuredTags: map[string]bool{}, filters: map[string]*api.Filter{},
 		endorsed: map[string]bool{}, notes: map[string]string{}, unreadable: map[string]string{}}
 	fail := func(what string, err error) error {
 		if missing(err) {
@@ -150,7 +154,7 @@ func readExtras(ctx context.Context, c *api.Client, ids []string) (*extraTarget,
 		}
 	} else {
 		for _, f := range fs {
-			t.filters[f.Title] = true
+			t.filters[f.Title] = f
 		}
 	}
 	if len(ids) > 0 {
@@ -202,7 +206,7 @@ func CheckSource(ctx context.Context, c *api.Client, me *api.Account, e *archive
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	diffExtras(ch, t, x, xt, res, c, opts.Now, c.Allowance(ctx))
+	diffExtras(ch, t, x, xt, res, c, opts.Now, c.Allowance(ctx), c.Server(ctx).Capabilities())
 	return ch, t, nil
 }
 
@@ -221,7 +225,7 @@ func target(r Resolved) *api.Account {
 
 // diffExtras adds the extras' steps and counts to ch, in the place their
 // categories have in Categories.
-func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[string]Resolved, c *api.Client, now time.Time, a api.Allowance) {
+func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[string]Resolved, c *api.Client, now time.Time, a api.Allowance, caps api.Capabilities) {
 	for cat, why := range xt.unreadable {
 		if ch.Unreadable == nil {
 			ch.Unreadable = map[string]string{}
@@ -303,20 +307,7 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 			add(Step{ID: opID(OpNote, h), Op: OpNote, Category: "notes", Item: h, AccountID: acc.ID, Extra: &Extra{Note: n.Note}})
 		}
 	}
-	r = ch.category("filters")
-	for i := range x.Filters {
-		f := x.Filters[i]
-		switch {
-		case xt.filters[f.Title]:
-			r.Already++
-		case f.ExpiresAt != nil && !f.ExpiresAt.After(now):
-			ch.Problems = append(ch.Problems, Problem{Category: "filters", Item: f.Title, Kind: "expired",
-				Reason: "the filter expired on " + f.ExpiresAt.Format("2006-01-02")})
-		default:
-			r.ToDo++
-			add(Step{ID: filterID(f.Title), Op: OpCreateFilter, Category: "filters", Item: f.Title, Extra: &Extra{Filter: &f}})
-		}
-	}
+	diffFilters(ch, add, x.Filters, xt.filters, caps, now)
 	// Keep the replay order: rebuild the step list category by category.
 	byCat := map[string][]Step{}
 	for _, s := range ch.Steps {
@@ -385,18 +376,25 @@ func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
 		if s.Extra == nil {
 			return Record{}, nil
 		}
-		return Record{}, c.SetNote(ctx, s.AccountID, s.Extra.Note)
+		if err := c.SetNote(ctx, s.AccountID, s.Extra.Note); err != nil {
+			return Record{}, err
+		}
+		// Read back: both servers store the note as sent (Mastodon's
+		// account_note.rb, GoToSocial's processing/account/note.go).
+		// Relationships leave a suspended account out: nothing to compare.
+		rels, err := c.Relationships(ctx, []string{s.AccountID})
+		if err != nil {
+			return Record{}, fmt.Errorf("reading the note back: %w", err)
+		}
+		if rel := rels[s.AccountID]; rel != nil && rel.Note != s.Extra.Note {
+			return Record{Status: StatusRetry, Reason: fmt.Sprintf("set, but did not stick: the note reads %q (the next run sets it again)", rel.Note)}, nil
+		}
+		return Record{}, nil
 	case OpCreateFilter:
 		if s.Extra == nil || s.Extra.Filter == nil {
 			return Record{}, nil
 		}
-		var left time.Duration
-		if f := s.Extra.Filter; f.ExpiresAt != nil {
-			if left = f.ExpiresAt.Sub(r.Clock.Now()); left < time.Second {
-				return Record{Reason: "the filter expired while waiting"}, nil
-			}
-		}
-		return Record{}, c.CreateFilter(ctx, s.Extra.Filter, left)
+		return r.sendFilter(ctx, s)
 	}
 	return Record{}, fmt.Errorf("unknown step %q", s.Op)
 }

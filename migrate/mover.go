@@ -95,7 +95,16 @@ func (m *Move) Run(ctx context.Context, p Person) (err error) {
 	if m.oldC, oldA, err = m.env.Accounts.Open(ctx, m.cfg.From, true); err != nil {
 		return err
 	}
-	m.res.From, m.res.To, m.res.DryRun = handle(m.cfg.From, oldA.Acct), handle(m.cfg.To, newA.Acct), m.cfg.DryRun
+	if m.res.To, err = m.handle(ctx, m.newC, m.cfg.To, newA.Acct, ""); err != nil {
+		return err
+	}
+	if m.res.From, err = m.handle(ctx, m.oldC, m.cfg.From, oldA.Acct, m.res.To); err != nil {
+		return err
+	}
+	if m.res.From == m.res.To {
+		return &UsageError{fmt.Errorf("`--from` and `--to` are the same account (%s)", m.res.From)}
+	}
+	m.res.DryRun = m.cfg.DryRun
 	path := MoveJournalPath(m.env.StateDir, m.res.From, m.res.To)
 	if m.cfg.DryRun {
 		if _, serr := os.Stat(path); serr == nil {
@@ -139,12 +148,42 @@ func (m *Move) Run(ctx context.Context, p Person) (err error) {
 	return m.followers(ctx, false)
 }
 
-// handle is the account's handle: the login's, or as typed.
-func handle(typed, name string) string {
-	if strings.Contains(name, "@") && !strings.Contains(name, "://") {
-		return strings.ToLower(strings.TrimPrefix(name, "@"))
+// handle is the account's handle (user@domain, lower case): the login's,
+// or as typed, or, for an instance address with a token from the
+// environment, whose token it is (verify_credentials), as `migrate` finds
+// it. Mastodon refuses a moved account's token: then the journal of a
+// move to `to` from that instance says whose it was.
+func (m *Move) handle(ctx context.Context, c *api.Client, typed, name, to string) (string, error) {
+	for _, h := range []string{name, typed} {
+		if isHandle(h) {
+			return strings.ToLower(strings.TrimPrefix(h, "@")), nil
+		}
 	}
-	return strings.ToLower(strings.TrimPrefix(typed, "@"))
+	me, err := c.Me(ctx)
+	if err == nil {
+		return strings.ToLower(me.Acct + "@" + c.Domain(ctx)), nil
+	}
+	if errors.Is(err, api.ErrForbidden) && to != "" {
+		if moves, merr := MoveStatuses(m.env.StateDir); merr == nil {
+			var found []string
+			for _, mv := range moves {
+				if _, domain, _ := strings.Cut(mv.From, "@"); mv.To == to && strings.EqualFold(domain, c.Domain(ctx)) {
+					found = append(found, mv.From)
+				}
+			}
+			if len(found) == 1 {
+				return found[0], nil
+			}
+		}
+		return "", fmt.Errorf("%s refuses the token (%w), so whose account it is cannot be read: give `--from` as the account's handle (user@domain)", c.Instance().Host, err)
+	}
+	return "", fmt.Errorf("reading the account at %s: %w", c.Instance().Host, err)
+}
+
+// isHandle reports whether s reads user@domain rather than an address.
+func isHandle(s string) bool {
+	user, domain, ok := strings.Cut(strings.TrimPrefix(s, "@"), "@")
+	return ok && user != "" && domain != "" && !strings.Contains(s, "/")
 }
 
 func (m *Move) done(step string) bool { return m.j != nil && m.j.Done(step) }

@@ -193,6 +193,9 @@ func (ch *Changes) writeText(ew *errWriter) {
 		ew.printf("  ! %s %s: %s\n", singular[pr.Category], pr.Item, pr.Reason)
 		shown++
 	}
+	for _, n := range ch.Notes {
+		ew.printf("  note: %s\n", n)
+	}
 	for _, cat := range slices.Sorted(maps.Keys(ch.Unreadable)) {
 		ew.printf("  ! this server has no %s API (%s): they will be skipped\n", label(cat), ch.Unreadable[cat])
 	}
@@ -203,6 +206,7 @@ func (ch *Changes) writeText(ew *errWriter) {
 var singular = map[string]string{
 	"follows": "follow", "lists": "list", "list_members": "list member", "bookmarks": "bookmark",
 	"likes": "like", "mutes": "mute", "blocks": "block", "domain_blocks": "domain block",
+	"notes": "note on", "filters": "filter",
 }
 
 // label is how a NotCarried.What reads in a sentence.

@@ -143,7 +143,7 @@ func (s *Server) search(c *call) (int, any) {
 					a = cand
 				}
 			}
-		} else {
+		} else if s.flavour.searchReadsHandle(q) {
 			a = s.findAcct(q)
 		}
 		if a != nil && a.Unknown && resolve {

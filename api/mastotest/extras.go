@@ -1,6 +1,8 @@
 package mastotest
 
 import (
+	"encoding/json"
+	"io"
 	"maps"
 	"net/http"
 	"regexp"
@@ -26,6 +28,8 @@ func init() {
 	handle("POST", "/api/v1/accounts/:id/note", (*Server).note)
 	handle("GET", "/api/v2/filters", (*Server).filters)
 	handle("POST", "/api/v2/filters", (*Server).createFilter)
+	handle("GET", "/api/v2/filters/:id", (*Server).filter)
+	handle("POST", "/api/v2/filters/:id/keywords", (*Server).addFilterKeyword)
 }
 
 type extraState struct {
@@ -284,12 +288,89 @@ func (s *Server) filters(c *call) (int, any) {
 	return http.StatusOK, out
 }
 
+// filterByID finds a filter by the id its json gives (its place, from 1).
+func (s *Server) filterByID(id string) (*FilterState, int, bool) {
+	i, err := strconv.Atoi(id)
+	x := s.ext()
+	if err != nil || i < 1 || i > len(x.filters) {
+		return nil, 0, false
+	}
+	return x.filters[i-1], i, true
+}
+
+// filter reads one filter (filters_controller.rb#show).
+func (s *Server) filter(c *call) (int, any) {
+	f, id, ok := s.filterByID(c.ids[0])
+	if !ok {
+		return s.flavour.recordNotFound("")
+	}
+	return http.StatusOK, f.json(id)
+}
+
+// addFilterKeyword adds one keyword from the form's keyword and
+// whole_word (app/controllers/api/v2/filters/keywords_controller.rb,
+// whole_word true by default; GoToSocial's filterkeywordpost.go, false
+// by default, 409 for a keyword the filter has).
+func (s *Server) addFilterKeyword(c *call) (int, any) {
+	f, _, ok := s.filterByID(c.ids[0])
+	if !ok {
+		return s.flavour.recordNotFound("")
+	}
+	k := FilterKeyword{Keyword: c.get("keyword"), WholeWord: !s.flavour.GoToSocial()}
+	if v, ok := formBool(c, "whole_word"); ok {
+		k.WholeWord = v
+	}
+	if strings.TrimSpace(k.Keyword) == "" {
+		return invalid("Keyword can't be blank")
+	}
+	if st, body, refused := s.flavour.filterKeywordRefused(k.Keyword); refused {
+		return st, body
+	}
+	if s.flavour.GoToSocial() && slices.ContainsFunc(f.Keywords, func(h FilterKeyword) bool { return h.Keyword == k.Keyword }) {
+		return gtsError(http.StatusConflict, "duplicate keyword")
+	}
+	f.Keywords = append(f.Keywords, k)
+	return http.StatusOK, map[string]any{"id": strconv.Itoa(len(f.Keywords)), "keyword": k.Keyword, "whole_word": k.WholeWord}
+}
+
 // createFilter validates as app/models/custom_filter.rb: a title, at
-// least one known context, an action of warn, hide (or blur from 4.4);
-// keywords come as keywords_attributes[n][keyword|whole_word]
-// (whole_word defaults to true, custom_filter_keyword.rb).
+// least one known context, an action the version knows
+// (filterActionRefused). The request is a form, its keywords as the
+// flavour binds them (filterKeywords), or JSON, which both servers bind
+// alike: keywords_attributes an array of {keyword, whole_word} (Rails'
+// JSON params; GoToSocial's json tags in internal/api/model/filterv2.go).
 func (s *Server) createFilter(c *call) (int, any) {
-	f := &FilterState{Title: strings.TrimSpace(c.get("title")), Action: c.get("filter_action"), Context: c.form["context[]"]}
+	var req struct {
+		Title     string   `json:"title"`
+		Context   []string `json:"context"`
+		Action    string   `json:"filter_action"`
+		ExpiresIn int      `json:"expires_in"`
+		Keywords  []struct {
+			Keyword   string `json:"keyword"`
+			WholeWord *bool  `json:"whole_word"`
+		} `json:"keywords_attributes"`
+	}
+	f := &FilterState{}
+	if strings.HasPrefix(c.r.Header.Get("Content-Type"), "application/json") {
+		data, _ := io.ReadAll(io.LimitReader(c.r.Body, 1<<20))
+		if err := json.Unmarshal(data, &req); err != nil {
+			return http.StatusBadRequest, apiError("Bad Request: " + err.Error())
+		}
+		for _, k := range req.Keywords {
+			// whole_word's default: true on Mastodon
+			// (custom_filter_keyword.rb), false on GoToSocial (filterpost.go).
+			ww := !s.flavour.GoToSocial()
+			if k.WholeWord != nil {
+				ww = *k.WholeWord
+			}
+			f.Keywords = append(f.Keywords, FilterKeyword{Keyword: k.Keyword, WholeWord: ww})
+		}
+	} else {
+		req.Title, req.Action, req.Context = c.get("title"), c.get("filter_action"), c.form["context[]"]
+		req.ExpiresIn, _ = strconv.Atoi(c.get("expires_in"))
+		f.Keywords = s.flavour.filterKeywords(c.form)
+	}
+	f.Title, f.Action, f.Context = strings.TrimSpace(req.Title), req.Action, req.Context
 	if f.Title == "" {
 		return invalid("Title can't be blank")
 	}
@@ -304,20 +385,17 @@ func (s *Server) createFilter(c *call) (int, any) {
 	if f.Action == "" {
 		f.Action = "warn"
 	}
-	if d, _ := strconv.Atoi(c.get("expires_in")); d > 0 {
-		t := s.clock.Now().Add(time.Duration(d) * time.Second).UTC()
-		f.ExpiresAt = &t
+	if st, body, ok := s.flavour.filterActionRefused(f.Action); !ok {
+		return st, body
 	}
-	for i := 0; ; i++ {
-		p := "keywords_attributes[" + strconv.Itoa(i) + "]"
-		if !c.form.Has(p + "[keyword]") {
-			break
+	for _, k := range f.Keywords {
+		if st, body, refused := s.flavour.filterKeywordRefused(k.Keyword); refused {
+			return st, body
 		}
-		ww := true
-		if v, ok := formBool(c, p+"[whole_word]"); ok {
-			ww = v
-		}
-		f.Keywords = append(f.Keywords, FilterKeyword{Keyword: c.get(p + "[keyword]"), WholeWord: ww})
+	}
+	if req.ExpiresIn > 0 {
+		t := s.clock.Now().Add(time.Duration(req.ExpiresIn) * time.Second).UTC()
+		f.ExpiresAt = &t
 	}
 	x := s.ext()
 	x.filters = append(x.filters, f)

@@ -3,9 +3,12 @@ package mastotest
 import (
 	"fmt"
 	"net/http"
+	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Flavour is the server software the fake plays: its name and version as
@@ -273,4 +276,107 @@ func (f Flavour) formatReset(t time.Time) string {
 		return t.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+}
+
+// filterKeywords reads a v2 filter's keywords from its create form, as
+// each server binds them:
+//   - GoToSocial binds only the unindexed array form
+//     keywords_attributes[][keyword] and keywords_attributes[][whole_word],
+//     paired by position, whole_word false when missing
+//     (internal/api/model/filterv2.go FilterCreateRequestV2, form tags;
+//     internal/api/client/filters/v2/filterpost.go
+//     validateNormalizeCreateFilter). An indexed form
+//     (keywords_attributes[0][keyword]) binds to nothing: the filter is
+//     made without keywords, 200.
+//   - Mastodon (Rack's nested parameters into accepts_nested_attributes_for,
+//     app/controllers/api/v2/filters_controller.rb, app/models/
+//     custom_filter.rb) takes both the indexed hash and the array form;
+//     whole_word defaults to true (custom_filter_keyword.rb). The fake
+//     pairs the array form by position. Rack does so only when each
+//     keyword's whole_word follows it in the body, which url.Values'
+//     sorted encoding never does: send JSON instead (createFilter).
+func (f Flavour) filterKeywords(form url.Values) []FilterKeyword {
+	var out []FilterKeyword
+	words, wholes := form["keywords_attributes[][keyword]"], form["keywords_attributes[][whole_word]"]
+	for i, w := range words {
+		ww := !f.GoToSocial()
+		if i < len(wholes) {
+			ww, _ = strconv.ParseBool(wholes[i])
+		}
+		out = append(out, FilterKeyword{Keyword: w, WholeWord: ww})
+	}
+	if f.GoToSocial() {
+		return out
+	}
+	for i := 0; ; i++ {
+		p := "keywords_attributes[" + strconv.Itoa(i) + "]"
+		if !form.Has(p + "[keyword]") {
+			return out
+		}
+		ww := true
+		if v := form.Get(p + "[whole_word]"); v != "" {
+			ww, _ = strconv.ParseBool(v)
+		}
+		out = append(out, FilterKeyword{Keyword: form.Get(p + "[keyword]"), WholeWord: ww})
+	}
+}
+
+// filterActionRefused is the answer for a filter_action the server does
+// not know, or ok when it takes it. Mastodon 4.2–4.3 declare
+// `enum :action, { warn: 0, hide: 1 }` without validate: (app/models/
+// custom_filter.rb), so any other value raises ArgumentError on
+// assignment, which no rescue in app/controllers/concerns/api/
+// error_handling.rb catches: 500. 4.4 added blur with validate: true, so
+// an unknown action is 422 there. GoToSocial's handler checks the action
+// with validate.FilterAction, which takes warn and hide only, and answers
+// 422 (internal/api/client/filters/v2/filterpost.go,
+// internal/validate/formvalidation.go).
+func (f Flavour) filterActionRefused(action string) (int, any, bool) {
+	switch {
+	case action == "warn" || action == "hide":
+		return 0, nil, true
+	case f.GoToSocial():
+		st, body := gtsError(http.StatusUnprocessableEntity, "filter action '"+action+"' was not recognized, valid options are 'warn', 'hide'")
+		return st, body, false
+	case f.mastodonAtLeast(4, 4):
+		if action == "blur" {
+			return 0, nil, true
+		}
+		st, body := invalid("Filter action is not included in the list")
+		return st, body, false
+	}
+	return http.StatusInternalServerError, apiError("Internal Server Error"), false
+}
+
+// searchReadsHandle reports whether /api/v2/search takes q as a handle.
+// GoToSocial's search (internal/processing/search/get.go, Get) reads a
+// query as user@host only when it starts with @, or when net/mail's
+// ParseAddress takes it for an e-mail address; a host with a port
+// ("carol@127.0.0.1:8080") is no address, so the query falls through: it
+// is no URL either (url.Parse: a colon in the first path segment) and the
+// text search finds nothing for it (observed on 0.20). With a leading @,
+// the namestring pattern (internal/regexes/regexes.go, mentionName) takes
+// the port. Mastodon's search strips a leading @ and splits at the @
+// (app/services/account_search_service.rb, resolve_account_service.rb).
+// Lookup is another matter: GoToSocial's puts the @ in front itself
+// (internal/processing/search/lookup.go).
+func (f Flavour) searchReadsHandle(q string) bool {
+	if !f.GoToSocial() || strings.HasPrefix(q, "@") || !strings.Contains(q, "@") {
+		return true
+	}
+	_, err := mail.ParseAddress(q)
+	return err == nil
+}
+
+// filterKeywordRefused: GoToSocial validates every keyword, at most 40
+// characters, and answers 422 for the whole request (internal/validate/
+// formvalidation.go FilterKeyword, called by filterpost.go and
+// filterkeywordpost.go); Mastodon validates presence only
+// (app/models/custom_filter_keyword.rb).
+func (f Flavour) filterKeywordRefused(k string) (int, any, bool) {
+	if n := utf8.RuneCountInString(k); f.GoToSocial() && n > 40 {
+		st, body := gtsError(http.StatusUnprocessableEntity, fmt.Sprintf("filter keyword length must be no more than 40 chars, provided keyword was %d chars", n))
+		return st, body, true
+	}
+	return 0, nil, false
 }

@@ -29,6 +29,13 @@ func TestGoToSocialHandlesCarryThePort(t *testing.T) {
 	if a["acct"] != "bob" {
 		t.Errorf("local acct %v", a["acct"])
 	}
+	// Search reads user@host:port as no handle; with a leading @ it does.
+	for q, want := range map[string]int{"bob@" + host: 0, "@bob@" + host: 1, "bob": 1} {
+		res := req(t, s, "GET", "/api/v2/search", vals("q", q, "type", "accounts", "resolve", "true")).obj(t)
+		if n := len(res["accounts"].([]any)); n != want {
+			t.Errorf("search %q: %d accounts, want %d", q, n, want)
+		}
+	}
 
 	m := NewServer(t) // Mastodon keeps its LOCAL_DOMAIN
 	if m.Domain != "new.example" {
@@ -37,6 +44,10 @@ func TestGoToSocialHandlesCarryThePort(t *testing.T) {
 	p := NewServer(t, WithHostDomain())
 	if p.Domain != strings.TrimPrefix(p.URL, "http://") {
 		t.Errorf("WithHostDomain: %q", p.Domain)
+	}
+	p.AddHandle("bob@"+p.Domain, Account{}) // Mastodon's search takes a port
+	if res := req(t, p, "GET", "/api/v2/search", vals("q", "bob@"+p.Domain, "resolve", "true")).obj(t); len(res["accounts"].([]any)) != 1 {
+		t.Errorf("Mastodon's search does not find bob@%s", p.Domain)
 	}
 	if d := NewServer(t, WithFlavour(GoToSocial020), WithDomain("gts.example")).Domain; d != "gts.example" {
 		t.Errorf("WithDomain: %q", d)

@@ -63,16 +63,16 @@ followers come over, and check each step:
 Each step is journaled: running the command again continues at the first
 step not done. Nothing is written to the old account but the move itself.
 The old account's token comes from its login or MASTOMIGRATE_FROM_TOKEN,
-the new one's from its login or MASTOMIGRATE_TOKEN.`,
+the new one's from its login or MASTOMIGRATE_TOKEN; with a token in the
+environment, an account may be named by its instance's address.`,
 		Example: `  $ mastomigrate move --from me@old.example --to me@new.example --dry-run
   $ mastomigrate move --from me@old.example --to me@new.example
   $ mastomigrate move --from me@old.example --to me@new.example --check --every 1h --for 24h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, h := range []struct{ flag, v string }{{"--from", opts.From}, {"--to", opts.To}} {
-				user, domain, ok := strings.Cut(strings.TrimPrefix(h.v, "@"), "@")
-				if !ok || user == "" || domain == "" || strings.Contains(h.v, "/") {
-					return &flagError{fmt.Errorf("`%s` needs an account's handle (user@domain), not %q", h.flag, h.v)}
+				if strings.TrimSpace(h.v) == "" {
+					return &flagError{fmt.Errorf("`%s` needs an account's handle (user@domain), or its instance's address with a token in %s", h.flag, map[string]string{"--from": fromTokenEnv, "--to": tokenEnv}[h.flag])}
 				}
 			}
 			if strings.EqualFold(strings.TrimPrefix(opts.From, "@"), strings.TrimPrefix(opts.To, "@")) {
@@ -91,8 +91,8 @@ the new one's from its login or MASTOMIGRATE_TOKEN.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.From, "from", "", "the old account's `handle` (user@domain)")
-	fl.StringVar(&opts.To, "to", "", "the new account's `handle` (user@domain)")
+	fl.StringVar(&opts.From, "from", "", "the old `account` (user@domain, or its instance's address with MASTOMIGRATE_FROM_TOKEN)")
+	fl.StringVar(&opts.To, "to", "", "the new `account` (user@domain, or its instance's address with MASTOMIGRATE_TOKEN)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show every check, change nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before setting the alias (the move always asks)")
 	fl.BoolVar(&opts.Force, "force", false, "move even though the migration to the new account is not finished")

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -593,7 +595,7 @@ func TestMoveCommandLine(t *testing.T) {
 		return code, out.String(), errOut.String()
 	}
 	for _, args := range [][]string{
-		{"--from", "old.example", "--to", "me@new.example"},
+		{"--from", "", "--to", "me@new.example"},
 		{"--from", "me@new.example", "--to", "me@new.example"},
 		{"--from", "me@old.example", "--to", "me@new.example", "--every", "1h"},
 	} {
@@ -795,5 +797,93 @@ func TestMoveDryRunGoToSocial(t *testing.T) {
 	}
 	if m, _ := migrate.MoveJournals(e.state); len(m) > 0 || r.errOut != "" {
 		t.Errorf("dry run journaled %v or printed on stderr %q", m, r.errOut)
+	}
+}
+
+// TestMoveByAddress: with both tokens in the environment, `move --from
+// <address> --to <address>` runs the same steps as with handles: the
+// tokens tell whose accounts they are (verify_credentials), the journal
+// is the same, and the move asks for the old account's handle as typed.
+func TestMoveByAddress(t *testing.T) {
+	for _, pair := range []struct{ from, to mastotest.Flavour }{
+		{mastotest.GoToSocial020, mastotest.GoToSocial020}, {mastotest.Mastodon45, mastotest.Mastodon42},
+	} {
+		t.Run(pair.from.String()+"-to-"+pair.to.String(), func(t *testing.T) {
+			e := newMoveEnv(t, pair.from, pair.to)
+			e.finishedMigration(true)
+			env := map[string]string{tokenEnv: e.newTok, fromTokenEnv: e.oldTok}
+			move := func(stdin string, args ...string) (string, string, error) {
+				f, out, errOut := testStreams()
+				f.IO.In, f.IO.InTTY = strings.NewReader(stdin), true
+				f.StateDir = func() (string, error) { return e.state, nil }
+				f.Getenv = func(k string) string { return env[k] }
+				f.TokensPath = func() (string, error) { return filepath.Join(e.state, "no-tokens.json"), nil }
+				f.Transport, f.Clock = e.log, e.clock
+				cmd := newMoveCmd(f, func(o *moveOptions) error {
+					o.ReadPassword = func(context.Context, string) (string, error) { return testPassword, nil }
+					return runMove(context.Background(), o)
+				})
+				cmd.SetArgs(args)
+				cmd.SetOut(io.Discard)
+				cmd.SetErr(io.Discard)
+				err := cmd.Execute()
+				return out.String(), errOut.String(), err
+			}
+			checks := func(out string) []migrate.MoveCheck {
+				var r migrate.MoveResult
+				if err := json.Unmarshal([]byte(out), &r); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				if r.From != "me@old.example" || r.To != "me@new.example" {
+					t.Errorf("accounts %q, %q", r.From, r.To)
+				}
+				return r.Checks
+			}
+			byHandle := []string{"--from", "me@old.example", "--to", "me@new.example", "--dry-run", "--json"}
+			byAddress := []string{"--from", "https://old.example", "--to", "https://new.example", "--dry-run", "--json"}
+			outH, errH, errHandle := move("", byHandle...)
+			outA, errA, errAddress := move("", byAddress...)
+			if fmt.Sprint(errHandle) != fmt.Sprint(errAddress) {
+				t.Fatalf("dry run: %v by handle, %v by address\n%s\n%s", errHandle, errAddress, errH, errA)
+			}
+			if h, a := checks(outH), checks(outA); !reflect.DeepEqual(h, a) {
+				t.Errorf("dry run by address:\n%+v\nby handle:\n%+v", a, h)
+			}
+			addresses := []string{"--from", "https://old.example", "--to", "https://new.example"}
+			if !pair.from.GoToSocial() {
+				// Moved on the web after a first run: Mastodon refuses the
+				// old token, and the move's journal names the account.
+				if _, _, err := move("", addresses...); !errors.As(err, new(*migrate.MoveWaitError)) {
+					t.Fatalf("without the alias: %v", err)
+				}
+				e.newS.SetAliasesWeb(e.oldS.MeURI())
+				if err := e.oldS.MoveWeb(e.newS.MeURI()); err != nil {
+					t.Fatal(err)
+				}
+				e.newS.AddHandle("me@old.example", mastotest.Account{MovedTo: e.newS.MeID})
+				out, errOut, err := move("", addresses...)
+				if err != nil || !strings.Contains(out, "me@old.example has already moved to me@new.example") {
+					t.Errorf("after the move on the web: %v\n%s\n%s", err, out, errOut)
+				}
+				os.Remove(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example"))
+				if _, _, err := move("", addresses...); err == nil || !strings.Contains(err.Error(), "give `--from` as the account's handle") {
+					t.Errorf("a refused token without a journal: %v", err)
+				}
+				return
+			}
+			// The move itself, by address: the handle typed at the prompt.
+			if out, errOut, err := move("y\nme@old.example\n", addresses...); err != nil {
+				t.Fatalf("move: %v\n%s\n%s", err, out, errOut)
+			} else if !strings.Contains(errOut, "type the old account's handle (me@old.example)") ||
+				!strings.Contains(out, "old.example accepted the move to me@new.example") {
+				t.Errorf("move by address:\n%s\n%s", out, errOut)
+			}
+			if e.oldS.MoveRequests() != 1 {
+				t.Errorf("%d move requests", e.oldS.MoveRequests())
+			}
+			if _, err := os.Stat(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example")); err != nil {
+				t.Errorf("the move's journal is not the one by handles: %v", err)
+			}
+		})
 	}
 }
