@@ -32,6 +32,7 @@ func TestFileName(t *testing.T) {
 		{"me@new.example-0123456789abcdef.journal", "me@new.example-0123456789abcdef.journal"},
 		{"Gargron@mastodon.social-0123456789abcdef.journal", "Gargron@mastodon.social-0123456789abcdef.journal"},
 		{"me@new.example-from-me@old.example.move", "me@new.example-from-me@old.example.move"},
+		{"me@[::1]:3000-from-me@127.0.0.1:8080.move", "me@[__1]_3000-from-me@127.0.0.1_8080.move"}, // move.JournalPath's
 		{"me@127.0.0.1:8080-0123456789abcdef.journal", "me@127.0.0.1_8080-0123456789abcdef.journal"},
 		{"https://new.example/-d.journal", "https___new.example_-d.journal"},
 		{"a\tb\x00c\x7f", "a_b_c_"},
@@ -66,7 +67,6 @@ func TestJournalNamesValidOnWindows(t *testing.T) {
 	dir := t.TempDir()
 	for _, tt := range []struct{ path, want string }{
 		{JournalPath(dir, "me@127.0.0.1:8080", "0123456789abcdef"), "me@127.0.0.1_8080-0123456789abcdef.journal"},
-		{MoveJournalPath(dir, "@Me@127.0.0.1:8080", "me@[::1]:3000"), "me@[__1]_3000-from-me@127.0.0.1_8080.move"},
 		{JournalPath(dir, "con.x@new.example", "0123456789abcdef"), "con_.x@new.example-0123456789abcdef.journal"},
 	} {
 		name := filepath.Base(tt.path)

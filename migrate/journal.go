@@ -39,7 +39,7 @@ const (
 type Header struct {
 	Version int       `json:"version"`
 	Account string    `json:"account"`
-	From    string    `json:"from,omitempty"` // an account move's old account (move.go)
+	From    string    `json:"from,omitempty"` // an account move's old account (migrate/move)
 	Digest  string    `json:"digest"`
 	Inputs  []string  `json:"inputs"` // absolute paths
 	Options RunConfig `json:"options"`
@@ -89,12 +89,26 @@ type Record struct {
 	AccountID string `json:"account_id,omitempty"`
 	Acct      string `json:"acct,omitempty"`
 	Locked    bool   `json:"locked,omitempty"`
-	// move records: what an account move learned (move.go)
+	// move records: what an account move learned (migrate/move)
 	Move *MoveInfo `json:"move,omitempty"`
 	// lane records: the fast lane's imports and offers (bulk.go)
 	Lane *LaneInfo `json:"lane,omitempty"`
 	// run records: who opened the journal (lock_owner.go)
 	Run *RunInfo `json:"run,omitempty"`
+}
+
+// MoveInfo is what an account move's first step learns and later runs
+// need (migrate/move): after the move the old account's token may no
+// longer read it, and its followers leave, so the count before the move
+// is kept here. It lives beside Record, which journals it.
+type MoveInfo struct {
+	OldID        string `json:"old_id,omitempty"`
+	OldURI       string `json:"old_uri,omitempty"`
+	NewURI       string `json:"new_uri,omitempty"`
+	OldFollowers int    `json:"old_followers"`
+	NewFollowers int    `json:"new_followers"`
+	OldSoftware  string `json:"old_software,omitempty"`
+	NewSoftware  string `json:"new_software,omitempty"`
 }
 
 // Journal is the append-only log of one migration. Every record is
