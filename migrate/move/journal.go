@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/statefile"
 )
 
 // The account move (`mastomigrate move`) keeps a journal of its own, with
@@ -52,7 +53,7 @@ type Journal struct{ *migrate.Journal }
 // JournalPath is where the journal of the move from one account to
 // another lives.
 func JournalPath(dir, from, to string) string {
-	return filepath.Join(dir, migrate.FileName(moveName(to)+"-from-"+moveName(from)+".move"))
+	return filepath.Join(dir, statefile.Name(moveName(to)+"-from-"+moveName(from)+".move"))
 }
 
 // moveName is how a move's journal spells an account: lower case, without

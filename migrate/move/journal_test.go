@@ -80,8 +80,8 @@ func TestCheckMigration(t *testing.T) {
 
 // TestJournalPathValidOnWindows: a move between handles with ports (test
 // instances on loopback) is journaled under a name Windows takes; the
-// name itself is checked against Windows' rules in migrate's
-// TestFileName.
+// name itself is checked against Windows' rules in statefile's
+// TestName.
 func TestJournalPathValidOnWindows(t *testing.T) {
 	dir := t.TempDir()
 	got := JournalPath(dir, "@Me@127.0.0.1:8080", "me@[::1]:3000")
