@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/statefile"
 )
 
 // Status is a step's outcome in the journal.
@@ -39,7 +40,7 @@ const (
 type Header struct {
 	Version int       `json:"version"`
 	Account string    `json:"account"`
-	From    string    `json:"from,omitempty"` // an account move's old account (move.go)
+	From    string    `json:"from,omitempty"` // an account move's old account (migrate/move)
 	Digest  string    `json:"digest"`
 	Inputs  []string  `json:"inputs"` // absolute paths
 	Options RunConfig `json:"options"`
@@ -89,12 +90,26 @@ type Record struct {
 	AccountID string `json:"account_id,omitempty"`
 	Acct      string `json:"acct,omitempty"`
 	Locked    bool   `json:"locked,omitempty"`
-	// move records: what an account move learned (move.go)
+	// move records: what an account move learned (migrate/move)
 	Move *MoveInfo `json:"move,omitempty"`
 	// lane records: the fast lane's imports and offers (bulk.go)
 	Lane *LaneInfo `json:"lane,omitempty"`
-	// run records: who opened the journal (lock_owner.go)
-	Run *RunInfo `json:"run,omitempty"`
+	// run records: who opened the journal (statefile/owner.go)
+	Run *statefile.Owner `json:"run,omitempty"`
+}
+
+// MoveInfo is what an account move's first step learns and later runs
+// need (migrate/move): after the move the old account's token may no
+// longer read it, and its followers leave, so the count before the move
+// is kept here. It lives beside Record, which journals it.
+type MoveInfo struct {
+	OldID        string `json:"old_id,omitempty"`
+	OldURI       string `json:"old_uri,omitempty"`
+	NewURI       string `json:"new_uri,omitempty"`
+	OldFollowers int    `json:"old_followers"`
+	NewFollowers int    `json:"new_followers"`
+	OldSoftware  string `json:"old_software,omitempty"`
+	NewSoftware  string `json:"new_software,omitempty"`
 }
 
 // Journal is the append-only log of one migration. Every record is
@@ -113,7 +128,7 @@ type Journal struct {
 	accounts map[string]Record
 	finished bool
 	lanes    map[string]Record // latest lane record by id (bulk.go)
-	owner    *RunInfo          // the last run that opened it
+	owner    *statefile.Owner  // the last run that opened it
 	// written are the ids of the steps this process recorded, one per
 	// record: what a summary of the run counts (Since).
 	written []string
@@ -142,7 +157,7 @@ func Digest(e *archive.Export) string {
 
 // JournalPath is where the journal of a migration lives.
 func JournalPath(dir, account, digest string) string {
-	return filepath.Join(dir, FileName(account+"-"+digest+".journal"))
+	return filepath.Join(dir, statefile.Name(account+"-"+digest+".journal"))
 }
 
 // OpenJournal opens (creating it with h) and locks the journal at path.
@@ -158,9 +173,9 @@ func OpenJournal(path string, h Header) (*Journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := lockFile(f); err != nil {
+	if err := statefile.Lock(f); err != nil {
 		f.Close()
-		if errors.Is(err, ErrLocked) {
+		if errors.Is(err, statefile.ErrLocked) {
 			return nil, lockedBy(path)
 		}
 		return nil, fmt.Errorf("locking %s: %w", path, err)
@@ -183,11 +198,21 @@ func OpenJournal(path string, h Header) (*Journal, error) {
 			return nil, err
 		}
 	}
-	if err := j.write(Record{Type: "run", Run: thisRun(time.Now())}, false); err != nil {
+	if err := j.write(Record{Type: "run", Run: statefile.ThisProcess(time.Now())}, false); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return j, nil
+}
+
+// lockedBy names the run holding the journal at path, as far as the
+// journal tells: the last run recorded in it.
+func lockedBy(path string) error {
+	e := &statefile.LockedError{Path: path}
+	if j, err := LoadJournal(path); err == nil {
+		e.Owner = j.owner
+	}
+	return e
 }
 
 func sameRun(a, b Header) bool {

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,5 +195,43 @@ func TestJournalEarlier(t *testing.T) {
 		if got := j.Earlier(id).HTTPStatus; got != want {
 			t.Errorf("Earlier(%s) carries %d, want %d", id, got, want)
 		}
+	}
+}
+
+// TestJournalNamesValidOnWindows: the journals of a handle with a port
+// (a test instance on loopback) get names Windows takes (the names
+// wanted here are checked against Windows' rules in statefile's
+// TestName), and a journal written under an earlier version's name is
+// still the one found.
+func TestJournalNamesValidOnWindows(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct{ path, want string }{
+		{JournalPath(dir, "me@127.0.0.1:8080", "0123456789abcdef"), "me@127.0.0.1_8080-0123456789abcdef.journal"},
+		{JournalPath(dir, "con.x@new.example", "0123456789abcdef"), "con_.x@new.example-0123456789abcdef.journal"},
+	} {
+		name := filepath.Base(tt.path)
+		if name != tt.want {
+			t.Errorf("%s, want %s", name, tt.want)
+		}
+		if filepath.Dir(tt.path) != dir {
+			t.Errorf("%s is not in %s", tt.path, dir)
+		}
+	}
+
+	// An earlier version's journal, named by the old rule.
+	old := filepath.Join(dir, "me@new.example_8443-fedcba9876543210.journal")
+	if err := os.WriteFile(old, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := JournalPath(dir, "me@new.example:8443", "fedcba9876543210"); got != old {
+		t.Errorf("the journal of an earlier version is %s, now looked for at %s", old, got)
+	}
+	j, err := OpenJournal(JournalPath(dir, "me@new.example:8443", "fedcba9876543210"), Header{Account: "me@new.example:8443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	if found, _ := Journals(dir); fmt.Sprint(found) != fmt.Sprint([]string{old}) {
+		t.Errorf("journals %v, want only %s", found, old)
 	}
 }

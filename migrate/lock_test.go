@@ -9,10 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mastomigrate/mastomigrate/migrate/statefile"
 )
 
 // The lock tests run on every system: flock on Unix, LockFileEx on
-// Windows (lock_windows.go), with the same expectations.
+// Windows (statefile/lock_windows.go), with the same expectations.
 
 // TestJournalLock: a second open of a journal in use is refused at once,
 // in one line naming the journal and the process holding it; the journal
@@ -27,8 +29,8 @@ func TestJournalLock(t *testing.T) {
 	j.Record(Record{ID: "follow a@x", Status: StatusDone})
 
 	_, err = OpenJournal(path, Header{Account: "me@127.0.0.1:8080"})
-	var le *LockedError
-	if !errors.Is(err, ErrLocked) || !errors.As(err, &le) {
+	var le *statefile.LockedError
+	if !errors.Is(err, statefile.ErrLocked) || !errors.As(err, &le) {
 		t.Fatalf("second open: %v, want a *LockedError", err)
 	}
 	host, _ := os.Hostname()
@@ -86,7 +88,7 @@ func TestJournalLockOtherProcess(t *testing.T) {
 	}
 
 	_, err = OpenJournal(path, Header{})
-	var le *LockedError
+	var le *statefile.LockedError
 	if !errors.As(err, &le) || le.Owner == nil || le.Owner.PID != cmd.Process.Pid {
 		t.Errorf("open while another process holds it: %v, want a *LockedError naming pid %d", err, cmd.Process.Pid)
 	}

@@ -14,7 +14,7 @@ const (
 	OpCreateStatus Op = "create_status" // a post, backdated (posts.go)
 	OpUploadMedia  Op = "upload_media"  // a post's media file (posts.go)
 	OpImport       Op = "import"        // a bulk import upload (bulk.go)
-	OpMove         Op = "move"          // the move on the old account (mover.go)
+	OpMove         Op = "move"          // the move on the old account (migrate/move)
 )
 
 // Outcome is what a refused request means for its item and its run. The
@@ -140,6 +140,13 @@ func decide(a attempt, err error) (Outcome, string) {
 		}
 	}
 	return OutcomeRetry, "" // not reached: the last row matches always
+}
+
+// Decide is the policy's outcome for a request of op refused with err,
+// for the lanes outside this package (the move, migrate/move).
+func Decide(op Op, err error) Outcome {
+	out, _ := decide(attempt{op: op}, err)
+	return out
 }
 
 // abort is the error that ends a run for an OutcomeAbort, in words.

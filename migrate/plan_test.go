@@ -201,3 +201,13 @@ func TestDailyLimitWarningCountsTags(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanNamesMoveCommand: the plan's followers entry says which command
+// moves them.
+func TestPlanNamesMoveCommand(t *testing.T) {
+	for _, n := range NewPlan(&archive.Export{}).NotCarried {
+		if n.What == "followers" && !strings.Contains(n.Instead, "mastomigrate move --from OLD --to NEW") {
+			t.Errorf("followers: %q does not name the command", n.Instead)
+		}
+	}
+}

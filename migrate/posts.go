@@ -12,6 +12,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/posttext"
 )
 
 // Posts (--include posts): GoToSocial (0.18+) creates a post whose
@@ -377,7 +378,7 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 			return nil
 		}
 	}
-	opts := textOptions{Markdown: r.markdown, Mentions: map[string]string{}}
+	opts := posttext.Options{Markdown: r.markdown, Mentions: map[string]string{}}
 	for _, m := range p.Mentions {
 		if m.Href == p.Author {
 			// The link in the HTML goes to the profile page, the tag to
@@ -389,7 +390,7 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 			}
 		}
 	}
-	text := postText(p.Content, opts)
+	text := posttext.Text(p.Content, opts)
 	step := Step{ID: id, Op: OpCreateStatus, Category: PostsCategory, Item: p.ID,
 		Note: p.Published.UTC().Format("2006-01-02 15:04")}
 	if st, err := r.onTarget(ctx, p, text, seen && rec.Status == StatusSending); err != nil {
@@ -546,7 +547,7 @@ func (r *PostRunner) onTarget(ctx context.Context, p archive.Post, text string, 
 			}
 		}
 	}
-	fp := fingerprint(text)
+	fp := posttext.Fingerprint(text)
 	var only *api.OwnStatus
 	n := 0
 	for _, st := range r.existing[p.Published.Unix()] {
@@ -555,7 +556,7 @@ func (r *PostRunner) onTarget(ctx context.Context, p archive.Post, text string, 
 		}
 		n++
 		only = st
-		if fingerprintHTML(st.Content) == fp && fingerprint(st.SpoilerText) == fingerprint(p.Summary) {
+		if posttext.FingerprintHTML(st.Content) == fp && posttext.Fingerprint(st.SpoilerText) == posttext.Fingerprint(p.Summary) {
 			r.claimed[st.ID] = true
 			return st, nil
 		}

@@ -98,33 +98,6 @@ func (h Header) Sources() []string {
 	return names
 }
 
-// MoveStatus is one account move as its journal tells it.
-type MoveStatus struct {
-	Journal string `json:"journal"`
-	From    string `json:"from"`
-	To      string `json:"to"`
-	State   string `json:"state"`
-	Damaged string `json:"damaged,omitzero"`
-}
-
-// MoveStatuses reads every move journal in dir.
-func MoveStatuses(dir string) ([]MoveStatus, error) {
-	paths, err := MoveJournals(dir)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]MoveStatus, 0, len(paths))
-	for _, p := range paths {
-		j, err := LoadMoveJournal(p)
-		if err != nil {
-			out = append(out, MoveStatus{Journal: p, Damaged: err.Error()})
-			continue
-		}
-		out = append(out, MoveStatus{Journal: p, From: j.Header.From, To: j.Header.Account, State: j.State()})
-	}
-	return out, nil
-}
-
 // Leftover is one item that did not make it (yet).
 type Leftover struct {
 	Category string     `json:"category"`

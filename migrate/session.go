@@ -51,6 +51,13 @@ func (e Env) http() *http.Client {
 	return e.HTTP
 }
 
+// WithDefaults is e with the system clock and http.DefaultClient where it
+// names none, for the engine's packages outside this one (migrate/move).
+func (e Env) WithDefaults() Env {
+	e.Clock, e.HTTP = e.clock(), e.http()
+	return e
+}
+
 // SessionConfig is what a person asks of a migration: `migrate`'s flags.
 type SessionConfig struct {
 	Exports              []string // paths on disk (files or folders), read in place

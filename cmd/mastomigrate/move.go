@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/move"
 )
 
 // fromTokenEnv is the old account's token for scripts, as tokenEnv is the
@@ -147,7 +147,7 @@ func runMove(ctx context.Context, opts *moveOptions) error {
 	if err != nil {
 		return err
 	}
-	m := migrate.NewMove(migrate.MoveConfig{From: opts.From, To: opts.To, DryRun: opts.DryRun, Check: opts.Check, Yes: opts.Yes,
+	m := move.New(move.Config{From: opts.From, To: opts.To, DryRun: opts.DryRun, Check: opts.Check, Yes: opts.Yes,
 		Force: opts.Force, Wait: opts.Wait, Poll: opts.Poll, Every: opts.Every, For: opts.For}, env)
 	m.AfterStep = opts.afterStep
 	t := newTerminal(f)
@@ -169,7 +169,7 @@ func statusMoves(f *factory, w io.Writer, lead string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	moves, err := migrate.MoveStatuses(dir)
+	moves, err := move.Statuses(dir)
 	if err != nil || len(moves) == 0 {
 		return 0, err
 	}

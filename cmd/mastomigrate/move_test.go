@@ -21,6 +21,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/move"
 )
 
 const testPassword = "s3cret-Tr0ub4dor&3"
@@ -298,8 +299,8 @@ func TestMoveWrongPassword(t *testing.T) {
 	if strings.Contains(r.err.Error()+r.out+r.errOut, "s3cret") {
 		t.Error("the password was printed")
 	}
-	j, _ := migrate.LoadMoveJournal(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example"))
-	if j.Next() != migrate.MoveRequest {
+	j, _ := move.LoadJournal(move.JournalPath(e.state, "me@old.example", "me@new.example"))
+	if j.Next() != move.StepRequest {
 		t.Errorf("next step after a wrong password: %q", j.Next())
 	}
 	// A handle typed wrong sends nothing.
@@ -349,19 +350,19 @@ func TestMoveMastodonAliasCheck(t *testing.T) {
 			if w := append(e.log.writesTo("old.example"), e.log.writesTo("new.example")...); len(w) > 0 {
 				t.Errorf("dry run wrote: %v", w)
 			}
-			if m, _ := migrate.MoveJournals(e.state); len(m) > 0 {
+			if m, _ := move.Journals(e.state); len(m) > 0 {
 				t.Errorf("dry run journaled: %v", m)
 			}
 			r = e.run(false, "", nil, "--dry-run", "--json")
 			var v struct {
-				Checks []migrate.MoveCheck `json:"checks"`
+				Checks []move.Check `json:"checks"`
 			}
 			if err := json.Unmarshal([]byte(r.out), &v); err != nil {
 				t.Fatalf("--json: %v\n%s", err, r.out)
 			}
 			var got string
 			for _, c := range v.Checks {
-				if c.Step == migrate.MoveAlias {
+				if c.Step == move.StepAlias {
 					got = c.State
 				}
 			}
@@ -381,7 +382,7 @@ func TestMoveMastodon(t *testing.T) {
 	e := newMoveEnv(t, m45, m45)
 	e.finishedMigration(true)
 	r := e.run(false, "", nil)
-	var mw *migrate.MoveWaitError
+	var mw *move.WaitError
 	if !errors.As(r.err, &mw) || !strings.Contains(r.out, "https://new.example/settings/aliases") {
 		t.Fatalf("without the alias: %v\n%s", r.err, r.out)
 	}
@@ -424,15 +425,15 @@ func TestMoveWaitsBounded(t *testing.T) {
 	e.finishedMigration(true)
 	e.newS.SetAliasesWeb(e.oldS.MeURI())
 	r := e.run(false, "", nil, "--wait", "2m")
-	var mw *migrate.MoveWaitError
+	var mw *move.WaitError
 	if !errors.As(r.err, &mw) || !strings.Contains(r.err.Error(), "does not show the move after 2m0s") {
 		t.Fatalf("%v", r.err)
 	}
 	if e.clock.sleeps != 12 || strings.Count(r.errOut, "Waiting for me@old.example") != 12 {
 		t.Errorf("%d sleeps of 10s for 2m; stderr:\n%s", e.clock.sleeps, r.errOut)
 	}
-	j, _ := migrate.LoadMoveJournal(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example"))
-	if j.Next() != migrate.MoveRequest {
+	j, _ := move.LoadJournal(move.JournalPath(e.state, "me@old.example", "me@new.example"))
+	if j.Next() != move.StepRequest {
 		t.Errorf("next step %q", j.Next())
 	}
 }
@@ -456,7 +457,7 @@ func TestMoveMigrationUnfinished(t *testing.T) {
 		t.Error("alias set before the check passed")
 	}
 	r = e.run(true, "y\n", func(step string) error {
-		if step == migrate.MoveAlias {
+		if step == move.StepAlias {
 			return errStop
 		}
 		return nil
@@ -472,7 +473,7 @@ var errStop = errors.New("killed")
 // at the next one, and nothing done is done again.
 func TestMoveResumesAfterKill(t *testing.T) {
 	gts := mastotest.GoToSocial020
-	for i, killed := range migrate.MoveSteps[:3] {
+	for i, killed := range move.Steps[:3] {
 		t.Run(killed, func(t *testing.T) {
 			e := newMoveEnv(t, gts, gts)
 			e.finishedMigration(true)
@@ -485,8 +486,8 @@ func TestMoveResumesAfterKill(t *testing.T) {
 			if !errors.Is(r.err, errStop) {
 				t.Fatalf("first run: %v\n%s", r.err, r.out)
 			}
-			j, _ := migrate.LoadMoveJournal(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example"))
-			if j.Next() != migrate.MoveSteps[i+1] {
+			j, _ := move.LoadJournal(move.JournalPath(e.state, "me@old.example", "me@new.example"))
+			if j.Next() != move.Steps[i+1] {
 				t.Fatalf("journal says next %q", j.Next())
 			}
 			r = e.run(true, "me@old.example\n", nil, "--yes")
@@ -560,8 +561,8 @@ func TestMoveKilledDuringMove(t *testing.T) {
 	if r.err == nil || e.oldS.MoveRequests() != 1 {
 		t.Fatalf("first run: %v, %d moves", r.err, e.oldS.MoveRequests())
 	}
-	j, _ := migrate.LoadMoveJournal(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example"))
-	if rec, _ := j.Last(migrate.MoveRequest); rec.Status != migrate.StatusStarted {
+	j, _ := move.LoadJournal(move.JournalPath(e.state, "me@old.example", "me@new.example"))
+	if rec, _ := j.Last(move.StepRequest); rec.Status != migrate.StatusStarted {
 		t.Fatalf("journal: move %+v", rec)
 	}
 	e.log.fail = nil
@@ -683,8 +684,8 @@ func TestMoveKilledForReal(t *testing.T) {
 	if err := cmd.Wait(); exitCode(err) != -1 {
 		t.Fatalf("the program ended before it was killed (exit %d):\n%s", exitCode(err), stderr)
 	}
-	m, err := migrate.LoadMoveJournal(migrate.MoveJournalPath(state, "me@old.example", "me@new.example"))
-	if err != nil || m.Next() != migrate.MoveRequest {
+	m, err := move.LoadJournal(move.JournalPath(state, "me@old.example", "me@new.example"))
+	if err != nil || m.Next() != move.StepRequest {
 		t.Fatalf("after the kill: journal %v, next step %q", err, m.Next())
 	}
 	if err := oldS.MoveWeb(newS.MeURI()); err != nil {
@@ -795,7 +796,7 @@ func TestMoveDryRunGoToSocial(t *testing.T) {
 	if w := append(e.log.writesTo("old.example"), e.log.writesTo("new.example")...); len(w) > 0 {
 		t.Errorf("dry run wrote: %v", w)
 	}
-	if m, _ := migrate.MoveJournals(e.state); len(m) > 0 || r.errOut != "" {
+	if m, _ := move.Journals(e.state); len(m) > 0 || r.errOut != "" {
 		t.Errorf("dry run journaled %v or printed on stderr %q", m, r.errOut)
 	}
 }
@@ -812,7 +813,7 @@ func TestMoveByAddress(t *testing.T) {
 			e := newMoveEnv(t, pair.from, pair.to)
 			e.finishedMigration(true)
 			env := map[string]string{tokenEnv: e.newTok, fromTokenEnv: e.oldTok}
-			move := func(stdin string, args ...string) (string, string, error) {
+			runMoveCmd := func(stdin string, args ...string) (string, string, error) {
 				f, out, errOut := testStreams()
 				f.IO.In, f.IO.InTTY = strings.NewReader(stdin), true
 				f.StateDir = func() (string, error) { return e.state, nil }
@@ -829,8 +830,8 @@ func TestMoveByAddress(t *testing.T) {
 				err := cmd.Execute()
 				return out.String(), errOut.String(), err
 			}
-			checks := func(out string) []migrate.MoveCheck {
-				var r migrate.MoveResult
+			checks := func(out string) []move.Check {
+				var r move.Result
 				if err := json.Unmarshal([]byte(out), &r); err != nil {
 					t.Fatalf("%v\n%s", err, out)
 				}
@@ -841,8 +842,8 @@ func TestMoveByAddress(t *testing.T) {
 			}
 			byHandle := []string{"--from", "me@old.example", "--to", "me@new.example", "--dry-run", "--json"}
 			byAddress := []string{"--from", "https://old.example", "--to", "https://new.example", "--dry-run", "--json"}
-			outH, errH, errHandle := move("", byHandle...)
-			outA, errA, errAddress := move("", byAddress...)
+			outH, errH, errHandle := runMoveCmd("", byHandle...)
+			outA, errA, errAddress := runMoveCmd("", byAddress...)
 			if fmt.Sprint(errHandle) != fmt.Sprint(errAddress) {
 				t.Fatalf("dry run: %v by handle, %v by address\n%s\n%s", errHandle, errAddress, errH, errA)
 			}
@@ -853,7 +854,7 @@ func TestMoveByAddress(t *testing.T) {
 			if !pair.from.GoToSocial() {
 				// Moved on the web after a first run: Mastodon refuses the
 				// old token, and the move's journal names the account.
-				if _, _, err := move("", addresses...); !errors.As(err, new(*migrate.MoveWaitError)) {
+				if _, _, err := runMoveCmd("", addresses...); !errors.As(err, new(*move.WaitError)) {
 					t.Fatalf("without the alias: %v", err)
 				}
 				e.newS.SetAliasesWeb(e.oldS.MeURI())
@@ -861,18 +862,18 @@ func TestMoveByAddress(t *testing.T) {
 					t.Fatal(err)
 				}
 				e.newS.AddHandle("me@old.example", mastotest.Account{MovedTo: e.newS.MeID})
-				out, errOut, err := move("", addresses...)
+				out, errOut, err := runMoveCmd("", addresses...)
 				if err != nil || !strings.Contains(out, "me@old.example has already moved to me@new.example") {
 					t.Errorf("after the move on the web: %v\n%s\n%s", err, out, errOut)
 				}
-				os.Remove(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example"))
-				if _, _, err := move("", addresses...); err == nil || !strings.Contains(err.Error(), "give `--from` as the account's handle") {
+				os.Remove(move.JournalPath(e.state, "me@old.example", "me@new.example"))
+				if _, _, err := runMoveCmd("", addresses...); err == nil || !strings.Contains(err.Error(), "give `--from` as the account's handle") {
 					t.Errorf("a refused token without a journal: %v", err)
 				}
 				return
 			}
 			// The move itself, by address: the handle typed at the prompt.
-			if out, errOut, err := move("y\nme@old.example\n", addresses...); err != nil {
+			if out, errOut, err := runMoveCmd("y\nme@old.example\n", addresses...); err != nil {
 				t.Fatalf("move: %v\n%s\n%s", err, out, errOut)
 			} else if !strings.Contains(errOut, "type the old account's handle (me@old.example)") ||
 				!strings.Contains(out, "old.example accepted the move to me@new.example") {
@@ -881,7 +882,7 @@ func TestMoveByAddress(t *testing.T) {
 			if e.oldS.MoveRequests() != 1 {
 				t.Errorf("%d move requests", e.oldS.MoveRequests())
 			}
-			if _, err := os.Stat(migrate.MoveJournalPath(e.state, "me@old.example", "me@new.example")); err != nil {
+			if _, err := os.Stat(move.JournalPath(e.state, "me@old.example", "me@new.example")); err != nil {
 				t.Errorf("the move's journal is not the one by handles: %v", err)
 			}
 		})

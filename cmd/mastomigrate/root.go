@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/move"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -85,7 +86,7 @@ func run(ctx context.Context, args []string, f *factory) int {
 	fmt.Fprintf(s.ErrOut, "mastomigrate: %s\n", oneLine(err.Error()))
 	var fe *flagError
 	var de *migrate.DeferredError
-	var mw *migrate.MoveWaitError
+	var mw *move.WaitError
 	var re *migrate.RetryError
 	switch {
 	case errors.As(err, &de) || errors.As(err, &mw) || errors.As(err, &re) || errors.As(err, new(*appLimitError)):

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/move"
 )
 
 // terminal is the person at the terminal, as the engine sees them
@@ -104,7 +105,7 @@ func (t *terminal) move(e migrate.Event) {
 	s := t.f.IO
 	if e.Kind == migrate.EventWait {
 		switch {
-		case e.Item == migrate.MoveFollowers:
+		case e.Item == move.StepFollowers:
 			fmt.Fprintf(s.ErrOut, "%s  %s\n", t.f.Clock.Now().Local().Format("15:04"), e.Message)
 		case s.ErrTTY:
 			fmt.Fprintf(s.ErrOut, "\r\033[K%s", e.Message)
@@ -127,7 +128,7 @@ func (t *terminal) move(e migrate.Event) {
 		if mark == "" {
 			mark = "·"
 		}
-		fmt.Fprintf(s.Out, "%s %s: %s\n", mark, migrate.MoveStepName(e.Item), e.Message)
+		fmt.Fprintf(s.Out, "%s %s: %s\n", mark, move.StepName(e.Item), e.Message)
 	case migrate.EventNote:
 		fmt.Fprintf(s.Out, "  %s\n", e.Message)
 	}

@@ -1,4 +1,9 @@
-package migrate
+// Package move is the account move, `mastomigrate move`: a different job
+// from migrating data, it moves the followers (the alias on the new
+// account, the move on the old one, the followers counted after). It
+// asks and tells through migrate.Person, decides refusals by migrate's
+// outcome policy, and keeps a journal of its own (journal.go).
+package move
 
 import (
 	"context"
@@ -11,10 +16,11 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/migrate"
 )
 
-// MoveConfig is what a person asks of a move: `move`'s flags.
-type MoveConfig struct {
+// Config is what a person asks of a move: `move`'s flags.
+type Config struct {
 	From, To string
 	DryRun   bool          // show every check, change nothing
 	Check    bool          // only count the new account's followers against the old one's
@@ -26,27 +32,27 @@ type MoveConfig struct {
 	For      time.Duration // Check: how long to keep counting (0: a day)
 }
 
-// MoveWaitError ends a move that must wait for something outside it (the
+// WaitError ends a move that must wait for something outside it (the
 // old account to show the move, the alias set on the web): run it again
 // later.
-type MoveWaitError struct{ Msg string }
+type WaitError struct{ Msg string }
 
-func (e *MoveWaitError) Error() string { return e.Msg }
+func (e *WaitError) Error() string { return e.Msg }
 
-// MoveCheck is one check's outcome.
-type MoveCheck struct {
+// Check is one check's outcome.
+type Check struct {
 	Step   string `json:"step"`
 	State  string `json:"state"` // done, already, found, missing, cannot_check, would, waiting, not_finished
 	Detail string `json:"detail"`
 }
 
-// MoveResult is what a move found and did, as `move --json` prints it.
-type MoveResult struct {
-	From     string      `json:"from"`
-	To       string      `json:"to"`
-	DryRun   bool        `json:"dry_run"`
-	Checks   []MoveCheck `json:"checks"`
-	Accounts MoveInfo    `json:"accounts"`
+// Result is what a move found and did, as `move --json` prints it.
+type Result struct {
+	From     string           `json:"from"`
+	To       string           `json:"to"`
+	DryRun   bool             `json:"dry_run"`
+	Checks   []Check          `json:"checks"`
+	Accounts migrate.MoveInfo `json:"accounts"`
 }
 
 // Move is the account move: ready, alias, move, moved, then the followers
@@ -57,36 +63,37 @@ type Move struct {
 	// there, as a kill would).
 	AfterStep func(step string) error
 
-	cfg      MoveConfig
-	env      Env
-	p        Person
+	cfg      Config
+	env      migrate.Env
+	p        migrate.Person
 	oldC     *api.Client
 	newC     *api.Client
 	public   *http.Client // without tokens: WebFinger and actors
-	j        *MoveJournal
-	res      MoveResult
+	j        *Journal
+	res      Result
 	oldIsGTS bool
 	newIsGTS bool
 }
 
-// NewMove prepares a move; nothing is read until Run.
-func NewMove(cfg MoveConfig, env Env) *Move {
+// New prepares a move; nothing is read until Run.
+func New(cfg Config, env migrate.Env) *Move {
 	if cfg.Wait <= 0 {
 		cfg.Wait = 15 * time.Minute
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = 10 * time.Second
 	}
-	return &Move{cfg: cfg, env: env, public: &http.Client{Transport: env.http().Transport, Timeout: time.Minute}}
+	env = env.WithDefaults()
+	return &Move{cfg: cfg, env: env, public: &http.Client{Transport: env.HTTP.Transport, Timeout: time.Minute}}
 }
 
 // Result is what the move found and did so far.
-func (m *Move) Result() MoveResult { return m.res }
+func (m *Move) Result() Result { return m.res }
 
 // Run makes the move, asking p before each change (p.Secret for the old
 // account's handle and password) and telling each check through
 // p.Notify (Phase "move", Item the step, State and Message).
-func (m *Move) Run(ctx context.Context, p Person) (err error) {
+func (m *Move) Run(ctx context.Context, p migrate.Person) (err error) {
 	m.p = p
 	var oldA, newA *api.Account
 	if m.newC, newA, err = m.env.Accounts.Open(ctx, m.cfg.To, false); err != nil {
@@ -102,18 +109,18 @@ func (m *Move) Run(ctx context.Context, p Person) (err error) {
 		return err
 	}
 	if m.res.From == m.res.To {
-		return &UsageError{fmt.Errorf("`--from` and `--to` are the same account (%s)", m.res.From)}
+		return &migrate.UsageError{Err: fmt.Errorf("`--from` and `--to` are the same account (%s)", m.res.From)}
 	}
 	m.res.DryRun = m.cfg.DryRun
-	path := MoveJournalPath(m.env.StateDir, m.res.From, m.res.To)
+	path := JournalPath(m.env.StateDir, m.res.From, m.res.To)
 	if m.cfg.DryRun {
 		if _, serr := os.Stat(path); serr == nil {
-			if m.j, err = LoadMoveJournal(path); err != nil {
+			if m.j, err = LoadJournal(path); err != nil {
 				return err
 			}
 		}
 	} else {
-		if m.j, err = OpenMoveJournal(path, m.res.From, m.res.To, m.env.clock().Now()); err != nil {
+		if m.j, err = OpenJournal(path, m.res.From, m.res.To, m.env.Clock.Now()); err != nil {
 			return err
 		}
 		defer m.j.Close()
@@ -125,13 +132,13 @@ func (m *Move) Run(ctx context.Context, p Person) (err error) {
 	m.oldIsGTS = m.oldC.Server(ctx).Software == "gotosocial"
 
 	if m.cfg.Check {
-		if !m.done(MoveMoved) {
-			return &UsageError{fmt.Errorf("the move from %s to %s is not done yet: run `mastomigrate move --from %s --to %s` first", m.res.From, m.res.To, m.res.From, m.res.To)}
+		if !m.done(StepMoved) {
+			return &migrate.UsageError{Err: fmt.Errorf("the move from %s to %s is not done yet: run `mastomigrate move --from %s --to %s` first", m.res.From, m.res.To, m.res.From, m.res.To)}
 		}
 		return m.followers(ctx, true)
 	}
 	steps := []func(context.Context) error{m.ready, m.alias, m.move, m.moved}
-	for i, id := range MoveSteps {
+	for i, id := range Steps {
 		if m.done(id) {
 			m.report(id, "done", "done in an earlier run")
 			continue
@@ -164,7 +171,7 @@ func (m *Move) handle(ctx context.Context, c *api.Client, typed, name, to string
 		return strings.ToLower(me.Acct + "@" + c.Domain(ctx)), nil
 	}
 	if errors.Is(err, api.ErrForbidden) && to != "" {
-		if moves, merr := MoveStatuses(m.env.StateDir); merr == nil {
+		if moves, merr := Statuses(m.env.StateDir); merr == nil {
 			var found []string
 			for _, mv := range moves {
 				if _, domain, _ := strings.Cut(mv.From, "@"); mv.To == to && strings.EqualFold(domain, c.Domain(ctx)) {
@@ -189,24 +196,24 @@ func isHandle(s string) bool {
 func (m *Move) done(step string) bool { return m.j != nil && m.j.Done(step) }
 
 // mark journals a step (not on a dry run) with the current info.
-func (m *Move) mark(step string, st Status, reason string) error {
+func (m *Move) mark(step string, st migrate.Status, reason string) error {
 	if m.cfg.DryRun || m.j == nil {
 		return nil
 	}
 	info := m.res.Accounts
-	return m.j.Mark(step, st, reason, &info, m.env.clock().Now())
+	return m.j.Mark(step, st, reason, &info, m.env.Clock.Now())
 }
 
 // report tells a check and keeps it.
 func (m *Move) report(step, state, detail string) {
-	m.res.Checks = append(m.res.Checks, MoveCheck{Step: step, State: state, Detail: detail})
-	m.p.Notify(Event{Kind: EventItem, Phase: PhaseMove, Item: step, State: state, Message: detail})
+	m.res.Checks = append(m.res.Checks, Check{Step: step, State: state, Detail: detail})
+	m.p.Notify(migrate.Event{Kind: migrate.EventItem, Phase: migrate.PhaseMove, Item: step, State: state, Message: detail})
 }
 
 // say tells guidance, one note a line.
 func (m *Move) say(format string, a ...any) {
 	for _, line := range strings.Split(fmt.Sprintf(format, a...), "\n") {
-		m.p.Notify(Event{Kind: EventNote, Phase: PhaseMove, Message: line})
+		m.p.Notify(migrate.Event{Kind: migrate.EventNote, Phase: migrate.PhaseMove, Message: line})
 	}
 }
 
@@ -215,12 +222,12 @@ func (m *Move) ask(ctx context.Context, account, prompt string) error {
 	if m.cfg.Yes {
 		return nil
 	}
-	ok, err := m.p.Confirm(ctx, Confirmation{Account: account, Changes: 1, Prompt: prompt})
+	ok, err := m.p.Confirm(ctx, migrate.Confirmation{Account: account, Changes: 1, Prompt: prompt})
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return ErrNotConfirmed
+		return migrate.ErrNotConfirmed
 	}
 	return nil
 }
@@ -236,9 +243,9 @@ func (m *Move) ready(ctx context.Context) error {
 		return err
 	}
 	if mc.Finished {
-		m.report(MoveReady, "done", "the migration to "+newName+" is finished")
+		m.report(StepReady, "done", "the migration to "+newName+" is finished")
 	} else {
-		m.report(MoveReady, "not_finished", "the migration to "+newName+" is not finished")
+		m.report(StepReady, "not_finished", "the migration to "+newName+" is not finished")
 		for _, l := range mc.Summary() {
 			m.say("  %s", l)
 		}
@@ -276,7 +283,7 @@ func (m *Move) ready(ctx context.Context) error {
 		return err
 	}
 	info.OldSoftware, info.NewSoftware = m.oldC.Server(ctx).Software, m.newC.Server(ctx).Software
-	return m.mark(MoveReady, StatusDone, "")
+	return m.mark(StepReady, migrate.StatusDone, "")
 }
 
 // alias makes sure NEW lists OLD's actor in alsoKnownAs.
@@ -296,11 +303,11 @@ func (m *Move) aliasByAPI(ctx context.Context) error {
 		return fmt.Errorf("reading %s's aliases: %w", newName, err)
 	}
 	if slices.Contains(have, oldURI) {
-		m.report(MoveAlias, "already", fmt.Sprintf("%s already lists %s (%s)", newName, oldName, oldURI))
-		return m.mark(MoveAlias, StatusDone, "already set")
+		m.report(StepAlias, "already", fmt.Sprintf("%s already lists %s (%s)", newName, oldName, oldURI))
+		return m.mark(StepAlias, migrate.StatusDone, "already set")
 	}
 	if m.cfg.DryRun {
-		m.report(MoveAlias, "would", fmt.Sprintf("would add %s (%s) to %s's aliases, keeping the %d already there", oldName, oldURI, newName, len(have)))
+		m.report(StepAlias, "would", fmt.Sprintf("would add %s (%s) to %s's aliases, keeping the %d already there", oldName, oldURI, newName, len(have)))
 		return nil
 	}
 	if err := m.ask(ctx, newName, fmt.Sprintf("Add %s as an alias of %s (%s)?", oldName, newName, oldURI)); err != nil {
@@ -316,8 +323,8 @@ func (m *Move) aliasByAPI(ctx context.Context) error {
 	if !slices.Contains(got, oldURI) {
 		return fmt.Errorf("%s accepted the alias but does not list it: %v", newName, got)
 	}
-	m.report(MoveAlias, "done", fmt.Sprintf("%s now lists %s (%s), checked", newName, oldName, oldURI))
-	return m.mark(MoveAlias, StatusDone, "set and checked")
+	m.report(StepAlias, "done", fmt.Sprintf("%s now lists %s (%s), checked", newName, oldName, oldURI))
+	return m.mark(StepAlias, migrate.StatusDone, "set and checked")
 }
 
 // aliasOnWeb says where to set the alias on Mastodon, which has no API
@@ -328,7 +335,7 @@ func (m *Move) aliasOnWeb(ctx context.Context) error {
 	instructions := func() {
 		m.say("On %s, open %s (Settings > Account > Moving from a different account),\nenter the old account's handle @%s and save.", newName, page, oldName)
 	}
-	waitErr := &MoveWaitError{fmt.Sprintf("%s does not list %s as an alias yet: add it at %s, then run the same command again", newName, oldName, page)}
+	waitErr := &WaitError{fmt.Sprintf("%s does not list %s as an alias yet: add it at %s, then run the same command again", newName, oldName, page)}
 	for attempt := 0; ; attempt++ {
 		state, detail, err := m.actorCheck(ctx)
 		if err != nil {
@@ -339,11 +346,11 @@ func (m *Move) aliasOnWeb(ctx context.Context) error {
 		}
 		switch state {
 		case "found":
-			m.report(MoveAlias, "found", detail)
+			m.report(StepAlias, "found", detail)
 			cached()
-			return m.mark(MoveAlias, StatusDone, "found in the actor")
+			return m.mark(StepAlias, migrate.StatusDone, "found in the actor")
 		case "cannot_check":
-			m.report(MoveAlias, "cannot_check", detail)
+			m.report(StepAlias, "cannot_check", detail)
 			instructions()
 			cached()
 			if m.cfg.DryRun {
@@ -352,22 +359,22 @@ func (m *Move) aliasOnWeb(ctx context.Context) error {
 			if err := m.ask(ctx, newName, fmt.Sprintf("Is %s listed as an alias on %s?", oldName, newName)); err != nil {
 				return err
 			}
-			return m.mark(MoveAlias, StatusDone, "not verified: the actor is reduced")
+			return m.mark(StepAlias, migrate.StatusDone, "not verified: the actor is reduced")
 		}
-		m.report(MoveAlias, "missing", detail)
+		m.report(StepAlias, "missing", detail)
 		if attempt == 0 {
 			instructions()
 		}
 		if m.cfg.DryRun {
 			return nil
 		}
-		if err := m.mark(MoveAlias, StatusRetry, "missing from the actor"); err != nil {
+		if err := m.mark(StepAlias, migrate.StatusRetry, "missing from the actor"); err != nil {
 			return err
 		}
 		if attempt >= 5 {
 			return waitErr
 		}
-		saved, err := m.p.Confirm(ctx, Confirmation{Account: newName, Kind: ConfirmDone, Prompt: "Press Enter once it is saved (Ctrl-C to stop):"})
+		saved, err := m.p.Confirm(ctx, migrate.Confirmation{Account: newName, Kind: migrate.ConfirmDone, Prompt: "Press Enter once it is saved (Ctrl-C to stop):"})
 		if err != nil {
 			return err
 		}
@@ -443,12 +450,12 @@ func (m *Move) move(ctx context.Context) error {
 		if !toNew {
 			return fmt.Errorf("%s has already moved to %s, not %s", oldName, where, newName)
 		}
-		m.report(MoveRequest, "already", oldName+" has already moved to "+newName)
-		return m.mark(MoveRequest, StatusDone, "already moved")
+		m.report(StepRequest, "already", oldName+" has already moved to "+newName)
+		return m.mark(StepRequest, migrate.StatusDone, "already moved")
 	}
 	if !m.oldIsGTS {
 		page := webURL(m.oldC, "/settings/migration")
-		m.report(MoveRequest, "would", "start the move on the web")
+		m.report(StepRequest, "would", "start the move on the web")
 		m.say("On %s, open %s (Settings > Account > Moving to a different account),\nenter the new account's handle @%s and %s's current password.", oldName, page, newName, oldName)
 		m.say("Mastodon allows one move every 30 days. Your posts stay on %s; your followers follow %s on their own.", oldName, newName)
 		// Done when OLD shows the move: the next step waits for it.
@@ -456,10 +463,10 @@ func (m *Move) move(ctx context.Context) error {
 	}
 	m.say("GoToSocial allows one move every 7 days. After it, %s's token still reads the account,\nbut lookups, searches and every change are refused there.", oldName)
 	if m.cfg.DryRun {
-		m.report(MoveRequest, "would", fmt.Sprintf("would move %s to %s (%s) after you type its handle and password", oldName, newName, m.res.Accounts.NewURI))
+		m.report(StepRequest, "would", fmt.Sprintf("would move %s to %s (%s) after you type its handle and password", oldName, newName, m.res.Accounts.NewURI))
 		return nil
 	}
-	typed, err := m.p.Secret(ctx, SecretRequest{Kind: SecretHandle, Account: oldName,
+	typed, err := m.p.Secret(ctx, migrate.SecretRequest{Kind: migrate.SecretHandle, Account: oldName,
 		Prompt: fmt.Sprintf("To move %s to %s, type the old account's handle (%s):", oldName, newName, oldName)})
 	if err != nil {
 		return err
@@ -467,27 +474,27 @@ func (m *Move) move(ctx context.Context) error {
 	if !strings.EqualFold(strings.TrimPrefix(strings.TrimSpace(typed), "@"), oldName) {
 		return errors.New("the handle does not match; nothing was moved")
 	}
-	password, err := m.p.Secret(ctx, SecretRequest{Kind: SecretPassword, Account: oldName, Prompt: fmt.Sprintf("Password of %s (not shown):", oldName)})
+	password, err := m.p.Secret(ctx, migrate.SecretRequest{Kind: migrate.SecretPassword, Account: oldName, Prompt: fmt.Sprintf("Password of %s (not shown):", oldName)})
 	if err != nil {
 		return fmt.Errorf("reading the password: %w", err)
 	}
 	if password == "" {
 		return errors.New("no password given; nothing was moved")
 	}
-	if err := m.mark(MoveRequest, StatusStarted, ""); err != nil {
+	if err := m.mark(StepRequest, migrate.StatusStarted, ""); err != nil {
 		return err
 	}
 	err = m.oldC.Move(ctx, password, m.res.Accounts.NewURI)
 	password = ""
 	host := m.oldC.Instance().Host
 	var ae *api.Error
-	if out, _ := decide(attempt{op: OpMove}, err); out == OutcomeFailed && errors.As(err, &ae) {
+	if migrate.Decide(migrate.OpMove, err) == migrate.OutcomeFailed && errors.As(err, &ae) {
 		switch ae.Status {
 		case http.StatusBadRequest:
-			m.mark(MoveRequest, StatusRetry, "refused: wrong password")
+			m.mark(StepRequest, migrate.StatusRetry, "refused: wrong password")
 			return fmt.Errorf("%s refused the password; nothing was moved", host)
 		case http.StatusUnprocessableEntity:
-			m.mark(MoveRequest, StatusRetry, "refused: "+ae.Message)
+			m.mark(StepRequest, migrate.StatusRetry, "refused: "+ae.Message)
 			return fmt.Errorf("%s refused the move: %s (if %s's alias was only just set, %s may still have an older copy of it: wait a few minutes and run the same command again; a move within 7 days of the last one is refused too)",
 				host, ae.Message, newName, host)
 		}
@@ -495,14 +502,14 @@ func (m *Move) move(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("moving %s: %w", oldName, err)
 	}
-	m.report(MoveRequest, "done", fmt.Sprintf("%s accepted the move to %s", host, newName))
-	return m.mark(MoveRequest, StatusDone, "accepted")
+	m.report(StepRequest, "done", fmt.Sprintf("%s accepted the move to %s", host, newName))
+	return m.mark(StepRequest, migrate.StatusDone, "accepted")
 }
 
 // moved waits, within Wait, until OLD's `moved` points at NEW.
 func (m *Move) moved(ctx context.Context) error {
 	oldName, newName := m.res.From, m.res.To
-	clock := m.env.clock()
+	clock := m.env.Clock
 	start := clock.Now()
 	for {
 		a, err := m.oldAccount(ctx)
@@ -514,28 +521,28 @@ func (m *Move) moved(ctx context.Context) error {
 			return fmt.Errorf("%s has moved to %s, not %s", oldName, where, newName)
 		}
 		if moved {
-			if !m.done(MoveRequest) {
-				m.report(MoveRequest, "done", "the move was made")
-				if err := m.mark(MoveRequest, StatusDone, "made"); err != nil {
+			if !m.done(StepRequest) {
+				m.report(StepRequest, "done", "the move was made")
+				if err := m.mark(StepRequest, migrate.StatusDone, "made"); err != nil {
 					return err
 				}
 			}
-			m.report(MoveMoved, "done", fmt.Sprintf("%s shows the move to %s", oldName, newName))
-			return m.mark(MoveMoved, StatusDone, "")
+			m.report(StepMoved, "done", fmt.Sprintf("%s shows the move to %s", oldName, newName))
+			return m.mark(StepMoved, migrate.StatusDone, "")
 		}
 		waited := clock.Now().Sub(start)
 		if m.cfg.DryRun || waited >= m.cfg.Wait {
-			m.report(MoveMoved, "waiting", oldName+" does not show a move yet")
+			m.report(StepMoved, "waiting", oldName+" does not show a move yet")
 			if m.cfg.DryRun {
 				return nil
 			}
-			if err := m.mark(MoveMoved, StatusRetry, "not shown yet"); err != nil {
+			if err := m.mark(StepMoved, migrate.StatusRetry, "not shown yet"); err != nil {
 				return err
 			}
-			return &MoveWaitError{fmt.Sprintf("%s does not show the move after %s; once it is made, run the same command again (it continues here)", oldName, m.cfg.Wait)}
+			return &WaitError{fmt.Sprintf("%s does not show the move after %s; once it is made, run the same command again (it continues here)", oldName, m.cfg.Wait)}
 		}
 		next := min(m.cfg.Poll, m.cfg.Wait-waited)
-		m.p.Notify(Event{Kind: EventWait, Phase: PhaseMove, Item: MoveMoved, Until: clock.Now().Add(next),
+		m.p.Notify(migrate.Event{Kind: migrate.EventWait, Phase: migrate.PhaseMove, Item: StepMoved, Until: clock.Now().Add(next),
 			Message: fmt.Sprintf("Waiting for %s to show the move (%s of %s)…", oldName, waited.Round(time.Second), m.cfg.Wait)})
 		if err := clock.Sleep(ctx, next); err != nil {
 			return err
@@ -547,7 +554,7 @@ func (m *Move) moved(ctx context.Context) error {
 // or with Check and Every until they match or For is spent.
 func (m *Move) followers(ctx context.Context, check bool) error {
 	oldName, newName := m.res.From, m.res.To
-	clock := m.env.clock()
+	clock := m.env.Clock
 	start := clock.Now()
 	limit := m.cfg.For
 	if limit == 0 {
@@ -565,19 +572,19 @@ func (m *Move) followers(ctx context.Context, check bool) error {
 		if me.FollowersCnt >= info.OldFollowers {
 			state = "done"
 		}
-		if m.done(MoveMoved) || m.cfg.DryRun {
-			if err := m.mark(MoveFollowers, StatusDone, fmt.Sprintf("%d of %d", me.FollowersCnt, info.OldFollowers)); err != nil {
+		if m.done(StepMoved) || m.cfg.DryRun {
+			if err := m.mark(StepFollowers, migrate.StatusDone, fmt.Sprintf("%d of %d", me.FollowersCnt, info.OldFollowers)); err != nil {
 				return err
 			}
 		}
 		if !check || m.cfg.Every == 0 || state == "done" || clock.Now().Sub(start)+m.cfg.Every > limit {
-			m.report(MoveFollowers, state, detail)
-			if state != "done" && m.done(MoveMoved) && !check {
+			m.report(StepFollowers, state, detail)
+			if state != "done" && m.done(StepMoved) && !check {
 				m.say("Remote servers move followers over minutes to days. Count again with:\nmastomigrate move --from %s --to %s --check --every 1h --for 24h", oldName, newName)
 			}
 			return nil
 		}
-		m.p.Notify(Event{Kind: EventWait, Phase: PhaseMove, Item: MoveFollowers, Until: clock.Now().Add(m.cfg.Every),
+		m.p.Notify(migrate.Event{Kind: migrate.EventWait, Phase: migrate.PhaseMove, Item: StepFollowers, Until: clock.Now().Add(m.cfg.Every),
 			Message: fmt.Sprintf("%s; next count in %s", detail, m.cfg.Every)})
 		if err := clock.Sleep(ctx, m.cfg.Every); err != nil {
 			return err

@@ -1,8 +1,11 @@
-package migrate
+// Package statefile holds what the files in the state directory (the
+// migrations' and the moves' journals) need of the system: names every
+// system takes, and a lock so that one run at a time writes a journal.
+package statefile
 
 import "strings"
 
-// FileName makes name (a handle with what follows it, such as
+// Name makes name (a handle with what follows it, such as
 // "me@127.0.0.1:8080-3f2a.journal") a valid file name on every system we
 // build for: Windows refuses more than Unix does. Path separators, `:`
 // (a handle's port) and the other characters Windows reserves become
@@ -13,7 +16,7 @@ import "strings"
 // Every name that was already valid on Windows comes back unchanged, so
 // the journals of earlier versions, named after handles (which never hold
 // those characters), keep their names on every system.
-func FileName(name string) string {
+func Name(name string) string {
 	safe := []rune(strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f || strings.ContainsRune(`/\:<>"|?*`, r) {
 			return '_'

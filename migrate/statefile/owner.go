@@ -1,4 +1,4 @@
-package migrate
+package statefile
 
 import (
 	"errors"
@@ -11,9 +11,9 @@ import (
 // ErrLocked means another run holds the journal.
 var ErrLocked = errors.New("another mastomigrate run is using this migration")
 
-// RunInfo is who opened a journal: each run that takes the lock records
+// Owner is who opened a journal: each run that takes the lock records
 // it, so a second run can say which process to look for.
-type RunInfo struct {
+type Owner struct {
 	Host    string    `json:"host"`
 	PID     int       `json:"pid"`
 	Started time.Time `json:"started"`
@@ -23,7 +23,7 @@ type RunInfo struct {
 // holding it recorded itself, that run.
 type LockedError struct {
 	Path  string
-	Owner *RunInfo // nil when the holder wrote none (an earlier version)
+	Owner *Owner // nil when the holder wrote none (an earlier version)
 }
 
 func (e *LockedError) Error() string {
@@ -47,18 +47,8 @@ func findProcess(pid int) string {
 	return fmt.Sprintf("`ps -p %d` shows it", pid)
 }
 
-// thisRun describes this process for the journal.
-func thisRun(now time.Time) *RunInfo {
+// ThisProcess describes this process for the journal.
+func ThisProcess(now time.Time) *Owner {
 	host, _ := os.Hostname()
-	return &RunInfo{Host: host, PID: os.Getpid(), Started: now.UTC()}
-}
-
-// lockedBy names the run holding the journal at path, as far as the
-// journal tells: the last run recorded in it.
-func lockedBy(path string) error {
-	e := &LockedError{Path: path}
-	if j, err := LoadJournal(path); err == nil {
-		e.Owner = j.owner
-	}
-	return e
+	return &Owner{Host: host, PID: os.Getpid(), Started: now.UTC()}
 }

@@ -1,4 +1,4 @@
-package migrate
+package move
 
 import (
 	"fmt"
@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/statefile"
 )
 
 // The account move (`mastomigrate move`) keeps a journal of its own, with
@@ -17,79 +20,66 @@ import (
 
 // The steps of a move, in order.
 const (
-	MoveReady     = "move-1-ready"     // the migration to NEW is finished, OLD and NEW are known
-	MoveAlias     = "move-2-alias"     // NEW lists OLD in alsoKnownAs
-	MoveRequest   = "move-3-move"      // the move was made on OLD
-	MoveMoved     = "move-4-moved"     // OLD's `moved` points at NEW
-	MoveFollowers = "move-5-followers" // the last followers count (repeats)
+	StepReady     = "move-1-ready"     // the migration to NEW is finished, OLD and NEW are known
+	StepAlias     = "move-2-alias"     // NEW lists OLD in alsoKnownAs
+	StepRequest   = "move-3-move"      // the move was made on OLD
+	StepMoved     = "move-4-moved"     // OLD's `moved` points at NEW
+	StepFollowers = "move-5-followers" // the last followers count (repeats)
 )
 
-// MoveSteps are the steps that are done once.
-var MoveSteps = []string{MoveReady, MoveAlias, MoveRequest, MoveMoved}
+// Steps are the steps that are done once.
+var Steps = []string{StepReady, StepAlias, StepRequest, StepMoved}
 
-// MoveStepName is what a person reads for a step.
-func MoveStepName(id string) string {
+// StepName is what a person reads for a step.
+func StepName(id string) string {
 	switch id {
-	case MoveReady:
+	case StepReady:
 		return "migration finished"
-	case MoveAlias:
+	case StepAlias:
 		return "alias on the new account"
-	case MoveRequest:
+	case StepRequest:
 		return "move on the old account"
-	case MoveMoved:
+	case StepMoved:
 		return "old account shows the move"
-	case MoveFollowers:
+	case StepFollowers:
 		return "followers"
 	}
 	return id
 }
 
-// MoveInfo is what the first step learns and later runs need: after the
-// move the old account's token may no longer read it, and its followers
-// leave, so the count before the move is kept here.
-type MoveInfo struct {
-	OldID        string `json:"old_id,omitempty"`
-	OldURI       string `json:"old_uri,omitempty"`
-	NewURI       string `json:"new_uri,omitempty"`
-	OldFollowers int    `json:"old_followers"`
-	NewFollowers int    `json:"new_followers"`
-	OldSoftware  string `json:"old_software,omitempty"`
-	NewSoftware  string `json:"new_software,omitempty"`
-}
+// Journal is the journal of one move.
+type Journal struct{ *migrate.Journal }
 
-// MoveJournal is the journal of one move.
-type MoveJournal struct{ *Journal }
-
-// MoveJournalPath is where the journal of the move from one account to
+// JournalPath is where the journal of the move from one account to
 // another lives.
-func MoveJournalPath(dir, from, to string) string {
-	return filepath.Join(dir, FileName(moveName(to)+"-from-"+moveName(from)+".move"))
+func JournalPath(dir, from, to string) string {
+	return filepath.Join(dir, statefile.Name(moveName(to)+"-from-"+moveName(from)+".move"))
 }
 
 // moveName is how a move's journal spells an account: lower case, without
 // a leading @.
 func moveName(account string) string { return strings.ToLower(strings.TrimPrefix(account, "@")) }
 
-// OpenMoveJournal opens (creating) and locks the journal of a move.
-func OpenMoveJournal(path, from, to string, now time.Time) (*MoveJournal, error) {
-	j, err := OpenJournal(path, Header{Account: to, From: from, Options: RunConfig{To: to}, Created: now.UTC()})
+// OpenJournal opens (creating) and locks the journal of a move.
+func OpenJournal(path, from, to string, now time.Time) (*Journal, error) {
+	j, err := migrate.OpenJournal(path, migrate.Header{Account: to, From: from, Options: migrate.RunConfig{To: to}, Created: now.UTC()})
 	if err != nil {
 		return nil, err
 	}
-	return &MoveJournal{j}, nil
+	return &Journal{j}, nil
 }
 
-// LoadMoveJournal reads a move's journal without locking it.
-func LoadMoveJournal(path string) (*MoveJournal, error) {
-	j, err := LoadJournal(path)
+// LoadJournal reads a move's journal without locking it.
+func LoadJournal(path string) (*Journal, error) {
+	j, err := migrate.LoadJournal(path)
 	if err != nil {
 		return nil, err
 	}
-	return &MoveJournal{j}, nil
+	return &Journal{j}, nil
 }
 
-// MoveJournals lists the moves' journals in dir, newest first.
-func MoveJournals(dir string) ([]string, error) {
+// Journals lists the moves' journals in dir, newest first.
+func Journals(dir string) ([]string, error) {
 	matches, err := filepath.Glob(filepath.Join(dir, "*.move"))
 	if err != nil {
 		return nil, err
@@ -105,15 +95,15 @@ func MoveJournals(dir string) ([]string, error) {
 }
 
 // Done reports whether a step is done.
-func (m *MoveJournal) Done(step string) bool {
+func (m *Journal) Done(step string) bool {
 	r, ok := m.Last(step)
-	return ok && r.Status == StatusDone
+	return ok && r.Status == migrate.StatusDone
 }
 
 // Next is the first step not done, or "" when the move is complete (the
 // followers check may still be repeated).
-func (m *MoveJournal) Next() string {
-	for _, s := range MoveSteps {
+func (m *Journal) Next() string {
+	for _, s := range Steps {
 		if !m.Done(s) {
 			return s
 		}
@@ -122,9 +112,9 @@ func (m *MoveJournal) Next() string {
 }
 
 // Info is what the ready step learned, updated by later steps.
-func (m *MoveJournal) Info() MoveInfo {
-	var info MoveInfo
-	for _, s := range append(MoveSteps, MoveFollowers) {
+func (m *Journal) Info() migrate.MoveInfo {
+	var info migrate.MoveInfo
+	for _, s := range append(Steps, StepFollowers) {
 		if r, ok := m.Last(s); ok && r.Move != nil {
 			info = *r.Move
 		}
@@ -133,35 +123,62 @@ func (m *MoveJournal) Info() MoveInfo {
 }
 
 // Mark journals a step's outcome (synced before the run goes on).
-func (m *MoveJournal) Mark(step string, st Status, reason string, info *MoveInfo, at time.Time) error {
-	return m.Record(Record{ID: step, Category: "move", Status: st, Reason: reason, Move: info, At: at.UTC()})
+func (m *Journal) Mark(step string, st migrate.Status, reason string, info *migrate.MoveInfo, at time.Time) error {
+	return m.Record(migrate.Record{ID: step, Category: "move", Status: st, Reason: reason, Move: info, At: at.UTC()})
 }
 
 // State says where the move stands, for `status`.
-func (m *MoveJournal) State() string {
+func (m *Journal) State() string {
 	next := m.Next()
 	if next == "" {
 		info := m.Info()
 		s := "moved"
-		if r, ok := m.Last(MoveFollowers); ok && r.Move != nil {
+		if r, ok := m.Last(StepFollowers); ok && r.Move != nil {
 			s += fmt.Sprintf("; followers %d of %d (%s); count again: mastomigrate move --from %s --to %s --check",
 				info.NewFollowers, info.OldFollowers, r.At.Local().Format("2006-01-02 15:04"), m.Header.From, m.Header.Account)
 		}
 		return s
 	}
-	s := "waiting: " + MoveStepName(next)
+	s := "waiting: " + StepName(next)
 	if r, ok := m.Last(next); ok && r.Reason != "" {
 		s += " (" + r.Reason + ")"
 	}
 	return s + "; continue with: mastomigrate move --from " + m.Header.From + " --to " + m.Header.Account
 }
 
+// Status is one account move as its journal tells it.
+type Status struct {
+	Journal string `json:"journal"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	State   string `json:"state"`
+	Damaged string `json:"damaged,omitzero"`
+}
+
+// Statuses reads every move journal in dir.
+func Statuses(dir string) ([]Status, error) {
+	paths, err := Journals(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Status, 0, len(paths))
+	for _, p := range paths {
+		j, err := LoadJournal(p)
+		if err != nil {
+			out = append(out, Status{Journal: p, Damaged: err.Error()})
+			continue
+		}
+		out = append(out, Status{Journal: p, From: j.Header.From, To: j.Header.Account, State: j.State()})
+	}
+	return out, nil
+}
+
 // MigrationCheck is what the journals say about the migrations to an
 // account: whether they are finished, and what is still waiting.
 type MigrationCheck struct {
-	Journals int      // migrations to the account
-	Finished bool     // every one finished
-	Waiting  []Record // steps deferred, to retry, or in flight
+	Journals int              // migrations to the account
+	Finished bool             // every one finished
+	Waiting  []migrate.Record // steps deferred, to retry, or in flight
 	Until    *time.Time
 	Resume   string // the command that continues the unfinished one
 }
@@ -170,7 +187,7 @@ type MigrationCheck struct {
 // (any of the names given: the handle and how it was typed).
 func CheckMigration(dir string, names ...string) (MigrationCheck, error) {
 	var c MigrationCheck
-	paths, err := Journals(dir)
+	paths, err := migrate.Journals(dir)
 	if err != nil {
 		return c, err
 	}
@@ -180,7 +197,7 @@ func CheckMigration(dir string, names ...string) (MigrationCheck, error) {
 	}
 	c.Finished = true
 	for _, p := range paths {
-		j, err := LoadJournal(p)
+		j, err := migrate.LoadJournal(p)
 		if err != nil {
 			return c, err
 		}
@@ -197,7 +214,7 @@ func CheckMigration(dir string, names ...string) (MigrationCheck, error) {
 		}
 		for _, r := range j.Steps() {
 			switch r.Status {
-			case StatusDeferred, StatusRetry, StatusStarted:
+			case migrate.StatusDeferred, migrate.StatusRetry, migrate.StatusStarted:
 				c.Waiting = append(c.Waiting, r)
 				if r.Until != nil && (c.Until == nil || r.Until.After(*c.Until)) {
 					c.Until = r.Until
@@ -218,7 +235,7 @@ func (c MigrationCheck) Summary() []string {
 	}
 	type key struct {
 		cat string
-		st  Status
+		st  migrate.Status
 	}
 	n := map[key]int{}
 	var keys []key
@@ -234,15 +251,15 @@ func (c MigrationCheck) Summary() []string {
 	for _, k := range keys {
 		cat := strings.ReplaceAll(k.cat, "_", " ")
 		switch k.st {
-		case StatusDeferred:
+		case migrate.StatusDeferred:
 			line := fmt.Sprintf("%d %s wait for the daily follow limit", n[k], cat)
 			if c.Until != nil {
 				line += " (until " + c.Until.UTC().Format("2006-01-02 15:04 MST") + ")"
 			}
 			out = append(out, line)
-		case StatusRetry:
+		case migrate.StatusRetry:
 			out = append(out, fmt.Sprintf("%d %s failed for now and will be retried", n[k], cat))
-		case StatusStarted:
+		case migrate.StatusStarted:
 			out = append(out, fmt.Sprintf("%d %s were in flight when the last run stopped", n[k], cat))
 		}
 	}

@@ -1,4 +1,7 @@
-package migrate
+// Package posttext turns a post as Mastodon stores it (HTML) into the
+// text a new post is made from, and tells a post by its text whatever
+// HTML a server renders it in (Fingerprint).
+package posttext
 
 import (
 	"html"
@@ -7,8 +10,8 @@ import (
 	"unicode"
 )
 
-// textOptions say how to write a post's text for the target.
-type textOptions struct {
+// Options say how to write a post's text for the target.
+type Options struct {
 	// Markdown writes text/markdown; otherwise text/plain, which
 	// GoToSocial and Mastodon link themselves (URLs, hashtags, mentions).
 	Markdown bool
@@ -28,12 +31,12 @@ var (
 var blockTags = map[string]bool{"p": true, "div": true, "blockquote": true, "pre": true, "ul": true, "ol": true,
 	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true}
 
-// postText turns the HTML Mastodon stores for a post (app/lib/
+// Text turns the HTML Mastodon stores for a post (app/lib/
 // text_formatter.rb: paragraphs, <br>, links with invisible spans around
 // the shown part of a URL, hashtags and mentions as links) into the text
 // a new post is made from, keeping paragraphs, line breaks, links (with
 // their text when it is not the URL), hashtags and mentions.
-func postText(s string, o textOptions) string {
+func Text(s string, o Options) string {
 	var out strings.Builder
 	var link *strings.Builder
 	var href, class string
@@ -106,7 +109,7 @@ func attr(re *regexp.Regexp, attrs string) string {
 // linkText writes one link: a hashtag or mention as written (a mention
 // by its full handle when known), a URL as the URL, other text with
 // the URL after it.
-func linkText(shown, href, class string, o textOptions) string {
+func linkText(shown, href, class string, o Options) string {
 	switch {
 	case strings.Contains(class, "hashtag") || strings.HasPrefix(shown, "#"):
 		return shown
@@ -155,10 +158,10 @@ func escapeMarkdown(t string) string {
 	return mdLineStart.ReplaceAllString(t, `$1\$2$3`)
 }
 
-// fingerprint is what a post's text and its rendering on any server
+// Fingerprint is what a post's text and its rendering on any server
 // share: its letters and digits, without links (servers shorten them
 // differently) and without the escapes of Markdown.
-func fingerprint(text string) string {
+func Fingerprint(text string) string {
 	text = anyURL.ReplaceAllString(text, "")
 	var b strings.Builder
 	for _, r := range strings.ToLower(text) {
@@ -169,7 +172,7 @@ func fingerprint(text string) string {
 	return b.String()
 }
 
-// fingerprintHTML is fingerprint for a post as a server shows it.
-func fingerprintHTML(content string) string {
-	return fingerprint(postText(content, textOptions{}))
+// FingerprintHTML is Fingerprint for a post as a server shows it.
+func FingerprintHTML(content string) string {
+	return Fingerprint(Text(content, Options{}))
 }

@@ -1,6 +1,6 @@
 //go:build windows
 
-package migrate
+package statefile
 
 import (
 	"errors"
@@ -9,14 +9,14 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// lockFile takes an exclusive lock on the journal, as flock does on
+// Lock takes an exclusive lock on f (a journal), as flock does on
 // Unix. Windows drops it when the handle closes or the process dies, so
 // a crash leaves no stale lock behind.
 //
 // A Windows lock is mandatory: the bytes it covers cannot be read through
 // another handle. It covers one byte far past any journal's end, so
 // `status` and `report` still read a journal in use, as they do on Unix.
-func lockFile(f *os.File) error {
+func Lock(f *os.File) error {
 	var ol windows.Overlapped
 	ol.OffsetHigh = 0x7fffffff
 	err := windows.LockFileEx(windows.Handle(f.Fd()),

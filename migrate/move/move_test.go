@@ -1,4 +1,4 @@
-package migrate_test
+package move_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/move"
 )
 
 // hosts opens an account on the fake server of its domain.
@@ -27,6 +28,23 @@ func (h hosts) Open(_ context.Context, account string, _ bool) (*api.Client, *ap
 	c, err := api.New("https://"+domain, api.Options{Token: s.Token, Transport: h.rt, Clock: h.clock})
 	return c, &api.Account{Acct: account}, err
 }
+
+// person says no to every question and keeps what it was asked and told.
+type person struct {
+	asked  []migrate.Confirmation
+	events []migrate.Event
+}
+
+func (p *person) Confirm(_ context.Context, q migrate.Confirmation) (bool, error) {
+	p.asked = append(p.asked, q)
+	return false, nil
+}
+
+func (p *person) Secret(context.Context, migrate.SecretRequest) (string, error) {
+	return "", errors.New("no secrets in these tests")
+}
+
+func (p *person) Notify(e migrate.Event) { p.events = append(p.events, e) }
 
 // TestMoveAsksThePerson: the move, with a fake person and no CLI, tells
 // each check as an event, changes nothing in a dry run, and changes
@@ -60,7 +78,7 @@ func TestMoveAsksThePerson(t *testing.T) {
 			j.Close()
 
 			p := &person{}
-			m := migrate.NewMove(migrate.MoveConfig{From: "me@old.example", To: "me@new.example", DryRun: tt.dryRun}, env)
+			m := move.New(move.Config{From: "me@old.example", To: "me@new.example", DryRun: tt.dryRun}, env)
 			if err := m.Run(context.Background(), p); !errors.Is(err, tt.want) {
 				t.Fatalf("err %v, want %v", err, tt.want)
 			}
@@ -69,7 +87,7 @@ func TestMoveAsksThePerson(t *testing.T) {
 				if ev.Phase != migrate.PhaseMove {
 					t.Errorf("event outside the move: %+v", ev)
 				}
-				if ev.Kind == migrate.EventItem && ev.Item == migrate.MoveReady && ev.State == "done" {
+				if ev.Kind == migrate.EventItem && ev.Item == move.StepReady && ev.State == "done" {
 					ready = true
 				}
 			}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package migrate
+package statefile
 
 import (
 	"errors"
@@ -8,10 +8,10 @@ import (
 	"syscall"
 )
 
-// lockFile takes an exclusive advisory lock on the journal. The kernel
+// Lock takes an exclusive advisory lock on f (a journal). The kernel
 // drops it when the process dies, even by SIGKILL, so a crash never
 // leaves a stale lock behind.
-func lockFile(f *os.File) error {
+func Lock(f *os.File) error {
 	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 	if errors.Is(err, syscall.EWOULDBLOCK) {
 		return ErrLocked
