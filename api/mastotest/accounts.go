@@ -219,9 +219,11 @@ func (s *Server) relationshipJSON(id string) map[string]any {
 	if f, ok := s.follows[id]; ok {
 		r["following"] = !f.requested
 		r["requested"] = f.requested
-		r["showing_reblogs"] = f.reblogs
-		r["notifying"] = f.notify
-		r["languages"] = f.languages
+		if !f.requested || s.flavour.requestSettingsShown() {
+			r["showing_reblogs"] = f.reblogs
+			r["notifying"] = f.notify
+			r["languages"] = f.languages
+		}
 	}
 	_, r["blocking"] = s.blocks[id]
 	if m, ok := s.mutes[id]; ok {
