@@ -571,14 +571,15 @@ type Estimate struct {
 }
 
 // estimate counts the requests steps need (finding a status costs one
-// more, and so does withdrawing a stuck request) against the allowance
+// more, and so does withdrawing a stuck request; the read-backs are
+// readBackRequests) against the allowance
 // the server reported: requests per window, and follows per day where it
 // has such a limit (Mastodon; GoToSocial has none).
 func estimate(steps []Step, a api.Allowance) Estimate {
 	if a.Requests <= 0 || a.Period <= 0 {
 		a = api.Server{}.Capabilities().Allowance() // an unknown server's
 	}
-	e := Estimate{FollowsPerDay: a.FollowsPerDay}
+	e := Estimate{FollowsPerDay: a.FollowsPerDay, Requests: readBackRequests(steps)}
 	for _, s := range steps {
 		e.Requests++
 		if spendsDailyFollows(s.Op) {

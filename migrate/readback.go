@@ -26,7 +26,7 @@ import (
 //   - a filter is read once after it is made (filters.go): its answer is
 //     built from the request, not read again.
 //
-// Not read back:
+// Estimate counts the reads (readBackRequests). Not read back:
 //   - domain blocks: the domain is the whole record, and Mastodon answers
 //     200 only after the block is saved (app/controllers/api/v1/
 //     domain_blocks_controller.rb#create, block_domain!, a
@@ -198,4 +198,34 @@ func (r *Runner) featured(ctx context.Context, steps []Step) (map[string][]strin
 		}
 	}
 	return drift, nil
+}
+
+// readBackRequests is how many requests the read-backs of steps take
+// besides the writes: a filter's read, a read of a list's members per
+// batch, one read of the featured tags, and the pages of mutes that hold
+// the mutes with an end.
+func readBackRequests(steps []Step) int {
+	n, featured, ends := 0, false, 0
+	members := map[string]int{}
+	for _, s := range steps {
+		switch s.Op {
+		case OpCreateFilter:
+			n++
+		case OpAddToList:
+			members[s.List]++
+		case OpFeatureTag:
+			featured = true
+		case OpMute:
+			if s.Mute != nil && s.Mute.ExpiresAt != nil {
+				ends++
+			}
+		}
+	}
+	for _, m := range members {
+		n += (m + listBatch - 1) / listBatch
+	}
+	if featured {
+		n++
+	}
+	return n + (ends+api.MutesPage-1)/api.MutesPage
 }
