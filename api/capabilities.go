@@ -59,6 +59,18 @@ type Capabilities struct {
 	// such route (config/routes/api.rb): only a relationship shows a
 	// request there. Entries that Probe try it too.
 	OutgoingRequests bool
+	// FollowLanguages says a follow keeps the languages sent and its
+	// relationship shows them (Mastodon: app/models/follow.rb; GoToSocial
+	// has none, internal/api/model/relationship.go). Where false, they are
+	// never compared: not drift there.
+	FollowLanguages bool
+	// RequestSettings says a follow request's relationship shows its
+	// reblogs and notify: Mastodon's RelationshipSerializer reads them
+	// from requested_map too (app/serializers/rest/relationship_serializer.rb);
+	// GoToSocial's shows them only for an accepted follow
+	// (internal/db/bundb/relationship.go GetRelationship), so a request's
+	// settings are compared once it is accepted.
+	RequestSettings bool
 	// Profile is what update_credentials takes (profileLimits).
 	Profile ProfileLimits
 	// FilterActions are the filter actions a v2 filter may take
@@ -116,11 +128,13 @@ var capabilityTable = []Capabilities{
 		// only by API.
 		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
 			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
-		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true},
+		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true,
+		FollowLanguages: true, RequestSettings: true},
 	{Software: "mastodon", Name: "Mastodon 4.2",
 		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
 			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
-		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true},
+		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true,
+		FollowLanguages: true, RequestSettings: true},
 	{Software: "gotosocial", Name: "GoToSocial 0.18+", minVersion: "0.18",
 		// POST /api/v1/import takes following, blocks and mutes
 		// (internal/api/client/import/import.go); no user domain blocks.
@@ -139,11 +153,13 @@ var capabilityTable = []Capabilities{
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
 		UserDomainBlocks: true, Endorsements: true, FeaturedTags: true},
-	// Unknown servers get Mastodon's behaviour, probed.
+	// Unknown servers get Mastodon's behaviour, probed. Akkoma's and
+	// Pleroma's follow languages and request settings are not known: not
+	// compared there.
 	{Software: "", Name: "other (treated as Mastodon, probed)", Probe: true,
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
-		UserDomainBlocks: true, FollowsPerDay: 400, ListsTakeRequests: true},
+		UserDomainBlocks: true, FollowsPerDay: 400, ListsTakeRequests: true, FollowLanguages: true, RequestSettings: true},
 }
 
 // Refuses says the server takes none of cat's items, for the categories

@@ -313,6 +313,9 @@ type Status struct {
 	ID  string `json:"id"`
 	URI string `json:"uri"`
 	URL string `json:"url"`
+	// As the account reading sees it.
+	Favourited bool `json:"favourited"`
+	Bookmarked bool `json:"bookmarked"`
 }
 
 // Me returns the account the token belongs to.

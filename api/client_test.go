@@ -83,7 +83,7 @@ func TestTypedErrors(t *testing.T) {
 		{"self follow", func() error { _, err := c.Follow(ctx, s.MeID, api.FollowOptions{}); return err }, api.ErrForbidden, "Following your own account is not allowed"},
 		{"moved follow", func() error { _, err := c.Follow(ctx, old, api.FollowOptions{}); return err }, api.ErrForbidden, "This action is not allowed"},
 		{"suspended follow", func() error { _, err := c.Follow(ctx, gone, api.FollowOptions{}); return err }, api.ErrNotFound, "Record not found"},
-		{"unknown id block (go-mastodon path)", func() error { return c.Block(ctx, "999") }, api.ErrNotFound, "Record not found"},
+		{"unknown id block (go-mastodon path)", func() error { _, err := c.Block(ctx, "999"); return err }, api.ErrNotFound, "Record not found"},
 		{"list member not followed", func() error { return c.AddToList(ctx, list.ID, friend) }, api.ErrValidation, "Account must be a followed account"},
 		{"list bad policy", func() error { _, err := c.CreateList(ctx, "X", "everyone", nil); return err }, api.ErrValidation, "Replies policy"},
 	}
@@ -368,7 +368,7 @@ func TestTokenNotInErrors(t *testing.T) {
 	c := newClient(t, s, api.Options{Retries: 1})
 	calls := []func() error{
 		func() error { _, err := c.Me(context.Background()); return err },
-		func() error { return c.Block(context.Background(), "1") },
+		func() error { _, err := c.Block(context.Background(), "1"); return err },
 		func() error { _, err := c.Resolve(context.Background(), "a@b.example"); return err },
 	}
 	for _, call := range calls {
@@ -414,7 +414,7 @@ func TestGone(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := api.New(srv.URL, api.Options{Token: "t"})
-	err := c.Block(context.Background(), "1")
+	_, err := c.Block(context.Background(), "1")
 	if !errors.Is(err, api.ErrGone) || !strings.Contains(err.Error(), "Account is gone") {
 		t.Errorf("got %v", err)
 	}

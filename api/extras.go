@@ -55,10 +55,15 @@ func (c *Client) FollowedTags(ctx context.Context) iter.Seq2[*Tag, error] {
 	return pages[*Tag](ctx, c, "/api/v1/followed_tags", limit(200))
 }
 
-// FollowTag follows a hashtag; following it again is harmless.
-func (c *Client) FollowTag(ctx context.Context, name string) error {
-	_, err := c.do(ctx, http.MethodPost, "/api/v1/tags/"+url.PathEscape(name)+"/follow", nil, nil)
-	return err
+// FollowTag follows a hashtag; following it again is harmless. It returns
+// the tag as the server answers, whose following it reads after the
+// follow (app/controllers/api/v1/tags_controller.rb#follow renders the
+// tag with TagRelationshipsPresenter; GoToSocial's
+// internal/processing/tags/follow.go).
+func (c *Client) FollowTag(ctx context.Context, name string) (*Tag, error) {
+	var t Tag
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/tags/"+url.PathEscape(name)+"/follow", nil, &t)
+	return &t, err
 }
 
 // FeaturedTags lists the hashtags featured on the profile (not paginated).
@@ -68,7 +73,8 @@ func (c *Client) FeaturedTags(ctx context.Context) ([]*FeaturedTag, error) {
 	return ts, err
 }
 
-// FeatureTag features a hashtag on the profile.
+// FeatureTag features a hashtag on the profile. Its answer is the record
+// as built, not read again: FeaturedTags reads it back.
 func (c *Client) FeatureTag(ctx context.Context, name string) error {
 	_, err := c.do(ctx, http.MethodPost, "/api/v1/featured_tags", url.Values{"name": {name}}, nil)
 	return err
@@ -85,26 +91,35 @@ func (c *Client) Endorsements(ctx context.Context) iter.Seq2[*Account, error] {
 // chooses which is tried first; a 404, 405 or 501 tries the other. A 404
 // for the record rather than the route costs one request more and ends
 // the same way; telling the two apart would take the server's words.
-func (c *Client) Endorse(ctx context.Context, id string) error {
+//
+// It returns the relationship the server answers, read after the write
+// (app/controllers/api/v1/accounts/endorsements_controller.rb#create).
+func (c *Client) Endorse(ctx context.Context, id string) (*Relationship, error) {
 	paths := []string{"endorse", "pin"}
 	if s := c.Server(ctx); s.Software == "mastodon" && !versionAtLeast(s.Version, "4.4") {
 		paths = []string{"pin", "endorse"}
 	}
 	var err error
 	for _, p := range paths {
-		_, err = c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/"+p, nil, nil)
+		var rel Relationship
+		_, err = c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/"+p, nil, &rel)
 		var ae *Error
 		if !errors.As(err, &ae) || ae.Status != http.StatusNotFound && ae.Status != http.StatusMethodNotAllowed && ae.Status != http.StatusNotImplemented {
-			return err
+			return &rel, err
 		}
 	}
-	return err
+	return nil, err
 }
 
-// SetNote sets the private note on an account ("" removes it).
-func (c *Client) SetNote(ctx context.Context, id, note string) error {
-	_, err := c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/note", url.Values{"comment": {note}}, nil)
-	return err
+// SetNote sets the private note on an account ("" removes it) and
+// returns the relationship the server answers, read after the write:
+// Mastodon's accounts/notes_controller.rb#create renders it through
+// AccountRelationshipsPresenter, GoToSocial's processing/account/note.go
+// through RelationshipGet.
+func (c *Client) SetNote(ctx context.Context, id, note string) (*Relationship, error) {
+	var rel Relationship
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/accounts/"+url.PathEscape(id)+"/note", url.Values{"comment": {note}}, &rel)
+	return &rel, err
 }
 
 // Filters lists the v2 filters with their keywords (not paginated).

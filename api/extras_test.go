@@ -24,7 +24,7 @@ func TestEndorseByVersion(t *testing.T) {
 			if _, err := c.Follow(ctx, id, api.FollowOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			err := c.Endorse(ctx, id)
+			_, err := c.Endorse(ctx, id)
 			if fl.GoToSocial() {
 				var ae *api.Error
 				if !errors.As(err, &ae) || ae.Status != 404 || ae.Message != "Not Found" {
@@ -58,11 +58,11 @@ func TestEndorseNeedsFollow(t *testing.T) {
 	ctx := context.Background()
 	c.Follow(ctx, id, api.FollowOptions{})
 	var ae *api.Error
-	if err := c.Endorse(ctx, id); !errors.As(err, &ae) || ae.Status != 422 {
+	if _, err := c.Endorse(ctx, id); !errors.As(err, &ae) || ae.Status != 422 {
 		t.Fatalf("endorse of a request: %v", err)
 	}
 	s.AcceptFollow("fay@f.example")
-	if err := c.Endorse(ctx, id); err != nil {
+	if _, err := c.Endorse(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 }

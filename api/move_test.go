@@ -119,7 +119,7 @@ func TestAliasAndMoveGoToSocial(t *testing.T) {
 	if _, err := oldC.Lookup(ctx, "me@new.example"); !errors.Is(err, api.ErrForbidden) {
 		t.Errorf("lookup after the move: %v; want 403", err)
 	}
-	if err := oldC.Block(ctx, me.ID); !errors.Is(err, api.ErrForbidden) {
+	if _, err := oldC.Block(ctx, me.ID); !errors.Is(err, api.ErrForbidden) {
 		t.Errorf("a write after the move: %v; want 403", err)
 	}
 	if err := oldC.Move(ctx, mastotest.DefaultPassword, newURI); err != nil {

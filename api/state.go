@@ -38,6 +38,9 @@ func (c *Client) Blocks(ctx context.Context) iter.Seq2[*Account, error] {
 	return pages[*Account](ctx, c, "/api/v1/blocks", limit(accountsPage))
 }
 
+// MutesPage is how many mutes one page of Mutes brings, newest first.
+const MutesPage = accountsPage
+
 // Mutes lists muted accounts, with MuteExpiresAt.
 func (c *Client) Mutes(ctx context.Context) iter.Seq2[*Account, error] {
 	return pages[*Account](ctx, c, "/api/v1/mutes", limit(accountsPage))

@@ -54,10 +54,15 @@ func (c *Client) Mute(ctx context.Context, id string, notifications *bool, durat
 	return &r, err
 }
 
-// Block blocks the account (which also removes follows both ways).
-func (c *Client) Block(ctx context.Context, id string) error {
-	_, err := c.mc.AccountBlock(ctx, mastodon.ID(id))
-	return fromMastodon(http.MethodPost, "/api/v1/accounts/"+id+"/block", err)
+// Block blocks the account (which also removes follows both ways) and
+// returns the relationship the server answers, read after the block
+// (app/controllers/api/v1/accounts_controller.rb#block).
+func (c *Client) Block(ctx context.Context, id string) (*Relationship, error) {
+	rel, err := c.mc.AccountBlock(ctx, mastodon.ID(id))
+	if err != nil {
+		return nil, fromMastodon(http.MethodPost, "/api/v1/accounts/"+id+"/block", err)
+	}
+	return &Relationship{ID: string(rel.ID), Following: rel.Following, Blocking: rel.Blocking, Muting: rel.Muting}, nil
 }
 
 // Unfollow undoes a follow; Unblock and Unmute undo the above likewise.
@@ -89,8 +94,25 @@ func (c *Client) UnblockDomain(ctx context.Context, domain string) error {
 }
 
 // CreateList makes a list; policy and exclusive are sent only when known
-// (exclusive needs Mastodon 4.2).
+// (exclusive needs Mastodon 4.2). It returns the list as the server made
+// it.
 func (c *Client) CreateList(ctx context.Context, title, policy string, exclusive *bool) (*List, error) {
+	var l List
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/lists", listForm(title, policy, exclusive), &l)
+	return &l, err
+}
+
+// UpdateList sets a list's title, replies policy and exclusive flag (PUT
+// /api/v1/lists/:id: Mastodon's lists_controller.rb#update, GoToSocial's
+// internal/api/client/lists/listupdate.go), and returns the list as the
+// server keeps it.
+func (c *Client) UpdateList(ctx context.Context, id, title, policy string, exclusive *bool) (*List, error) {
+	var l List
+	_, err := c.do(ctx, http.MethodPut, "/api/v1/lists/"+url.PathEscape(id), listForm(title, policy, exclusive), &l)
+	return &l, err
+}
+
+func listForm(title, policy string, exclusive *bool) url.Values {
 	q := url.Values{"title": {title}}
 	if policy != "" {
 		q.Set("replies_policy", policy)
@@ -98,9 +120,7 @@ func (c *Client) CreateList(ctx context.Context, title, policy string, exclusive
 	if exclusive != nil {
 		q.Set("exclusive", strconv.FormatBool(*exclusive))
 	}
-	var l List
-	_, err := c.do(ctx, http.MethodPost, "/api/v1/lists", q, &l)
-	return &l, err
+	return q
 }
 
 // AddToList adds accounts to a list in one request. Mastodon adds all or
@@ -142,15 +162,29 @@ func (c *Client) FindStatus(ctx context.Context, uri string) (*Status, error) {
 	return nil, &Error{Status: http.StatusNotFound, Method: http.MethodGet, Path: "/api/v2/search", Message: "status not found: " + uri}
 }
 
-// Bookmark and Favourite act on a status found with FindStatus.
-func (c *Client) Bookmark(ctx context.Context, statusID string) error {
-	_, err := c.mc.Bookmark(ctx, mastodon.ID(statusID))
-	return fromMastodon(http.MethodPost, "/api/v1/statuses/"+statusID+"/bookmark", err)
+// Bookmark and Favourite act on a status found with FindStatus. Each
+// returns the status as the server answers it, whose bookmarked and
+// favourited it reads from its database after the write
+// (app/serializers/rest/status_serializer.rb; GoToSocial's
+// internal/typeutils/internaltofrontend.go).
+func (c *Client) Bookmark(ctx context.Context, statusID string) (*Status, error) {
+	st, err := c.mc.Bookmark(ctx, mastodon.ID(statusID))
+	return fromStatus(st, fromMastodon(http.MethodPost, "/api/v1/statuses/"+statusID+"/bookmark", err))
 }
 
-func (c *Client) Favourite(ctx context.Context, statusID string) error {
-	_, err := c.mc.Favourite(ctx, mastodon.ID(statusID))
-	return fromMastodon(http.MethodPost, "/api/v1/statuses/"+statusID+"/favourite", err)
+func (c *Client) Favourite(ctx context.Context, statusID string) (*Status, error) {
+	st, err := c.mc.Favourite(ctx, mastodon.ID(statusID))
+	return fromStatus(st, fromMastodon(http.MethodPost, "/api/v1/statuses/"+statusID+"/favourite", err))
+}
+
+func fromStatus(st *mastodon.Status, err error) (*Status, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := &Status{ID: string(st.ID), URI: st.URI, URL: st.URL}
+	out.Bookmarked, _ = st.Bookmarked.(bool)
+	out.Favourited, _ = st.Favourited.(bool)
+	return out, nil
 }
 
 // Profile is a profile to set; empty pictures are left alone.

@@ -143,6 +143,10 @@ type Options struct {
 	Allowance api.Allowance
 	// Server is the target's software, for what it does not have.
 	Server api.Server
+	// Redo are the steps an earlier run made whose fields did not stick
+	// (Journal.Redo): a follow, mute or list the target has is sent again
+	// with its settings, not counted as there.
+	Redo map[string]bool
 }
 
 // differ holds what diffing needs while it walks the export.
@@ -305,23 +309,35 @@ func (d *differ) diffFollows(e *archive.Export) {
 			continue
 		}
 		d.wanted("follows", acc.ID)
+		handle := d.c.FullAcct(acc)
+		// Sending the follow again sets the settings of a follow or a
+		// request, and spends no allowance (app/services/follow_service.rb).
+		redo := Step{ID: FollowID(handle), Op: OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
+			Note: "set the follow's settings again: they did not stick"}
 		if d.t.Requested[acc.ID] && !d.follows[acc.ID] {
 			r.Pending++
 			d.follows[acc.ID] = true
-			d.problem("follows", d.c.FullAcct(acc), "pending", pendingReason(d.c.FullAcct(acc)))
-			if d.t.Stuck[acc.ID] {
-				handle := d.c.FullAcct(acc)
+			d.problem("follows", handle, "pending", pendingReason(handle))
+			switch {
+			case d.t.Stuck[acc.ID]:
 				d.add(Step{ID: opID(OpRefollow, handle), Op: OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
 					Note: "a follow request to an open account left pending by an interrupted run: withdrawn and sent again, once"})
+			case d.opts.Redo[redo.ID]:
+				d.add(redo)
 			}
 			continue
 		}
 		if d.t.Following[acc.ID] != nil || d.follows[acc.ID] {
-			r.Already++
-			if rel := d.t.Settings[acc.ID]; d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel, d.opts.Server.Software != "gotosocial") {
-				handle := d.c.FullAcct(acc)
+			switch rel := d.t.Settings[acc.ID]; {
+			case d.opts.Redo[redo.ID] && !d.follows[acc.ID]:
+				r.ToDo++
+				d.add(redo)
+			case d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel, d.opts.Server.Capabilities()):
+				r.Already++
 				d.add(Step{ID: followSettingsID(handle), Op: OpFollow, Category: "follows", Item: handle,
 					AccountID: acc.ID, Follow: &f, Note: "update the follow's settings"})
+			default:
+				r.Already++
 			}
 			continue
 		}
@@ -369,9 +385,15 @@ func (d *differ) diffLists(e *archive.Export) {
 		l := l
 		d.exportLists[l.Title] = true
 		existing := d.t.Lists[l.Title]
-		if existing != nil {
+		switch {
+		case existing != nil && d.opts.Redo[listID(l.Title)]:
+			lists.ToDo++
+			d.add(Step{ID: listID(l.Title), Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
+				ListSettings: &ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive},
+				Note:         "set the list's settings again: they did not stick"})
+		case existing != nil:
 			lists.Already++
-		} else {
+		default:
 			lists.ToDo++
 			d.add(Step{ID: listID(l.Title), Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
 				ListSettings: &ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}})
@@ -430,13 +452,16 @@ func (d *differ) diffMutes(e *archive.Export) {
 			continue
 		}
 		d.wanted("mutes", acc.ID)
-		if d.t.Mutes[acc.ID] != nil {
+		handle := d.c.FullAcct(acc)
+		id := opID(OpMute, handle)
+		// Muting again sets the mute's settings (Account#mute! in
+		// app/models/concerns/account/interactions.rb).
+		if d.t.Mutes[acc.ID] != nil && !d.opts.Redo[id] {
 			r.Already++
 			continue
 		}
 		r.ToDo++
-		handle := d.c.FullAcct(acc)
-		d.add(Step{ID: opID(OpMute, handle), Op: OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
+		d.add(Step{ID: id, Op: OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
 	}
 }
 
@@ -473,13 +498,9 @@ func (d *differ) diffDomains(e *archive.Export) {
 
 // differs reports whether an existing follow's settings differ from the
 // export's (an option the export does not carry never differs, nor one the
-// server does not have: GoToSocial's follows have no languages,
-// internal/api/model/relationship.go).
-func differs(f *archive.Follow, rel *api.Relationship, languages bool) bool {
-	if f.Reblogs != nil && *f.Reblogs != rel.ShowingReblogs || f.Notify != nil && *f.Notify != rel.Notifying {
-		return true
-	}
-	return languages && len(f.Languages) > 0 && strings.Join(f.Languages, ",") != strings.Join(rel.Languages, ",")
+// server does not have: followDrift).
+func differs(f *archive.Follow, rel *api.Relationship, caps api.Capabilities) bool {
+	return len(followDrift(f, rel, caps)) > 0
 }
 
 // removals lists, for overwrite mode, what the target has and the export
@@ -550,14 +571,15 @@ type Estimate struct {
 }
 
 // estimate counts the requests steps need (finding a status costs one
-// more, and so does withdrawing a stuck request) against the allowance
+// more, and so does withdrawing a stuck request; the read-backs are
+// readBackRequests) against the allowance
 // the server reported: requests per window, and follows per day where it
 // has such a limit (Mastodon; GoToSocial has none).
 func estimate(steps []Step, a api.Allowance) Estimate {
 	if a.Requests <= 0 || a.Period <= 0 {
 		a = api.Server{}.Capabilities().Allowance() // an unknown server's
 	}
-	e := Estimate{FollowsPerDay: a.FollowsPerDay}
+	e := Estimate{FollowsPerDay: a.FollowsPerDay, Requests: readBackRequests(steps)}
 	for _, s := range steps {
 		e.Requests++
 		if spendsDailyFollows(s.Op) {

@@ -337,10 +337,17 @@ func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
 	c := r.Client
 	switch s.Op {
 	case OpFollowTag:
-		return Record{}, c.FollowTag(ctx, strings.TrimPrefix(s.Item, "#"))
+		t, err := c.FollowTag(ctx, strings.TrimPrefix(s.Item, "#"))
+		if err == nil && !t.Following {
+			return notStuck("followed", []string{"the hashtag is not followed"}), nil
+		}
+		return Record{}, err
 	case OpFeatureTag:
 		name := strings.TrimPrefix(s.Item, "#")
 		err := c.FeatureTag(ctx, name)
+		if err == nil {
+			r.verifyLater(s) // the answer is not read again: readBack reads the list
+		}
 		if !errors.Is(err, api.ErrValidation) && !errors.Is(err, api.ErrServer) {
 			return Record{}, err
 		}
@@ -358,7 +365,10 @@ func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
 		}
 		return Record{}, err
 	case OpEndorse:
-		err := c.Endorse(ctx, s.AccountID)
+		rel, err := c.Endorse(ctx, s.AccountID)
+		if err == nil && !rel.Endorsed {
+			return notStuck("endorsed", []string{"the account is not endorsed"}), nil
+		}
 		if !errors.Is(err, api.ErrValidation) {
 			return Record{}, err
 		}
@@ -376,18 +386,13 @@ func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
 		if s.Extra == nil {
 			return Record{}, nil
 		}
-		if err := c.SetNote(ctx, s.AccountID, s.Extra.Note); err != nil {
+		// The answer is the relationship read after the write (SetNote).
+		rel, err := c.SetNote(ctx, s.AccountID, s.Extra.Note)
+		if err != nil {
 			return Record{}, err
 		}
-		// Read back: both servers store the note as sent (Mastodon's
-		// account_note.rb, GoToSocial's processing/account/note.go).
-		// Relationships leave a suspended account out: nothing to compare.
-		rels, err := c.Relationships(ctx, []string{s.AccountID})
-		if err != nil {
-			return Record{}, fmt.Errorf("reading the note back: %w", err)
-		}
-		if rel := rels[s.AccountID]; rel != nil && rel.Note != s.Extra.Note {
-			return Record{Status: StatusRetry, Reason: fmt.Sprintf("set, but did not stick: the note reads %q (the next run sets it again)", rel.Note)}, nil
+		if rel.Note != s.Extra.Note {
+			return notStuck("set", []string{fmt.Sprintf("the note reads %q", rel.Note)}), nil
 		}
 		return Record{}, nil
 	case OpCreateFilter:

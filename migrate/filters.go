@@ -114,7 +114,7 @@ func (r *Runner) sendFilter(ctx context.Context, s Step) (Record, error) {
 		drift = keywordDrift(missing, differ)
 	}
 	if len(drift) > 0 {
-		return Record{Status: StatusRetry, Reason: "made, but did not stick: " + strings.Join(drift, "; ") + " (the next run adds what is missing)"}, nil
+		return Record{Status: StatusRetry, NotStuck: drift, Reason: "made, but did not stick: " + strings.Join(drift, "; ") + " (the next run adds what is missing)"}, nil
 	}
 	return Record{Reason: s.Note}, nil
 }

@@ -82,6 +82,10 @@ type Record struct {
 	// the next run fails an item that meets the same one again
 	// (outcome.go).
 	HTTPStatus int `json:"http_status,omitempty"`
+	// NotStuck names the fields of a write the server took but does not
+	// show (readback.go): the step is kept for a retry, and the next run
+	// sends it again though the target has the item.
+	NotStuck []string `json:"not_stuck,omitempty"`
 	// NewID is what a done step made on the target: a post's or media
 	// file's new id, so a resumed run can link replies to it (posts.go).
 	NewID string `json:"new_id,omitempty"`
@@ -420,6 +424,20 @@ func (j *Journal) Earlier(id string) Record {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.earlier[id]
+}
+
+// Redo returns the ids of the steps whose last write did not stick
+// (Record.NotStuck): the diff sends them again (Options.Redo).
+func (j *Journal) Redo() map[string]bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := map[string]bool{}
+	for id, r := range j.last {
+		if r.Status == StatusRetry && len(r.NotStuck) > 0 {
+			out[id] = true
+		}
+	}
+	return out
 }
 
 // Steps returns the latest record of every step, sorted by id.

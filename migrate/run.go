@@ -40,6 +40,9 @@ type Runner struct {
 	// pendingIDs are the follows of this run that came back as requests,
 	// by account id.
 	pendingIDs map[string]Step
+	// unverified are, by category, the steps done whose answer could not
+	// show all they sent: read back once the category is done (readback.go).
+	unverified map[string][]Step
 }
 
 // Summary counts outcomes per category.
@@ -101,17 +104,19 @@ func (s *Summary) Remaining() int {
 
 // Pending removes from ch the steps the journal says are settled: done,
 // skipped, failed for good, or deferred to a time still to come. A step
-// left "started" by a crash, or waiting for an approval, is marked done
-// when the target shows it (the diff left it out); otherwise it is sent
-// again, which is safe: follow, block, mute, domain block and bookmark
-// are idempotent, and "already on the list" counts as done.
+// left "started" by a crash, waiting for an approval, or taken without
+// all it sent (Record.NotStuck) is marked done when the target shows it
+// (the diff left it out); otherwise it is sent again, which is safe:
+// follow, block, mute, domain block and bookmark are idempotent, and
+// "already on the list" counts as done.
 func Pending(ch *Changes, j *Journal, now time.Time, wait bool) ([]Step, []Record, error) {
 	inPlan := map[string]bool{}
 	for _, s := range ch.Steps {
 		inPlan[s.ID] = true
 	}
 	for _, r := range j.Steps() {
-		if (r.Status == StatusStarted || r.Status == StatusWaiting) && !inPlan[r.ID] {
+		unsettled := r.Status == StatusStarted || r.Status == StatusWaiting || r.Status == StatusRetry && len(r.NotStuck) > 0
+		if unsettled && !inPlan[r.ID] {
 			if err := j.Record(Record{ID: r.ID, Category: r.Category, Status: StatusDone, Reason: "found on the target"}); err != nil {
 				return nil, nil, err
 			}
@@ -154,6 +159,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 	r.listIDs = map[string]string{}
 	r.unsupported = map[string]string{}
 	r.pendingIDs = map[string]Step{}
+	r.unverified = nil
 	for title, l := range r.Target.Lists {
 		r.listIDs[title] = l.List.ID
 	}
@@ -247,10 +253,13 @@ func (r *Runner) category(ctx context.Context, cat string, steps []Step) error {
 		}
 		mu.Unlock()
 	}
-	return pool(ctx, workers, steps, func(ctx context.Context, s Step) error {
+	if err := pool(ctx, workers, steps, func(ctx context.Context, s Step) error {
 		defer tick()
 		return r.step(ctx, s, func(ctx context.Context) (Record, error) { return r.send(ctx, s) })
-	})
+	}); err != nil {
+		return err
+	}
+	return r.readBack(ctx, cat)
 }
 
 // pool runs do on each item with up to workers at a time. A cancelled
@@ -450,12 +459,22 @@ func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 			}
 		}
 		rel, err := c.Follow(ctx, s.AccountID, o)
-		if err != nil || !rel.Requested {
+		if err != nil {
 			return Record{}, err
+		}
+		// Both servers answer the relationship read after the follow
+		// (app/controllers/api/v1/accounts_controller.rb#follow renders the
+		// follow or request saved; GoToSocial's processing/account/follow.go
+		// RelationshipGet): its settings are the read-back.
+		if drift := followDrift(s.Follow, rel, c.Server(ctx).Capabilities()); len(drift) > 0 {
+			return notStuck("followed", drift), nil
+		}
+		if !rel.Requested {
+			return Record{}, nil
 		}
 		return Record{Pending: true, Reason: pendingReason(s.Item)}, nil
 	case OpCreateList:
-		return Record{}, r.createList(ctx, s)
+		return r.createList(ctx, s)
 	case OpMute:
 		var d time.Duration
 		var notifications *bool
@@ -468,10 +487,26 @@ func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 				}
 			}
 		}
-		_, err := c.Mute(ctx, s.AccountID, notifications, d)
-		return Record{}, err
+		// The answer is the relationship read after the mute (Mastodon's
+		// accounts_controller.rb#mute, GoToSocial's processing/account/
+		// mute.go); it has no end, which the mutes' list shows (readBack).
+		rel, err := c.Mute(ctx, s.AccountID, notifications, d)
+		if err != nil {
+			return Record{}, err
+		}
+		if drift := muteDrift(s.Mute, rel); len(drift) > 0 {
+			return notStuck("muted", drift), nil
+		}
+		if d > 0 {
+			r.verifyLater(s)
+		}
+		return Record{}, nil
 	case OpBlock:
-		return Record{}, c.Block(ctx, s.AccountID)
+		rel, err := c.Block(ctx, s.AccountID)
+		if err == nil && !rel.Blocking {
+			return notStuck("blocked", []string{"the block"}), nil
+		}
+		return Record{}, err
 	case OpBlockDomain:
 		return Record{}, c.BlockDomain(ctx, s.Item)
 	case OpBookmark, OpFavourite:
@@ -480,9 +515,17 @@ func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 			return Record{}, err
 		}
 		if s.Op == OpBookmark {
-			return Record{}, c.Bookmark(ctx, st.ID)
+			st, err := c.Bookmark(ctx, st.ID)
+			if err == nil && !st.Bookmarked {
+				return notStuck("bookmarked", []string{"the bookmark"}), nil
+			}
+			return Record{}, err
 		}
-		return Record{}, c.Favourite(ctx, st.ID)
+		st, err = c.Favourite(ctx, st.ID)
+		if err == nil && !st.Favourited {
+			return notStuck("liked", []string{"the like"}), nil
+		}
+		return Record{}, err
 	case OpUnfollow:
 		return Record{}, c.Unfollow(ctx, s.AccountID)
 	case OpUnblock:
@@ -510,27 +553,42 @@ func (r *Runner) listID(title string) (string, bool) {
 	return id, ok
 }
 
-// createList makes a list. It cannot make a second one with the same
-// title after a crash: a resumed run reads the target's lists before it
-// diffs, the transport never retries this request, and a failed one is
-// retried only by a later run, which reads them again.
-func (r *Runner) createList(ctx context.Context, s Step) error {
-	if _, ok := r.listID(s.List); ok {
-		return nil
-	}
+// createList makes a list, or sets the settings of one there (a list
+// made by an earlier run whose settings did not stick, Options.Redo). It
+// cannot make a second one with the same title after a crash: a resumed
+// run reads the target's lists before it diffs, the transport never
+// retries this request, and a failed one is retried only by a later run,
+// which reads them again. The answer is the list as saved (Mastodon's
+// lists_controller.rb renders the record after create! or update!;
+// GoToSocial's processing/list converts the stored list): its settings
+// are the read-back.
+func (r *Runner) createList(ctx context.Context, s Step) (Record, error) {
 	var policy string
 	var exclusive *bool
 	if s.ListSettings != nil {
 		policy, exclusive = s.ListSettings.RepliesPolicy, s.ListSettings.Exclusive
 	}
-	l, err := r.Client.CreateList(ctx, s.List, policy, exclusive)
+	id, ok := r.listID(s.List)
+	if ok && policy == "" && exclusive == nil {
+		return Record{}, nil
+	}
+	var l *api.List
+	var err error
+	if ok {
+		l, err = r.Client.UpdateList(ctx, id, s.List, policy, exclusive)
+	} else {
+		l, err = r.Client.CreateList(ctx, s.List, policy, exclusive)
+	}
 	if err != nil {
-		return err
+		return Record{}, err
 	}
 	r.mu.Lock()
 	r.listIDs[s.List] = l.ID
 	r.mu.Unlock()
-	return nil
+	if drift := listDrift(s.ListSettings, l); len(drift) > 0 {
+		return notStuck("made", drift), nil
+	}
+	return Record{}, nil
 }
 
 // listBatch is how many accounts one add-to-list request carries.
@@ -618,12 +676,7 @@ func (r *Runner) batch(ctx context.Context, batch []Step) error {
 	}
 	err := r.Client.AddToList(ctx, id, ids...)
 	if err == nil {
-		for _, s := range send {
-			if err := r.outcome(s, Record{Status: StatusDone}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return r.checkMembers(ctx, id, send)
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return err
@@ -632,6 +685,29 @@ func (r *Runner) batch(ctx context.Context, batch []Step) error {
 		return abort
 	}
 	return r.settle(ctx, id, send)
+}
+
+// checkMembers reads the list back after a batch was answered 200 (the
+// answer is an empty object on both servers): a member not there did not
+// stick, and is added again by the next run.
+func (r *Runner) checkMembers(ctx context.Context, listID string, batch []Step) error {
+	members := map[string]bool{}
+	for a, err := range r.Client.ListAccounts(ctx, listID) {
+		if err != nil {
+			return r.failBatch(batch, fmt.Errorf("reading the list back: %w", err))
+		}
+		members[a.ID] = true
+	}
+	for _, s := range batch {
+		rec := Record{Status: StatusDone}
+		if !members[s.AccountID] {
+			rec = notStuck("added", []string{"not on the list"})
+		}
+		if err := r.outcome(s, rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // settle finds out, after a refused add, what each member of the batch
@@ -714,21 +790,50 @@ func waitingReason(s Step) string {
 
 // SettleAccepted journals as plain follows the pending follows of earlier
 // runs that the target now shows accepted, so that report and status stop
-// listing them.
-func SettleAccepted(j *Journal, t *Target, c *api.Client) error {
-	following := map[string]bool{}
-	for _, a := range t.Following {
-		following[strings.ToLower(c.FullAcct(a))] = true
+// listing them. Where a request's settings do not show until it is
+// accepted (api.Capabilities.RequestSettings: GoToSocial), they are read
+// back now, in batches of relationships: a follow whose settings did not
+// stick is kept for a retry and returned, for this run to send again.
+func SettleAccepted(ctx context.Context, j *Journal, t *Target, c *api.Client) ([]Step, error) {
+	following := map[string]string{} // full handle -> account id
+	for id, a := range t.Following {
+		following[strings.ToLower(c.FullAcct(a))] = id
 	}
+	var accepted []Record
+	var ids []string
 	for _, r := range j.Steps() {
-		if r.Status != StatusDone || !r.Pending || r.Step == nil || !following[strings.ToLower(r.Step.Item)] {
+		if r.Status != StatusDone || !r.Pending || r.Step == nil || following[strings.ToLower(r.Step.Item)] == "" {
 			continue
 		}
-		if err := j.Record(Record{ID: r.ID, Category: r.Category, Status: StatusDone, Reason: "accepted"}); err != nil {
-			return err
+		accepted = append(accepted, r)
+		ids = append(ids, following[strings.ToLower(r.Step.Item)])
+	}
+	caps := c.Server(ctx).Capabilities()
+	var rels map[string]*api.Relationship
+	if len(ids) > 0 && !caps.RequestSettings {
+		var err error
+		if rels, err = c.Relationships(ctx, ids); err != nil {
+			return nil, fmt.Errorf("reading the accepted follows' settings: %w", err)
 		}
 	}
-	return nil
+	var redo []Step
+	for i, r := range accepted {
+		rec := Record{Status: StatusDone, Reason: "accepted"}
+		if rel := rels[ids[i]]; rel != nil {
+			if drift := followDrift(r.Step.Follow, rel, caps); len(drift) > 0 {
+				s := *r.Step
+				s.Op, s.AccountID, s.Note = OpFollow, ids[i], "set the follow's settings again: they did not stick"
+				rec = notStuck("followed", drift)
+				rec.Step = &s
+				redo = append(redo, s)
+			}
+		}
+		rec.ID, rec.Category = r.ID, r.Category
+		if err := j.Record(rec); err != nil {
+			return nil, err
+		}
+	}
+	return redo, nil
 }
 
 // recheckPending reads again the follows this run sent that came back as
@@ -751,12 +856,18 @@ func (r *Runner) recheckPending(ctx context.Context) error {
 	if err != nil {
 		return nil // the next run reads them anyway
 	}
+	caps := r.Client.Server(ctx).Capabilities()
 	for id, rel := range rels {
 		if !rel.Following || rel.Requested {
 			continue
 		}
+		// Accepted: its settings show now, where a request's did not.
 		s := steps[id]
-		if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusDone, Reason: "accepted"}); err != nil {
+		if drift := followDrift(s.Follow, rel, caps); len(drift) > 0 {
+			if err := r.outcome(s, notStuck("followed", drift)); err != nil {
+				return err
+			}
+		} else if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusDone, Reason: "accepted"}); err != nil {
 			return err
 		}
 		r.mu.Lock()

@@ -382,7 +382,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 		}
 	}}
 	opts := Options{IncludeLikes: s.includes("likes"), Overwrite: cfg.Mode == "overwrite",
-		UpdateFollowSettings: cfg.UpdateFollowSettings, Now: clock.Now()}
+		UpdateFollowSettings: cfg.UpdateFollowSettings, Now: clock.Now(), Redo: j.Redo()}
 	if err := s.bulk(ctx, p, c, me, e, j); err != nil {
 		return nil, err
 	}
@@ -399,8 +399,14 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	if err := j.RecordProblems(ch.Problems); err != nil {
 		return nil, err
 	}
-	if err := SettleAccepted(j, target, c); err != nil {
+	redo, err := SettleAccepted(ctx, j, target, c)
+	if err != nil {
 		return nil, err
+	}
+	if len(redo) > 0 {
+		ch.category("follows").ToDo += len(redo)
+		ch.Steps = append(ch.Steps, redo...)
+		ch.Estimate = estimate(ch.Steps, c.Allowance(ctx))
 	}
 	pending, deferred, err := Pending(ch, j, clock.Now(), cfg.Wait)
 	if err != nil {

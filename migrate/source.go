@@ -249,7 +249,10 @@ func ReadSource(ctx context.Context, c *api.Client, includeLikes bool) (*Source,
 			continue
 		}
 		f := archive.Follow{Account: sourceAccount(c, accounts[id])}
-		if r != nil {
+		// GoToSocial shows a request's settings as off whatever they are
+		// (api.Capabilities.RequestSettings): unknown, the new follow
+		// takes the server's defaults.
+		if r != nil && (c.Server(ctx).Capabilities().RequestSettings || !r.Requested) {
 			reblogs, notify := r.ShowingReblogs, r.Notifying
 			f.Reblogs, f.Notify, f.Languages = &reblogs, &notify, r.Languages
 		}

@@ -176,8 +176,14 @@ func (s *Server) search(c *call) (int, any) {
 	return http.StatusOK, res
 }
 
+// statusJSON carries favourited and bookmarked, as both servers show
+// them to a signed-in account (app/serializers/rest/status_serializer.rb,
+// from the database; GoToSocial's internal/typeutils/
+// internaltofrontend.go StatusToAPIStatus).
 func (s *Server) statusJSON(st *Status) map[string]any {
-	return map[string]any{"id": st.ID, "uri": st.URI, "url": st.URI}
+	_, fav := s.favs[st.ID]
+	_, book := s.books[st.ID]
+	return map[string]any{"id": st.ID, "uri": st.URI, "url": st.URI, "favourited": fav, "bookmarked": book}
 }
 
 // target finds the account a write is about. Suspended accounts are
@@ -219,9 +225,11 @@ func (s *Server) relationshipJSON(id string) map[string]any {
 	if f, ok := s.follows[id]; ok {
 		r["following"] = !f.requested
 		r["requested"] = f.requested
-		r["showing_reblogs"] = f.reblogs
-		r["notifying"] = f.notify
-		r["languages"] = f.languages
+		if !f.requested || s.flavour.requestSettingsShown() {
+			r["showing_reblogs"] = f.reblogs
+			r["notifying"] = f.notify
+			r["languages"] = f.languages
+		}
 	}
 	_, r["blocking"] = s.blocks[id]
 	if m, ok := s.mutes[id]; ok {
@@ -426,7 +434,7 @@ func (s *Server) block(c *call) (int, any) {
 	if _, ok := s.target(id); !ok {
 		return s.flavour.recordNotFound("")
 	}
-	if id != c.me {
+	if id != c.me && !c.lost {
 		s.unfollowLocked(id)
 		if _, ok := s.blocks[id]; !ok {
 			s.blocks[id] = s.nextSeq()

@@ -130,6 +130,9 @@ func (s *Server) followTag(c *call) (int, any) {
 	if code, body, over := s.followAllowance(c, !repeat); over {
 		return code, body
 	}
+	if c.lost {
+		return http.StatusOK, map[string]any{"name": name, "following": repeat}
+	}
 	t := s.addTag(x.followedTags, name)
 	return http.StatusOK, map[string]any{"name": s.flavour.tagName(t), "following": true}
 }
@@ -196,6 +199,9 @@ func (s *Server) featureTag(c *call) (int, any) {
 		}
 		return invalid(refusal)
 	}
+	if c.lost {
+		return http.StatusOK, featuredTagJSON(tag{s.nextSeq(), name}) // named, never stored
+	}
 	return http.StatusOK, featuredTagJSON(s.addTag(x.featuredTags, name))
 }
 
@@ -222,7 +228,7 @@ func (s *Server) endorse(c *call) (int, any) {
 		return invalid("You must be already following the person you want to endorse")
 	}
 	x := s.ext()
-	if _, ok := x.endorsed[id]; !ok {
+	if _, ok := x.endorsed[id]; !ok && !c.lost {
 		x.endorsed[id] = s.nextSeq()
 	}
 	return http.StatusOK, s.relationshipJSON(id)

@@ -199,6 +199,13 @@ func (f Flavour) listTitleUnique() bool { return f.GoToSocial() }
 // relationships carry no languages.
 func (f Flavour) followTakesLanguages() bool { return !f.GoToSocial() }
 
+// requestSettingsShown: Mastodon's relationship shows a follow request's
+// reblogs, notify and languages as a follow's (app/serializers/rest/
+// relationship_serializer.rb reads requested_map too); GoToSocial's only
+// an accepted follow's, false for a request (internal/db/bundb/
+// relationship.go GetRelationship).
+func (f Flavour) requestSettingsShown() bool { return !f.GoToSocial() }
+
 // optimisticFollow reports whether the follow response says following:
 // true before the follow is accepted. Mastodon does for every unlocked
 // target, remote ones included (app/controllers/api/v1/

@@ -10,6 +10,7 @@ import (
 func init() {
 	handle("GET", "/api/v1/lists", (*Server).getLists)
 	handle("POST", "/api/v1/lists", (*Server).createList)
+	handle("PUT", "/api/v1/lists/:id", (*Server).updateList)
 	handle("DELETE", "/api/v1/lists/:id", (*Server).deleteList)
 	handle("GET", "/api/v1/lists/:id/accounts", (*Server).listAccounts)
 	handle("POST", "/api/v1/lists/:id/accounts", (*Server).addToList)
@@ -74,6 +75,35 @@ func (s *Server) findList(id string) (*list, int, any) {
 		return nil, status, body
 	}
 	return l, 0, nil
+}
+
+// updateList changes what is sent of title, replies_policy and exclusive
+// (app/controllers/api/v1/lists_controller.rb#update, list_params;
+// GoToSocial's internal/api/client/lists/listupdate.go), validated as
+// on create, and answers the list.
+func (s *Server) updateList(c *call) (int, any) {
+	l, status, body := s.findList(c.ids[0])
+	if status != 0 {
+		return status, body
+	}
+	title := strings.TrimSpace(c.get("title"))
+	if c.form.Has("title") && title == "" {
+		return invalid("Title can't be blank")
+	}
+	policy := c.get("replies_policy")
+	if policy != "" && policy != "list" && policy != "followed" && policy != "none" {
+		return invalid("Replies policy is not included in the list")
+	}
+	if title != "" {
+		l.Title = title
+	}
+	if policy != "" {
+		l.RepliesPolicy = policy
+	}
+	if excl, ok := formBool(c, "exclusive"); ok {
+		l.Exclusive = excl
+	}
+	return http.StatusOK, l.json()
 }
 
 func (s *Server) deleteList(c *call) (int, any) {
@@ -174,7 +204,7 @@ func (s *Server) markStatus(c *call, m map[string]int64) (int, any) {
 		// Mastodon, not "Record not found" (../shared/SERVERS.md).
 		return s.flavour.statusNotFound()
 	}
-	if _, ok := m[st.ID]; !ok {
+	if _, ok := m[st.ID]; !ok && !c.lost {
 		m[st.ID] = s.nextSeq()
 	}
 	return http.StatusOK, s.statusJSON(st)

@@ -131,6 +131,17 @@ type Faults struct {
 	// limits and without acting: a server's bug with one item, such as
 	// Mastodon 4.2–4.3's 500 for every refused featured tag.
 	Broken map[string]int
+	// Unbound are, by route ("POST /api/v1/accounts/:id/mute"), the form
+	// parameters the server does not bind: the write is answered 200 as if
+	// they had not been sent, as a server of another version or software
+	// does with a field it does not know. No flavour's source drops these
+	// (GoToSocial's missing follow languages are its flavour's own,
+	// followTakesLanguages): a test-only fault, for the read-backs.
+	Unbound map[string][]string
+	// Lost are routes ("POST /api/v1/accounts/:id/block") answered as if
+	// done without acting: a write lost on its way to the database. No
+	// flavour's source does it: a test-only fault, for the read-backs.
+	Lost map[string]bool
 }
 
 // Server is a fake Mastodon instance with one user, "me".
@@ -262,6 +273,13 @@ func WithLimits(l Limits) Option { return func(s *Server) { s.limits, s.limitsSe
 // WithFaults injects failures, drawn from a generator seeded with seed.
 func WithFaults(f Faults, seed uint64) Option {
 	return func(s *Server) { s.faults, s.rng = f, rand.New(rand.NewPCG(seed, seed)) }
+}
+
+// SetFaults replaces the injected faults, e.g. to lift them for a rerun.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
 }
 
 // WithoutPKCE behaves like Mastodon before 4.3, which ignores PKCE; the
@@ -570,6 +588,7 @@ type call struct {
 	form   url.Values
 	header http.Header // extra headers to send
 	cut    bool        // the client will be gone before the answer (CutOffFollows)
+	lost   bool        // answer as if done, without acting (Faults.Lost)
 }
 
 func (c *call) get(k string) string { return c.form.Get(k) }
@@ -658,6 +677,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.inFlight++
 	gate := s.gate
+	for _, p := range f.Unbound[name] {
+		c.form.Del(p)
+	}
+	c.lost = f.Lost[name]
 	if name == followRoute && s.cutFollows > 0 {
 		s.cutFollows--
 		c.cut = true

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 )
@@ -191,6 +192,232 @@ func TestFilterKeywordTooLong(t *testing.T) {
 			writes := neu.Writes()
 			if code := run(context.Background(), args, f); code != 0 || neu.Writes() != writes {
 				t.Errorf("rerun: exit %d, %d writes\n%s", code, neu.Writes()-writes, errOut)
+			}
+		})
+	}
+}
+
+// TestWritesReadBack: every write whose server took it without keeping
+// what was sent (a test-only fault of the fake: a parameter not bound, or
+// a write lost) is read back, reported as not stuck, kept for a rerun,
+// and made whole by the rerun without a second item.
+func TestWritesReadBack(t *testing.T) {
+	const (
+		followRoute = "POST /api/v1/accounts/:id/follow"
+		muteRoute   = "POST /api/v1/accounts/:id/mute"
+	)
+	end := t0.Add(72 * time.Hour)
+	for _, tt := range []struct {
+		name string
+		only string
+		// seed gives the old account its item and the new server what it
+		// must know; bo is "bo@b.example" on both.
+		seed   func(old, neu *mastotest.Server, bo string)
+		faults mastotest.Faults
+		// mastodonOnly: GoToSocial has no such write.
+		mastodonOnly bool
+		// sticks: the fault drops nothing that counts on this flavour.
+		sticks func(mastotest.Flavour) bool
+		check  func(t *testing.T, neu *mastotest.Server)
+	}{
+		{name: "follow settings", only: "follows",
+			seed: func(old, _ *mastotest.Server, bo string) {
+				old.SeedFollow(bo, mastotest.FollowState{Reblogs: false, Notify: true})
+			},
+			faults: mastotest.Faults{Unbound: map[string][]string{followRoute: {"reblogs", "notify"}}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got := neu.State().Follows["bo@b.example"]; got.Reblogs || !got.Notify {
+					t.Errorf("follow %+v, want boosts off, notify on", got)
+				}
+			}},
+		// GoToSocial has no follow languages: never drift there.
+		{name: "follow languages", only: "follows",
+			seed: func(old, _ *mastotest.Server, bo string) {
+				old.SeedFollow(bo, mastotest.FollowState{Reblogs: true, Languages: []string{"de", "fr"}})
+			},
+			faults: mastotest.Faults{Unbound: map[string][]string{followRoute: {"languages[]"}}},
+			sticks: mastotest.Flavour.GoToSocial,
+			check: func(t *testing.T, neu *mastotest.Server) {
+				want := []string{"de", "fr"}
+				if neu.Flavour().GoToSocial() {
+					want = nil // none there, and none asked for
+				}
+				if got := neu.State().Follows["bo@b.example"]; !reflect.DeepEqual(got.Languages, want) {
+					t.Errorf("follow languages %v, want %v", got.Languages, want)
+				}
+			}},
+		{name: "mute notifications", only: "mutes",
+			seed: func(old, _ *mastotest.Server, bo string) {
+				old.SeedMute(bo, mastotest.MuteState{Notifications: false})
+			},
+			faults: mastotest.Faults{Unbound: map[string][]string{muteRoute: {"notifications"}}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got, ok := neu.State().Mutes["bo@b.example"]; !ok || got.Notifications {
+					t.Errorf("mute %+v (there %v), want notifications shown", got, ok)
+				}
+			}},
+		{name: "mute end", only: "mutes",
+			seed: func(old, _ *mastotest.Server, bo string) {
+				old.SeedMute(bo, mastotest.MuteState{Notifications: true, ExpiresAt: &end})
+			},
+			faults: mastotest.Faults{Unbound: map[string][]string{muteRoute: {"duration"}}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got := neu.State().Mutes["bo@b.example"]; got.ExpiresAt == nil || !got.ExpiresAt.Equal(end) {
+					t.Errorf("mute ends %v, want %v", got.ExpiresAt, end)
+				}
+			}},
+		{name: "block", only: "blocks",
+			seed:   func(old, _ *mastotest.Server, bo string) { old.SeedBlock(bo) },
+			faults: mastotest.Faults{Lost: map[string]bool{"POST /api/v1/accounts/:id/block": true}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got := neu.State().Blocks; !reflect.DeepEqual(got, []string{"bo@b.example"}) {
+					t.Errorf("blocks %v", got)
+				}
+			}},
+		{name: "bookmark", only: "bookmarks",
+			seed: func(old, neu *mastotest.Server, _ string) {
+				old.SeedBookmark(old.AddStatus("https://b.example/@bo/1", false))
+				neu.AddStatus("https://b.example/@bo/1", false)
+			},
+			faults: mastotest.Faults{Lost: map[string]bool{"POST /api/v1/statuses/:id/bookmark": true}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got := neu.State().Bookmarks; !reflect.DeepEqual(got, []string{"https://b.example/@bo/1"}) {
+					t.Errorf("bookmarks %v", got)
+				}
+			}},
+		{name: "like", only: "likes",
+			seed: func(old, neu *mastotest.Server, _ string) {
+				old.SeedFavourite(old.AddStatus("https://b.example/@bo/2", false))
+				neu.AddStatus("https://b.example/@bo/2", false)
+			},
+			faults: mastotest.Faults{Lost: map[string]bool{"POST /api/v1/statuses/:id/favourite": true}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got := neu.State().Favourites; !reflect.DeepEqual(got, []string{"https://b.example/@bo/2"}) {
+					t.Errorf("likes %v", got)
+				}
+			}},
+		{name: "list settings", only: "lists",
+			seed: func(old, _ *mastotest.Server, _ string) {
+				old.SeedList("Close", "followed", true)
+			},
+			faults: mastotest.Faults{Unbound: map[string][]string{"POST /api/v1/lists": {"replies_policy", "exclusive"}}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				got := neu.State().Lists
+				if l, ok := got["Close"]; len(got) != 1 || !ok || l.RepliesPolicy != "followed" || !l.Exclusive {
+					t.Errorf("lists %+v, want one, Close, replies followed, exclusive", got)
+				}
+			}},
+		{name: "list members", only: "follows,lists,list_members",
+			seed: func(old, _ *mastotest.Server, bo string) {
+				old.SeedFollow(bo, mastotest.FollowState{Reblogs: true})
+				old.SeedList("Close", "list", false, bo)
+			},
+			faults: mastotest.Faults{Unbound: map[string][]string{"POST /api/v1/lists/:id/accounts": {"account_ids[]"}}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got := neu.State().Lists["Close"].Members; !reflect.DeepEqual(got, []string{"bo@b.example"}) {
+					t.Errorf("members %v", got)
+				}
+			}},
+		{name: "followed tag", only: "followed_tags",
+			seed:   func(old, _ *mastotest.Server, _ string) { old.SeedFollowedTag("caturday") },
+			faults: mastotest.Faults{Lost: map[string]bool{"POST /api/v1/tags/:name/follow": true}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got := neu.Extras().FollowedTags; !reflect.DeepEqual(got, []string{"caturday"}) {
+					t.Errorf("followed tags %v", got)
+				}
+			}},
+		{name: "featured tag", only: "featured_tags", mastodonOnly: true,
+			seed:   func(old, _ *mastotest.Server, _ string) { old.SeedFeaturedTag("caturday") },
+			faults: mastotest.Faults{Lost: map[string]bool{"POST /api/v1/featured_tags": true}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got := neu.Extras().FeaturedTags; !reflect.DeepEqual(got, []string{"caturday"}) {
+					t.Errorf("featured tags %v", got)
+				}
+			}},
+		{name: "endorsement", only: "follows,endorsements", mastodonOnly: true,
+			seed: func(old, _ *mastotest.Server, bo string) {
+				old.SeedFollow(bo, mastotest.FollowState{Reblogs: true})
+				old.SeedEndorsement(bo)
+			},
+			faults: mastotest.Faults{Lost: map[string]bool{"POST /api/v1/accounts/:id/endorse": true, "POST /api/v1/accounts/:id/pin": true}},
+			check: func(t *testing.T, neu *mastotest.Server) {
+				if got := neu.Extras().Endorsed; !reflect.DeepEqual(got, []string{"bo@b.example"}) {
+					t.Errorf("endorsed %v", got)
+				}
+			}},
+	} {
+		for _, fl := range mastotest.Flavours() {
+			if tt.mastodonOnly && fl.GoToSocial() {
+				continue
+			}
+			t.Run(tt.name+"/"+fl.String(), func(t *testing.T) {
+				clock, old, neu := oldAndNew(t, fl)
+				bo := old.AddHandle("bo@b.example", mastotest.Account{})
+				neu.AddHandle("bo@b.example", mastotest.Account{})
+				tt.seed(old, neu, bo)
+				neu.SetFaults(tt.faults)
+				f, out, errOut, _ := fromFactory(t, old, neu, clock)
+				args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--no-bulk", "--include", "likes", "--only", tt.only}
+				code := run(context.Background(), args, f)
+				if tt.sticks != nil && tt.sticks(fl) {
+					if code != 0 {
+						t.Fatalf("exit %d where nothing that counts was dropped\n%s", code, errOut)
+					}
+					tt.check(t, neu)
+					return
+				}
+				if code == 0 {
+					t.Fatalf("exit 0 with the write not kept\n%s", errOut)
+				}
+				out.Reset()
+				run(context.Background(), []string{"report"}, f)
+				if !strings.Contains(out.String(), "did not stick") {
+					t.Errorf("the report does not say what did not stick:\n%s", out)
+				}
+				neu.SetFaults(mastotest.Faults{})
+				errOut.Reset()
+				if code := run(context.Background(), args, f); code != 0 {
+					t.Fatalf("rerun: exit %d\n%s", code, errOut)
+				}
+				tt.check(t, neu)
+				writes := neu.Writes()
+				if code := run(context.Background(), args, f); code != 0 || neu.Writes() != writes {
+					t.Errorf("third run: exit %d, %d writes\n%s", code, neu.Writes()-writes, errOut)
+				}
+			})
+		}
+	}
+}
+
+// TestAcceptedRequestSettingsReadBack: a follow that stays a request
+// shows its settings at once on Mastodon, and on GoToSocial only once
+// accepted (internal/db/bundb/relationship.go): there the run after the
+// acceptance reads them back, and sends again what did not stick.
+func TestAcceptedRequestSettingsReadBack(t *testing.T) {
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock := mastotest.NewManualClock(t0)
+			old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock))
+			neu := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock), mastotest.WithAcceptDelay(-1))
+			old.SeedFollow(old.AddHandle("bo@b.example", mastotest.Account{}), mastotest.FollowState{Reblogs: true, Notify: true})
+			neu.AddHandle("bo@b.example", mastotest.Account{})
+			neu.SetFaults(mastotest.Faults{Unbound: map[string][]string{"POST /api/v1/accounts/:id/follow": {"notify"}}})
+			f, _, errOut, _ := fromFactory(t, old, neu, clock)
+			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--no-bulk", "--only", "follows"}
+			run(context.Background(), args, f)
+			if !neu.AcceptFollow("bo@b.example") && fl.GoToSocial() {
+				t.Fatalf("no request to accept: %+v", neu.State().Follows)
+			}
+			neu.SetFaults(mastotest.Faults{})
+			if code := run(context.Background(), args, f); code != 0 {
+				t.Fatalf("rerun: exit %d\n%s", code, errOut)
+			}
+			if got := neu.State().Follows["bo@b.example"]; !got.Notify || got.Requested {
+				t.Errorf("follow %+v, want accepted, notifying", got)
+			}
+			writes := neu.Writes()
+			if code := run(context.Background(), args, f); code != 0 || neu.Writes() != writes {
+				t.Errorf("third run: exit %d, %d writes\n%s", code, neu.Writes()-writes, errOut)
 			}
 		})
 	}
