@@ -30,16 +30,16 @@ var _ migrate.Person = (*live)(nil)
 // Snapshot is a run as the page shows it. It never holds a token or a
 // typed secret: only what the engine tells and asks.
 type Snapshot struct {
-	Seq        int        `json:"seq"`   // changes with every change
-	State      string     `json:"state"` // idle, running, paused, finished, waiting, unfinished, declined, failed
-	Phase      string     `json:"phase,omitempty"`
-	Read       int        `json:"read_bytes,omitempty"`
-	Check      Count      `json:"check"` // accounts looked up
-	Categories []Count    `json:"categories"`
-	Wait       *Wait      `json:"wait,omitempty"`
-	Notes      []Note     `json:"notes,omitempty"`
-	Question   *Question  `json:"question,omitempty"`
-	Message    string     `json:"message,omitempty"` // how the run ended
+	Seq        int              `json:"seq"`   // changes with every change
+	State      string           `json:"state"` // idle, running, paused, finished, waiting, unfinished, declined, failed
+	Phase      string           `json:"phase,omitempty"`
+	Read       int              `json:"read_bytes,omitempty"`
+	Check      Count            `json:"check"` // accounts looked up
+	Categories []Count          `json:"categories"`
+	Wait       *Wait            `json:"wait,omitempty"`
+	Notes      []Note           `json:"notes,omitempty"`
+	Question   *Question        `json:"question,omitempty"`
+	Message    string           `json:"message,omitempty"` // how the run ended
 	Summary    *migrate.Summary `json:"summary,omitempty"`
 }
 

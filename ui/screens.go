@@ -494,7 +494,9 @@ type runData struct {
 	Includes []string
 }
 
-func (s *Server) runPage(w http.ResponseWriter, r *http.Request) { s.render(w, r, "run", s.runData("")) }
+func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "run", s.runData(""))
+}
 
 func (s *Server) runData(msg string) runData {
 	d := runData{errText: errText(msg), Snap: s.live.Snapshot(), Running: s.running(), Includes: migrate.Includable}

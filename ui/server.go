@@ -55,14 +55,14 @@ type Server struct {
 	ctx    context.Context // ends with Close: a run in flight is paused
 	cancel context.CancelFunc
 
-	mu      sync.Mutex
-	exports []export
-	bad     []fileProblem // the last additions that could not be read
-	to      string        // the new account (a stored login's handle)
-	from    string        // the old account, read-only; "" for none
-	logins  map[string]*pendingLogin
+	mu       sync.Mutex
+	exports  []export
+	bad      []fileProblem // the last additions that could not be read
+	to       string        // the new account (a stored login's handle)
+	from     string        // the old account, read-only; "" for none
+	logins   map[string]*pendingLogin
 	loginErr string
-	run     *activeRun
+	run      *activeRun
 }
 
 // cookieName carries the launch's secret once the printed address was
