@@ -218,3 +218,41 @@ func (p *page) setUp() {
 		p.t.Fatalf("choosing the login: %d %s", code, body)
 	}
 }
+
+func (p *page) tokens() (*api.Tokens, error) { return api.LoadTokens(p.tokensPath) }
+
+// quietPerson is whoever runs the engine outside the page here: it is
+// asked nothing (Yes) and shows nothing.
+type quietPerson struct{}
+
+func (quietPerson) Confirm(context.Context, migrate.Confirmation) (bool, error) { return true, nil }
+func (quietPerson) Secret(context.Context, migrate.SecretRequest) (string, error) {
+	return "", errors.New("no secrets here")
+}
+func (quietPerson) Notify(migrate.Event) {}
+
+// noTokens fails when a token, or an app's secret, of the token store
+// was in anything the page sent: pages, events, headers.
+func (p *page) noTokens() {
+	p.t.Helper()
+	tokens, err := p.tokens()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	secrets := []string{p.fake.Token}
+	for _, a := range tokens.Accounts() {
+		l, _ := tokens.Find(a)
+		secrets = append(secrets, l.Token, l.App.ClientSecret)
+	}
+	p.mu.Lock()
+	all := p.bodies.String()
+	p.mu.Unlock()
+	if len(all) == 0 {
+		p.t.Fatal("nothing was read from the page")
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(all, s) {
+			p.t.Errorf("a secret of the token store reached the page: %.8s…", s)
+		}
+	}
+}
