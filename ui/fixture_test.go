@@ -1,17 +1,12 @@
 package ui_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +15,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/migrate"
 	"github.com/mastomigrate/mastomigrate/migrate/migratetest"
 	"github.com/mastomigrate/mastomigrate/ui"
+	"github.com/mastomigrate/mastomigrate/ui/uitest"
 )
 
 // sample is the bundled sample export: the archive and the CSVs.
@@ -60,20 +56,15 @@ func (a storeAccounts) Open(_ context.Context, account string, _ bool) (*api.Cli
 }
 
 // page is one launch of the page against a fake server seeded with the
-// sample's accounts, and a browser-like client: cookies kept, Origin set
-// on its posts, every body it read kept (to look for tokens in).
+// sample's accounts, and a browser on it.
 type page struct {
+	*uitest.Browser
 	t          *testing.T
 	fake       *mastotest.Server
 	clock      testClock
 	srv        *ui.Server
-	base       string // http://127.0.0.1:port
-	c          *http.Client
 	stateDir   string
 	tokensPath string
-
-	mu     sync.Mutex
-	bodies strings.Builder
 }
 
 func newPage(t *testing.T, opts ...mastotest.Option) *page {
@@ -83,7 +74,6 @@ func newPage(t *testing.T, opts ...mastotest.Option) *page {
 	migratetest.SeedSample(fake)
 	dir := t.TempDir()
 	p := &page{t: t, fake: fake, clock: clock, stateDir: filepath.Join(dir, "state"), tokensPath: filepath.Join(dir, "tokens.json")}
-	tokens := func() (*api.Tokens, error) { return api.LoadTokens(p.tokensPath) }
 	ln, err := ui.Listen("")
 	if err != nil {
 		t.Fatal(err)
@@ -91,9 +81,9 @@ func newPage(t *testing.T, opts ...mastotest.Option) *page {
 	p.srv, err = ui.New(ui.Config{
 		Env: migrate.Env{StateDir: p.stateDir, Clock: clock},
 		Accounts: func(waiting func(api.Wait)) migrate.Accounts {
-			return storeAccounts{tokens: tokens, clock: clock, waiting: waiting}
+			return storeAccounts{tokens: p.tokens, clock: clock, waiting: waiting}
 		},
-		Tokens: tokens,
+		Tokens: p.tokens,
 	}, ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -104,10 +94,7 @@ func newPage(t *testing.T, opts ...mastotest.Option) *page {
 		p.srv.Close()
 		hs.Close()
 	})
-	p.base = "http://" + ln.Addr().String()
-	jar, _ := cookiejar.New(nil)
-	p.c = &http.Client{Jar: jar, Timeout: 20 * time.Second}
-	p.open(p.srv.URL())
+	p.Browser = uitest.Open(t, p.srv.URL())
 	return p
 }
 
@@ -125,96 +112,16 @@ func (p *page) storeLogin() string {
 	return "me@new.example"
 }
 
-func (p *page) keep(resp *http.Response) string {
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	p.mu.Lock()
-	p.bodies.Write(b)
-	for k, v := range resp.Header {
-		p.bodies.WriteString(k + ": " + strings.Join(v, " ") + "\n")
-	}
-	p.mu.Unlock()
-	return string(b)
-}
-
-// open GETs a path (or a full address) and returns the status and body.
-func (p *page) open(path string) (int, string) {
-	p.t.Helper()
-	u := path
-	if strings.HasPrefix(path, "/") {
-		u = p.base + path
-	}
-	resp, err := p.c.Get(u)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	return resp.StatusCode, p.keep(resp)
-}
-
-// post submits a form from the page itself (Origin: the page's).
-func (p *page) post(path string, form url.Values) (int, string) {
-	p.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, p.base+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", p.base)
-	return p.do(req)
-}
-
-func (p *page) do(req *http.Request) (int, string) {
-	p.t.Helper()
-	resp, err := p.c.Do(req)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	return resp.StatusCode, p.keep(resp)
-}
-
-// waitFor reads the run's server-sent events until one satisfies ok.
-func (p *page) waitFor(what string, ok func(ui.Snapshot) bool) ui.Snapshot {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.base+"/run/events", nil)
-	resp, err := p.c.Do(req)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
-		p.t.Fatalf("events: %s %s", resp.Status, ct)
-	}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(nil, 1<<20)
-	var last ui.Snapshot
-	for sc.Scan() {
-		data, found := strings.CutPrefix(sc.Text(), "data: ")
-		if !found {
-			continue
-		}
-		p.mu.Lock()
-		p.bodies.WriteString(data)
-		p.mu.Unlock()
-		if err := json.Unmarshal([]byte(data), &last); err != nil {
-			p.t.Fatal(err)
-		}
-		if ok(last) {
-			return last
-		}
-	}
-	p.t.Fatalf("waiting for %s: the events ended (%v) at %+v", what, sc.Err(), last)
-	return last
-}
-
 // setUp adds the sample and chooses the stored login.
 func (p *page) setUp() {
 	p.t.Helper()
 	for _, in := range sample {
 		abs, _ := filepath.Abs(in)
-		if code, body := p.post("/exports/path", url.Values{"path": {abs}}); code != http.StatusOK {
+		if code, body := p.Post("/exports/path", url.Values{"path": {abs}}); code != http.StatusOK {
 			p.t.Fatalf("adding %s: %d %s", in, code, body)
 		}
 	}
-	if code, body := p.post("/accounts/use", url.Values{"role": {"to"}, "account": {p.storeLogin()}}); code != http.StatusOK {
+	if code, body := p.Post("/accounts/use", url.Values{"role": {"to"}, "account": {p.storeLogin()}}); code != http.StatusOK {
 		p.t.Fatalf("choosing the login: %d %s", code, body)
 	}
 }
@@ -244,9 +151,7 @@ func (p *page) noTokens() {
 		l, _ := tokens.Find(a)
 		secrets = append(secrets, l.Token, l.App.ClientSecret)
 	}
-	p.mu.Lock()
-	all := p.bodies.String()
-	p.mu.Unlock()
+	all := p.Seen()
 	if len(all) == 0 {
 		p.t.Fatal("nothing was read from the page")
 	}

@@ -2,8 +2,6 @@ package ui_test
 
 import (
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,29 +9,8 @@ import (
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
 	"github.com/mastomigrate/mastomigrate/ui"
+	"github.com/mastomigrate/mastomigrate/ui/uitest"
 )
-
-// confirm answers the engine's question on the page; before is called
-// once the question shows.
-func (p *page) confirm(yes bool, before func()) {
-	p.t.Helper()
-	s := p.waitFor("the question", func(s ui.Snapshot) bool { return s.Question != nil })
-	if s.Question.Confirm == nil || s.Question.Confirm.Account != "me@new.example" || s.Question.Confirm.Changes == 0 {
-		p.t.Fatalf("question %+v", s.Question)
-	}
-	if before != nil {
-		before()
-	}
-	answer := "no"
-	if yes {
-		answer = "yes"
-	}
-	if code, body := p.post("/run/answer", url.Values{"id": {strconv.Itoa(s.Question.ID)}, "answer": {answer}}); code != http.StatusOK {
-		p.t.Fatalf("answer: %d %s", code, body)
-	}
-}
-
-func ended(s ui.Snapshot) bool { return s.State != "running" && s.State != "idle" }
 
 // TestRunPausedAndContinued: a run started on the page asks first, is
 // paused with requests in flight (they finish and are journaled), and
@@ -41,43 +18,21 @@ func ended(s ui.Snapshot) bool { return s.State != "running" && s.State != "idle
 func TestRunPausedAndContinued(t *testing.T) {
 	p := newPage(t)
 	p.setUp()
-	if code, body := p.post("/run/start", nil); code != http.StatusOK {
-		t.Fatalf("start: %d %s", code, body)
-	}
-	// Hold the server once asked (all is read), before saying yes: the
-	// replay's first requests wait inside it, so the pause comes with
-	// requests in flight.
-	release := func() {}
-	defer func() { release() }()
-	p.confirm(true, func() { release = p.fake.Hold() })
-	for deadline := time.Now().Add(10 * time.Second); p.fake.InFlight() == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("no request in flight to pause")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	if _, body := p.post("/run/pause", nil); !strings.Contains(body, `id="pause"`) {
-		t.Error("the run screen shows no Pause button while the run is stopping")
-	}
-	release()
-	s := p.waitFor("the pause", ended)
-	if s.State != "paused" {
-		t.Fatalf("state %q (%s), want paused", s.State, s.Message)
-	}
+	p.StartAndPause(p.fake.Hold, p.fake.InFlight)
 	runs, err := migrate.Statuses(p.stateDir)
 	if err != nil || len(runs) != 1 || runs[0].Finished || runs[0].Done == 0 {
 		t.Fatalf("after the pause: %+v, %v; want one unfinished journal with the requests in flight done", runs, err)
 	}
 	writes := p.fake.Writes()
 
-	_, body := p.open("/run")
+	_, body := p.Get("/run")
 	if !strings.Contains(body, `id="continue"`) {
 		t.Fatalf("the paused run offers no Continue:\n%s", body)
 	}
-	if code, body := p.post("/run/continue", nil); code != http.StatusOK {
+	if code, body := p.Post("/run/continue", nil); code != http.StatusOK {
 		t.Fatalf("continue: %d %s", code, body)
 	}
-	s = p.waitFor("the end", ended)
+	s := p.WaitFor("the end", uitest.Ended)
 	if s.State != "finished" || s.Summary == nil {
 		t.Fatalf("state %q (%s), want finished", s.State, s.Message)
 	}
@@ -102,9 +57,11 @@ func TestRunPausedAndContinued(t *testing.T) {
 func TestRunDeclined(t *testing.T) {
 	p := newPage(t)
 	p.setUp()
-	p.post("/run/start", nil)
-	p.confirm(false, nil)
-	if s := p.waitFor("the end", ended); s.State != "declined" {
+	p.Post("/run/start", nil)
+	if q := p.Confirm(false, nil); q.Confirm == nil || q.Confirm.Account != "me@new.example" || q.Confirm.Changes == 0 {
+		t.Errorf("question %+v", q)
+	}
+	if s := p.WaitFor("the end", uitest.Ended); s.State != "declined" {
 		t.Errorf("state %q (%s)", s.State, s.Message)
 	}
 	if p.fake.Writes() != 0 {
@@ -125,22 +82,22 @@ func TestOpensOnStatus(t *testing.T) {
 	if _, ok := err.(*migrate.DeferredError); !ok {
 		t.Fatalf("err %v, want the daily limit", err)
 	}
-	code, body := p.open("/")
+	code, body := p.Get("/")
 	if code != http.StatusOK || !strings.Contains(body, `id="status"`) || !strings.Contains(body, "Not finished") || !strings.Contains(body, `id="continue"`) {
 		t.Fatalf("the page did not open on the status: %d\n%s", code, body)
 	}
 	p.clock.Advance(25 * time.Hour)
-	p.post("/run/continue", nil)
-	s := p.waitFor("the end", ended)
+	p.Post("/run/continue", nil)
+	s := p.WaitFor("the end", uitest.Ended)
 	for s.State == "waiting" {
 		p.clock.Advance(25 * time.Hour)
-		p.post("/run/continue", nil)
-		s = p.waitFor("the end", func(n ui.Snapshot) bool { return ended(n) && n.Seq > s.Seq })
+		p.Post("/run/continue", nil)
+		s = p.WaitFor("the end", func(n ui.Snapshot) bool { return uitest.Ended(n) && n.Seq > s.Seq })
 	}
 	if s.State != "finished" {
 		t.Fatalf("state %q (%s)", s.State, s.Message)
 	}
-	_, body = p.open("/report")
+	_, body = p.Get("/report")
 	if !strings.Contains(body, "Not carried over (yet) to <strong>me@new.example</strong>") || !strings.Contains(body, "chris@old.example") {
 		t.Errorf("report:\n%s", body)
 	}

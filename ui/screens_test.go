@@ -45,7 +45,7 @@ func TestExports(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			abs, _ := filepath.Abs(tt.path)
-			_, body := p.post("/exports/path", url.Values{"path": {abs}})
+			_, body := p.Post("/exports/path", url.Values{"path": {abs}})
 			list := regexp.MustCompile(`(?s)id="export-list".*?</ul>`).FindString(body)
 			if tt.listed != "" && !strings.Contains(list, tt.listed) {
 				t.Errorf("%s not listed:\n%s", tt.listed, list)
@@ -67,10 +67,10 @@ func TestExports(t *testing.T) {
 		fw, _ = mw.CreateFormFile("files", "../../evil.csv")
 		fw.Write([]byte("nothing"))
 		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, p.base+"/exports/upload", &buf)
+		req, _ := http.NewRequest(http.MethodPost, p.Base+"/exports/upload", &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", p.base)
-		_, body := p.do(req)
+		req.Header.Set("Origin", p.Base)
+		_, body := p.Do(req)
 		if !strings.Contains(body, "muted_accounts.csv</span> <span class=\"tag\">uploaded") {
 			t.Errorf("the upload is not listed:\n%s", body)
 		}
@@ -93,7 +93,7 @@ func TestPlan(t *testing.T) {
 	p := newPage(t)
 	for _, in := range sample {
 		abs, _ := filepath.Abs(in)
-		p.post("/exports/path", url.Values{"path": {abs}})
+		p.Post("/exports/path", url.Values{"path": {abs}})
 	}
 	abs := make([]string, len(sample))
 	for i, in := range sample {
@@ -103,21 +103,21 @@ func TestPlan(t *testing.T) {
 	for _, to := range []string{"", p.storeLogin()} {
 		t.Run("to "+to, func(t *testing.T) {
 			if to != "" {
-				p.post("/accounts/use", url.Values{"role": {"to"}, "account": {to}})
+				p.Post("/accounts/use", url.Values{"role": {"to"}, "account": {to}})
 			}
 			want, err := migrate.NewSession(migrate.SessionConfig{Exports: abs, To: to}, env).Plan(t.Context(), quietPerson{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			wantJSON, _ := json.Marshal(want)
-			_, got := p.open("/plan.json")
+			_, got := p.Get("/plan.json")
 			var a, b any
 			json.Unmarshal(wantJSON, &a)
 			json.Unmarshal([]byte(got), &b)
 			if ja, jb := mustJSON(a), mustJSON(b); ja != jb {
 				t.Errorf("/plan.json is not the engine's plan:\n got %s\nwant %s", jb, ja)
 			}
-			_, page := p.open("/plan")
+			_, page := p.Get("/plan")
 			row := regexp.MustCompile(`(?s)<tr data-category="follows">.*?</tr>`).FindString(page)
 			cells := regexp.MustCompile(`<td[^>]*>(\d*)</td>`).FindAllStringSubmatch(row, -1)
 			if len(cells) == 0 || cells[0][1] != itoa(want.Importable.Follows) {
@@ -168,11 +168,11 @@ func TestLogin(t *testing.T) {
 			p := newPage(t)
 			// The client follows: our page, the fake's approval (which
 			// approves at once), its redirect to our callback.
-			code, body := p.post("/accounts/login", url.Values{"role": {role}, "instance": {p.fake.URL}})
+			code, body := p.Post("/accounts/login", url.Values{"role": {role}, "instance": {p.fake.URL}})
 			if code != http.StatusOK || !strings.Contains(body, "Logged in as <strong>me@new.example</strong>") {
 				t.Fatalf("%d\n%s", code, body)
 			}
-			_, body = p.open("/accounts")
+			_, body = p.Get("/accounts")
 			want := map[string]string{"to": `id="to">Migrating to <strong>me@new.example`, "from": `id="from">Reading from <strong>me@new.example`}[role]
 			if !strings.Contains(body, want) || !strings.Contains(body, `<span class="file">me@new.example</span>`) {
 				t.Errorf("accounts screen:\n%s", body)

@@ -16,7 +16,7 @@ import (
 // strict Content-Security-Policy.
 func TestRefusals(t *testing.T) {
 	p := newPage(t)
-	host := strings.TrimPrefix(p.base, "http://")
+	host := strings.TrimPrefix(p.Base, "http://")
 	tests := []struct {
 		name   string
 		method string
@@ -35,20 +35,20 @@ func TestRefusals(t *testing.T) {
 		{"a post from another origin", "POST", "/run/start", "", "http://evil.example", true, http.StatusForbidden},
 		{"a post from the page's host on another port", "POST", "/run/start", "", "http://127.0.0.1:1", true, http.StatusForbidden},
 		{"a post without Origin", "POST", "/run/pause", "", "", true, http.StatusForbidden},
-		{"a post without the cookie", "POST", "/run/pause", "", p.base, false, http.StatusForbidden},
-		{"a post from the page", "POST", "/run/pause", "", p.base, true, http.StatusOK},
+		{"a post without the cookie", "POST", "/run/pause", "", p.Base, false, http.StatusForbidden},
+		{"a post from the page", "POST", "/run/pause", "", p.Base, true, http.StatusOK},
 		{"a login callback with a state not made here", "GET", "/oauth/callback?state=x&code=y", "", "", false, http.StatusForbidden},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(tt.method, p.base+tt.path, strings.NewReader(""))
+			req, _ := http.NewRequest(tt.method, p.Base+tt.path, strings.NewReader(""))
 			if tt.host != "" {
 				req.Host = tt.host
 			}
 			if tt.origin != "" {
 				req.Header.Set("Origin", tt.origin)
 			}
-			c := p.c
+			c := p.C
 			if !tt.cookie {
 				c = &http.Client{}
 			}
@@ -56,7 +56,7 @@ func TestRefusals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p.keep(resp)
+			resp.Body.Close()
 			if resp.StatusCode != tt.want {
 				t.Errorf("%s %s: %d, want %d", tt.method, tt.path, resp.StatusCode, tt.want)
 			}
@@ -88,9 +88,9 @@ func TestKeySetsCookie(t *testing.T) {
 		t.Fatalf("cookie %+v: want HttpOnly, SameSite=Strict", got)
 	}
 	jar, _ := cookiejar.New(nil)
-	u, _ := url.Parse(p.base)
+	u, _ := url.Parse(p.Base)
 	jar.SetCookies(u, []*http.Cookie{got})
-	resp, err = (&http.Client{Jar: jar}).Get(p.base + "/exports")
+	resp, err = (&http.Client{Jar: jar}).Get(p.Base + "/exports")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("with the cookie: %v %v", resp.Status, err)
 	}
