@@ -33,12 +33,14 @@ type Snapshot struct {
 	Seq        int              `json:"seq"`   // changes with every change
 	State      string           `json:"state"` // idle, running, paused, finished, waiting, unfinished, declined, failed
 	Phase      string           `json:"phase,omitempty"`
+	Doing      string           `json:"doing,omitempty"` // the phase, for people
 	Read       int              `json:"read_bytes,omitempty"`
 	Check      Count            `json:"check"` // accounts looked up
 	Categories []Count          `json:"categories"`
 	Wait       *Wait            `json:"wait,omitempty"`
 	Notes      []Note           `json:"notes,omitempty"`
 	Question   *Question        `json:"question,omitempty"`
+	Pausing    bool             `json:"pausing,omitempty"` // asked to pause; what is in flight finishes
 	Message    string           `json:"message,omitempty"` // how the run ended
 	Summary    *migrate.Summary `json:"summary,omitempty"`
 }
@@ -133,7 +135,7 @@ func (l *live) Notify(e migrate.Event) {
 	l.change(func(s *Snapshot) {
 		switch e.Kind {
 		case migrate.EventPhase:
-			s.Phase = e.Phase
+			s.Phase, s.Doing = e.Phase, doing[e.Phase]
 			if e.Phase != migrate.PhaseReplay {
 				s.Wait = nil
 			}
@@ -160,6 +162,15 @@ func (l *live) Notify(e migrate.Event) {
 			}
 		}
 	})
+}
+
+// doing names the phases for people.
+var doing = map[string]string{
+	migrate.PhaseRead:   "reading the exports",
+	migrate.PhaseCheck:  "reading the new account",
+	migrate.PhaseBulk:   "the server's own import",
+	migrate.PhaseReplay: "carrying item by item",
+	migrate.PhasePosts:  "carrying the posts",
 }
 
 func (s *Snapshot) setCount(c Count) {

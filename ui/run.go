@@ -106,6 +106,9 @@ func (s *Server) sessionConfig(r *http.Request) (migrate.SessionConfig, error) {
 
 // pauseRun is the CLI's Ctrl-C.
 func (s *Server) pauseRun(w http.ResponseWriter, r *http.Request) {
+	if s.running() {
+		s.live.change(func(s *Snapshot) { s.Pausing = true })
+	}
 	s.mu.Lock()
 	if s.run != nil {
 		s.run.pause()

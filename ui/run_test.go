@@ -98,7 +98,7 @@ func TestOpensOnStatus(t *testing.T) {
 		t.Fatalf("state %q (%s)", s.State, s.Message)
 	}
 	_, body = p.Get("/report")
-	if !strings.Contains(body, "Not carried over (yet) to <strong>me@new.example</strong>") || !strings.Contains(body, "chris@old.example") {
+	if !strings.Contains(body, "Not carried over (yet) to <strong>me@new.example</strong>: ") || !strings.Contains(body, "chris@old.example") {
 		t.Errorf("report:\n%s", body)
 	}
 }

@@ -32,13 +32,14 @@ func (s *Server) parsePages() error {
 	funcs := template.FuncMap{
 		"steps": func() any { return steps },
 		"label": func(c string) string { return strings.ReplaceAll(c, "_", " ") },
+		"base":  filepath.Base,
 		"time":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
 		"bytes": func(n int) string { return migrate.HumanBytes(int64(n)) },
-		"pct": func(part, whole int) int {
+		"pct": func(part, whole int) string {
 			if whole <= 0 {
-				return 0
+				return "0"
 			}
-			return part * 100 / whole
+			return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 2, 64)
 		},
 		"add": func(a ...int) int {
 			n := 0
@@ -260,20 +261,27 @@ func (s *Server) plan(ctx context.Context) (*migrate.Plan, error) {
 	return migrate.NewSession(cfg, env).Plan(ctx, quiet{})
 }
 
-// planRow is one category of the plan, for people.
+// planRow is one category of the plan, for people; the target's
+// counts once it is known.
 type planRow struct {
 	Category string
 	Exported int
-	Target   *migrate.CategoryReport
+	Target   bool
+	ToDo     int // to send: new follows and follow requests
+	Already  int
+	Approval int // follow requests sent, and those to locked accounts to come
 	Cannot   int // not found, suspended, over the cap
+	// For the chart: the follows that take effect at once, and all.
+	Direct, Total int
+	OptIn         bool // an extra not asked for (likes notify their authors)
 }
 
 type planData struct {
 	errText
 	Plan    *migrate.Plan
 	Rows    []planRow
-	Follows *migrate.CategoryReport // for the chart, with the target
-	Days    int                     // days the daily follow limit spreads the follows over
+	Follows *planRow // for the chart, with the target
+	Days    int      // days the daily follow limit spreads the follows over
 	To      string
 }
 
@@ -293,21 +301,26 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 	json.Unmarshal(raw, &counts)
 	for _, c := range category.Registry {
 		n, _ := counts[string(c.Name)].(float64)
-		row := planRow{Category: string(c.Name), Exported: int(n)}
+		row := planRow{Category: string(c.Name), Exported: int(n),
+			OptIn: slices.Contains(migrate.Includable, string(c.Name)) && !p.Includes(string(c.Name))}
 		if p.Target != nil {
 			for _, cr := range p.Target.Categories {
 				if cr.Name == string(c.Name) {
-					row.Target = cr
+					// Locked accounts' follows are among ToDo: requests.
+					row.Target, row.ToDo, row.Already = true, cr.ToDo, cr.Already
+					row.Approval = cr.Pending + cr.Locked
 					row.Cannot = cr.Unresolved + cr.Suspended + cr.OverCap
+					row.Direct = cr.ToDo - cr.Locked
+					row.Total = row.Already + row.Direct + row.Approval + row.Cannot
 				}
 			}
 		}
-		if row.Exported == 0 && row.Target == nil {
+		if row.Exported+row.ToDo+row.Already+row.Approval+row.Cannot == 0 {
 			continue
 		}
 		d.Rows = append(d.Rows, row)
-		if c.Name == category.Follows {
-			d.Follows = row.Target
+		if c.Name == category.Follows && row.Target && row.Total > 0 {
+			d.Follows = &row
 		}
 	}
 	d.Days = migrate.FollowDays(p.Importable.Follows)

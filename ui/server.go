@@ -178,7 +178,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	// Not no-referrer: with it, a browser sends "Origin: null" on the
+	// page's own posts. The address with the key is never a referrer:
+	// its visit is redirected before anything loads.
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	if r.Host != s.addr {
 		http.Error(w, "refused: this page answers only at http://"+s.addr, http.StatusMisdirectedRequest)

@@ -181,8 +181,8 @@ func (b *Browser) StartAndPause(hold func() (release func()), inFlight func() in
 	defer func() { release() }()
 	b.Confirm(true, func() { release = hold() })
 	InFlight(b.t, inFlight)
-	if _, body := b.Post("/run/pause", nil); !strings.Contains(body, `id="pause"`) {
-		b.t.Error("the run screen shows no Pause button while the run is stopping")
+	if _, body := b.Post("/run/pause", nil); !strings.Contains(body, "Pausing: the requests already sent finish") {
+		b.t.Error("the run screen does not say it pauses while the requests in flight finish")
 	}
 	release()
 	s := b.WaitFor("the pause", Ended)

@@ -30,7 +30,7 @@
     const question = s.question ? String(s.question.id) : "";
     // A new state or question redraws the screen (its forms are the
     // server's); progress is updated in place.
-    if (s.state !== live.dataset.state || question !== live.dataset.question) {
+    if (s.state !== live.dataset.state || question !== live.dataset.question || String(!!s.pausing) !== live.dataset.pausing) {
       events.close();
       location.reload();
       return;
@@ -46,6 +46,6 @@
     const wait = document.getElementById("wait");
     wait.textContent = s.wait ? "Waiting for " + s.wait.reason + " until " + new Date(s.wait.until).toLocaleString() + "." : "";
     const state = document.getElementById("state");
-    if (s.state === "running" && s.phase) state.textContent = "Running: " + s.phase + "…";
+    if (s.state === "running" && s.doing && !s.pausing && !s.question) state.textContent = "Running: " + s.doing + "…";
   };
 })();
