@@ -21,19 +21,6 @@ import (
 // sample is the bundled sample export: the archive and the CSVs.
 var sample = []string{"../testdata/sample/mastodon-archive.zip", "../testdata/sample/csv"}
 
-// testClock moves only when the code sleeps or the test advances it, so
-// no assertion depends on the machine's speed (as in cmd/mastomigrate).
-type testClock struct{ *mastotest.ManualClock }
-
-func (c testClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.Advance(d)
-	time.Sleep(min(d, time.Millisecond))
-	return ctx.Err()
-}
-
 // storeAccounts opens accounts from the token store, as the terminal's
 // factory does (cmd/mastomigrate wires its own in).
 type storeAccounts struct {
@@ -61,7 +48,7 @@ type page struct {
 	*uitest.Browser
 	t          *testing.T
 	fake       *mastotest.Server
-	clock      testClock
+	clock      *mastotest.ManualClock
 	srv        *ui.Server
 	stateDir   string
 	tokensPath string
@@ -69,7 +56,9 @@ type page struct {
 
 func newPage(t *testing.T, opts ...mastotest.Option) *page {
 	t.Helper()
-	clock := testClock{mastotest.NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))}
+	// A clock that moves when the code sleeps or the test says, as in the
+	// engine's tests: no assertion depends on the machine's speed.
+	clock := mastotest.NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	fake := mastotest.NewServer(t, append([]mastotest.Option{mastotest.WithClock(clock)}, opts...)...)
 	migratetest.SeedSample(fake)
 	dir := t.TempDir()
