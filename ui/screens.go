@@ -353,7 +353,6 @@ type pendingLogin struct {
 	app      *api.App
 	verifier string
 	role     string // "to" or "from"
-	started  time.Time
 }
 
 type accountsData struct {
@@ -431,7 +430,7 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	state, verifier := api.NewAuthRequest()
 	s.mu.Lock()
-	s.logins[state] = &pendingLogin{app: app, verifier: verifier, role: role, started: s.live.clock.Now()}
+	s.logins[state] = &pendingLogin{app: app, verifier: verifier, role: role}
 	s.mu.Unlock()
 	http.Redirect(w, r, app.AuthURL(state, verifier), http.StatusSeeOther)
 }
