@@ -27,6 +27,7 @@ type storeAccounts struct {
 	tokens  func() (*api.Tokens, error)
 	clock   api.Clock
 	waiting func(api.Wait)
+	rt      http.RoundTripper // nil: the network (the fakes on loopback)
 }
 
 func (a storeAccounts) Open(_ context.Context, account string, _ bool) (*api.Client, *api.Account, error) {
@@ -38,7 +39,7 @@ func (a storeAccounts) Open(_ context.Context, account string, _ bool) (*api.Cli
 	if !ok {
 		return nil, nil, errors.New("not logged in as " + account)
 	}
-	c, err := api.New(l.App.Instance, api.Options{Token: l.Token, Clock: a.clock, Waiting: a.waiting})
+	c, err := api.New(l.App.Instance, api.Options{Token: l.Token, Clock: a.clock, Waiting: a.waiting, Transport: a.rt})
 	return c, &api.Account{Acct: l.Account}, err
 }
 
@@ -61,18 +62,30 @@ func newPage(t *testing.T, opts ...mastotest.Option) *page {
 	clock := mastotest.NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	fake := mastotest.NewServer(t, append([]mastotest.Option{mastotest.WithClock(clock)}, opts...)...)
 	migratetest.SeedSample(fake)
+	return startPage(t, fake, clock, nil)
+}
+
+// startPage serves the page for fake (the new account's server), its
+// accounts reached through rt (nil: on loopback).
+func startPage(t *testing.T, fake *mastotest.Server, clock *mastotest.ManualClock, rt http.RoundTripper) *page {
+	t.Helper()
 	dir := t.TempDir()
 	p := &page{t: t, fake: fake, clock: clock, stateDir: filepath.Join(dir, "state"), tokensPath: filepath.Join(dir, "tokens.json")}
 	ln, err := ui.Listen("")
 	if err != nil {
 		t.Fatal(err)
 	}
+	env := migrate.Env{StateDir: p.stateDir, Clock: clock}
+	if rt != nil {
+		env.HTTP = &http.Client{Transport: rt}
+	}
 	p.srv, err = ui.New(ui.Config{
-		Env: migrate.Env{StateDir: p.stateDir, Clock: clock},
+		Env: env,
 		Accounts: func(waiting func(api.Wait)) migrate.Accounts {
-			return storeAccounts{tokens: p.tokens, clock: clock, waiting: waiting}
+			return storeAccounts{tokens: p.tokens, clock: clock, waiting: waiting, rt: rt}
 		},
-		Tokens: p.tokens,
+		Tokens:    p.tokens,
+		Transport: rt,
 	}, ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)

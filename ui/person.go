@@ -31,12 +31,14 @@ var _ migrate.Person = (*live)(nil)
 // typed secret: only what the engine tells and asks.
 type Snapshot struct {
 	Seq        int              `json:"seq"`   // changes with every change
+	Kind       string           `json:"kind"`  // what runs: migration or move
 	State      string           `json:"state"` // idle, running, paused, finished, waiting, unfinished, declined, failed
 	Phase      string           `json:"phase,omitempty"`
 	Doing      string           `json:"doing,omitempty"` // the phase, for people
 	Read       int              `json:"read_bytes,omitempty"`
 	Check      Count            `json:"check"` // accounts looked up
 	Categories []Count          `json:"categories"`
+	Moves      []MoveLine       `json:"moves,omitempty"` // the move's checks
 	Wait       *Wait            `json:"wait,omitempty"`
 	Notes      []Note           `json:"notes,omitempty"`
 	Question   *Question        `json:"question,omitempty"`
@@ -50,6 +52,14 @@ type Count struct {
 	Category string `json:"category,omitempty"`
 	Done     int    `json:"done"`
 	Total    int    `json:"total"`
+}
+
+// MoveLine is one of the move's checks.
+type MoveLine struct {
+	Step    string `json:"step"`
+	Name    string `json:"name"`
+	State   string `json:"state"` // done, already, found, missing, cannot_check, would, waiting, not_finished
+	Message string `json:"message"`
 }
 
 // Wait is a wait for a limit: the server's rate limit, or the daily
@@ -79,7 +89,8 @@ type answer struct {
 	typed string // the account typed for removals, or the secret
 }
 
-const maxNotes = 20
+// maxNotes bounds the notes kept: the move's guidance is a few lines.
+const maxNotes = 40
 
 func newLive(clock api.Clock) *live {
 	if clock == nil {
@@ -109,6 +120,7 @@ func (l *live) Snapshot() Snapshot {
 	defer l.mu.Unlock()
 	s := l.snap
 	s.Categories = slices.Clone(s.Categories)
+	s.Moves = slices.Clone(s.Moves)
 	s.Notes = slices.Clone(s.Notes)
 	return s
 }
@@ -126,13 +138,23 @@ func (l *live) subscribe() (<-chan struct{}, func()) {
 	}
 }
 
-// begin clears the last run's state for a new one.
-func (l *live) begin() {
-	l.change(func(s *Snapshot) { *s = Snapshot{Seq: s.Seq, State: "running"} })
+// Kinds of run.
+const (
+	kindMigration = "migration"
+	kindMove      = "move"
+)
+
+// begin clears the last run's state for a new one of kind.
+func (l *live) begin(kind string) {
+	l.change(func(s *Snapshot) { *s = Snapshot{Seq: s.Seq, Kind: kind, State: "running"} })
 }
 
 func (l *live) Notify(e migrate.Event) {
 	l.change(func(s *Snapshot) {
+		if e.Phase == migrate.PhaseMove {
+			s.move(e)
+			return
+		}
 		switch e.Kind {
 		case migrate.EventPhase:
 			s.Phase, s.Doing = e.Phase, doing[e.Phase]
@@ -156,10 +178,7 @@ func (l *live) Notify(e migrate.Event) {
 		case migrate.EventWait:
 			s.Wait = &Wait{Until: e.Until, Reason: e.Reason}
 		case migrate.EventNote:
-			s.Notes = append(s.Notes, Note{Level: e.Level, Message: e.Message})
-			if len(s.Notes) > maxNotes {
-				s.Notes = s.Notes[len(s.Notes)-maxNotes:]
-			}
+			s.note(Note{Level: e.Level, Message: e.Message})
 		}
 	})
 }
@@ -171,6 +190,30 @@ var doing = map[string]string{
 	migrate.PhaseBulk:   "the server's own import",
 	migrate.PhaseReplay: "carrying item by item",
 	migrate.PhasePosts:  "carrying the posts",
+}
+
+// move keeps the move's checks, guidance and waits.
+func (s *Snapshot) move(e migrate.Event) {
+	switch e.Kind {
+	case migrate.EventItem:
+		line := MoveLine{Step: e.Item, Name: migrate.MoveStepName(e.Item), State: e.State, Message: e.Message}
+		if i := slices.IndexFunc(s.Moves, func(m MoveLine) bool { return m.Step == e.Item }); i >= 0 {
+			s.Moves[i] = line
+		} else {
+			s.Moves = append(s.Moves, line)
+		}
+	case migrate.EventNote:
+		s.note(Note{Level: e.Level, Message: e.Message})
+	case migrate.EventWait:
+		s.Wait = &Wait{Until: e.Until, Reason: e.Message}
+	}
+}
+
+func (s *Snapshot) note(n Note) {
+	s.Notes = append(s.Notes, n)
+	if len(s.Notes) > maxNotes {
+		s.Notes = s.Notes[len(s.Notes)-maxNotes:]
+	}
 }
 
 func (s *Snapshot) setCount(c Count) {
@@ -252,14 +295,19 @@ func (l *live) end(sum *migrate.Summary, err error) {
 		stopped  *migrate.StoppedError
 		deferred *migrate.DeferredError
 		retry    *migrate.RetryError
+		later    *migrate.MoveWaitError
 	)
 	l.change(func(s *Snapshot) {
 		s.Summary, s.Question, s.Wait = sum, nil, nil
 		switch {
+		case s.Kind == kindMove && errors.Is(err, context.Canceled):
+			s.State, s.Message = "paused", "Stopped. Each step of the move is journaled: run it again to continue where it stopped."
 		case errors.As(err, &stopped):
 			s.State, s.Message = "paused", "Paused. Everything done so far is journaled; continue here, or in a terminal with: mastomigrate resume"
 		case errors.Is(err, context.Canceled):
 			s.State, s.Message = "paused", "Paused before anything was sent; continue here, or in a terminal with: mastomigrate resume"
+		case errors.As(err, &later):
+			s.State, s.Message = "waiting", later.Error()
 		case errors.As(err, &deferred):
 			s.State, s.Message = "waiting", deferred.Error()
 		case errors.As(err, &retry):
@@ -268,6 +316,8 @@ func (l *live) end(sum *migrate.Summary, err error) {
 			s.State, s.Message = "declined", "Not confirmed; nothing was changed."
 		case err != nil:
 			s.State, s.Message = "failed", err.Error()
+		case s.Kind == kindMove:
+			s.State, s.Message = "finished", "The move's steps are done; the checks above say where things stand."
 		case sum.Partial:
 			s.State, s.Message = "finished", "Done with the chosen categories on "+sum.Account+"."
 		case sum.WaitingApproval:

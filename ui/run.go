@@ -39,10 +39,11 @@ func (s *Server) env() migrate.Env {
 	return env
 }
 
-// launch runs sess in the background, one run at a time. Cancelling its
-// context is the CLI's Ctrl-C: requests in flight finish and are
-// journaled, and Run returns a StoppedError.
-func (s *Server) launch(sess *migrate.Session) error {
+// launch runs a migration or a move (kind) in the background, one run
+// at a time. Cancelling its context is the CLI's Ctrl-C: requests in
+// flight finish and are journaled, and a migration returns a
+// StoppedError.
+func (s *Server) launch(kind string, run func(context.Context, migrate.Person) (*migrate.Summary, error)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.run != nil {
@@ -55,11 +56,11 @@ func (s *Server) launch(sess *migrate.Session) error {
 	ctx, pause := context.WithCancel(s.ctx)
 	r := &activeRun{pause: pause, done: make(chan struct{})}
 	s.run = r
-	s.live.begin()
+	s.live.begin(kind)
 	go func() {
 		defer close(r.done)
 		defer pause()
-		sum, err := sess.Run(ctx, s.live)
+		sum, err := run(ctx, s.live)
 		s.live.end(sum, err)
 	}()
 	return nil
@@ -70,7 +71,7 @@ func (s *Server) launch(sess *migrate.Session) error {
 func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 	cfg, err := s.sessionConfig(r)
 	if err == nil {
-		err = s.launch(migrate.NewSession(cfg, s.env()))
+		err = s.launch(kindMigration, migrate.NewSession(cfg, s.env()).Run)
 	}
 	if err != nil {
 		s.render(w, r, "run", s.runData(err.Error()))
@@ -141,7 +142,7 @@ func (s *Server) resume() error {
 		return err
 	}
 	sess.Config.Yes = true
-	return s.launch(sess)
+	return s.launch(kindMigration, sess.Run)
 }
 
 // answer gives the page's answer to the engine's question.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -532,6 +533,9 @@ type reportData struct {
 	errText
 	Report *migrate.Report
 	CSVs   []string
+	// The move's form: the accounts as far as known, the stored logins.
+	From, To string
+	Stored   []string
 }
 
 // report is `mastomigrate report`'s: the newest journal's.
@@ -565,20 +569,32 @@ func csvs(rep *migrate.Report) (string, []string, error) {
 	return dir, names, err
 }
 
-func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) { s.reportWith(w, r, "") }
+
+// reportWith draws the report, with msg at its top.
+func (s *Server) reportWith(w http.ResponseWriter, r *http.Request, msg string) {
+	d := reportData{}
+	s.mu.Lock()
+	d.From, d.To = s.from, s.to
+	s.mu.Unlock()
+	if tokens, err := s.cfg.Tokens(); err == nil {
+		d.Stored = tokens.Accounts()
+	}
 	rep, err := s.report()
 	if err != nil {
-		s.render(w, r, "report", reportData{errText: errText(err.Error())})
-		return
-	}
-	d := reportData{Report: rep}
-	dir, names, err := csvs(rep)
-	if err != nil {
-		d.errText = errText(err.Error())
+		msg = cmp.Or(msg, err.Error())
 	} else {
-		os.RemoveAll(dir)
-		d.CSVs = names
+		d.Report = rep
+		d.To = cmp.Or(d.To, rep.Account)
+		dir, names, err := csvs(rep)
+		if err != nil {
+			msg = cmp.Or(msg, err.Error())
+		} else {
+			os.RemoveAll(dir)
+			d.CSVs = names
+		}
 	}
+	d.errText = errText(msg)
 	s.render(w, r, "report", d)
 }
 

@@ -152,6 +152,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /run/answer", s.answer)
 	s.mux.HandleFunc("GET /report", s.reportPage)
 	s.mux.HandleFunc("GET /report/csv/{name}", s.reportCSV)
+	s.mux.HandleFunc("POST /move/start", s.startMove)
 }
 
 // csp allows only the page's own script and style: no inline script, no

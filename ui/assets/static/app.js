@@ -30,7 +30,9 @@
     const question = s.question ? String(s.question.id) : "";
     // A new state or question redraws the screen (its forms are the
     // server's); progress is updated in place.
-    if (s.state !== live.dataset.state || question !== live.dataset.question || String(!!s.pausing) !== live.dataset.pausing) {
+    const moves = String((s.moves || []).length), notes = String((s.notes || []).length);
+    if (s.state !== live.dataset.state || question !== live.dataset.question || String(!!s.pausing) !== live.dataset.pausing ||
+        moves !== live.dataset.moves || notes !== live.dataset.notes) {
       events.close();
       location.reload();
       return;
