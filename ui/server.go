@@ -65,9 +65,13 @@ type Server struct {
 	run      *activeRun
 }
 
-// cookieName carries the launch's secret once the printed address was
-// opened.
-const cookieName = "mastomigrate_ui"
+// cookieName is the cookie that carries the launch's secret once the
+// printed address was opened. Cookies are kept by host, not by port: each
+// launch's name has its port, so two pages open at once keep theirs.
+func (s *Server) cookieName() string {
+	_, port, _ := net.SplitHostPort(s.addr)
+	return "mastomigrate_ui_" + port
+}
 
 // secretParam is the printed address's query parameter with the secret.
 const secretParam = "key"
@@ -193,14 +197,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if key := r.URL.Query().Get(secretParam); key != "" && s.isSecret(key) {
-		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: s.secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: s.secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		q := r.URL.Query()
 		q.Del(secretParam)
 		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
 		http.Redirect(w, r, u.String(), http.StatusSeeOther)
 		return
 	}
-	c, err := r.Cookie(cookieName)
+	c, err := r.Cookie(s.cookieName())
 	if (err != nil || !s.isSecret(c.Value)) && r.URL.Path != "/oauth/callback" {
 		http.Error(w, "refused: open the address `mastomigrate ui` printed (it carries this launch's key)", http.StatusForbidden)
 		return
