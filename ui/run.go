@@ -18,7 +18,8 @@ type activeRun struct {
 	done  chan struct{}
 }
 
-func (s *Server) running() bool {
+// Running reports whether a migration or a move runs now.
+func (s *Server) Running() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.run == nil {
@@ -107,7 +108,7 @@ func (s *Server) sessionConfig(r *http.Request) (migrate.SessionConfig, error) {
 
 // pauseRun is the CLI's Ctrl-C.
 func (s *Server) pauseRun(w http.ResponseWriter, r *http.Request) {
-	if s.running() {
+	if s.Running() {
 		s.live.change(func(s *Snapshot) { s.Pausing = true })
 	}
 	s.mu.Lock()
@@ -130,7 +131,7 @@ func (s *Server) continueRun(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) resume() error {
-	if s.running() {
+	if s.Running() {
 		return errors.New("a migration is running already")
 	}
 	path, err := migrate.LatestUnfinished(s.cfg.Env.StateDir)

@@ -512,7 +512,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) runData(msg string) runData {
-	d := runData{errText: errText(msg), Snap: s.live.Snapshot(), Running: s.running(), Includes: migrate.Includable}
+	d := runData{errText: errText(msg), Snap: s.live.Snapshot(), Running: s.Running(), Includes: migrate.Includable}
 	if runs, err := migrate.Statuses(s.cfg.Env.StateDir); err == nil && len(runs) > 0 && runs[0].Damaged == "" {
 		d.Status = &runs[0]
 	}

@@ -219,7 +219,7 @@ func (s *Server) isSecret(v string) bool {
 // home opens on the migration's status when one is journaled, else on
 // the first step.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	if paths, _ := migrate.Journals(s.cfg.Env.StateDir); len(paths) > 0 || s.running() {
+	if paths, _ := migrate.Journals(s.cfg.Env.StateDir); len(paths) > 0 || s.Running() {
 		http.Redirect(w, r, "/run", http.StatusSeeOther)
 		return
 	}

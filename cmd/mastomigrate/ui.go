@@ -83,11 +83,13 @@ func runUI(ctx context.Context, opts *uiOptions) error {
 			fmt.Fprintf(f.IO.ErrOut, "(could not open a browser: %v)\n", err)
 		}
 	}
-	f.sending.Store(true) // a run may have requests in flight: Ctrl-C says so
 	select {
 	case <-ctx.Done():
 	case err := <-served:
 		return err
+	}
+	if srv.Running() {
+		fmt.Fprintln(f.IO.ErrOut, "Pausing the migration: the requests in flight finish and are journaled (Ctrl-C again to quit at once)…")
 	}
 	srv.Close() // pauses a run; what was in flight is journaled
 	hs.Close()
