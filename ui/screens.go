@@ -76,8 +76,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 			p.Title = st.Name
 		}
 	}
-	if e, ok := data.(interface{ errText() string }); ok {
-		p.Error = e.errText()
+	if e, ok := data.(interface{ errorText() string }); ok {
+		p.Error = e.errorText()
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if p.Error != "" && r.Method == http.MethodPost {
@@ -88,10 +88,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	}
 }
 
-// errText lets a screen's data carry the error shown at its top.
-type errText string
+// pageError lets a screen's data carry the error shown at its top.
+type pageError string
 
-func (e errText) errText() string { return string(e) }
+func (e pageError) errorText() string { return string(e) }
 
 // --- Exports ---------------------------------------------------------
 
@@ -112,7 +112,7 @@ type fileProblem struct {
 }
 
 type exportsData struct {
-	errText
+	pageError
 	Exports []export
 	Bad     []fileProblem
 }
@@ -128,7 +128,7 @@ func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addPath(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSpace(r.PostFormValue("path"))
 	if path == "" {
-		s.render(w, r, "exports", exportsData{errText: "Type the path of a file or folder."})
+		s.render(w, r, "exports", exportsData{pageError: "Type the path of a file or folder."})
 		return
 	}
 	if strings.HasPrefix(path, "~"+string(filepath.Separator)) || path == "~" {
@@ -177,12 +177,12 @@ func (s *Server) add(ctx context.Context, news []export) {
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		s.render(w, r, "exports", exportsData{errText: "Choose one or more files to upload."})
+		s.render(w, r, "exports", exportsData{pageError: "Choose one or more files to upload."})
 		return
 	}
 	root := filepath.Join(s.cfg.Env.StateDir, "uploads")
 	if err := os.MkdirAll(root, 0o700); err != nil {
-		s.render(w, r, "exports", exportsData{errText: errText(err.Error())})
+		s.render(w, r, "exports", exportsData{pageError: pageError(err.Error())})
 		return
 	}
 	var news []export
@@ -192,7 +192,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil {
-			s.render(w, r, "exports", exportsData{errText: errText("the upload broke off: " + err.Error())})
+			s.render(w, r, "exports", exportsData{pageError: pageError("the upload broke off: " + err.Error())})
 			return
 		}
 		name := filepath.Base(filepath.FromSlash(part.FileName()))
@@ -201,13 +201,13 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		}
 		dir, err := os.MkdirTemp(root, "upload-")
 		if err != nil {
-			s.render(w, r, "exports", exportsData{errText: errText(err.Error())})
+			s.render(w, r, "exports", exportsData{pageError: pageError(err.Error())})
 			return
 		}
 		path := filepath.Join(dir, name)
 		if err := saveFile(path, part); err != nil {
 			os.RemoveAll(dir)
-			s.render(w, r, "exports", exportsData{errText: errText(fmt.Sprintf("%s: %v", name, err))})
+			s.render(w, r, "exports", exportsData{pageError: pageError(fmt.Sprintf("%s: %v", name, err))})
 			return
 		}
 		news = append(news, export{Path: path, Name: name, Uploaded: true})
@@ -278,7 +278,7 @@ type planRow struct {
 }
 
 type planData struct {
-	errText
+	pageError
 	Plan    *migrate.Plan
 	Rows    []planRow
 	Follows *planRow // for the chart, with the target
@@ -289,7 +289,7 @@ type planData struct {
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 	p, err := s.plan(r.Context())
 	if err != nil {
-		s.render(w, r, "plan", planData{errText: errText(err.Error())})
+		s.render(w, r, "plan", planData{pageError: pageError(err.Error())})
 		return
 	}
 	s.mu.Lock()
@@ -357,7 +357,7 @@ type pendingLogin struct {
 }
 
 type accountsData struct {
-	errText
+	pageError
 	To, From string
 	Stored   []string // the CLI's logins: handles only, never tokens
 }
@@ -365,14 +365,14 @@ type accountsData struct {
 func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) {
 	d := accountsData{}
 	if tokens, err := s.cfg.Tokens(); err != nil {
-		d.errText = errText(err.Error())
+		d.pageError = pageError(err.Error())
 	} else {
 		d.Stored = tokens.Accounts()
 	}
 	s.mu.Lock()
 	d.To, d.From = s.to, s.from
-	if d.errText == "" {
-		d.errText, s.loginErr = errText(s.loginErr), ""
+	if d.pageError == "" {
+		d.pageError, s.loginErr = pageError(s.loginErr), ""
 	}
 	s.mu.Unlock()
 	s.render(w, r, "accounts", d)
@@ -384,11 +384,11 @@ func (s *Server) useAccount(w http.ResponseWriter, r *http.Request) {
 	if account != "" {
 		tokens, err := s.cfg.Tokens()
 		if err != nil {
-			s.render(w, r, "accounts", accountsData{errText: errText(err.Error())})
+			s.render(w, r, "accounts", accountsData{pageError: pageError(err.Error())})
 			return
 		}
 		if _, ok := tokens.Find(account); !ok {
-			s.render(w, r, "accounts", accountsData{errText: errText("no stored login for " + account)})
+			s.render(w, r, "accounts", accountsData{pageError: pageError("no stored login for " + account)})
 			return
 		}
 	}
@@ -437,7 +437,7 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) accountsError(err error) accountsData {
-	d := accountsData{errText: errText(err.Error())}
+	d := accountsData{pageError: pageError(err.Error())}
 	if tokens, err := s.cfg.Tokens(); err == nil {
 		d.Stored = tokens.Accounts()
 	}
@@ -497,7 +497,7 @@ func (s *Server) finishLogin(ctx context.Context, pl *pendingLogin, q map[string
 // --- Run -------------------------------------------------------------
 
 type runData struct {
-	errText
+	pageError
 	Snap     Snapshot
 	Running  bool
 	Status   *migrate.RunStatus // the newest journal's, when not running
@@ -512,7 +512,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) runData(msg string) runData {
-	d := runData{errText: errText(msg), Snap: s.live.Snapshot(), Running: s.Running(), Includes: migrate.Includable}
+	d := runData{pageError: pageError(msg), Snap: s.live.Snapshot(), Running: s.Running(), Includes: migrate.Includable}
 	if runs, err := migrate.Statuses(s.cfg.Env.StateDir); err == nil && len(runs) > 0 && runs[0].Damaged == "" {
 		d.Status = &runs[0]
 	}
@@ -530,7 +530,7 @@ func (s *Server) runData(msg string) runData {
 // --- Report ----------------------------------------------------------
 
 type reportData struct {
-	errText
+	pageError
 	Report *migrate.Report
 	CSVs   []string
 	// The move's form: the accounts as far as known, the stored logins.
@@ -594,7 +594,7 @@ func (s *Server) reportWith(w http.ResponseWriter, r *http.Request, msg string) 
 			d.CSVs = names
 		}
 	}
-	d.errText = errText(msg)
+	d.pageError = pageError(msg)
 	s.render(w, r, "report", d)
 }
 

@@ -59,6 +59,11 @@ func TestExports(t *testing.T) {
 		})
 	}
 
+	// Read in place: nothing typed by path was copied.
+	if copied, _ := filepath.Glob(filepath.Join(p.stateDir, "uploads", "*")); len(copied) > 0 {
+		t.Errorf("paths were copied: %v", copied)
+	}
+
 	t.Run("an upload", func(t *testing.T) {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
@@ -186,6 +191,31 @@ func TestLogin(t *testing.T) {
 				t.Errorf("scopes %v for the %s account", l.App.Scopes, role)
 			}
 			p.noTokens()
+		})
+	}
+}
+
+// TestBadInput: what the page cannot do is said at the top of the
+// screen it was asked from, with the CLI's reason where there is one.
+func TestBadInput(t *testing.T) {
+	p := newPage(t)
+	tests := []struct {
+		name, path string
+		form       url.Values
+		want       string
+	}{
+		{"an instance the CLI refuses", "/accounts/login", url.Values{"role": {"to"}, "instance": {"http://new.example"}}, "refusing plain http for new.example"},
+		{"a run without an account", "/run/start", nil, "log in to the new account first"},
+		{"an empty path", "/exports/path", url.Values{"path": {" "}}, "Type the path of a file or folder."},
+		{"a move without its accounts", "/move/start", url.Values{"mode": {"move"}}, "Name the old account and the new one"},
+		{"nothing to continue", "/run/continue", nil, "no unfinished migration to resume"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := p.Post(tt.path, tt.form)
+			if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="page-error">`+html.EscapeString(tt.want)) {
+				t.Errorf("%d\n%s", code, body)
+			}
 		})
 	}
 }
