@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/migratetest"
 	"github.com/mastomigrate/mastomigrate/ui"
 	"github.com/mastomigrate/mastomigrate/ui/uitest"
 )
@@ -33,14 +33,11 @@ func TestMove(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The migration to the new account is finished, as the move checks.
-	j, err := migrate.OpenJournal(filepath.Join(p.stateDir, "me@new.example-0123.journal"),
-		migrate.Header{Account: "me@new.example", Options: migrate.RunConfig{To: "me@new.example"}})
-	if err != nil {
-		t.Fatal(err)
+	migratetest.SeedSample(newS)
+	env := migrate.Env{Accounts: storeAccounts{tokens: p.tokens, clock: clock, rt: mastotest.Transport(nil, oldS, newS)}, StateDir: p.stateDir, Clock: clock}
+	if sum, err := migrate.NewSession(migrate.SessionConfig{Exports: sample, To: "me@new.example", Yes: true}, env).Run(t.Context(), quietPerson{}); err != nil || !sum.Finished {
+		t.Fatalf("the migration before the move: %+v, %v", sum, err)
 	}
-	j.Record(migrate.Record{ID: "follow a@x", Category: "follows", Status: migrate.StatusDone})
-	j.Finish()
-	j.Close()
 
 	_, body := p.Get("/report")
 	if !strings.Contains(body, `id="move-form"`) || !strings.Contains(body, `<option value="me@old.example">`) {
