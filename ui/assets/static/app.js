@@ -14,6 +14,12 @@
     drop.addEventListener("drop", (e) => {
       e.preventDefault();
       drop.classList.remove("over");
+      // A dropped folder arrives as an empty file: its path is the way.
+      const entries = Array.from(e.dataTransfer.items || [], (it) => it.webkitGetAsEntry && it.webkitGetAsEntry());
+      if (entries.some((en) => en && en.isDirectory)) {
+        document.getElementById("drop-note").hidden = false;
+        return;
+      }
       if (e.dataTransfer.files.length > 0) {
         input.files = e.dataTransfer.files;
         drop.submit();
