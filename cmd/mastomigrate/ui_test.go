@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,9 +31,10 @@ func uiFactory(t *testing.T, s *mastotest.Server) (*factory, *strings.Builder, *
 	return f, out, errOut
 }
 
-// startUI runs `mastomigrate ui --no-browser` until the test ends, and
-// opens the address it printed first on stdout.
-func startUI(t *testing.T, f *factory) *uitest.Browser {
+// startUI runs `mastomigrate ui --no-browser` until the test ends (or
+// stop, its Ctrl-C, which returns its exit code), and opens the address
+// it printed first on stdout.
+func startUI(t *testing.T, f *factory) (b *uitest.Browser, stop func() int) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	out := f.IO.Out
@@ -45,16 +47,24 @@ func startUI(t *testing.T, f *factory) *uitest.Browser {
 		t.Fatal(err)
 	}
 	f.IO.Out = out // nothing more is printed there
+	var once sync.Once
+	code := 0
+	stop = func() int {
+		once.Do(func() {
+			cancel()
+			code = <-done
+		})
+		return code
+	}
 	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != 0 {
+		if code := stop(); code != 0 {
 			t.Errorf("ui: exit %d", code)
 		}
 	})
 	if !strings.HasPrefix(first, "http://127.0.0.1:") || !strings.Contains(first, "?key=") {
 		t.Fatalf("the first line is not the address: %q", first)
 	}
-	return uitest.Open(t, strings.TrimSpace(first))
+	return uitest.Open(t, strings.TrimSpace(first)), stop
 }
 
 // wantWithoutLikes is the sample migrated without --include likes.
@@ -74,7 +84,7 @@ func TestUIAcrossFaces(t *testing.T) {
 			s, _ := newFake(t, fl)
 			migratetest.SeedSample(s)
 			f, _, errOut := uiFactory(t, s)
-			b := startUI(t, f)
+			b, _ := startUI(t, f)
 			for _, in := range []string{"../../testdata/sample/mastodon-archive.zip", "../../testdata/sample/csv"} {
 				abs, _ := filepath.Abs(in)
 				b.Post("/exports/path", url.Values{"path": {abs}})
@@ -100,6 +110,54 @@ func TestUIAcrossFaces(t *testing.T) {
 			l, _ := tokens.Find(account)
 			if l == nil || strings.Contains(b.Seen(), l.Token) || strings.Contains(errOut.String(), l.Token) {
 				t.Error("the login's token was shown (or there is no login)")
+			}
+		})
+
+		t.Run("page stopped by Ctrl-C, then resume", func(t *testing.T) {
+			s, _ := newFake(t, fl)
+			migratetest.SeedSample(s)
+			f, _, errOut := uiFactory(t, s)
+			tokens, _ := f.tokens()
+			tokens.Put(&api.Login{Account: "me@new.example", App: api.App{Instance: s.URL}, Token: s.Token})
+			if err := tokens.Save(); err != nil {
+				t.Fatal(err)
+			}
+			b, stop := startUI(t, f)
+			for _, in := range []string{"../../testdata/sample/mastodon-archive.zip", "../../testdata/sample/csv"} {
+				abs, _ := filepath.Abs(in)
+				b.Post("/exports/path", url.Values{"path": {abs}})
+			}
+			b.Post("/accounts/use", url.Values{"role": {"to"}, "account": {"me@new.example"}})
+			b.Post("/run/start", nil)
+			// Ctrl-C with requests in flight: the page's run pauses and
+			// journals them before the program ends.
+			release := func() {}
+			b.Confirm(true, func() { release = s.Hold() })
+			uitest.InFlight(t, s.InFlight)
+			stopped := make(chan int, 1)
+			go func() { stopped <- stop() }()
+			select {
+			case code := <-stopped:
+				t.Fatalf("ui ended (exit %d) with requests in flight", code)
+			case <-time.After(100 * time.Millisecond):
+			}
+			release()
+			if code := <-stopped; code != 0 {
+				t.Fatalf("ui: exit %d\n%s", code, errOut)
+			}
+			if !strings.Contains(errOut.String(), "Pausing the migration") {
+				t.Errorf("stderr:\n%s", errOut)
+			}
+			dir, _ := f.StateDir()
+			// (On GoToSocial what was in flight is its import's upload.)
+			if runs, _ := migrate.Statuses(dir); len(runs) != 1 || runs[0].Finished || runs[0].Damaged != "" {
+				t.Fatalf("after Ctrl-C: %+v", runs)
+			}
+			if code := run(context.Background(), []string{"resume", "--yes"}, f); code != 0 {
+				t.Fatalf("resume: exit %d\n%s", code, errOut)
+			}
+			if got, want := s.State(), wantWithoutLikes(fl); !reflect.DeepEqual(got, want) {
+				t.Errorf("after Ctrl-C and resume:\n got %+v\nwant %+v", got, want)
 			}
 		})
 
@@ -131,7 +189,7 @@ func TestUIAcrossFaces(t *testing.T) {
 				t.Fatalf("after migrate: %+v", runs)
 			}
 
-			b := startUI(t, f)
+			b, _ := startUI(t, f)
 			_, body := b.Get("/")
 			if !strings.Contains(body, `id="status"`) || !strings.Contains(body, `id="continue"`) {
 				t.Fatalf("the page did not open on the migration's status:\n%s", body)
