@@ -219,3 +219,42 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginCallbackWithoutCookie: the instance's redirect is a
+// navigation from another site, which carries no SameSite=Strict cookie;
+// the state value of a login started here stands in for it, once.
+func TestLoginCallbackWithoutCookie(t *testing.T) {
+	p := newPage(t)
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	p.C.CheckRedirect = noRedirect
+	req, _ := http.NewRequest(http.MethodPost, p.Base+"/accounts/login", strings.NewReader(url.Values{"role": {"to"}, "instance": {p.fake.URL}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", p.Base)
+	resp, err := p.C.Do(req)
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	// The approval page (the fake approves at once) sends the browser
+	// back; that hop has no cookie.
+	bare := &http.Client{CheckRedirect: noRedirect}
+	resp, err = bare.Get(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	callback := resp.Header.Get("Location")
+	for i, want := range []int{http.StatusOK, http.StatusForbidden} {
+		resp, err := bare.Get(callback)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("callback %d without the cookie: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	if _, body := p.Get("/accounts"); !strings.Contains(body, "Migrating to <strong>me@new.example") {
+		t.Errorf("the login was not taken:\n%s", body)
+	}
+}
