@@ -86,16 +86,12 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request) {
 func (s *Server) sessionConfig(r *http.Request) (migrate.SessionConfig, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cfg := migrate.SessionConfig{From: s.from, To: s.to}
+	cfg := migrate.SessionConfig{From: s.from, To: s.to, Include: slices.Clone(s.include)}
 	for _, e := range s.exports {
 		cfg.Exports = append(cfg.Exports, e.Path)
 	}
 	if r != nil {
-		for _, v := range r.PostForm["include"] {
-			if slices.Contains(migrate.Includable, v) {
-				cfg.Include = append(cfg.Include, v)
-			}
-		}
+		cfg.Include = included(r)
 	}
 	switch {
 	case cfg.To == "":
@@ -104,6 +100,18 @@ func (s *Server) sessionConfig(r *http.Request) (migrate.SessionConfig, error) {
 		return cfg, errors.New("add your exports first (Exports), or log in to the old account")
 	}
 	return cfg, nil
+}
+
+// included is the extras a form ticked (migrate.Includable's only).
+func included(r *http.Request) []string {
+	r.ParseForm()
+	var out []string
+	for _, v := range r.PostForm["include"] {
+		if slices.Contains(migrate.Includable, v) && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // pauseRun is the CLI's Ctrl-C.

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,25 @@ func TestOpensOnStatus(t *testing.T) {
 	_, body = p.Get("/report")
 	if !strings.Contains(body, "Not carried over (yet) to <strong>me@new.example</strong>: ") || !strings.Contains(body, "chris@old.example") {
 		t.Errorf("report:\n%s", body)
+	}
+}
+
+// TestRunIncludes: the extras ticked on the run screen are carried, and
+// journaled for `resume`.
+func TestRunIncludes(t *testing.T) {
+	p := newPage(t)
+	p.setUp()
+	p.Post("/run/start", url.Values{"include": {"likes"}})
+	p.Confirm(true, nil)
+	if s := p.WaitFor("the end", uitest.Ended); s.State != "finished" {
+		t.Fatalf("state %q: %s", s.State, s.Message)
+	}
+	if favs := p.fake.State().Favourites; len(favs) == 0 {
+		t.Error("likes ticked, none carried")
+	}
+	runs, _ := migrate.Statuses(p.stateDir)
+	j, err := migrate.LoadJournal(runs[0].Journal)
+	if err != nil || !strings.Contains(migrate.ResumeCommand(j.Header), "--include likes") {
+		t.Errorf("the journal does not carry the choice: %v", err)
 	}
 }

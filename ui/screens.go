@@ -284,6 +284,39 @@ type planData struct {
 	Follows *planRow // for the chart, with the target
 	Days    int      // days the daily follow limit spreads the follows over
 	To      string
+	Extras  []extra
+}
+
+// extra is an opt-in extra, ticked or not.
+type extra struct {
+	Name, Note string
+	On         bool
+}
+
+// extraNotes say what each extra does, as `--include`'s help does.
+var extraNotes = map[string]string{
+	"likes":   "each like notifies its author",
+	"profile": "display name, bio, fields, avatar and header",
+	"posts":   "GoToSocial 0.18 or newer only: backdated, not sent to followers",
+}
+
+func (s *Server) extras() []extra {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []extra
+	for _, name := range migrate.Includable {
+		out = append(out, extra{Name: name, Note: extraNotes[name], On: slices.Contains(s.include, name)})
+	}
+	return out
+}
+
+// setInclude chooses the opt-in extras the plan counts and the run
+// carries (`--include`).
+func (s *Server) setInclude(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.include = included(r)
+	s.mu.Unlock()
+	http.Redirect(w, r, "/plan", http.StatusSeeOther)
 }
 
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
@@ -292,8 +325,9 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "plan", planData{pageError: pageError(err.Error())})
 		return
 	}
+	d := planData{Plan: p, Extras: s.extras()}
 	s.mu.Lock()
-	d := planData{Plan: p, To: s.to}
+	d.To = s.to
 	s.mu.Unlock()
 	// The counts by category, in the registry's order, from the plan's
 	// own JSON names: what `plan --json` calls "importable".
@@ -504,7 +538,7 @@ type runData struct {
 	Resume   bool               // an unfinished journal can be continued
 	Exports  []string
 	To, From string
-	Includes []string
+	Extras   []extra
 }
 
 func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
@@ -512,7 +546,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) runData(msg string) runData {
-	d := runData{pageError: pageError(msg), Snap: s.live.Snapshot(), Running: s.Running(), Includes: migrate.Includable}
+	d := runData{pageError: pageError(msg), Snap: s.live.Snapshot(), Running: s.Running(), Extras: s.extras()}
 	if runs, err := migrate.Statuses(s.cfg.Env.StateDir); err == nil && len(runs) > 0 && runs[0].Damaged == "" {
 		d.Status = &runs[0]
 	}

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html"
 	"mime/multipart"
 	"net/http"
@@ -105,12 +106,18 @@ func TestPlan(t *testing.T) {
 		abs[i], _ = filepath.Abs(in)
 	}
 	env := migrate.Env{Accounts: storeAccounts{tokens: p.tokens, clock: p.clock}, Clock: p.clock}
-	for _, to := range []string{"", p.storeLogin()} {
-		t.Run("to "+to, func(t *testing.T) {
+	to := p.storeLogin()
+	for _, tt := range []struct {
+		to      string
+		include []string
+	}{{"", nil}, {to, nil}, {to, []string{"likes", "profile"}}} {
+		t.Run(fmt.Sprintf("to %q include %v", tt.to, tt.include), func(t *testing.T) {
+			to := tt.to
+			p.Post("/plan/include", url.Values{"include": tt.include})
 			if to != "" {
 				p.Post("/accounts/use", url.Values{"role": {"to"}, "account": {to}})
 			}
-			want, err := migrate.NewSession(migrate.SessionConfig{Exports: abs, To: to}, env).Plan(t.Context(), quietPerson{})
+			want, err := migrate.NewSession(migrate.SessionConfig{Exports: abs, To: to, Include: tt.include}, env).Plan(t.Context(), quietPerson{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -60,6 +60,7 @@ type Server struct {
 	bad      []fileProblem // the last additions that could not be read
 	to       string        // the new account (a stored login's handle)
 	from     string        // the old account, read-only; "" for none
+	include  []string      // the opt-in extras (migrate.Includable) chosen
 	logins   map[string]*pendingLogin
 	loginErr string
 	run      *activeRun
@@ -144,6 +145,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /exports/remove", s.removeExport)
 	s.mux.HandleFunc("GET /plan", s.planPage)
 	s.mux.HandleFunc("GET /plan.json", s.planJSON)
+	s.mux.HandleFunc("POST /plan/include", s.setInclude)
 	s.mux.HandleFunc("GET /accounts", s.accountsPage)
 	s.mux.HandleFunc("POST /accounts/use", s.useAccount)
 	s.mux.HandleFunc("POST /accounts/login", s.startLogin)
