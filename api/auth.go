@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -150,6 +153,58 @@ func (a *App) Exchange(ctx context.Context, code, verifier string, hc *http.Clie
 		return "", fmt.Errorf("exchanging the code: %w", err)
 	}
 	return tok.AccessToken, nil
+}
+
+// NewAuthRequest makes what one approval round trip carries: the state
+// value the redirect must bring back, and the PKCE verifier.
+func NewAuthRequest() (state, verifier string) {
+	b := make([]byte, 18)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b), oauth2.GenerateVerifier()
+}
+
+// CallbackCode reads the code from the query the instance's redirect
+// brought back, refusing one without the state value we sent: the
+// terminal's loopback listener and the web page's callback both read it.
+func CallbackCode(q url.Values, state string) (string, error) {
+	switch {
+	case q.Get("state") != state:
+		return "", errors.New("the browser came back with the wrong state value; try logging in again")
+	case q.Get("error") != "":
+		return "", fmt.Errorf("the instance refused: %s %s", q.Get("error"), q.Get("error_description"))
+	case q.Get("code") == "":
+		return "", errors.New("the browser came back without a code")
+	}
+	return q.Get("code"), nil
+}
+
+// Finish ends a login: it trades the code for a token, checks the token
+// by reading the account, and keeps the login in tokens (saved). It
+// returns the account's full handle; the token stays in the store.
+func (a *App) Finish(ctx context.Context, code, verifier string, opts Options, tokens *Tokens) (string, error) {
+	var hc *http.Client
+	if opts.Transport != nil {
+		hc = &http.Client{Transport: opts.Transport}
+	}
+	token, err := a.Exchange(ctx, code, verifier, hc)
+	if err != nil {
+		return "", err
+	}
+	opts.Token = token
+	c, err := New(a.Instance, opts)
+	if err != nil {
+		return "", err
+	}
+	me, err := c.Me(ctx)
+	if err != nil {
+		return "", fmt.Errorf("checking the new token: %w", err)
+	}
+	account := me.Acct + "@" + c.Domain(ctx)
+	tokens.Put(&Login{Account: account, App: *a, Token: token})
+	if err := tokens.Save(); err != nil {
+		return "", fmt.Errorf("saving the token: %w", err)
+	}
+	return account, nil
 }
 
 // Revoke tells the instance to forget a token.

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"errors"
 	"path/filepath"
 	"time"
 
@@ -83,6 +84,26 @@ func (j *Journal) bulkUsed() bool {
 		}
 	}
 	return false
+}
+
+// ErrNothingToResume: every journal is finished.
+var ErrNothingToResume = errors.New("no unfinished migration to resume (see `mastomigrate status`)")
+
+// LatestUnfinished is the newest journal in dir whose last run left work:
+// work of ours, or items waiting for follow requests to be accepted. It
+// is what `resume` continues, and what the web page opens on.
+func LatestUnfinished(dir string) (string, error) {
+	paths, err := Journals(dir)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range paths {
+		j, err := LoadJournal(p)
+		if err == nil && (!j.Finished() || j.Waiting()) {
+			return p, nil
+		}
+	}
+	return "", ErrNothingToResume
 }
 
 // Sources names a journal's inputs for people: the exports' file names,

@@ -13,8 +13,12 @@ import (
 
 // accounts opens accounts for the engine from the stored logins, or from
 // MASTOMIGRATE_TOKEN (the new account) and MASTOMIGRATE_FROM_TOKEN (the
-// old one).
-type accounts struct{ f *factory }
+// old one). Rate-limit waits are told to waiting: nil is a line on
+// stderr, the web page shows them itself.
+type accounts struct {
+	f       *factory
+	waiting func(api.Wait)
+}
 
 var _ migrate.Accounts = accounts{}
 
@@ -23,7 +27,7 @@ func (a accounts) Open(ctx context.Context, account string, readOnly bool) (*api
 	if readOnly {
 		env = fromTokenEnv
 	}
-	c, name, err := a.f.clientEnv(env, account)
+	c, name, err := a.f.clientWaiting(env, account, a.waiting)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -33,7 +37,7 @@ func (a accounts) Open(ctx context.Context, account string, readOnly bool) (*api
 // env is what the engine needs from the factory; a plan, which writes
 // nothing, needs no state folder.
 func (f *factory) env(withState bool) (migrate.Env, error) {
-	env := migrate.Env{Accounts: accounts{f}, Clock: f.Clock, HTTP: f.httpClient()}
+	env := migrate.Env{Accounts: accounts{f: f}, Clock: f.Clock, HTTP: f.httpClient()}
 	if withState {
 		dir, err := f.StateDir()
 		if err != nil {

@@ -141,7 +141,16 @@ func (f *factory) client(to string) (*api.Client, string, error) { return f.clie
 // clientEnv is client with the token taken from the variable env, when
 // set: `move` reads the old account's from its own variable.
 func (f *factory) clientEnv(env, to string) (*api.Client, string, error) {
-	opts := api.Options{Transport: f.Transport, Clock: f.Clock, Waiting: f.rateLimited()}
+	return f.clientWaiting(env, to, nil)
+}
+
+// clientWaiting is clientEnv telling rate-limit waits to waiting (nil: a
+// line on stderr).
+func (f *factory) clientWaiting(env, to string, waiting func(api.Wait)) (*api.Client, string, error) {
+	if waiting == nil {
+		waiting = f.rateLimited()
+	}
+	opts := api.Options{Transport: f.Transport, Clock: f.Clock, Waiting: waiting}
 	if tok := f.Getenv(env); tok != "" {
 		instance := to
 		if user, domain, ok := strings.Cut(strings.TrimPrefix(to, "@"), "@"); ok && user != "" && !strings.Contains(to, "://") {

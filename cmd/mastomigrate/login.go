@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/oauth2"
 
 	"github.com/mastomigrate/mastomigrate/api"
 )
@@ -65,12 +62,6 @@ taken from a flag, because flags show in process lists.`,
 	return cmd
 }
 
-func randomState() string {
-	b := make([]byte, 18)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 func runLogin(ctx context.Context, opts *loginOptions) error {
 	base, err := api.ParseInstance(opts.Instance)
 	if err != nil {
@@ -113,7 +104,7 @@ func login(ctx context.Context, opts *loginOptions, base *url.URL) error {
 	if err != nil {
 		return err
 	}
-	state, verifier := randomState(), oauth2.GenerateVerifier()
+	state, verifier := api.NewAuthRequest()
 	authURL := app.AuthURL(state, verifier)
 
 	var code string
@@ -135,27 +126,13 @@ func login(ctx context.Context, opts *loginOptions, base *url.URL) error {
 			return err
 		}
 	}
-	token, err := app.Exchange(ctx, code, verifier, hc)
-	if err != nil {
-		return err
-	}
-	c, err := api.New(base.String(), api.Options{Token: token, Transport: f.Transport, Clock: f.Clock})
-	if err != nil {
-		return err
-	}
-	me, err := c.Me(ctx)
-	if err != nil {
-		return fmt.Errorf("checking the new token: %w", err)
-	}
-	account := me.Acct + "@" + c.Domain(ctx)
-
 	tokens, err := f.tokens()
 	if err != nil {
 		return err
 	}
-	tokens.Put(&api.Login{Account: account, App: *app, Token: token})
-	if err := tokens.Save(); err != nil {
-		return fmt.Errorf("saving the token: %w", err)
+	account, err := app.Finish(ctx, code, verifier, api.Options{Transport: f.Transport, Clock: f.Clock}, tokens)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "✓ Logged in as %s\n", account)
 	return nil
@@ -195,18 +172,8 @@ func awaitCallback(ctx context.Context, ln net.Listener, state string, open func
 			http.NotFound(w, r)
 			return
 		}
-		q := r.URL.Query()
 		var res result
-		switch {
-		case q.Get("state") != state:
-			res.err = errors.New("the browser came back with the wrong state value; try logging in again")
-		case q.Get("error") != "":
-			res.err = fmt.Errorf("the instance refused: %s %s", q.Get("error"), q.Get("error_description"))
-		case q.Get("code") == "":
-			res.err = errors.New("the browser came back without a code")
-		default:
-			res.code = q.Get("code")
-		}
+		res.code, res.err = api.CallbackCode(r.URL.Query(), state)
 		if res.err != nil {
 			http.Error(w, res.err.Error(), http.StatusBadRequest)
 		} else {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -56,20 +55,13 @@ again; what was in flight when it stopped is checked on the target first.`,
 	return cmd
 }
 
-// latestUnfinished is the newest journal whose last run left work: work
-// of ours, or items waiting for follow requests to be accepted.
+// latestUnfinished is the journal resume continues.
 func latestUnfinished(f *factory) (string, error) {
-	paths, err := f.journals()
+	dir, err := f.StateDir()
 	if err != nil {
 		return "", err
 	}
-	for _, p := range paths {
-		j, err := migrate.LoadJournal(p)
-		if err == nil && (!j.Finished() || j.Waiting()) {
-			return p, nil
-		}
-	}
-	return "", errors.New("no unfinished migration to resume (see `mastomigrate status`)")
+	return migrate.LatestUnfinished(dir)
 }
 
 func newStatusCmd(f *factory) *cobra.Command {

@@ -56,6 +56,7 @@ and cannot be carried over, and replays the rest on your new account.`,
 	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newMigrateCmd(f),
 		newResumeCmd(f), newStatusCmd(f), newReportCmd(f), newCompletionCmd(s), newMoveCmd(f, nil))
 	root.AddCommand(newExportCSVCmd(f)) // issue 11: the fast lane for Mastodon
+	root.AddCommand(newUICmd(f))        // issue 17: the same engine in the browser
 	for _, c := range root.Commands() {
 		if c.Name() == "status" && c.Example == "" {
 			c.Example = "  $ mastomigrate status"

@@ -1,0 +1,268 @@
+package ui_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mastomigrate/mastomigrate/migrate"
+)
+
+var (
+	artifacts        = flag.String("artifacts", "", "keep the browser test's screenshots in this `folder` (default: a temporary one)")
+	updateScreenshot = flag.Bool("update-screenshot", false, "rewrite docs/ui-plan.png, the README's picture, from the browser test")
+)
+
+// chromium is Debian's headless browser. Without it the browser test
+// skips, except in CI (CI=true), where .ci/run installs it and its
+// absence is a failure.
+func chromium(t *testing.T) string {
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+		}
+		t.Skip("chromium is not installed: the browser test needs Debian's chromium package (apt-get install chromium)")
+	}
+	return path
+}
+
+// tab is one headless Chromium tab on the page.
+type tab struct {
+	t     *testing.T
+	ctx   context.Context
+	shots string
+}
+
+func newTab(t *testing.T) *tab {
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1000, 800),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() {
+		cancelTime()
+		cancelTab()
+		cancelAlloc()
+	})
+	shots := *artifacts
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &tab{t: t, ctx: ctx, shots: shots}
+}
+
+func (b *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// until evaluates a JavaScript condition until it holds; it lasts
+// through the page's reloads (a Poll would not).
+func (b *tab) until(what, cond string) {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](cond))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			html, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string]("document.documentElement.outerHTML"))
+			b.t.Fatalf("waiting for %s (%v):\n%s", what, err, html)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// shows waits until the element sel holds text.
+func (b *tab) shows(sel, text string) {
+	b.t.Helper()
+	b.until(fmt.Sprintf("%s to show %q", sel, text), holds(sel, text))
+}
+
+// within reports whether sel comes to hold text within d.
+func (b *tab) within(d time.Duration, sel, text string) bool {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](holds(sel, text))); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+func holds(sel, text string) string {
+	q, _ := json.Marshal(sel)
+	s, _ := json.Marshal(text)
+	return fmt.Sprintf(`(() => { const e = document.querySelector(%s); return !!e && e.textContent.includes(%s); })()`, q, s)
+}
+
+// text is the text of sel, once there.
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	q, _ := json.Marshal(sel)
+	b.until(sel, fmt.Sprintf("!!document.querySelector(%s)", q))
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf("document.querySelector(%s).textContent", q)))
+	if err != nil {
+		b.t.Fatalf("%s: %v", sel, err)
+	}
+	return s
+}
+
+// shot keeps a screenshot of the whole page as name.png.
+func (b *tab) shot(name string) { b.capture(name, chromedp.FullScreenshot(100)) }
+
+// phone keeps a screenshot of the page's top at a phone's width.
+func (b *tab) phone(name string) {
+	b.t.Helper()
+	b.do("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.capture(name, chromedp.CaptureScreenshot())
+	b.do("desktop width", chromedp.EmulateViewport(1000, 800))
+}
+
+func (b *tab) capture(name string, take chromedp.Action[[]byte]) []byte {
+	b.t.Helper()
+	// Right after a navigation the page may have no size yet.
+	png, err := chromedp.Run(b.ctx, take)
+	for try := 0; err != nil && try < 20; try++ {
+		time.Sleep(25 * time.Millisecond)
+		png, err = chromedp.Run(b.ctx, take)
+	}
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	return png
+}
+
+// TestBrowser does the whole migration in headless Chromium on the
+// bundled sample against the fake: the archive's path typed and the
+// CSVs uploaded, the plan's numbers, the login through the fake's OAuth
+// pages, the run asked, paused with requests in flight, continued, and
+// the report. Screenshots of each screen, at desktop and phone width,
+// go to -artifacts (or a temporary folder).
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test starts Chromium")
+	}
+	b := newTab(t)
+	p := newPage(t)
+	want, err := migrate.NewSession(migrate.SessionConfig{Exports: sample}, migrate.Env{}).Plan(t.Context(), quietPerson{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive, _ := filepath.Abs(sample[0])
+	csvs, _ := filepath.Glob(filepath.Join(sample[1], "*.csv"))
+	for i := range csvs {
+		csvs[i], _ = filepath.Abs(csvs[i])
+	}
+
+	// Exports: the key in the address becomes the cookie; a path typed,
+	// files chosen (the page's script sends them on).
+	b.do("open the page", chromedp.Navigate(p.srv.URL()))
+	b.shows("h1", "Your exports")
+	b.do("type the archive's path", chromedp.SendKeys(chromedp.CSS("#path"), archive), chromedp.Click(chromedp.CSS("#add-path")))
+	b.shows("#export-list", "mastodon-archive.zip")
+	// The page's script sends chosen files on: once it has loaded.
+	b.until("the page's script", `document.readyState === "complete"`)
+	b.do("upload the CSVs", chromedp.SetUploadFiles(chromedp.CSS("#files"), csvs))
+	b.shows("#export-list", "following_accounts.csv")
+	b.shot("1-exports")
+	b.phone("1-exports-phone")
+
+	// Plan, from the files alone: the engine's numbers.
+	b.do("plan", chromedp.Click(chromedp.CSS(".next a")))
+	b.shows("h1", "The plan")
+	if got := b.text(`tr[data-category="follows"] td`); got != fmt.Sprint(want.Importable.Follows) {
+		t.Errorf("the plan shows %s follows, the engine plans %d", got, want.Importable.Follows)
+	}
+	b.shot("2-plan-files")
+
+	// Accounts: the fake's OAuth pages approve at once and send the
+	// browser back to the page's callback.
+	b.do("accounts", chromedp.Click(chromedp.CSS(".next a")))
+	b.do("log in", chromedp.SendKeys(chromedp.CSS("#to-instance"), p.fake.URL), chromedp.Click(chromedp.CSS("#login-to")))
+	b.shows("#logged-in", "Logged in as me@new.example")
+	b.do("back", chromedp.Click(chromedp.CSS("#back")))
+	b.shows("#to", "Migrating to me@new.example")
+	b.shot("3-accounts")
+
+	// The plan checked against the new account.
+	b.do("plan", chromedp.Click(chromedp.CSS(".next a")))
+	b.shows("#plan-table", "Already there")
+	b.shot("4-plan")
+	if *updateScreenshot {
+		// The README's picture: the window's first screenful.
+		png := b.capture("4-plan-window", chromedp.CaptureScreenshot())
+		if err := os.WriteFile(filepath.Join("..", "docs", "ui-plan.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.phone("4-plan-phone")
+
+	// Run: asked first; held in flight, paused, continued.
+	b.do("run", chromedp.Click(chromedp.CSS(".next a")))
+	b.do("start", chromedp.Click(chromedp.CSS("#start")))
+	b.shows("#question-text", "changes on me@new.example")
+	b.shot("5-run-asked")
+	release := p.fake.Hold()
+	defer release()
+	b.do("say yes", chromedp.Click(chromedp.CSS("#confirm-yes")))
+	for deadline := time.Now().Add(10 * time.Second); p.fake.InFlight() == 0; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no request in flight to pause")
+		}
+	}
+	// The page redraws itself as the run goes on: a click on a page being
+	// replaced is lost, so it is clicked until the page says it pauses.
+	for try := 0; ; try++ {
+		b.shows("#pause", "Pause")
+		b.do("pause", chromedp.Click(chromedp.CSS("#pause")))
+		if b.within(2*time.Second, "#state", "Pausing") {
+			break
+		}
+		if try == 5 {
+			t.Fatal("the page does not pause")
+		}
+	}
+	release()
+	b.shows("#state", "Paused")
+	b.shot("6-run-paused")
+	b.phone("6-run-paused-phone")
+	b.do("continue", chromedp.Click(chromedp.CSS("#continue")))
+	b.shows("#state", "complete")
+	b.shows("#summary", "follows")
+	b.shot("7-run-done")
+
+	// Report: what did not make it, and the files to retry it with.
+	b.do("report", chromedp.Click(chromedp.CSS("#to-report")))
+	b.shows("#report", "chris@old.example")
+	b.shows("#csv-list", ".csv")
+	b.shot("8-report")
+	b.phone("8-report-phone")
+
+	if html, _ := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("html"))); strings.Contains(html, p.fake.Token) {
+		t.Error("the token reached the page")
+	}
+	t.Logf("screenshots in %s", b.shots)
+}

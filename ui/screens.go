@@ -1,0 +1,655 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
+	"github.com/mastomigrate/mastomigrate/migrate"
+)
+
+// The screens, in the order a person meets them: Exports, Plan,
+// Accounts, Run, Report. Each reads what the engine says and draws it.
+
+var steps = []struct{ Path, Name string }{
+	{"/exports", "Exports"}, {"/plan", "Plan"}, {"/accounts", "Accounts"}, {"/run", "Run"}, {"/report", "Report"},
+}
+
+func (s *Server) parsePages() error {
+	funcs := template.FuncMap{
+		"steps": func() any { return steps },
+		"label": func(c string) string { return strings.ReplaceAll(c, "_", " ") },
+		"base":  filepath.Base,
+		"time":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
+		"bytes": func(n int) string { return migrate.HumanBytes(int64(n)) },
+		"pct": func(part, whole int) string {
+			if whole <= 0 {
+				return "0"
+			}
+			return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 2, 64)
+		},
+		"add": func(a ...int) int {
+			n := 0
+			for _, v := range a {
+				n += v
+			}
+			return n
+		},
+	}
+	s.pages = map[string]*template.Template{}
+	for _, name := range []string{"exports", "plan", "accounts", "run", "report", "callback"} {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "assets/layout.html", "assets/"+name+".html")
+		if err != nil {
+			return err
+		}
+		s.pages[name] = t
+	}
+	return nil
+}
+
+// page is what every screen's template gets.
+type page struct {
+	Path  string // the screen's, for the navigation
+	Title string
+	Error string
+	Data  any
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	p := page{Path: "/" + name, Data: data}
+	for _, st := range steps {
+		if st.Path == p.Path {
+			p.Title = st.Name
+		}
+	}
+	if e, ok := data.(interface{ errorText() string }); ok {
+		p.Error = e.errorText()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if p.Error != "" && r.Method == http.MethodPost {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	if err := s.pages[name].Execute(w, p); err != nil {
+		fmt.Fprintf(w, "<p>the page could not be drawn: %s</p>", template.HTMLEscapeString(err.Error()))
+	}
+}
+
+// pageError lets a screen's data carry the error shown at its top.
+type pageError string
+
+func (e pageError) errorText() string { return string(e) }
+
+// --- Exports ---------------------------------------------------------
+
+// export is one input: a path on disk read in place, or a file
+// uploaded into the state folder (kept there, so `mastomigrate resume`
+// finds it too).
+type export struct {
+	Path     string
+	Name     string
+	Uploaded bool
+	Ignored  []string // files in it that are not exports
+}
+
+// fileProblem is a file that could not be read, with the CLI's reason.
+type fileProblem struct {
+	Name    string
+	Message string
+}
+
+type exportsData struct {
+	pageError
+	Exports []export
+	Bad     []fileProblem
+}
+
+func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	d := exportsData{Exports: slices.Clone(s.exports), Bad: slices.Clone(s.bad)}
+	s.mu.Unlock()
+	s.render(w, r, "exports", d)
+}
+
+// addPath adds a file or folder on disk, read where it is.
+func (s *Server) addPath(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimSpace(r.PostFormValue("path"))
+	if path == "" {
+		s.render(w, r, "exports", exportsData{pageError: "Type the path of a file or folder."})
+		return
+	}
+	if strings.HasPrefix(path, "~"+string(filepath.Separator)) || path == "~" {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, path[1:])
+		}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	s.add(r.Context(), []export{{Path: abs, Name: path}})
+	http.Redirect(w, r, "/exports", http.StatusSeeOther)
+}
+
+// add reads each new input alone, as `plan` would: the readable ones
+// join the exports with the files they ignore, the others are shown
+// with the reader's one-line reason and left out.
+func (s *Server) add(ctx context.Context, news []export) {
+	var bad []fileProblem
+	var good []export
+	for _, e := range news {
+		ex, err := archive.Read(ctx, e.Path)
+		if err != nil {
+			bad = append(bad, fileProblem{Name: e.Name, Message: err.Error()})
+			if e.Uploaded {
+				os.RemoveAll(filepath.Dir(e.Path))
+			}
+			continue
+		}
+		e.Ignored = ex.Ignored
+		good = append(good, e)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range good {
+		if !slices.ContainsFunc(s.exports, func(x export) bool { return x.Path == e.Path }) {
+			s.exports = append(s.exports, e)
+		}
+	}
+	s.bad = bad
+}
+
+// upload keeps dropped or chosen files, each in a folder of its own
+// under the state folder (two files may share a name), streamed to disk.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		s.render(w, r, "exports", exportsData{pageError: "Choose one or more files to upload."})
+		return
+	}
+	root := filepath.Join(s.cfg.Env.StateDir, "uploads")
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		s.render(w, r, "exports", exportsData{pageError: pageError(err.Error())})
+		return
+	}
+	var news []export
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			s.render(w, r, "exports", exportsData{pageError: pageError("the upload broke off: " + err.Error())})
+			return
+		}
+		name := filepath.Base(filepath.FromSlash(part.FileName()))
+		if part.FormName() != "files" || name == "." || name == string(filepath.Separator) || name == "" {
+			continue
+		}
+		dir, err := os.MkdirTemp(root, "upload-")
+		if err != nil {
+			s.render(w, r, "exports", exportsData{pageError: pageError(err.Error())})
+			return
+		}
+		path := filepath.Join(dir, name)
+		if err := saveFile(path, part); err != nil {
+			os.RemoveAll(dir)
+			s.render(w, r, "exports", exportsData{pageError: pageError(fmt.Sprintf("%s: %v", name, err))})
+			return
+		}
+		news = append(news, export{Path: path, Name: name, Uploaded: true})
+	}
+	s.add(r.Context(), news)
+	http.Redirect(w, r, "/exports", http.StatusSeeOther)
+}
+
+func saveFile(path string, r io.Reader) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// removeExport takes an input off the list (an uploaded copy stays
+// until the state folder is cleaned: a journal may name it).
+func (s *Server) removeExport(w http.ResponseWriter, r *http.Request) {
+	path := r.PostFormValue("path")
+	s.mu.Lock()
+	s.exports = slices.DeleteFunc(s.exports, func(e export) bool { return e.Path == path })
+	s.mu.Unlock()
+	http.Redirect(w, r, "/exports", http.StatusSeeOther)
+}
+
+// --- Plan ------------------------------------------------------------
+
+// quiet is the person a plan needs: it asks nothing and its progress is
+// not shown.
+type quiet struct{}
+
+func (quiet) Confirm(context.Context, migrate.Confirmation) (bool, error) { return false, nil }
+func (quiet) Secret(context.Context, migrate.SecretRequest) (string, error) {
+	return "", errors.New("nothing is asked while planning")
+}
+func (quiet) Notify(migrate.Event) {}
+
+// plan is `plan --json`'s plan for the screens' choices, checked against
+// the new account once one is logged in.
+func (s *Server) plan(ctx context.Context) (*migrate.Plan, error) {
+	cfg, err := s.sessionConfig(nil)
+	if err != nil && len(cfg.Exports) == 0 && cfg.From == "" {
+		return nil, errors.New("add your exports first")
+	}
+	env := s.env()
+	env.StateDir = "" // a plan writes nothing
+	return migrate.NewSession(cfg, env).Plan(ctx, quiet{})
+}
+
+// planRow is one category of the plan, for people; the target's
+// counts once it is known.
+type planRow struct {
+	Category string
+	Exported int
+	Target   bool
+	ToDo     int // to send: new follows and follow requests
+	Already  int
+	Approval int // follow requests sent, and those to locked accounts to come
+	Cannot   int // not found, suspended, over the cap
+	// For the chart: the follows that take effect at once, and all.
+	Direct, Total int
+	OptIn         bool // an extra not asked for (likes notify their authors)
+}
+
+type planData struct {
+	pageError
+	Plan    *migrate.Plan
+	Rows    []planRow
+	Follows *planRow // for the chart, with the target
+	Days    int      // days the daily follow limit spreads the follows over
+	To      string
+	Extras  []extra
+}
+
+// extra is an opt-in extra, ticked or not.
+type extra struct {
+	Name, Note string
+	On         bool
+}
+
+// extraNotes say what each extra does, as `--include`'s help does.
+var extraNotes = map[string]string{
+	"likes":   "each like notifies its author",
+	"profile": "display name, bio, fields, avatar and header",
+	"posts":   "GoToSocial 0.18 or newer only: backdated, not sent to followers",
+}
+
+func (s *Server) extras() []extra {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []extra
+	for _, name := range migrate.Includable {
+		out = append(out, extra{Name: name, Note: extraNotes[name], On: slices.Contains(s.include, name)})
+	}
+	return out
+}
+
+// setInclude chooses the opt-in extras the plan counts and the run
+// carries (`--include`).
+func (s *Server) setInclude(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.include = included(r)
+	s.mu.Unlock()
+	http.Redirect(w, r, "/plan", http.StatusSeeOther)
+}
+
+func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
+	p, err := s.plan(r.Context())
+	if err != nil {
+		s.render(w, r, "plan", planData{pageError: pageError(err.Error())})
+		return
+	}
+	d := planData{Plan: p, Extras: s.extras()}
+	s.mu.Lock()
+	d.To = s.to
+	s.mu.Unlock()
+	// The counts by category, in the registry's order, from the plan's
+	// own JSON names: what `plan --json` calls "importable".
+	var counts map[string]any
+	raw, _ := json.Marshal(p.Importable)
+	json.Unmarshal(raw, &counts)
+	for _, c := range category.Registry {
+		n, _ := counts[string(c.Name)].(float64)
+		row := planRow{Category: string(c.Name), Exported: int(n),
+			OptIn: slices.Contains(migrate.Includable, string(c.Name)) && !p.Includes(string(c.Name))}
+		if p.Target != nil {
+			for _, cr := range p.Target.Categories {
+				if cr.Name == string(c.Name) {
+					// Locked accounts' follows are among ToDo: requests.
+					row.Target, row.ToDo, row.Already = true, cr.ToDo, cr.Already
+					row.Approval = cr.Pending + cr.Locked
+					row.Cannot = cr.Unresolved + cr.Suspended + cr.OverCap
+					row.Direct = cr.ToDo - cr.Locked
+					row.Total = row.Already + row.Direct + row.Approval + row.Cannot
+				}
+			}
+		}
+		if row.Exported+row.ToDo+row.Already+row.Approval+row.Cannot == 0 {
+			continue
+		}
+		d.Rows = append(d.Rows, row)
+		if c.Name == category.Follows && row.Target && row.Total > 0 {
+			d.Follows = &row
+		}
+	}
+	d.Days = migrate.FollowDays(p.Importable.Follows)
+	if p.Target != nil {
+		d.Days = p.Target.Estimate.FollowDays
+	}
+	s.render(w, r, "plan", d)
+}
+
+// planJSON is `plan --json`, for scripts and for the tests that hold the
+// screen to it.
+func (s *Server) planJSON(w http.ResponseWriter, r *http.Request) {
+	p, err := s.plan(r.Context())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	enc.Encode(p)
+}
+
+// --- Accounts --------------------------------------------------------
+
+// pendingLogin is a login sent to the instance's approval page, until
+// its redirect comes back.
+type pendingLogin struct {
+	app      *api.App
+	verifier string
+	role     string // "to" or "from"
+}
+
+type accountsData struct {
+	pageError
+	To, From string
+	Stored   []string // the CLI's logins: handles only, never tokens
+}
+
+func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) {
+	d := accountsData{}
+	if tokens, err := s.cfg.Tokens(); err != nil {
+		d.pageError = pageError(err.Error())
+	} else {
+		d.Stored = tokens.Accounts()
+	}
+	s.mu.Lock()
+	d.To, d.From = s.to, s.from
+	if d.pageError == "" {
+		d.pageError, s.loginErr = pageError(s.loginErr), ""
+	}
+	s.mu.Unlock()
+	s.render(w, r, "accounts", d)
+}
+
+// useAccount chooses a stored login (or none, for the old account).
+func (s *Server) useAccount(w http.ResponseWriter, r *http.Request) {
+	account, role := r.PostFormValue("account"), r.PostFormValue("role")
+	if account != "" {
+		tokens, err := s.cfg.Tokens()
+		if err != nil {
+			s.render(w, r, "accounts", accountsData{pageError: pageError(err.Error())})
+			return
+		}
+		if _, ok := tokens.Find(account); !ok {
+			s.render(w, r, "accounts", accountsData{pageError: pageError("no stored login for " + account)})
+			return
+		}
+	}
+	s.mu.Lock()
+	switch role {
+	case "from":
+		s.from = account
+	default:
+		if account != "" {
+			s.to = account
+		}
+	}
+	s.mu.Unlock()
+	http.Redirect(w, r, "/accounts", http.StatusSeeOther)
+}
+
+// startLogin registers the app on the instance with this page's
+// callback, then sends the browser to the instance's approval page: the
+// same OAuth + PKCE flow as `mastomigrate login`, read-only for the old
+// account.
+func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) {
+	role := "to"
+	if r.PostFormValue("role") == "from" {
+		role = "from"
+	}
+	base, err := api.ParseInstance(r.PostFormValue("instance"))
+	if err != nil {
+		s.render(w, r, "accounts", s.accountsError(err))
+		return
+	}
+	var scopes []string
+	if role == "from" {
+		scopes = api.ReadScopes
+	}
+	hc := s.httpClient()
+	app, err := api.RegisterAppScopes(r.Context(), base.String(), "http://"+s.addr+"/oauth/callback", hc, scopes, s.cfg.Env.Clock)
+	if err != nil {
+		s.render(w, r, "accounts", s.accountsError(err))
+		return
+	}
+	state, verifier := api.NewAuthRequest()
+	s.mu.Lock()
+	s.logins[state] = &pendingLogin{app: app, verifier: verifier, role: role}
+	s.mu.Unlock()
+	http.Redirect(w, r, app.AuthURL(state, verifier), http.StatusSeeOther)
+}
+
+func (s *Server) accountsError(err error) accountsData {
+	d := accountsData{pageError: pageError(err.Error())}
+	if tokens, err := s.cfg.Tokens(); err == nil {
+		d.Stored = tokens.Accounts()
+	}
+	s.mu.Lock()
+	d.To, d.From = s.to, s.from
+	s.mu.Unlock()
+	return d
+}
+
+func (s *Server) httpClient() *http.Client {
+	if s.cfg.Transport == nil {
+		return http.DefaultClient
+	}
+	return &http.Client{Transport: s.cfg.Transport}
+}
+
+// callback is where the instance sends the browser back. Only a state
+// value this launch made is taken (it stands in for the cookie, which
+// a navigation from another site does not carry), once.
+func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
+	state := r.URL.Query().Get("state")
+	s.mu.Lock()
+	pl, ok := s.logins[state]
+	delete(s.logins, state)
+	s.mu.Unlock()
+	if !ok {
+		http.Error(w, "refused: no login was started here with that state; start again from the Accounts screen", http.StatusForbidden)
+		return
+	}
+	account, err := s.finishLogin(r.Context(), pl, r.URL.Query(), state)
+	s.mu.Lock()
+	if err != nil {
+		s.loginErr = err.Error()
+	} else if pl.role == "from" {
+		s.from = account
+	} else {
+		s.to = account
+	}
+	s.mu.Unlock()
+	// A page of ours, not a redirect: the navigation that came from the
+	// instance carries no cookie, the next one (from this page) does.
+	s.render(w, r, "callback", accountsData{To: account})
+}
+
+func (s *Server) finishLogin(ctx context.Context, pl *pendingLogin, q map[string][]string, state string) (string, error) {
+	code, err := api.CallbackCode(q, state)
+	if err != nil {
+		return "", err
+	}
+	tokens, err := s.cfg.Tokens()
+	if err != nil {
+		return "", err
+	}
+	return pl.app.Finish(ctx, code, pl.verifier, api.Options{Transport: s.cfg.Transport, Clock: s.cfg.Env.Clock}, tokens)
+}
+
+// --- Run -------------------------------------------------------------
+
+type runData struct {
+	pageError
+	Snap     Snapshot
+	Running  bool
+	Status   *migrate.RunStatus // the newest journal's, when not running
+	Resume   bool               // an unfinished journal can be continued
+	Exports  []string
+	To, From string
+	Extras   []extra
+}
+
+func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "run", s.runData(""))
+}
+
+func (s *Server) runData(msg string) runData {
+	d := runData{pageError: pageError(msg), Snap: s.live.Snapshot(), Running: s.Running(), Extras: s.extras()}
+	if runs, err := migrate.Statuses(s.cfg.Env.StateDir); err == nil && len(runs) > 0 && runs[0].Damaged == "" {
+		d.Status = &runs[0]
+	}
+	_, err := migrate.LatestUnfinished(s.cfg.Env.StateDir)
+	d.Resume = err == nil && !d.Running
+	s.mu.Lock()
+	for _, e := range s.exports {
+		d.Exports = append(d.Exports, e.Name)
+	}
+	d.To, d.From = s.to, s.from
+	s.mu.Unlock()
+	return d
+}
+
+// --- Report ----------------------------------------------------------
+
+type reportData struct {
+	pageError
+	Report *migrate.Report
+	CSVs   []string
+	// The move's form: the accounts as far as known, the stored logins.
+	From, To string
+	Stored   []string
+}
+
+// report is `mastomigrate report`'s: the newest journal's.
+func (s *Server) report() (*migrate.Report, error) {
+	paths, err := migrate.Journals(s.cfg.Env.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, errors.New("no migration yet: run one first")
+	}
+	return migrate.LoadReport(paths[0])
+}
+
+// csvs writes the report's retry CSVs (`report --csv`) into a fresh
+// temporary folder and lists them; the caller removes the folder.
+func csvs(rep *migrate.Report) (string, []string, error) {
+	dir, err := os.MkdirTemp("", "mastomigrate-report-")
+	if err != nil {
+		return "", nil, err
+	}
+	if err := rep.WriteCSVs(dir); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	entries, err := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return dir, names, err
+}
+
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) { s.reportWith(w, r, "") }
+
+// reportWith draws the report, with msg at its top.
+func (s *Server) reportWith(w http.ResponseWriter, r *http.Request, msg string) {
+	d := reportData{}
+	s.mu.Lock()
+	d.From, d.To = s.from, s.to
+	s.mu.Unlock()
+	if tokens, err := s.cfg.Tokens(); err == nil {
+		d.Stored = tokens.Accounts()
+	}
+	rep, err := s.report()
+	if err != nil {
+		msg = cmp.Or(msg, err.Error())
+	} else {
+		d.Report = rep
+		d.To = cmp.Or(d.To, rep.Account)
+		dir, names, err := csvs(rep)
+		if err != nil {
+			msg = cmp.Or(msg, err.Error())
+		} else {
+			os.RemoveAll(dir)
+			d.CSVs = names
+		}
+	}
+	d.pageError = pageError(msg)
+	s.render(w, r, "report", d)
+}
+
+func (s *Server) reportCSV(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.report()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	dir, names, err := csvs(rep)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer os.RemoveAll(dir)
+	name := r.PathValue("name")
+	if !slices.Contains(names, name) {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", "attachment; filename="+strconv.Quote(name))
+	http.ServeFile(w, r, filepath.Join(dir, name))
+}
