@@ -97,13 +97,15 @@ type postSelection struct {
 	media int
 }
 
-func scanPosts(ctx context.Context, inputs []string) ([]postEntry, error) {
+func scanPosts(ctx context.Context, set *archive.Set) ([]postEntry, error) {
 	var out []postEntry
-	err := archive.ReadPosts(ctx, inputs, func(p archive.Post) error {
+	for p, err := range set.Posts(ctx) {
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, entryOf(p, len(out)))
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // selectPosts decides, oldest first, which posts can be carried.
@@ -170,10 +172,10 @@ type PostsLeft struct {
 
 // PlanPosts reads the outbox and says what --include posts would carry
 // to srv. It sends nothing.
-func PlanPosts(ctx context.Context, inputs []string, vis []string, srv api.Server) (*PostPlan, error) {
+func PlanPosts(ctx context.Context, set *archive.Set, vis []string, srv api.Server) (*PostPlan, error) {
 	pp := &PostPlan{Server: serverName(srv), Visibilities: vis, Left: []PostsLeft{}}
 	pp.Possible, pp.Why = Backdating(srv)
-	entries, err := scanPosts(ctx, inputs)
+	entries, err := scanPosts(ctx, set)
 	if err != nil {
 		return nil, err
 	}
@@ -249,16 +251,12 @@ type PostRunner struct {
 	Client       *api.Client
 	Journal      *Journal
 	Me           *api.Account
-	Inputs       []string
+	Exports      *archive.Set // the posts, and their media
 	Visibilities []string
 	Clock        api.Clock
 	// Progress is told how many of the posts to carry are settled.
 	Progress func(done, total int)
-	// ReadMedia reads a file of the archive; nil reads them with an
-	// archive.MediaReader.
-	ReadMedia func(ctx context.Context, name string) ([]byte, error)
 
-	read     func(ctx context.Context, name string) ([]byte, error)
 	ids      map[string]string // old post URI -> new id
 	existing map[int64][]*api.OwnStatus
 	claimed  map[string]bool
@@ -291,12 +289,6 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 			r.claimed[rec.NewID] = true // never taken for another post
 		}
 	}
-	r.read = r.ReadMedia
-	if r.read == nil {
-		mr := archive.NewMediaReader(r.Inputs)
-		defer mr.Close()
-		r.read = func(ctx context.Context, name string) ([]byte, error) { return mr.Read(ctx, name, archive.MaxMedia) }
-	}
 	// Plain text unless the instance takes only Markdown; an instance that
 	// does not say takes plain text, as Mastodon's API does.
 	types, err := r.Client.StatusContentTypes(ctx)
@@ -305,7 +297,7 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 	}
 	r.markdown = len(types) > 0 && !slices.Contains(types, "text/plain") && slices.Contains(types, "text/markdown")
 
-	entries, err := scanPosts(ctx, r.Inputs)
+	entries, err := scanPosts(ctx, r.Exports)
 	if err != nil {
 		return err
 	}
@@ -322,16 +314,19 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 	waiting := map[int]archive.Post{}
 	next, done := 0, 0
 	var stop error
-	err = archive.ReadPosts(ctx, r.Inputs, func(p archive.Post) error {
+	for p, err := range r.Exports.Posts(ctx) {
+		if err != nil {
+			return err
+		}
 		i, ok := order[p.ID]
 		if !ok {
-			return nil
+			continue
 		}
 		waiting[i] = p
 		for {
 			p, ok := waiting[next]
 			if !ok {
-				return nil
+				break
 			}
 			delete(waiting, next)
 			next++
@@ -354,9 +349,6 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 				r.Progress(done, len(sel.carry))
 			}
 		}
-	})
-	if err != nil {
-		return err
 	}
 	return stop
 }
@@ -490,7 +482,7 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 			ids = append(ids, rec.NewID)
 			continue
 		}
-		data, err := r.read(ctx, a.Path)
+		data, err := archive.ReadMedia(r.Exports, a.Path)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

@@ -161,6 +161,7 @@ type inputs struct {
 	export *archive.Export // the two combined: the live account wins
 	source *Source         // nil without From
 	files  *archive.Export // the exports alone, nil without any
+	set    *archive.Set    // the exports, opened once; nil without any
 	digest string          // names the journal; stable for the same inputs
 	old    *api.Client     // the old account's client: GET requests only
 }
@@ -174,26 +175,29 @@ func (in *inputs) extras() *Extras {
 
 // read reads the exports, and the old account through its login. The old
 // account is only read: its client sends GET requests alone, and its
-// token goes to its own host only (api's transport).
+// token goes to its own host only (api's transport). Close the inputs
+// when done.
 func (s *Session) read(ctx context.Context, p Person) (*inputs, error) {
 	in := &inputs{}
 	if len(s.Config.Exports) > 0 {
 		progress := func(input string, bytes int64) {
 			p.Notify(Event{Kind: EventProgress, Phase: PhaseRead, Item: input, Done: int(bytes)})
 		}
-		e, err := archive.ReadWithProgress(ctx, progress, s.Config.Exports...)
+		set, err := archive.OpenWith(ctx, archive.Options{Progress: progress}, s.Config.Exports...)
 		if err != nil {
 			return nil, err
 		}
-		in.files = e
+		in.set, in.files = set, set.Export()
 	}
 	if s.Config.From != "" {
 		old, _, err := s.env.Accounts.Open(ctx, s.Config.From, true)
 		if err != nil {
+			in.close()
 			return nil, fmt.Errorf("the old account (--from): %w", err)
 		}
 		src, err := ReadSource(ctx, old, s.includes("likes"))
 		if err != nil {
+			in.close()
 			return nil, err
 		}
 		in.source, in.old = src, old
@@ -204,6 +208,13 @@ func (s *Session) read(ctx context.Context, p Person) (*inputs, error) {
 	in.export = in.files
 	in.digest = Digest(in.files)
 	return in, nil
+}
+
+// close closes the exports.
+func (in *inputs) close() {
+	if in.set != nil {
+		in.set.Close()
+	}
 }
 
 func (in *inputs) plan(include []string) *Plan {
@@ -229,6 +240,7 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer in.close()
 	plan := in.plan(s.Config.Include)
 	if s.Config.To == "" {
 		return plan, nil
@@ -256,7 +268,7 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 			plan.WarnProfile(u, caps)
 		}
 	}
-	if plan.PostCarry, err = s.postPlan(ctx, c, in.export.Posts != nil, s.includes("posts")); err != nil {
+	if plan.PostCarry, err = s.postPlan(ctx, c, in, s.includes("posts")); err != nil {
 		return nil, err
 	}
 	return plan, nil
@@ -265,15 +277,15 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 // postPlan says what --include posts does on the target: always when
 // asked for, and on servers that take backdated posts (to offer it).
 // Posts need an outbox; without one there is nothing to say.
-func (s *Session) postPlan(ctx context.Context, c *api.Client, hasOutbox, asked bool) (*PostPlan, error) {
-	if !hasOutbox {
+func (s *Session) postPlan(ctx context.Context, c *api.Client, in *inputs, asked bool) (*PostPlan, error) {
+	if in.export.Posts == nil {
 		return nil, nil
 	}
 	srv := c.Server(ctx)
 	if ok, _ := Backdating(srv); !ok && !asked {
 		return nil, nil
 	}
-	pp, err := PlanPosts(ctx, s.Config.Exports, s.Config.Posts, srv)
+	pp, err := PlanPosts(ctx, in.set, s.Config.Posts, srv)
 	if err != nil {
 		return nil, fmt.Errorf("reading the posts: %w", err)
 	}
@@ -294,6 +306,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer in.close()
 	e := in.export
 	c, _, err := s.env.Accounts.Open(ctx, cfg.To, false)
 	if err != nil {
@@ -385,7 +398,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 			plan.WarnProfile(profile, c.Server(ctx).Capabilities())
 		}
 	}
-	if plan.PostCarry, err = s.postPlan(ctx, c, e.Posts != nil, includePosts); err != nil {
+	if plan.PostCarry, err = s.postPlan(ctx, c, in, includePosts); err != nil {
 		return nil, err
 	}
 	posts := 0
@@ -423,7 +436,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	countSkipped(sum, ch.Problems, cfg.Only, cfg.Skip)
 	if runErr == nil && includePosts && plan.PostCarry != nil {
 		p.Notify(Event{Kind: EventPhase, Phase: PhasePosts})
-		runErr = s.posts(ctx, p, c, j, me, sum)
+		runErr = s.posts(ctx, p, c, j, me, in.set, sum)
 	}
 	return s.end(j, account, sum, runErr, partial)
 }
@@ -495,7 +508,7 @@ func (s *Session) profile(ctx context.Context, in *inputs) (*ProfileUpdate, erro
 		return nil, nil
 	}
 	u, err := NewProfileUpdate(ctx, in.export.Profile, func(name string) ([]byte, error) {
-		return archive.ReadEntry(ctx, s.Config.Exports, name, 16<<20)
+		return archive.ReadFile(in.set, name, 16<<20)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the profile pictures: %w", err)
@@ -518,8 +531,8 @@ func postsLeft(j *Journal, pp *PostPlan) int {
 }
 
 // posts carries the posts after the other categories.
-func (s *Session) posts(ctx context.Context, p Person, c *api.Client, j *Journal, me *api.Account, sum *Summary) error {
-	pr := &PostRunner{Client: c, Journal: j, Me: me, Inputs: s.Config.Exports, Visibilities: s.Config.Posts,
+func (s *Session) posts(ctx context.Context, p Person, c *api.Client, j *Journal, me *api.Account, set *archive.Set, sum *Summary) error {
+	pr := &PostRunner{Client: c, Journal: j, Me: me, Exports: set, Visibilities: s.Config.Posts,
 		Clock: s.env.clock(), Progress: func(done, total int) {
 			p.Notify(Event{Kind: EventProgress, Phase: PhasePosts, Category: PostsCategory, Done: done, Total: total})
 		}}
