@@ -261,7 +261,6 @@ type PostRunner struct {
 	existing map[int64][]*api.OwnStatus
 	claimed  map[string]bool
 	markdown bool
-	row      *SummaryRow
 }
 
 // PostsCategory is the category of posts in the journal and summary;
@@ -275,19 +274,31 @@ const (
 // because its admin switched backdating off.
 var ErrBackdatingOff = errors.New("backdating posts is switched off on the new instance (instance-allow-backdating-statuses)")
 
-// Run carries the posts and counts them in sum. It returns
-// ErrBackdatingOff (wrapped, with the server's words) when the server
-// refused backdating: the posts not sent stay for a later run.
-func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
+// Run carries the posts, journaling each outcome and, for the summary,
+// how many stay in the archive. It returns ErrBackdatingOff (wrapped,
+// with the server's words) when the server refused backdating: the posts
+// not sent stay for a later run.
+func (r *PostRunner) Run(ctx context.Context) error {
 	if ok, why := Backdating(r.Client.Server(ctx)); !ok {
 		return fmt.Errorf("posts cannot be carried to %s: %s", r.Client.Instance().Host, why)
 	}
-	r.row = sum.row(PostsCategory)
 	r.ids, r.claimed = map[string]string{}, map[string]bool{}
 	for _, rec := range r.Journal.Steps() {
 		if rec.Category == PostsCategory && rec.Status == StatusDone {
 			r.claimed[rec.NewID] = true // never taken for another post
 		}
+	}
+	entries, err := scanPosts(ctx, r.Exports)
+	if err != nil {
+		return err
+	}
+	sel := selectPosts(entries, r.Visibilities)
+	left := 0
+	for _, n := range sel.left {
+		left += n
+	}
+	if err := r.Journal.RecordCounts([]Count{{Category: PostsCategory, Skipped: left}}); err != nil {
+		return err
 	}
 	// Plain text unless the instance takes only Markdown; an instance that
 	// does not say takes plain text, as Mastodon's API does.
@@ -297,14 +308,6 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 	}
 	r.markdown = len(types) > 0 && !slices.Contains(types, "text/plain") && slices.Contains(types, "text/markdown")
 
-	entries, err := scanPosts(ctx, r.Exports)
-	if err != nil {
-		return err
-	}
-	sel := selectPosts(entries, r.Visibilities)
-	for _, n := range sel.left {
-		r.row.Skipped += n
-	}
 	order := make(map[string]int, len(sel.carry))
 	for i, e := range sel.carry {
 		order[e.ID] = i
@@ -312,45 +315,53 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 	// The outbox is read again and its posts taken in date order; Mastodon
 	// writes them so, and only posts that come early wait in memory.
 	waiting := map[int]archive.Post{}
-	next, done := 0, 0
+	next, done, unsent := 0, 0, 0
 	var stop error
-	for p, err := range r.Exports.Posts(ctx) {
-		if err != nil {
+	carry := func() error {
+		for p, err := range r.Exports.Posts(ctx) {
+			if err != nil {
+				return err
+			}
+			i, ok := order[p.ID]
+			if !ok {
+				continue
+			}
+			waiting[i] = p
+			for {
+				p, ok := waiting[next]
+				if !ok {
+					break
+				}
+				delete(waiting, next)
+				next++
+				switch {
+				case stop != nil:
+					unsent++ // left for a later run
+				case ctx.Err() != nil:
+					return ctx.Err()
+				default:
+					if err := r.post(context.WithoutCancel(ctx), p); err != nil { // a post in flight finishes and is journaled
+						if !errors.Is(err, ErrBackdatingOff) {
+							return err
+						}
+						stop = err
+					}
+				}
+				done++
+				if r.Progress != nil {
+					r.Progress(done, len(sel.carry))
+				}
+			}
+		}
+		return stop
+	}
+	err = carry()
+	if unsent > 0 {
+		if err := r.Journal.RecordCounts([]Count{{Category: PostsCategory, Skipped: unsent}}); err != nil {
 			return err
 		}
-		i, ok := order[p.ID]
-		if !ok {
-			continue
-		}
-		waiting[i] = p
-		for {
-			p, ok := waiting[next]
-			if !ok {
-				break
-			}
-			delete(waiting, next)
-			next++
-			if stop == nil {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if err := r.post(context.WithoutCancel(ctx), p); err != nil { // a post in flight finishes and is journaled
-					if !errors.Is(err, ErrBackdatingOff) {
-						return err
-					}
-					stop = err
-				}
-			}
-			if stop != nil {
-				r.row.Skipped++
-			}
-			done++
-			if r.Progress != nil {
-				r.Progress(done, len(sel.carry))
-			}
-		}
 	}
-	return stop
+	return err
 }
 
 // post carries one post unless the journal or the new account already
@@ -362,7 +373,7 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		switch rec.Status {
 		case StatusDone:
 			r.ids[p.ID] = rec.NewID
-			r.row.Already++
+			r.Journal.Settled(id) // already there, in the summary
 			return nil
 		case StatusSkipped, StatusFailed:
 			return nil
@@ -387,9 +398,8 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		return err
 	} else if st != nil {
 		r.ids[p.ID] = st.ID
-		r.row.Already++
 		return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID,
-			Reason: "found on the new account"})
+			Reason: "found on the new account", Found: true})
 	}
 	ns := api.NewStatus{Text: text, SpoilerText: p.Summary, Sensitive: p.Sensitive, Language: p.Language,
 		Visibility: p.Visibility, ScheduledAt: &p.Published}
@@ -427,7 +437,6 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		st, err := r.Client.CreateStatus(ctx, ns) // a 429 is waited out by the client
 		if err == nil {
 			r.ids[p.ID] = st.ID
-			r.row.Done++
 			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID})
 		}
 		var ae *api.Error
@@ -444,7 +453,6 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		default:
 			// The post may have been made: the journal keeps it as sending,
 			// so the next run looks for it by its date before sending it.
-			r.row.Retry++
 			return nil
 		}
 	}
@@ -454,14 +462,6 @@ func (r *PostRunner) outcome(s Step, rec Record) error {
 	rec.ID, rec.Category = s.ID, s.Category
 	if rec.Status != StatusDone {
 		rec.Step = &s
-	}
-	switch rec.Status {
-	case StatusSkipped:
-		r.row.Skipped++
-	case StatusFailed:
-		r.row.Failed++
-	case StatusRetry:
-		r.row.Retry++
 	}
 	return r.Journal.Record(rec)
 }

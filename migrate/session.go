@@ -12,7 +12,6 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
-	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // Accounts opens an account's API client from the stored logins or the
@@ -424,6 +423,22 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	}
 
 	p.Notify(Event{Kind: EventPhase, Phase: PhaseReplay})
+	// The journal is the run's one count: its summary is what the
+	// journal holds of the steps sent from here on (a follow request
+	// accepted meanwhile is done, no longer pending), of the problems
+	// skipped and the follows deferred, and what the check found there.
+	mark := j.Mark()
+	j.Settled(skippedProblems(ch.Problems, cfg.Only, cfg.Skip)...)
+	for _, d := range deferred {
+		j.Settled(d.ID)
+	}
+	already := make([]Count, len(ch.Categories))
+	for i, c := range ch.Categories {
+		already[i] = Count{Category: c.Name, Already: c.Already}
+	}
+	if err := j.RecordCounts(already); err != nil {
+		return nil, err
+	}
 	runner := &Runner{Client: c, Journal: j, Target: target, Concurrency: concurrency, Clock: clock,
 		Wait: cfg.Wait, Profile: profile,
 		Progress: func(cat string, done, total int) {
@@ -432,12 +447,13 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 		Waiting: func(until time.Time) {
 			p.Notify(Event{Kind: EventWait, Phase: PhaseReplay, Until: until, Reason: "Mastodon's daily follow limit"})
 		}}
-	sum, runErr := runner.Run(ctx, ch, todo, deferred)
-	countSkipped(sum, ch.Problems, cfg.Only, cfg.Skip)
+	runErr := runner.Run(ctx, ch, todo)
 	if runErr == nil && includePosts && plan.PostCarry != nil {
 		p.Notify(Event{Kind: EventPhase, Phase: PhasePosts})
-		runErr = s.posts(ctx, p, c, j, me, in.set, sum)
+		runErr = s.posts(ctx, p, c, j, me, in.set)
 	}
+	sum := summarize(j.Since(mark))
+	sum.FollowLimit = runner.limitHit
 	return s.end(j, account, sum, runErr, partial)
 }
 
@@ -531,37 +547,33 @@ func postsLeft(j *Journal, pp *PostPlan) int {
 }
 
 // posts carries the posts after the other categories.
-func (s *Session) posts(ctx context.Context, p Person, c *api.Client, j *Journal, me *api.Account, set *archive.Set, sum *Summary) error {
+func (s *Session) posts(ctx context.Context, p Person, c *api.Client, j *Journal, me *api.Account, set *archive.Set) error {
 	pr := &PostRunner{Client: c, Journal: j, Me: me, Exports: set, Visibilities: s.Config.Posts,
 		Clock: s.env.clock(), Progress: func(done, total int) {
 			p.Notify(Event{Kind: EventProgress, Phase: PhasePosts, Category: PostsCategory, Done: done, Total: total})
 		}}
-	err := pr.Run(ctx, sum)
+	err := pr.Run(ctx)
 	if errors.Is(err, ErrBackdatingOff) {
 		return fmt.Errorf("posts stopped: %w; ask the instance's admin to allow it, then continue with: %s", err, ResumeCommand(j.Header))
 	}
 	return err
 }
 
-// countSkipped adds to a run's summary the items skipped before the replay
-// (not found, suspended, the account itself), which the journal and
-// `report` list as skipped: without them the summary said "0 skipped"
-// above a report of two. Moved accounts are carried at their new address,
-// and follows the export's own blocks end are not items to carry.
-func countSkipped(sum *Summary, problems []Problem, only, skip []string) {
-	if sum == nil {
-		return
-	}
+// skippedProblems are the problems a run's summary counts as skipped,
+// by their steps' ids: not found, suspended, the account itself; the
+// journal and `report` list them (RecordProblems). Moved accounts are
+// carried at their new address, follows the export's own blocks end
+// are not items to carry, and requests sent before are pending follows.
+func skippedProblems(problems []Problem, only, skip []string) []string {
+	var ids []string
 	for _, p := range problems {
 		if p.Kind == "moved" || p.Kind == "blocked" || p.Kind == "pending" ||
 			len(only) > 0 && !slices.Contains(only, p.Category) || slices.Contains(skip, p.Category) {
 			continue
 		}
-		sum.row(p.Category).Skipped++
+		ids = append(ids, p.Step().ID)
 	}
-	slices.SortStableFunc(sum.Rows, func(a, b *SummaryRow) int {
-		return category.Index(a.Category) - category.Index(b.Category)
-	})
+	return ids
 }
 
 // end says how the run ended and marks the journal finished when nothing
