@@ -20,7 +20,8 @@ var _ fs.FS = (*Set)(nil)
 // (Mastodon's old tarballs kept the server's); another file may sit in a
 // folder of its input ("archive.zip/avatar.png" in a folder of zips).
 // Only files are opened, never folders. A file of a tar.gz is reached by
-// inflating it from the start or from where the last one was read.
+// inflating it from the start or from where the last one was read, which
+// no context can cut short. A Set may be read from several goroutines.
 func (s *Set) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
