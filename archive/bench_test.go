@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/archive/archivetest"
 )
 
@@ -63,7 +62,7 @@ func TestPlanChild(t *testing.T) {
 	if p == "" {
 		t.Skip("helper process for the Plan benchmarks")
 	}
-	if _, err := archive.Read(context.Background(), p); err != nil {
+	if _, err := read(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Printf("peak-rss-kib %d\n", peakRSSKiB())
@@ -133,7 +132,7 @@ func benchPlan(b *testing.B, p string, baselines ...*baseline) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		e, err := archive.Read(context.Background(), p)
+		e, err := read(context.Background(), p)
 		if d := time.Since(start); best == 0 || d < best {
 			best = d
 		}
@@ -191,7 +190,7 @@ func BenchmarkPlanCSV(b *testing.B) {
 	b.SetBytes(int64(sb.Len()))
 	b.ReportAllocs()
 	for b.Loop() {
-		e, err := archive.Read(context.Background(), p)
+		e, err := read(context.Background(), p)
 		if err != nil {
 			b.Fatal(err)
 		}

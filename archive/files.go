@@ -2,12 +2,9 @@ package archive
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -16,12 +13,12 @@ import (
 // visit reads one entry of an input: media is counted from its size,
 // export files are parsed, anything else is remembered for the message
 // that says what an input held when it held nothing we know.
-func (b *builder) visit(in *input, e entry) error {
+func (b *builder) visit(in *input, e *entry, open func() (io.ReadCloser, error)) error {
 	if b.progress != nil {
 		b.progress(in.name, b.done)
 		defer func() { b.done += e.size; b.progress(in.name, b.done) }()
 	}
-	k := kindOf(e.name)
+	k := e.kind
 	switch k {
 	case kindMedia:
 		b.media.Files++
@@ -35,12 +32,7 @@ func (b *builder) visit(in *input, e entry) error {
 			return nil
 		}
 	}
-	if e.checkRatio != nil {
-		if err := e.checkRatio(); err != nil {
-			return err
-		}
-	}
-	rc, err := e.open()
+	rc, err := open()
 	if err != nil {
 		return err
 	}
@@ -69,74 +61,6 @@ func (b *builder) visit(in *input, e entry) error {
 func (b *builder) ignore(in *input, name string) {
 	in.unknown = append(in.unknown, name)
 	b.ignored = append(b.ignored, path.Join(filepath.ToSlash(in.name), name))
-}
-
-// isArchiveName tells the files of a folder that are archives to read
-// inside, as if they had been named on the command line.
-func isArchiveName(name string) bool {
-	n := strings.ToLower(name)
-	for _, ext := range []string{".zip", ".tar.gz", ".tgz", ".tar"} {
-		if strings.HasSuffix(n, ext) {
-			return true
-		}
-	}
-	return false
-}
-
-// walkFolder reads a folder the way it reads the list of files in it:
-// zips and tarballs are opened, and links to files are followed (links to
-// folders are not, so a loop cannot trap the walk). Names inside an
-// archive are given as "archive.zip/outbox.json".
-func walkFolder(root string, visit func(entry) error) error {
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		info, err := os.Stat(p) // follows a link
-		if err != nil {
-			if d.Type()&fs.ModeSymlink != 0 {
-				return visit(entry{name: rel, open: func() (io.ReadCloser, error) {
-					return nil, errors.New("the link points to a file that does not exist")
-				}})
-			}
-			return err
-		}
-		if !info.Mode().IsRegular() {
-			return nil // folders behind links, devices, sockets
-		}
-		if isArchiveName(rel) {
-			err := walkFile(p, info.Size(), func(e entry) error {
-				e.name = rel + "/" + e.name
-				return visit(e)
-			})
-			var ae *Error
-			switch {
-			case err == nil:
-				return nil
-			case errors.As(err, &ae):
-				if ae.File == "" && ae.Entry != "" && !strings.HasPrefix(ae.Entry, rel+"/") {
-					ae.Entry = rel + "/" + ae.Entry
-				}
-				return err
-			case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-				return err
-			}
-			return &Error{Entry: rel, Err: err}
-		}
-		return visit(entry{
-			name: rel,
-			size: info.Size(),
-			open: func() (io.ReadCloser, error) { return os.Open(p) },
-		})
-	})
 }
 
 func (b *builder) parse(k kind, r *bufio.Reader) error {
@@ -308,20 +232,6 @@ func (b *builder) readActor(r *bufio.Reader) error {
 	}
 	b.profile = p
 	return nil
-}
-
-// ReadWithProgress is Read, calling progress before each file inside the
-// inputs with the input's name and the bytes of the files passed so far
-// (uncompressed, media included), so a long read can show it is moving.
-func ReadWithProgress(ctx context.Context, progress func(input string, bytes int64), inputs ...string) (*Export, error) {
-	b := newBuilder()
-	b.progress = progress
-	for _, in := range inputs {
-		if err := readInput(ctx, b, in); err != nil {
-			return nil, err
-		}
-	}
-	return b.export(), nil
 }
 
 // progressReader reports the bytes read so far of a file being parsed,

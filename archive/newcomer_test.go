@@ -39,7 +39,7 @@ func TestReadFolderHoldingZips(t *testing.T) {
 	copyFile(t, sample("csv.zip"), filepath.Join(dir, "csv.zip"))
 	writeFile(t, filepath.Join(dir, "notes.txt"), "todo\n")
 
-	e, err := archive.Read(context.Background(), dir)
+	e, err := read(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestReadFolderHoldingZips(t *testing.T) {
 	// A folder of zips alone.
 	os.Remove(filepath.Join(dir, "notes.txt"))
 	os.Remove(filepath.Join(dir, "archive-20261101.zip"))
-	e, err = archive.Read(context.Background(), dir)
+	e, err = read(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestReadFolderHoldingZips(t *testing.T) {
 func TestReadFolderBrokenZipNamesIt(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "archive.zip"), "PK\x03\x04 truncated")
-	_, err := archive.Read(context.Background(), dir)
+	_, err := read(context.Background(), dir)
 	if err == nil || !strings.Contains(err.Error(), "archive.zip") || strings.Count(err.Error(), "\n") > 0 {
 		t.Fatalf("err = %v, want one line naming archive.zip", err)
 	}
@@ -84,7 +84,7 @@ func TestReadSymlinkedCSV(t *testing.T) {
 	if err := os.Symlink(abs, filepath.Join(dir, "following_accounts.csv")); err != nil {
 		t.Skip("no symlinks here:", err)
 	}
-	e, err := archive.Read(context.Background(), dir)
+	e, err := read(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestReadByteOrderMarks(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "bookmarks.csv"), bom+"https://mastodon.example/users/ana/statuses/1001\n")
 	writeFile(t, filepath.Join(dir, "blocked_accounts.csv"), utf16File(false, true, "gus@spam.example\r\ntroll@bad.example\r\n"))
 	writeFile(t, filepath.Join(dir, "muted_accounts.csv"), utf16File(true, true, "Account address,Hide notifications\nloud@mastodon.example,true\n"))
-	e, err := archive.Read(context.Background(), dir)
+	e, err := read(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestReadByteOrderMarks(t *testing.T) {
 
 func TestReadUTF16WithoutMarkSaysSaveAsUTF8(t *testing.T) {
 	p := writeFile(t, filepath.Join(t.TempDir(), "blocked_accounts.csv"), utf16File(false, false, "gus@spam.example\r\n"))
-	_, err := archive.Read(context.Background(), p)
+	_, err := read(context.Background(), p)
 	if err == nil || !strings.Contains(err.Error(), "save it as UTF-8") || !strings.HasPrefix(err.Error(), p+": ") {
 		t.Fatalf("err = %v", err)
 	}
@@ -164,7 +164,7 @@ func TestReadWrongHeaderNamesBoth(t *testing.T) {
 			`line 1: the header row is "#uri", but a file of blocked domains (by its name) has "#domain"`},
 	} {
 		p := writeFile(t, filepath.Join(dir, tt.file), tt.text)
-		_, err := archive.Read(context.Background(), p)
+		_, err := read(context.Background(), p)
 		if err == nil || !strings.HasPrefix(err.Error(), p+": "+tt.want) {
 			t.Errorf("%s: err = %v\nwant %s: %s", tt.file, err, p, tt.want)
 		}
@@ -176,7 +176,7 @@ func TestReadWrongHeaderNamesBoth(t *testing.T) {
 func TestReadCSVNotUTF8(t *testing.T) {
 	dir := t.TempDir()
 	p := writeFile(t, filepath.Join(dir, "lists.csv"), "Friends,ana@mastodon.example\nCaf\xe9,bo@fosstodon.example\n")
-	_, err := archive.Read(context.Background(), p)
+	_, err := read(context.Background(), p)
 	if err == nil || err.Error() != p+`: line 2: the text is not UTF-8 (Excel's plain "CSV" uses your system's code page); save it as "CSV UTF-8"` {
 		t.Errorf("err = %v", err)
 	}
@@ -188,7 +188,7 @@ func TestReadCSVNotUTF8(t *testing.T) {
 	}
 	b.WriteString("Ünïcödé,bo@fosstodon.example\n")
 	p = writeFile(t, filepath.Join(dir, "lists.csv"), b.String())
-	e, err := archive.Read(context.Background(), p)
+	e, err := read(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,20 +198,21 @@ func TestReadCSVNotUTF8(t *testing.T) {
 }
 
 // Progress moves within files as they are read, never back, and names the input.
-func TestReadWithProgress(t *testing.T) {
+func TestOpenWithProgress(t *testing.T) {
 	var calls int
 	var last int64
 	in := sample("mastodon-archive.tar.gz")
-	_, err := archive.ReadWithProgress(context.Background(), func(input string, n int64) {
+	s, err := archive.OpenWith(context.Background(), archive.Options{Progress: func(input string, n int64) {
 		calls++
 		if input != in || n < last {
 			t.Errorf("progress(%q, %d) after %d", input, n, last)
 		}
 		last = n
-	}, in)
+	}}, in)
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Close()
 	if calls < 5 || last == 0 {
 		t.Errorf("%d calls, last %d", calls, last)
 	}

@@ -21,10 +21,12 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	e, err := archive.Read(ctx, "../testdata/sample/mastodon-archive.zip", "../testdata/sample/csv")
+	set, err := archive.Open(ctx, "../testdata/sample/mastodon-archive.zip", "../testdata/sample/csv")
 	if err != nil {
 		t.Fatal(err)
 	}
+	set.Close()
+	e := set.Export()
 	ch, _, err := migrate.Check(ctx, c, nil, e, &migrate.Resolver{Client: c, Workers: 4}, migrate.Options{IncludeLikes: true, Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)

@@ -100,6 +100,20 @@ type Record struct {
 	Lane *LaneInfo `json:"lane,omitempty"`
 	// run records: who opened the journal (statefile/owner.go)
 	Run *statefile.Owner `json:"run,omitempty"`
+	// Found marks a done step whose change was on the target already,
+	// not made by it: already there, in the summary.
+	Found bool `json:"found,omitempty"`
+	// counts records: what a run found that needed no step of its own
+	Counts []Count `json:"counts,omitempty"`
+}
+
+// Count is what a run found of a category without a step of its own:
+// items the check found on the target already, items it leaves (posts
+// that stay in the archive).
+type Count struct {
+	Category string `json:"category"`
+	Already  int    `json:"already,omitempty"`
+	Skipped  int    `json:"skipped,omitempty"`
 }
 
 // MoveInfo is what an account move's first step learns and later runs
@@ -133,9 +147,10 @@ type Journal struct {
 	finished bool
 	lanes    map[string]Record // latest lane record by id (bulk.go)
 	owner    *statefile.Owner  // the last run that opened it
-	// written are the ids of the steps this process recorded, one per
-	// record: what a summary of the run counts (Since).
-	written []string
+	// run is what a summary of the run counts (Since), in order: the
+	// steps this process recorded, one entry per record, the settled
+	// steps it found, and the counts it journaled.
+	run []runEntry
 	// Torn is set when loading dropped a damaged last line (a crash in
 	// the middle of a write).
 	Torn bool
@@ -339,28 +354,78 @@ func (j *Journal) Record(r Record) error {
 	if err := j.append(r); err != nil {
 		return err
 	}
-	j.written = append(j.written, r.ID)
+	j.run = append(j.run, runEntry{id: r.ID})
 	return nil
 }
 
-// Mark is where the steps recorded from now on begin, for Since.
+// runEntry is one entry of what a run's summary counts.
+type runEntry struct {
+	id      string // a step's: its latest record counts
+	settled bool   // found settled by an earlier run, not recorded again
+	counts  *Record
+}
+
+// RunRecord is a record as a run's summary counts it.
+type RunRecord struct {
+	Record
+	// Before marks a step an earlier run settled, which this run found so
+	// (a post carried already, a problem skipped already).
+	Before bool
+}
+
+// Settled counts in the run's summary the steps ids an earlier run
+// settled, as their latest records say, without recording them again.
+func (j *Journal) Settled(ids ...string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, id := range ids {
+		if _, ok := j.last[id]; ok {
+			j.run = append(j.run, runEntry{id: id, settled: true})
+		}
+	}
+}
+
+// RecordCounts appends what the run found of categories without a step
+// of its own, for its summary.
+func (j *Journal) RecordCounts(counts []Count) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	r := Record{Type: "counts", Counts: counts}
+	if err := j.write(r, false); err != nil {
+		return err
+	}
+	j.run = append(j.run, runEntry{counts: &r})
+	return nil
+}
+
+// Mark is where the run's records from now on begin, for Since.
 func (j *Journal) Mark() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.written)
+	return len(j.run)
 }
 
-// Since returns the latest record of each step recorded after mark,
-// once each, in the order first recorded after it.
-func (j *Journal) Since(mark int) []Record {
+// Since returns what the run counts after mark: the latest record of
+// each step recorded or found settled, once each, in the order first
+// met, and the counts recorded.
+func (j *Journal) Since(mark int) []RunRecord {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	var out []Record
+	recorded := map[string]bool{}
+	for _, e := range j.run[mark:] {
+		if e.id != "" && !e.settled {
+			recorded[e.id] = true
+		}
+	}
+	var out []RunRecord
 	seen := map[string]bool{}
-	for _, id := range j.written[mark:] {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, j.last[id])
+	for _, e := range j.run[mark:] {
+		switch {
+		case e.counts != nil:
+			out = append(out, RunRecord{Record: *e.counts})
+		case !seen[e.id]:
+			seen[e.id] = true
+			out = append(out, RunRecord{Record: j.last[e.id], Before: !recorded[e.id]})
 		}
 	}
 	return out

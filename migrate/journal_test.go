@@ -121,9 +121,13 @@ func TestPendingSettlesWhatTheTargetShows(t *testing.T) {
 }
 
 // TestSummaryFromJournal: a run's summary counts the journal's latest
-// record of each step recorded since the mark, once: a follow request
-// accepted later in the run is done, not pending, and what was recorded
-// before the mark is not this run's.
+// record of each step recorded or found settled since the mark, once,
+// and the counts recorded: a follow request accepted later in the run is
+// done, not pending; a post an earlier run carried, or found on the
+// target, is already there; a post sent without an answer is to retry;
+// media files count with their posts; what was recorded before the mark
+// is not this run's, unless the run found it settled. The rows come in
+// the replay's order, the posts last.
 func TestSummaryFromJournal(t *testing.T) {
 	j, err := OpenJournal(filepath.Join(t.TempDir(), "j.journal"), Header{Account: "me@new.example"})
 	if err != nil {
@@ -131,10 +135,21 @@ func TestSummaryFromJournal(t *testing.T) {
 	}
 	defer j.Close()
 	until := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
-	if err := j.Record(Record{ID: "follow before@x", Category: "follows", Status: StatusDone, Reason: "found on the target"}); err != nil {
-		t.Fatal(err)
+	for _, r := range []Record{
+		{ID: "follow before@x", Category: "follows", Status: StatusDone, Reason: "found on the target", Found: true},
+		{ID: "post 1", Category: PostsCategory, Status: StatusDone, NewID: "1"},
+		{ID: "block skipped@x", Category: "blocks", Status: StatusSkipped, Reason: "the account is suspended"},
+		{ID: "follow deferred@x", Category: "follows", Status: StatusDeferred, Until: &until},
+	} {
+		if err := j.Record(r); err != nil {
+			t.Fatal(err)
+		}
 	}
 	mark := j.Mark()
+	j.Settled("block skipped@x", "follow deferred@x", "follow never@x")
+	if err := j.RecordCounts([]Count{{Category: "follows", Already: 3}, {Category: "mutes"}}); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range []Record{
 		{ID: "follow a@x", Category: "follows", Status: StatusStarted},
 		{ID: "follow a@x", Category: "follows", Status: StatusDone, Pending: true},
@@ -143,17 +158,24 @@ func TestSummaryFromJournal(t *testing.T) {
 		{ID: "follow c@x", Category: "follows", Status: StatusDeferred, Until: &until},
 		{ID: "block d@x", Category: "blocks", Status: StatusFailed},
 		{ID: "mute e@x", Category: "mutes", Status: StatusStarted}, // stopped before its answer
+		{ID: "media 2", Category: PostMediaCategory, Status: StatusDone, NewID: "m2"},
+		{ID: "post 2", Category: PostsCategory, Status: StatusSending},
+		{ID: "post 3", Category: PostsCategory, Status: StatusDone, NewID: "3", Found: true},
 	} {
 		if err := j.Record(r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	sum := &Summary{}
-	sum.tally(j.Since(mark))
+	j.Settled("post 1")
+	if err := j.RecordCounts([]Count{{Category: PostsCategory, Skipped: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	sum := summarize(j.Since(mark))
 	want := []SummaryRow{
-		{Category: "follows", Done: 2, Pending: 1, Deferred: 1},
-		{Category: "blocks", Failed: 1},
+		{Category: "follows", Done: 2, Already: 3, Pending: 1, Deferred: 2},
 		{Category: "mutes"},
+		{Category: "blocks", Skipped: 1, Failed: 1},
+		{Category: PostsCategory, Already: 2, Skipped: 2, Retry: 1},
 	}
 	if len(sum.Rows) != len(want) {
 		t.Fatalf("rows %+v", sum.Rows)

@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"bytes"
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -77,10 +76,7 @@ func TestPlanDaysMessage(t *testing.T) {
 }
 
 func TestPlanFromSamples(t *testing.T) {
-	e, err := archive.Read(context.Background(), "../testdata/sample/mastodon-archive.tar.gz", "../testdata/sample/csv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := readSample(t, "mastodon-archive.tar.gz", "csv")
 	p := NewPlan(e)
 	// 9 follows, less gus (also blocked) and eve (on a blocked domain),
 	// plus ivy, a list member followed first.

@@ -98,13 +98,15 @@ type postSelection struct {
 	media int
 }
 
-func scanPosts(ctx context.Context, inputs []string) ([]postEntry, error) {
+func scanPosts(ctx context.Context, set *archive.Set) ([]postEntry, error) {
 	var out []postEntry
-	err := archive.ReadPosts(ctx, inputs, func(p archive.Post) error {
+	for p, err := range set.Posts(ctx) {
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, entryOf(p, len(out)))
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // selectPosts decides, oldest first, which posts can be carried.
@@ -171,10 +173,10 @@ type PostsLeft struct {
 
 // PlanPosts reads the outbox and says what --include posts would carry
 // to srv. It sends nothing.
-func PlanPosts(ctx context.Context, inputs []string, vis []string, srv api.Server) (*PostPlan, error) {
+func PlanPosts(ctx context.Context, set *archive.Set, vis []string, srv api.Server) (*PostPlan, error) {
 	pp := &PostPlan{Server: serverName(srv), Visibilities: vis, Left: []PostsLeft{}}
 	pp.Possible, pp.Why = Backdating(srv)
-	entries, err := scanPosts(ctx, inputs)
+	entries, err := scanPosts(ctx, set)
 	if err != nil {
 		return nil, err
 	}
@@ -250,22 +252,16 @@ type PostRunner struct {
 	Client       *api.Client
 	Journal      *Journal
 	Me           *api.Account
-	Inputs       []string
+	Exports      *archive.Set // the posts, and their media
 	Visibilities []string
 	Clock        api.Clock
 	// Progress is told how many of the posts to carry are settled.
 	Progress func(done, total int)
-	// ReadMedia reads a file of the archive; nil reads them with an
-	// archive.MediaReader.
-	ReadMedia func(ctx context.Context, name string) ([]byte, error)
 
-	read     func(ctx context.Context, name string) ([]byte, error)
 	ids      map[string]string // old post URI -> new id
 	existing map[int64][]*api.OwnStatus
 	claimed  map[string]bool
 	markdown bool
-	row      *SummaryRow
-	sum      *Summary
 }
 
 // PostsCategory is the category of posts in the journal and summary;
@@ -279,25 +275,31 @@ const (
 // because its admin switched backdating off.
 var ErrBackdatingOff = errors.New("backdating posts is switched off on the new instance (instance-allow-backdating-statuses)")
 
-// Run carries the posts and counts them in sum. It returns
-// ErrBackdatingOff (wrapped, with the server's words) when the server
-// refused backdating: the posts not sent stay for a later run.
-func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
+// Run carries the posts, journaling each outcome and, for the summary,
+// how many stay in the archive. It returns ErrBackdatingOff (wrapped,
+// with the server's words) when the server refused backdating: the posts
+// not sent stay for a later run.
+func (r *PostRunner) Run(ctx context.Context) error {
 	if ok, why := Backdating(r.Client.Server(ctx)); !ok {
 		return fmt.Errorf("posts cannot be carried to %s: %s", r.Client.Instance().Host, why)
 	}
-	r.row, r.sum = sum.row(PostsCategory), sum
 	r.ids, r.claimed = map[string]string{}, map[string]bool{}
 	for _, rec := range r.Journal.Steps() {
 		if rec.Category == PostsCategory && rec.Status == StatusDone {
 			r.claimed[rec.NewID] = true // never taken for another post
 		}
 	}
-	r.read = r.ReadMedia
-	if r.read == nil {
-		mr := archive.NewMediaReader(r.Inputs)
-		defer mr.Close()
-		r.read = func(ctx context.Context, name string) ([]byte, error) { return mr.Read(ctx, name, archive.MaxMedia) }
+	entries, err := scanPosts(ctx, r.Exports)
+	if err != nil {
+		return err
+	}
+	sel := selectPosts(entries, r.Visibilities)
+	left := 0
+	for _, n := range sel.left {
+		left += n
+	}
+	if err := r.Journal.RecordCounts([]Count{{Category: PostsCategory, Skipped: left}}); err != nil {
+		return err
 	}
 	// Plain text unless the instance takes only Markdown; an instance that
 	// does not say takes plain text, as Mastodon's API does.
@@ -307,14 +309,6 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 	}
 	r.markdown = len(types) > 0 && !slices.Contains(types, "text/plain") && slices.Contains(types, "text/markdown")
 
-	entries, err := scanPosts(ctx, r.Inputs)
-	if err != nil {
-		return err
-	}
-	sel := selectPosts(entries, r.Visibilities)
-	for _, n := range sel.left {
-		r.row.Skipped += n
-	}
 	order := make(map[string]int, len(sel.carry))
 	for i, e := range sel.carry {
 		order[e.ID] = i
@@ -322,45 +316,53 @@ func (r *PostRunner) Run(ctx context.Context, sum *Summary) error {
 	// The outbox is read again and its posts taken in date order; Mastodon
 	// writes them so, and only posts that come early wait in memory.
 	waiting := map[int]archive.Post{}
-	next, done := 0, 0
+	next, done, unsent := 0, 0, 0
 	var stop error
-	err = archive.ReadPosts(ctx, r.Inputs, func(p archive.Post) error {
-		i, ok := order[p.ID]
-		if !ok {
-			return nil
-		}
-		waiting[i] = p
-		for {
-			p, ok := waiting[next]
+	carry := func() error {
+		for p, err := range r.Exports.Posts(ctx) {
+			if err != nil {
+				return err
+			}
+			i, ok := order[p.ID]
 			if !ok {
-				return nil
+				continue
 			}
-			delete(waiting, next)
-			next++
-			if stop == nil {
-				if err := ctx.Err(); err != nil {
-					return err
+			waiting[i] = p
+			for {
+				p, ok := waiting[next]
+				if !ok {
+					break
 				}
-				if err := r.post(context.WithoutCancel(ctx), p); err != nil { // a post in flight finishes and is journaled
-					if !errors.Is(err, ErrBackdatingOff) {
-						return err
+				delete(waiting, next)
+				next++
+				switch {
+				case stop != nil:
+					unsent++ // left for a later run
+				case ctx.Err() != nil:
+					return ctx.Err()
+				default:
+					if err := r.post(context.WithoutCancel(ctx), p); err != nil { // a post in flight finishes and is journaled
+						if !errors.Is(err, ErrBackdatingOff) {
+							return err
+						}
+						stop = err
 					}
-					stop = err
 				}
-			}
-			if stop != nil {
-				r.row.Skipped++
-			}
-			done++
-			if r.Progress != nil {
-				r.Progress(done, len(sel.carry))
+				done++
+				if r.Progress != nil {
+					r.Progress(done, len(sel.carry))
+				}
 			}
 		}
-	})
-	if err != nil {
-		return err
+		return stop
 	}
-	return stop
+	err = carry()
+	if unsent > 0 {
+		if err := r.Journal.RecordCounts([]Count{{Category: PostsCategory, Skipped: unsent}}); err != nil {
+			return err
+		}
+	}
+	return err
 }
 
 // post carries one post unless the journal or the new account already
@@ -372,7 +374,7 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		switch rec.Status {
 		case StatusDone:
 			r.ids[p.ID] = rec.NewID
-			r.row.Already++
+			r.Journal.Settled(id) // already there, in the summary
 			return nil
 		case StatusSkipped, StatusFailed:
 			return nil
@@ -397,9 +399,8 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		return err
 	} else if st != nil {
 		r.ids[p.ID] = st.ID
-		r.row.Already++
 		return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID,
-			Reason: "found on the new account"})
+			Reason: "found on the new account", Found: true})
 	}
 	ns := api.NewStatus{Text: text, SpoilerText: p.Summary, Sensitive: p.Sensitive, Language: p.Language,
 		Visibility: p.Visibility, ScheduledAt: &p.Published}
@@ -438,7 +439,6 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		st, err := r.Client.CreateStatus(ctx, ns) // a 429 is waited out by the client
 		if err == nil {
 			r.ids[p.ID] = st.ID
-			r.row.Done++
 			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID})
 		}
 		var ae *api.Error
@@ -458,7 +458,6 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		// The post may have been made: the journal keeps it as sending,
 		// so the next run looks for it by its date before sending it; a
 		// server error is kept with it, for that run's decision.
-		r.row.Retry++
 		if ae != nil && ae.Status >= 500 {
 			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusSending, HTTPStatus: ae.Status})
 		}
@@ -470,15 +469,6 @@ func (r *PostRunner) outcome(s Step, rec Record) error {
 	rec.ID, rec.Category = s.ID, s.Category
 	if rec.Status != StatusDone {
 		rec.Step = &s
-	}
-	switch rec.Status {
-	case StatusSkipped:
-		r.row.Skipped++
-	case StatusFailed:
-		r.row.Failed++
-		r.sum.serverFailure(rec)
-	case StatusRetry:
-		r.row.Retry++
 	}
 	return r.Journal.Record(rec)
 }
@@ -499,7 +489,7 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 			ids = append(ids, rec.NewID)
 			continue
 		}
-		data, err := r.read(ctx, a.Path)
+		data, err := archive.ReadMedia(r.Exports, a.Path)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

@@ -38,7 +38,7 @@ func TestPendingFollowSettingsReadBack(t *testing.T) {
 			r := &Runner{Client: c, Journal: j, Target: &Target{}, Concurrency: 1, Clock: clock,
 				// bo accepts while the follows are sent, before they are re-read.
 				Progress: func(cat string, done, total int) { s.AcceptFollow("bo@b.example") }}
-			if _, err := r.Run(context.Background(), &Changes{}, []Step{step}, nil); err != nil {
+			if err := r.Run(context.Background(), &Changes{}, []Step{step}); err != nil {
 				t.Fatal(err)
 			}
 			if rec, _ := j.Last(step.ID); rec.Status != StatusRetry || len(rec.NotStuck) == 0 {

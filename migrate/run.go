@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,9 +33,9 @@ type Runner struct {
 	Profile *ProfileUpdate
 
 	mu          sync.Mutex
+	limitHit    int        // the daily follow limit the server reported, once hit
 	followUntil *time.Time // the daily follow limit is reached until then
 	listIDs     map[string]string
-	summary     *Summary
 	// unsupported says, by category, why this server cannot do it.
 	unsupported map[string]string
 	// pendingIDs are the follows of this run that came back as requests,
@@ -117,7 +118,7 @@ func Pending(ch *Changes, j *Journal, now time.Time, wait bool) ([]Step, []Recor
 	for _, r := range j.Steps() {
 		unsettled := r.Status == StatusStarted || r.Status == StatusWaiting || r.Status == StatusRetry && len(r.NotStuck) > 0
 		if unsettled && !inPlan[r.ID] {
-			if err := j.Record(Record{ID: r.ID, Category: r.Category, Status: StatusDone, Reason: "found on the target"}); err != nil {
+			if err := j.Record(Record{ID: r.ID, Category: r.Category, Status: StatusDone, Reason: "found on the target", Found: true}); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -148,14 +149,9 @@ func Pending(ch *Changes, j *Journal, now time.Time, wait bool) ([]Step, []Recor
 // Run carries out steps, category by category in replay order, each with
 // up to Concurrency requests in flight. It returns when every step has an
 // outcome, or when ctx is cancelled (in-flight requests are let finish and
-// journaled, the rest stays for the next run).
-func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []Record) (*Summary, error) {
-	r.summary = &Summary{}
-	// The journal is the run's one count: what it holds of the steps
-	// sent from here on is this run's outcome (a follow request accepted
-	// meanwhile is done, no longer pending).
-	mark := r.Journal.Mark()
-	defer func() { r.summary.tally(r.Journal.Since(mark)) }()
+// journaled, the rest stays for the next run). Every outcome is in the
+// journal, which the run's summary is counted from.
+func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step) error {
 	r.listIDs = map[string]string{}
 	r.unsupported = map[string]string{}
 	r.pendingIDs = map[string]Step{}
@@ -180,36 +176,29 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step, deferred []
 			}
 		}
 	}
-	for _, c := range ch.Categories {
-		r.summary.row(c.Name).Already = c.Already
-	}
-	for _, d := range deferred {
-		r.summary.row(d.Category).Deferred++
-		r.summary.noteDeferred(*d.Until)
-	}
 	byCat := map[string][]Step{}
 	for _, s := range steps {
 		byCat[s.Category] = append(byCat[s.Category], s)
 	}
 	for _, cat := range Categories {
 		if err := r.category(ctx, cat, byCat[cat]); err != nil {
-			return r.summary, err
+			return err
 		}
 		if cat == "follows" {
 			if err := r.recheckPending(ctx); err != nil {
-				return r.summary, err
+				return err
 			}
 		}
 		if ctx.Err() != nil {
-			return r.summary, ctx.Err()
+			return ctx.Err()
 		}
 		if cat == "likes" && r.Profile != nil {
 			if err := r.profile(ctx); err != nil {
-				return r.summary, err
+				return err
 			}
 		}
 	}
-	return r.summary, nil
+	return nil
 }
 
 // serverFailure counts a failed record that a server error failed.
@@ -350,7 +339,7 @@ func (r *Runner) limitFollows(rl *api.RateLimitError) {
 	if r.followUntil == nil || until.After(*r.followUntil) {
 		r.followUntil = &until
 	}
-	r.summary.FollowLimit = rl.Rate.Limit
+	r.limitHit = rl.Rate.Limit
 	r.mu.Unlock()
 	if announce && r.Wait && r.Waiting != nil {
 		r.Waiting(until)
@@ -416,24 +405,60 @@ func (r *Runner) outcome(s Step, rec Record) error {
 	return nil
 }
 
-// tally counts the outcomes of recs, the journal's latest record of each
-// step a run sent.
-func (s *Summary) tally(recs []Record) {
+// summarize counts a run's summary from the journal's records of it
+// (Journal.Since): the steps it sent or found settled, and what it found
+// needed no step. The rows come in the replay's order, the posts last.
+func summarize(recs []RunRecord) *Summary {
+	s := &Summary{}
+	s.tally(recs)
+	order := func(cat string) int {
+		if cat == PostsCategory {
+			return len(category.Registry)
+		}
+		return category.Index(cat)
+	}
+	slices.SortStableFunc(s.Rows, func(a, b *SummaryRow) int { return order(a.Category) - order(b.Category) })
+	return s
+}
+
+// tally counts recs: a done step is already there when an earlier run
+// did it or it found the change made, and a post sent without an answer
+// is to retry (looked for, or sent again, next time).
+func (s *Summary) tally(recs []RunRecord) {
 	for _, rec := range recs {
+		if rec.Type == "counts" {
+			for _, c := range rec.Counts {
+				row := s.row(c.Category)
+				row.Already += c.Already
+				row.Skipped += c.Skipped
+			}
+			continue
+		}
+		if rec.Category == PostMediaCategory {
+			continue // counted with their posts
+		}
 		row := s.row(rec.Category)
 		switch rec.Status {
 		case StatusDone:
+			if rec.Before || rec.Found {
+				row.Already++
+				continue
+			}
 			row.Done++
 			if rec.Pending {
 				row.Pending++
 			}
+		case StatusSending:
+			row.Retry++
 		case StatusWaiting:
 			row.Waiting++
 		case StatusSkipped:
 			row.Skipped++
 		case StatusFailed:
 			row.Failed++
-			s.serverFailure(rec)
+			if !rec.Before {
+				s.serverFailure(rec.Record)
+			}
 		case StatusRetry:
 			row.Retry++
 		case StatusDeferred:

@@ -12,7 +12,6 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
-	"github.com/mastomigrate/mastomigrate/category"
 )
 
 // Accounts opens an account's API client from the stored logins or the
@@ -195,6 +194,7 @@ type inputs struct {
 	export *archive.Export // the two combined: the live account wins
 	source *Source         // nil without From
 	files  *archive.Export // the exports alone, nil without any
+	set    *archive.Set    // the exports, opened once; nil without any
 	digest string          // names the journal; stable for the same inputs
 	old    *api.Client     // the old account's client: GET requests only
 }
@@ -208,26 +208,29 @@ func (in *inputs) extras() *Extras {
 
 // read reads the exports, and the old account through its login. The old
 // account is only read: its client sends GET requests alone, and its
-// token goes to its own host only (api's transport).
+// token goes to its own host only (api's transport). Close the inputs
+// when done.
 func (s *Session) read(ctx context.Context, p Person) (*inputs, error) {
 	in := &inputs{}
 	if len(s.Config.Exports) > 0 {
 		progress := func(input string, bytes int64) {
 			p.Notify(Event{Kind: EventProgress, Phase: PhaseRead, Item: input, Done: int(bytes)})
 		}
-		e, err := archive.ReadWithProgress(ctx, progress, s.Config.Exports...)
+		set, err := archive.OpenWith(ctx, archive.Options{Progress: progress}, s.Config.Exports...)
 		if err != nil {
 			return nil, err
 		}
-		in.files = e
+		in.set, in.files = set, set.Export()
 	}
 	if s.Config.From != "" {
 		old, _, err := s.env.Accounts.Open(ctx, s.Config.From, true)
 		if err != nil {
+			in.close()
 			return nil, fmt.Errorf("the old account (--from): %w", err)
 		}
 		src, err := ReadSource(ctx, old, s.includes("likes"))
 		if err != nil {
+			in.close()
 			return nil, err
 		}
 		in.source, in.old = src, old
@@ -238,6 +241,13 @@ func (s *Session) read(ctx context.Context, p Person) (*inputs, error) {
 	in.export = in.files
 	in.digest = Digest(in.files)
 	return in, nil
+}
+
+// close closes the exports.
+func (in *inputs) close() {
+	if in.set != nil {
+		in.set.Close()
+	}
 }
 
 func (in *inputs) plan(include []string) *Plan {
@@ -263,6 +273,7 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer in.close()
 	plan := in.plan(s.Config.Include)
 	if s.Config.To == "" {
 		return plan, nil
@@ -290,7 +301,7 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 			plan.WarnProfile(u, caps)
 		}
 	}
-	if plan.PostCarry, err = s.postPlan(ctx, c, in.export.Posts != nil, s.includes("posts")); err != nil {
+	if plan.PostCarry, err = s.postPlan(ctx, c, in, s.includes("posts")); err != nil {
 		return nil, err
 	}
 	return plan, nil
@@ -299,15 +310,15 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 // postPlan says what --include posts does on the target: always when
 // asked for, and on servers that take backdated posts (to offer it).
 // Posts need an outbox; without one there is nothing to say.
-func (s *Session) postPlan(ctx context.Context, c *api.Client, hasOutbox, asked bool) (*PostPlan, error) {
-	if !hasOutbox {
+func (s *Session) postPlan(ctx context.Context, c *api.Client, in *inputs, asked bool) (*PostPlan, error) {
+	if in.export.Posts == nil {
 		return nil, nil
 	}
 	srv := c.Server(ctx)
 	if ok, _ := Backdating(srv); !ok && !asked {
 		return nil, nil
 	}
-	pp, err := PlanPosts(ctx, s.Config.Exports, s.Config.Posts, srv)
+	pp, err := PlanPosts(ctx, in.set, s.Config.Posts, srv)
 	if err != nil {
 		return nil, fmt.Errorf("reading the posts: %w", err)
 	}
@@ -328,6 +339,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer in.close()
 	e := in.export
 	c, _, err := s.env.Accounts.Open(ctx, cfg.To, false)
 	if err != nil {
@@ -425,7 +437,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 			plan.WarnProfile(profile, c.Server(ctx).Capabilities())
 		}
 	}
-	if plan.PostCarry, err = s.postPlan(ctx, c, e.Posts != nil, includePosts); err != nil {
+	if plan.PostCarry, err = s.postPlan(ctx, c, in, includePosts); err != nil {
 		return nil, err
 	}
 	posts := 0
@@ -451,6 +463,22 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	}
 
 	p.Notify(Event{Kind: EventPhase, Phase: PhaseReplay})
+	// The journal is the run's one count: its summary is what the
+	// journal holds of the steps sent from here on (a follow request
+	// accepted meanwhile is done, no longer pending), of the problems
+	// skipped and the follows deferred, and what the check found there.
+	mark := j.Mark()
+	j.Settled(skippedProblems(ch.Problems, cfg.Only, cfg.Skip)...)
+	for _, d := range deferred {
+		j.Settled(d.ID)
+	}
+	already := make([]Count, len(ch.Categories))
+	for i, c := range ch.Categories {
+		already[i] = Count{Category: c.Name, Already: c.Already}
+	}
+	if err := j.RecordCounts(already); err != nil {
+		return nil, err
+	}
 	runner := &Runner{Client: c, Journal: j, Target: target, Concurrency: concurrency, Clock: clock,
 		Wait: cfg.Wait, Profile: profile,
 		Progress: func(cat string, done, total int) {
@@ -459,12 +487,13 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 		Waiting: func(until time.Time) {
 			p.Notify(Event{Kind: EventWait, Phase: PhaseReplay, Until: until, Reason: "Mastodon's daily follow limit"})
 		}}
-	sum, runErr := runner.Run(ctx, ch, todo, deferred)
-	countSkipped(sum, ch.Problems, cfg.Only, cfg.Skip)
+	runErr := runner.Run(ctx, ch, todo)
 	if runErr == nil && includePosts && plan.PostCarry != nil {
 		p.Notify(Event{Kind: EventPhase, Phase: PhasePosts})
-		runErr = s.posts(ctx, p, c, j, me, sum)
+		runErr = s.posts(ctx, p, c, j, me, in.set)
 	}
+	sum := summarize(j.Since(mark))
+	sum.FollowLimit = runner.limitHit
 	return s.end(j, account, sum, runErr, partial)
 }
 
@@ -535,7 +564,7 @@ func (s *Session) profile(ctx context.Context, in *inputs) (*ProfileUpdate, erro
 		return nil, nil
 	}
 	u, err := NewProfileUpdate(ctx, in.export.Profile, func(name string) ([]byte, error) {
-		return archive.ReadEntry(ctx, s.Config.Exports, name, 16<<20)
+		return archive.ReadFile(in.set, name, 16<<20)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the profile pictures: %w", err)
@@ -558,37 +587,33 @@ func postsLeft(j *Journal, pp *PostPlan) int {
 }
 
 // posts carries the posts after the other categories.
-func (s *Session) posts(ctx context.Context, p Person, c *api.Client, j *Journal, me *api.Account, sum *Summary) error {
-	pr := &PostRunner{Client: c, Journal: j, Me: me, Inputs: s.Config.Exports, Visibilities: s.Config.Posts,
+func (s *Session) posts(ctx context.Context, p Person, c *api.Client, j *Journal, me *api.Account, set *archive.Set) error {
+	pr := &PostRunner{Client: c, Journal: j, Me: me, Exports: set, Visibilities: s.Config.Posts,
 		Clock: s.env.clock(), Progress: func(done, total int) {
 			p.Notify(Event{Kind: EventProgress, Phase: PhasePosts, Category: PostsCategory, Done: done, Total: total})
 		}}
-	err := pr.Run(ctx, sum)
+	err := pr.Run(ctx)
 	if errors.Is(err, ErrBackdatingOff) {
 		return fmt.Errorf("posts stopped: %w; ask the instance's admin to allow it, then continue with: %s", err, ResumeCommand(j.Header))
 	}
 	return err
 }
 
-// countSkipped adds to a run's summary the items skipped before the replay
-// (not found, suspended, the account itself), which the journal and
-// `report` list as skipped: without them the summary said "0 skipped"
-// above a report of two. Moved accounts are carried at their new address,
-// and follows the export's own blocks end are not items to carry.
-func countSkipped(sum *Summary, problems []Problem, only, skip []string) {
-	if sum == nil {
-		return
-	}
+// skippedProblems are the problems a run's summary counts as skipped,
+// by their steps' ids: not found, suspended, the account itself; the
+// journal and `report` list them (RecordProblems). Moved accounts are
+// carried at their new address, follows the export's own blocks end
+// are not items to carry, and requests sent before are pending follows.
+func skippedProblems(problems []Problem, only, skip []string) []string {
+	var ids []string
 	for _, p := range problems {
 		if p.Kind == "moved" || p.Kind == "blocked" || p.Kind == "pending" ||
 			len(only) > 0 && !slices.Contains(only, p.Category) || slices.Contains(skip, p.Category) {
 			continue
 		}
-		sum.row(p.Category).Skipped++
+		ids = append(ids, p.Step().ID)
 	}
-	slices.SortStableFunc(sum.Rows, func(a, b *SummaryRow) int {
-		return category.Index(a.Category) - category.Index(b.Category)
-	})
+	return ids
 }
 
 // end says how the run ended and marks the journal finished when nothing

@@ -18,11 +18,12 @@ func readSample(t *testing.T, names ...string) *archive.Export {
 	for _, n := range names {
 		paths = append(paths, "../testdata/sample/"+n)
 	}
-	e, err := archive.Read(context.Background(), paths...)
+	s, err := archive.Open(context.Background(), paths...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e
+	s.Close()
+	return s.Export()
 }
 
 func text(t *testing.T, p *Plan, o TextOptions) string {
@@ -190,10 +191,7 @@ func TestPlanIncludeSaysWhatIsSent(t *testing.T) {
 
 // Without the follows export, whom you follow cannot be told.
 func TestPlanListsAloneClaimNothingAboutFollows(t *testing.T) {
-	e, err := archive.Read(context.Background(), "../testdata/sample/csv/lists.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := readSample(t, "csv/lists.csv")
 	p := NewPlan(e)
 	if p.warningCodes()["list_member_not_followed"] {
 		t.Errorf("warnings %+v: says members are not followed without the follows export", p.Warnings)

@@ -151,7 +151,7 @@ func (s *Server) add(ctx context.Context, news []export) {
 	var bad []fileProblem
 	var good []export
 	for _, e := range news {
-		ex, err := archive.Read(ctx, e.Path)
+		set, err := archive.Open(ctx, e.Path)
 		if err != nil {
 			bad = append(bad, fileProblem{Name: e.Name, Message: err.Error()})
 			if e.Uploaded {
@@ -159,7 +159,8 @@ func (s *Server) add(ctx context.Context, news []export) {
 			}
 			continue
 		}
-		e.Ignored = ex.Ignored
+		e.Ignored = set.Export().Ignored
+		set.Close()
 		good = append(good, e)
 	}
 	s.mu.Lock()

@@ -25,7 +25,7 @@ import (
 func TestExports(t *testing.T) {
 	p := newPage(t)
 	bad, _ := filepath.Abs("../testdata/broken/truncated.zip")
-	_, wantErr := archive.Read(t.Context(), bad)
+	_, wantErr := archive.Open(t.Context(), bad)
 	if wantErr == nil {
 		t.Fatal("the broken sample reads")
 	}

@@ -63,10 +63,12 @@ var importTypeNames = map[string]string{
 
 func runExportCSV(ctx context.Context, opts *exportCSVOptions) error {
 	f := opts.F
-	e, err := archive.Read(ctx, opts.Exports...)
+	set, err := archive.Open(ctx, opts.Exports...)
 	if err != nil {
 		return err
 	}
+	set.Close() // only the export is needed
+	e := set.Export()
 	c, me, account, err := f.target(ctx, opts.To)
 	if err != nil {
 		return err
