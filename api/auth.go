@@ -48,14 +48,10 @@ type App struct {
 	Scopes []string `json:"scopes,omitempty"`
 }
 
-// RegisterApp registers mastomigrate with the instance for one redirect URI.
-func RegisterApp(ctx context.Context, instance string, redirect string, hc *http.Client) (*App, error) {
-	return RegisterAppScopes(ctx, instance, redirect, hc, nil, nil)
-}
-
-// RegisterAppScopes is RegisterApp asking for scopes only (nil: Scopes),
-// e.g. ReadScopes for an account that is only read. clock (nil: the
-// system's) places a refusal's reset on our time.
+// RegisterAppScopes registers mastomigrate with the instance for one
+// redirect URI, asking for scopes only (nil: Scopes), e.g. ReadScopes for
+// an account that is only read. clock (nil: the system's) places a
+// refusal's reset on our time.
 func RegisterAppScopes(ctx context.Context, instance string, redirect string, hc *http.Client, scopes []string, clock Clock) (*App, error) {
 	want := scopes
 	if want == nil {
