@@ -36,12 +36,6 @@ func (s *Server) parsePages() error {
 		"base":  filepath.Base,
 		"time":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
 		"bytes": func(n int) string { return migrate.HumanBytes(int64(n)) },
-		"pct": func(part, whole int) string {
-			if whole <= 0 {
-				return "0"
-			}
-			return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 2, 64)
-		},
 		"add": func(a ...int) int {
 			n := 0
 			for _, v := range a {
@@ -262,29 +256,58 @@ func (s *Server) plan(ctx context.Context) (*migrate.Plan, error) {
 	return migrate.NewSession(cfg, env).Plan(ctx, quiet{})
 }
 
-// planRow is one category of the plan, for people; the target's
-// counts once it is known.
+// planCol is a column of the plan's table: one of the engine's counts
+// (migrate.CategoryReport, by its JSON name), drawn as it is; the page
+// adds nothing up.
+type planCol struct {
+	Key, Head, Help string
+	count           func(*migrate.CategoryReport) int
+}
+
+var planCols = []planCol{
+	{"to_do", "To send", "new follows and items, and follow requests to locked accounts", func(c *migrate.CategoryReport) int { return c.ToDo }},
+	{"locked", "Of these, requests", "follows of locked accounts: they count once accepted", func(c *migrate.CategoryReport) int { return c.Locked }},
+	{"already_there", "Already there", "", func(c *migrate.CategoryReport) int { return c.Already }},
+	{"pending", "Requests waiting", "sent before, not accepted yet", func(c *migrate.CategoryReport) int { return c.Pending }},
+	{"unresolved", "Not found", "", func(c *migrate.CategoryReport) int { return c.Unresolved }},
+	{"suspended", "Suspended", "", func(c *migrate.CategoryReport) int { return c.Suspended }},
+	{"over_cap", "Over the limit", "Mastodon's limit of follows", func(c *migrate.CategoryReport) int { return c.OverCap }},
+	{"moved", "Moved", "the new address is used: counted above too", func(c *migrate.CategoryReport) int { return c.Moved }},
+	{"to_remove", "To remove", "overwrite mode", func(c *migrate.CategoryReport) int { return c.Remove }},
+}
+
+// planCell is one count of a row, with its column.
+type planCell struct {
+	planCol
+	N int
+}
+
+// planRow is one category of the plan, for people: what the exports
+// hold, and the target's counts once it is known.
 type planRow struct {
 	Category string
 	Exported int
-	Target   bool
-	ToDo     int // to send: new follows and follow requests
-	Already  int
-	Approval int // follow requests sent, and those to locked accounts to come
-	Cannot   int // not found, suspended, over the cap
-	// For the chart: the follows that take effect at once, and all.
-	Direct, Total int
-	OptIn         bool // an extra not asked for (likes notify their authors)
+	Cells    []planCell // the shown columns' counts, when the target is known
+	OptIn    bool       // an extra not asked for (likes notify their authors)
+}
+
+// chartPart is a part of the follows' chart: one of the engine's counts
+// and where it is drawn (percentages of the counts drawn).
+type chartPart struct {
+	Class, Text string
+	N           int
+	X, W        string
 }
 
 type planData struct {
 	pageError
-	Plan    *migrate.Plan
-	Rows    []planRow
-	Follows *planRow // for the chart, with the target
-	Days    int      // days the daily follow limit spreads the follows over
-	To      string
-	Extras  []extra
+	Plan   *migrate.Plan
+	Cols   []planCol // the target's columns with a count other than 0
+	Rows   []planRow
+	Chart  []chartPart // where the follows stand, with the target
+	Days   int         // days the daily follow limit spreads the follows over
+	To     string
+	Extras []extra
 }
 
 // extra is an opt-in extra, ticked or not.
@@ -334,35 +357,73 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 	var counts map[string]any
 	raw, _ := json.Marshal(p.Importable)
 	json.Unmarshal(raw, &counts)
+	reports := map[string]*migrate.CategoryReport{}
+	if p.Target != nil {
+		for _, cr := range p.Target.Categories {
+			reports[cr.Name] = cr
+		}
+		for _, col := range planCols {
+			if slices.ContainsFunc(p.Target.Categories, func(c *migrate.CategoryReport) bool { return col.count(c) != 0 }) {
+				d.Cols = append(d.Cols, col)
+			}
+		}
+	}
 	for _, c := range category.Registry {
 		n, _ := counts[string(c.Name)].(float64)
 		row := planRow{Category: string(c.Name), Exported: int(n),
 			OptIn: slices.Contains(migrate.Includable, string(c.Name)) && !p.Includes(string(c.Name))}
-		if p.Target != nil {
-			for _, cr := range p.Target.Categories {
-				if cr.Name == string(c.Name) {
-					// Locked accounts' follows are among ToDo: requests.
-					row.Target, row.ToDo, row.Already = true, cr.ToDo, cr.Already
-					row.Approval = cr.Pending + cr.Locked
-					row.Cannot = cr.Unresolved + cr.Suspended + cr.OverCap
-					row.Direct = cr.ToDo - cr.Locked
-					row.Total = row.Already + row.Direct + row.Approval + row.Cannot
-				}
+		cr := reports[string(c.Name)]
+		shown := row.Exported
+		if cr != nil {
+			for _, col := range d.Cols {
+				row.Cells = append(row.Cells, planCell{col, col.count(cr)})
+				shown += col.count(cr)
 			}
 		}
-		if row.Exported+row.ToDo+row.Already+row.Approval+row.Cannot == 0 {
+		if shown == 0 {
 			continue
 		}
 		d.Rows = append(d.Rows, row)
-		if c.Name == category.Follows && row.Target && row.Total > 0 {
-			d.Follows = &row
-		}
+	}
+	if f := reports[string(category.Follows)]; f != nil {
+		d.Chart = followsChart(f)
 	}
 	d.Days = migrate.FollowDays(p.Importable.Follows)
 	if p.Target != nil {
 		d.Days = p.Target.Estimate.FollowDays
 	}
 	s.render(w, r, "plan", d)
+}
+
+// followsChart draws where the follows stand: each of the engine's
+// counts a part, the locked accounts' requests among those to send.
+func followsChart(f *migrate.CategoryReport) []chartPart {
+	parts := []chartPart{
+		{Class: "already", Text: "already followed", N: f.Already},
+		{Class: "todo", Text: "to follow", N: f.ToDo},
+		{Class: "pending", Text: "requests waiting for approval", N: f.Pending},
+		{Class: "cannot", Text: "not found", N: f.Unresolved},
+		{Class: "cannot", Text: "suspended", N: f.Suspended},
+		{Class: "cannot", Text: "over the limit", N: f.OverCap},
+	}
+	if f.Locked > 0 {
+		parts[1].Text = fmt.Sprintf("to follow (%d of them locked: a request)", f.Locked)
+	}
+	parts = slices.DeleteFunc(parts, func(p chartPart) bool { return p.N == 0 })
+	total := 0
+	for _, p := range parts {
+		total += p.N
+	}
+	x := 0
+	for i := range parts {
+		parts[i].X, parts[i].W = percent(x, total), percent(parts[i].N, total)
+		x += parts[i].N
+	}
+	return parts
+}
+
+func percent(part, whole int) string {
+	return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 2, 64)
 }
 
 // planJSON is `plan --json`, for scripts and for the tests that hold the
