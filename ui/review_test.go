@@ -2,9 +2,12 @@ package ui_test
 
 import (
 	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
 )
@@ -46,5 +49,45 @@ func TestHome(t *testing.T) {
 				t.Errorf("the page opens on:\n%s\nwant %s", body, tt.want)
 			}
 		})
+	}
+}
+
+// TestPlanMadeOnce: a plan reads every export (a 1 GiB archive takes a
+// while), so it is made once for the same inputs, target and extras, and
+// made again when one of them changes.
+func TestPlanMadeOnce(t *testing.T) {
+	p := newPage(t)
+	dir := t.TempDir()
+	follows := filepath.Join(dir, "following_accounts.csv")
+	os.WriteFile(follows, []byte("Account address,Show boosts\nana@mastodon.example,true\n"), 0o600)
+	p.Post("/exports/path", url.Values{"path": {follows}})
+	to := p.storeLogin()
+	steps := []struct {
+		name string
+		do   func()
+		want int // plans made so far
+	}{
+		{"the plan screen", func() { p.Get("/plan") }, 1},
+		{"again, and as JSON", func() { p.Get("/plan"); p.Get("/plan.json"); p.Get("/plan") }, 1},
+		{"an extra ticked", func() { p.Post("/plan/include", url.Values{"include": {"likes"}}) }, 2},
+		{"the same extra again", func() { p.Post("/plan/include", url.Values{"include": {"likes"}}) }, 2},
+		{"a target chosen", func() { p.Post("/accounts/use", url.Values{"role": {"to"}, "account": {to}}); p.Get("/plan") }, 3},
+		{"the file changed on disk", func() {
+			os.WriteFile(follows, []byte("Account address,Show boosts\nana@mastodon.example,true\nbob@mastodon.example,true\n"), 0o600)
+			os.Chtimes(follows, time.Now(), time.Now().Add(time.Hour))
+			p.Get("/plan")
+		}, 4},
+		{"an export added", func() {
+			abs, _ := filepath.Abs(sample[0])
+			p.Post("/exports/path", url.Values{"path": {abs}})
+			p.Get("/plan")
+		}, 5},
+		{"the screens in turn", func() { p.Get("/exports"); p.Get("/accounts"); p.Get("/plan"); p.Get("/run"); p.Get("/plan") }, 5},
+	}
+	for _, st := range steps {
+		st.do()
+		if got := p.srv.Plans(); got != st.want {
+			t.Errorf("after %s: %d plans made, want %d", st.name, got, st.want)
+		}
 	}
 }

@@ -245,15 +245,65 @@ func (quiet) Secret(context.Context, migrate.SecretRequest) (string, error) {
 func (quiet) Notify(migrate.Event) {}
 
 // plan is `plan --json`'s plan for the screens' choices, checked against
-// the new account once one is logged in.
+// the new account once one is logged in. A plan reads every export (a
+// 1 GiB archive takes a while): it is made once for the same inputs, as
+// they are on disk, target and extras, and kept until one of them
+// changes or a run or move ends (the target changed).
 func (s *Server) plan(ctx context.Context) (*migrate.Plan, error) {
 	cfg, err := s.sessionConfig(nil)
 	if err != nil && len(cfg.Exports) == 0 && cfg.From == "" {
 		return nil, errors.New("add your exports first")
 	}
+	s.planMu.Lock()
+	defer s.planMu.Unlock()
+	key := s.planKey(cfg)
+	if s.planned != nil && s.planned.key == key {
+		return s.planned.plan, nil
+	}
 	env := s.env()
 	env.StateDir = "" // a plan writes nothing
-	return migrate.NewSession(cfg, env).Plan(ctx, quiet{})
+	p, err := migrate.NewSession(cfg, env).Plan(ctx, quiet{})
+	if err != nil {
+		return nil, err // not kept: the next view tries again
+	}
+	s.planned = &keptPlan{key: key, plan: p}
+	s.plans++
+	return p, nil
+}
+
+// keptPlan is the last plan made, with what it was made from.
+type keptPlan struct {
+	key  string
+	plan *migrate.Plan
+}
+
+// planKey names what a plan is made from: the choices, each input's
+// size and time of change on disk (a folder's changes when a file is
+// added or removed), and the runs ended since.
+func (s *Server) planKey(cfg migrate.SessionConfig) string {
+	type input struct {
+		Path string
+		Size int64
+		Mod  time.Time
+	}
+	var ins []input
+	for _, path := range cfg.Exports {
+		in := input{Path: path}
+		if fi, err := os.Stat(path); err == nil {
+			in.Size, in.Mod = fi.Size(), fi.ModTime()
+		}
+		ins = append(ins, in)
+	}
+	s.mu.Lock()
+	ended := s.ended
+	s.mu.Unlock()
+	key, _ := json.Marshal(struct {
+		From, To string
+		Include  []string
+		Inputs   []input
+		Ended    int
+	}{cfg.From, cfg.To, cfg.Include, ins, ended})
+	return string(key)
 }
 
 // planCol is a column of the plan's table: one of the engine's counts

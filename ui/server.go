@@ -64,6 +64,11 @@ type Server struct {
 	logins   map[string]*pendingLogin
 	loginErr string
 	run      *activeRun
+	ended    int // runs and moves ended: the target may have changed
+
+	planMu  sync.Mutex // one plan made at a time
+	planned *keptPlan
+	plans   int // plans made, for the tests
 }
 
 // cookieName is the cookie that carries the launch's secret once the
