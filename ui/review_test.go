@@ -1,7 +1,10 @@
 package ui_test
 
 import (
+	"bytes"
 	"fmt"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,6 +13,8 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/ui"
+	"github.com/mastomigrate/mastomigrate/ui/uitest"
 )
 
 // journal leaves a migration journal in dir, finished or not.
@@ -90,4 +95,89 @@ func TestPlanMadeOnce(t *testing.T) {
 			t.Errorf("after %s: %d plans made, want %d", st.name, got, st.want)
 		}
 	}
+}
+
+// upload sends the sample's CSV files as the page's upload form does,
+// and returns where they were kept.
+func (p *page) upload() []string {
+	p.t.Helper()
+	csvs, _ := filepath.Glob(filepath.Join(sample[1], "*.csv"))
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, c := range csvs {
+		data, err := os.ReadFile(c)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		fw, _ := mw.CreateFormFile("files", filepath.Base(c))
+		fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, p.Base+"/exports/upload", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", p.Base)
+	if code, body := p.Do(req); code != http.StatusOK {
+		p.t.Fatalf("upload: %d %s", code, body)
+	}
+	kept, _ := filepath.Glob(filepath.Join(p.stateDir, "uploads", "*", "*.csv"))
+	if len(kept) != len(csvs) {
+		p.t.Fatalf("uploads kept: %v", kept)
+	}
+	return kept
+}
+
+// TestUploadsFreed: an uploaded copy is removed when it is taken off the
+// list before a run, and when the migration that used it is over; never
+// while a journal that can be resumed names it.
+func TestUploadsFreed(t *testing.T) {
+	left := func(p *page) int {
+		kept, _ := filepath.Glob(filepath.Join(p.stateDir, "uploads", "*", "*"))
+		return len(kept)
+	}
+	t.Run("taken off the list before a run", func(t *testing.T) {
+		p := newPage(t)
+		kept := p.upload()
+		p.Post("/exports/remove", url.Values{"path": {kept[0]}})
+		if _, err := os.Stat(filepath.Dir(kept[0])); !os.IsNotExist(err) {
+			t.Errorf("%s kept after it was taken off the list (%v)", kept[0], err)
+		}
+		if got := left(p); got != len(kept)-1 {
+			t.Errorf("%d uploads left, want %d", got, len(kept)-1)
+		}
+	})
+	t.Run("the migration finished", func(t *testing.T) {
+		p := newPage(t)
+		p.upload()
+		p.Post("/accounts/use", url.Values{"role": {"to"}, "account": {p.storeLogin()}})
+		p.Post("/run/start", nil)
+		p.Confirm(true, nil)
+		if s := p.WaitFor("the end", uitest.Ended); s.State != "finished" {
+			t.Fatalf("state %q: %s", s.State, s.Message)
+		}
+		if got := left(p); got != 0 {
+			t.Errorf("%d uploads left after the migration finished", got)
+		}
+		if _, body := p.Get("/exports"); !strings.Contains(body, `<p id="export-list">Nothing yet.</p>`) {
+			t.Errorf("removed uploads still listed:\n%s", body)
+		}
+	})
+	t.Run("paused: resume needs them", func(t *testing.T) {
+		p := newPage(t)
+		kept := p.upload()
+		p.Post("/accounts/use", url.Values{"role": {"to"}, "account": {p.storeLogin()}})
+		p.StartAndPause(p.fake.Hold, p.fake.InFlight)
+		for _, k := range kept {
+			p.Post("/exports/remove", url.Values{"path": {k}})
+		}
+		if got := left(p); got != len(kept) {
+			t.Fatalf("%d uploads left while the paused journal names %d", got, len(kept))
+		}
+		p.Post("/run/continue", nil)
+		if s := p.WaitFor("the end", func(s ui.Snapshot) bool { return uitest.Ended(s) && s.State != "paused" }); s.State != "finished" {
+			t.Fatalf("state %q: %s", s.State, s.Message)
+		}
+		if got := left(p); got != 0 {
+			t.Errorf("%d uploads left after the resumed migration finished", got)
+		}
+	})
 }

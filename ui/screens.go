@@ -91,7 +91,7 @@ func (e pageError) errorText() string { return string(e) }
 
 // export is one input: a path on disk read in place, or a file
 // uploaded into the state folder (kept there, so `mastomigrate resume`
-// finds it too).
+// finds it too, until the migration that used it is over).
 type export struct {
 	Path     string
 	Name     string
@@ -174,8 +174,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "exports", exportsData{pageError: "Choose one or more files to upload."})
 		return
 	}
-	root := filepath.Join(s.cfg.Env.StateDir, "uploads")
-	if err := os.MkdirAll(root, 0o700); err != nil {
+	root, err := s.uploadsDir()
+	if err == nil {
+		err = os.MkdirAll(root, 0o700)
+	}
+	if err != nil {
 		s.render(w, r, "exports", exportsData{pageError: pageError(err.Error())})
 		return
 	}
@@ -222,14 +225,66 @@ func saveFile(path string, r io.Reader) error {
 	return f.Close()
 }
 
-// removeExport takes an input off the list (an uploaded copy stays
-// until the state folder is cleaned: a journal may name it).
+// removeExport takes an input off the list; an uploaded copy goes too,
+// unless a journal that can be resumed names it.
 func (s *Server) removeExport(w http.ResponseWriter, r *http.Request) {
 	path := r.PostFormValue("path")
 	s.mu.Lock()
-	s.exports = slices.DeleteFunc(s.exports, func(e export) bool { return e.Path == path })
+	var gone []export
+	s.exports = slices.DeleteFunc(s.exports, func(e export) bool {
+		if e.Path == path {
+			gone = append(gone, e)
+		}
+		return e.Path == path
+	})
 	s.mu.Unlock()
+	s.freeUploads(gone)
 	http.Redirect(w, r, "/exports", http.StatusSeeOther)
+}
+
+// uploadsDir is where uploaded files are kept, each upload in a folder
+// of its own: an absolute path, as journals name their inputs.
+func (s *Server) uploadsDir() (string, error) {
+	return filepath.Abs(filepath.Join(s.cfg.Env.StateDir, "uploads"))
+}
+
+// freeUploads removes the uploaded copies among es, and takes them off
+// the list, unless a journal that can be resumed names them (resume
+// reads them again). When a journal cannot be read, what it names is
+// not known: nothing is removed.
+func (s *Server) freeUploads(es []export) {
+	resumable, _, err := migrate.JournalInputs(s.cfg.Env.StateDir)
+	root, rerr := s.uploadsDir()
+	if err != nil || rerr != nil {
+		return
+	}
+	for _, e := range es {
+		dir := filepath.Dir(e.Path)
+		if !e.Uploaded || filepath.Dir(dir) != root || slices.Contains(resumable, e.Path) {
+			continue
+		}
+		if os.RemoveAll(dir) != nil {
+			continue
+		}
+		s.mu.Lock()
+		s.exports = slices.DeleteFunc(s.exports, func(x export) bool { return x.Path == e.Path })
+		s.mu.Unlock()
+	}
+}
+
+// freeFinished frees the uploads of the migrations that are over, on the
+// list or not (taken off it while a journal still named them): their
+// copies served their purpose.
+func (s *Server) freeFinished() {
+	_, over, err := migrate.JournalInputs(s.cfg.Env.StateDir)
+	if err != nil {
+		return
+	}
+	var done []export
+	for _, path := range over {
+		done = append(done, export{Path: path, Uploaded: true})
+	}
+	s.freeUploads(done)
 }
 
 // --- Plan ------------------------------------------------------------
