@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,11 +32,12 @@ var steps = []struct{ Path, Name string }{
 
 func (s *Server) parsePages() error {
 	funcs := template.FuncMap{
-		"steps": func() any { return steps },
-		"label": func(c string) string { return strings.ReplaceAll(c, "_", " ") },
-		"base":  filepath.Base,
-		"time":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
-		"bytes": func(n int) string { return migrate.HumanBytes(int64(n)) },
+		"steps":  func() any { return steps },
+		"label":  func(c string) string { return strings.ReplaceAll(c, "_", " ") },
+		"base":   filepath.Base,
+		"time":   func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
+		"bytes":  func(n int) string { return migrate.HumanBytes(int64(n)) },
+		"linked": linked,
 		"add": func(a ...int) int {
 			n := 0
 			for _, v := range a {
@@ -53,6 +55,25 @@ func (s *Server) parsePages() error {
 		s.pages[name] = t
 	}
 	return nil
+}
+
+// webAddress is a web address in an engine's line.
+var webAddress = regexp.MustCompile(`https?://[^\s()<>"]+`)
+
+// linked makes the web addresses in an engine's line links that open
+// apart (the move's pages to visit on the instances); the rest is text.
+func linked(line string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range webAddress.FindAllStringIndex(line, -1) {
+		end := m[0] + len(strings.TrimRight(line[m[0]:m[1]], ".,;:")) // the sentence's stop is not the address's
+		u := template.HTMLEscapeString(line[m[0]:end])
+		b.WriteString(template.HTMLEscapeString(line[last:m[0]]))
+		b.WriteString(`<a href="` + u + `" target="_blank" rel="noopener noreferrer">` + u + `</a>`)
+		last = end
+	}
+	b.WriteString(template.HTMLEscapeString(line[last:]))
+	return template.HTML(b.String())
 }
 
 // page is what every screen's template gets.
