@@ -81,6 +81,7 @@ type page struct {
 	Path  string // the screen's, for the navigation
 	Title string
 	Error string
+	Field string // the field that caused Error, which shows next to it
 	Data  any
 }
 
@@ -94,6 +95,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	if e, ok := data.(interface{ errorText() string }); ok {
 		p.Error = e.errorText()
 	}
+	if e, ok := data.(interface{ errorField() string }); ok {
+		p.Field = e.errorField()
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if p.Error != "" && r.Method == http.MethodPost {
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -103,10 +107,24 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	}
 }
 
-// pageError lets a screen's data carry the error shown at its top.
-type pageError string
+// pageError lets a screen's data carry its error: next to the field that
+// caused it (Field: the field's id), tied to it for screen readers
+// (aria-describedby), or at the screen's top when no field did.
+type pageError struct{ Msg, Field string }
 
-func (e pageError) errorText() string { return string(e) }
+func (e pageError) errorText() string  { return e.Msg }
+func (e pageError) errorField() string { return e.Field }
+
+// ErrorFor is the error caused by the field id, for its template.
+func (e pageError) ErrorFor(id string) string {
+	if e.Field == id {
+		return e.Msg
+	}
+	return ""
+}
+
+// failed is an error no field caused.
+func failed(msg string) pageError { return pageError{Msg: msg} }
 
 // --- Exports ---------------------------------------------------------
 
@@ -143,7 +161,7 @@ func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addPath(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSpace(r.PostFormValue("path"))
 	if path == "" {
-		s.render(w, r, "exports", exportsData{pageError: "Type the path of a file or folder."})
+		s.render(w, r, "exports", exportsData{pageError: pageError{"Type the path of a file or folder.", "path"}})
 		return
 	}
 	if strings.HasPrefix(path, "~"+string(filepath.Separator)) || path == "~" {
@@ -192,7 +210,7 @@ func (s *Server) add(ctx context.Context, news []export) {
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		s.render(w, r, "exports", exportsData{pageError: "Choose one or more files to upload."})
+		s.render(w, r, "exports", exportsData{pageError: pageError{"Choose one or more files to upload.", "files"}})
 		return
 	}
 	root, err := s.uploadsDir()
@@ -200,7 +218,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		err = os.MkdirAll(root, 0o700)
 	}
 	if err != nil {
-		s.render(w, r, "exports", exportsData{pageError: pageError(err.Error())})
+		s.render(w, r, "exports", exportsData{pageError: failed(err.Error())})
 		return
 	}
 	var news []export
@@ -210,7 +228,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil {
-			s.render(w, r, "exports", exportsData{pageError: pageError("the upload broke off: " + err.Error())})
+			s.render(w, r, "exports", exportsData{pageError: pageError{"the upload broke off: " + err.Error(), "files"}})
 			return
 		}
 		name := filepath.Base(filepath.FromSlash(part.FileName()))
@@ -219,13 +237,13 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		}
 		dir, err := os.MkdirTemp(root, "upload-")
 		if err != nil {
-			s.render(w, r, "exports", exportsData{pageError: pageError(err.Error())})
+			s.render(w, r, "exports", exportsData{pageError: failed(err.Error())})
 			return
 		}
 		path := filepath.Join(dir, name)
 		if err := saveFile(path, part); err != nil {
 			os.RemoveAll(dir)
-			s.render(w, r, "exports", exportsData{pageError: pageError(fmt.Sprintf("%s: %v", name, err))})
+			s.render(w, r, "exports", exportsData{pageError: pageError{fmt.Sprintf("%s: %v", name, err), "files"}})
 			return
 		}
 		news = append(news, export{Path: path, Name: name, Uploaded: true})
@@ -471,7 +489,7 @@ func (s *Server) setInclude(w http.ResponseWriter, r *http.Request) {
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 	p, err := s.plan(r.Context())
 	if err != nil {
-		s.render(w, r, "plan", planData{pageError: pageError(err.Error())})
+		s.render(w, r, "plan", planData{pageError: failed(err.Error())})
 		return
 	}
 	d := planData{Plan: p, Extras: s.extras()}
@@ -586,14 +604,14 @@ type accountsData struct {
 func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) {
 	d := accountsData{}
 	if tokens, err := s.cfg.Tokens(); err != nil {
-		d.pageError = pageError(err.Error())
+		d.pageError = failed(err.Error())
 	} else {
 		d.Stored = tokens.Accounts()
 	}
 	s.mu.Lock()
 	d.To, d.From = s.to, s.from
-	if d.pageError == "" {
-		d.pageError, s.loginErr = pageError(s.loginErr), ""
+	if d.Msg == "" {
+		d.pageError, s.loginErr = failed(s.loginErr), ""
 	}
 	s.mu.Unlock()
 	s.render(w, r, "accounts", d)
@@ -605,11 +623,11 @@ func (s *Server) useAccount(w http.ResponseWriter, r *http.Request) {
 	if account != "" {
 		tokens, err := s.cfg.Tokens()
 		if err != nil {
-			s.render(w, r, "accounts", accountsData{pageError: pageError(err.Error())})
+			s.render(w, r, "accounts", accountsData{pageError: failed(err.Error())})
 			return
 		}
 		if _, ok := tokens.Find(account); !ok {
-			s.render(w, r, "accounts", accountsData{pageError: pageError("no stored login for " + account)})
+			s.render(w, r, "accounts", accountsData{pageError: failed("no stored login for " + account)})
 			return
 		}
 	}
@@ -637,7 +655,7 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	base, err := api.ParseInstance(r.PostFormValue("instance"))
 	if err != nil {
-		s.render(w, r, "accounts", s.accountsError(err))
+		s.render(w, r, "accounts", s.accountsError(err, role+"-instance"))
 		return
 	}
 	var scopes []string
@@ -647,7 +665,7 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) {
 	hc := s.httpClient()
 	app, err := api.RegisterAppScopes(r.Context(), base.String(), "http://"+s.addr+"/oauth/callback", hc, scopes, s.cfg.Env.Clock)
 	if err != nil {
-		s.render(w, r, "accounts", s.accountsError(err))
+		s.render(w, r, "accounts", s.accountsError(err, role+"-instance"))
 		return
 	}
 	state, verifier := api.NewAuthRequest()
@@ -657,8 +675,9 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, app.AuthURL(state, verifier), http.StatusSeeOther)
 }
 
-func (s *Server) accountsError(err error) accountsData {
-	d := accountsData{pageError: pageError(err.Error())}
+// accountsError is the accounts screen with err, caused by field.
+func (s *Server) accountsError(err error, field string) accountsData {
+	d := accountsData{pageError: pageError{err.Error(), field}}
 	if tokens, err := s.cfg.Tokens(); err == nil {
 		d.Stored = tokens.Accounts()
 	}
@@ -733,7 +752,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) runData(msg string) runData {
-	d := runData{pageError: pageError(msg), Snap: s.live.Snapshot(), Running: s.Running(), Extras: s.extras()}
+	d := runData{pageError: failed(msg), Snap: s.live.Snapshot(), Running: s.Running(), Extras: s.extras()}
 	if runs, err := migrate.Statuses(s.cfg.Env.StateDir); err == nil && len(runs) > 0 && runs[0].Damaged == "" {
 		d.Status = &runs[0]
 	}
@@ -790,10 +809,10 @@ func csvs(rep *migrate.Report) (string, []string, error) {
 	return dir, names, err
 }
 
-func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) { s.reportWith(w, r, "") }
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) { s.reportWith(w, r, pageError{}) }
 
-// reportWith draws the report, with msg at its top.
-func (s *Server) reportWith(w http.ResponseWriter, r *http.Request, msg string) {
+// reportWith draws the report, with e.
+func (s *Server) reportWith(w http.ResponseWriter, r *http.Request, e pageError) {
 	d := reportData{}
 	s.mu.Lock()
 	d.From, d.To = s.from, s.to
@@ -802,20 +821,22 @@ func (s *Server) reportWith(w http.ResponseWriter, r *http.Request, msg string) 
 		d.Stored = tokens.Accounts()
 	}
 	rep, err := s.report()
-	if err != nil {
-		msg = cmp.Or(msg, err.Error())
-	} else {
+	if err != nil && e.Msg == "" {
+		e = failed(err.Error())
+	}
+	if err == nil {
 		d.Report = rep
 		d.To = cmp.Or(d.To, rep.Account)
 		dir, names, err := csvs(rep)
-		if err != nil {
-			msg = cmp.Or(msg, err.Error())
-		} else {
+		if err != nil && e.Msg == "" {
+			e = failed(err.Error())
+		}
+		if err == nil {
 			os.RemoveAll(dir)
 			d.CSVs = names
 		}
 	}
-	d.pageError = pageError(msg)
+	d.pageError = e
 	s.render(w, r, "report", d)
 }
 

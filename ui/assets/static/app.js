@@ -4,6 +4,20 @@
 "use strict";
 
 (function () {
+  // Keyboard and screen-reader users land where the page needs them: on
+  // the field an error is about, on the engine's question, or back on
+  // the control they were on before the run screen redrew itself.
+  const kept = sessionStorage.getItem("focus");
+  sessionStorage.removeItem("focus");
+  const target = document.querySelector('[aria-invalid="true"]') ||
+    document.querySelector(".question input:not([type=hidden]), .question button") ||
+    (kept && document.getElementById(kept));
+  if (target) target.focus();
+  const redraw = () => {
+    if (document.activeElement && document.activeElement.id) sessionStorage.setItem("focus", document.activeElement.id);
+    location.reload();
+  };
+
   const drop = document.getElementById("drop");
   if (drop) {
     const input = drop.querySelector("input[type=file]");
@@ -40,12 +54,12 @@
     if (s.state !== live.dataset.state || question !== live.dataset.question || String(!!s.pausing) !== live.dataset.pausing ||
         moves !== live.dataset.moves || notes !== live.dataset.notes) {
       events.close();
-      location.reload();
+      redraw();
       return;
     }
     for (const c of s.categories || []) {
       const li = live.querySelector('li[data-cat="' + CSS.escape(c.category) + '"]');
-      if (!li) { events.close(); location.reload(); return; }
+      if (!li) { events.close(); redraw(); return; }
       const bar = li.querySelector("progress");
       bar.max = c.total;
       bar.value = c.done;
