@@ -2,16 +2,19 @@ package ui_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
 	"github.com/mastomigrate/mastomigrate/ui"
 	"github.com/mastomigrate/mastomigrate/ui/uitest"
@@ -180,4 +183,51 @@ func TestUploadsFreed(t *testing.T) {
 			t.Errorf("%d uploads left after the resumed migration finished", got)
 		}
 	})
+}
+
+// engineCounts fails unless each count drawn in row is the engine's
+// count of that JSON name in counts, drawn as it is (none added up,
+// none counted twice), and each count other than 0 is drawn.
+func engineCounts(t *testing.T, what, row string, counts any) {
+	t.Helper()
+	var fields map[string]any
+	json.Unmarshal([]byte(mustJSON(counts)), &fields)
+	drawn := regexp.MustCompile(`<td data-col="([a-z_]+)"[^>]*>(\d+)</td>`).FindAllStringSubmatch(row, -1)
+	if len(drawn) == 0 {
+		t.Errorf("%s row %q has no engine counts", what, row)
+	}
+	for _, c := range drawn {
+		if n, ok := fields[c[1]].(float64); !ok || itoa(int(n)) != c[2] {
+			t.Errorf("%s row: %s %s, the engine says %v", what, c[1], c[2], fields[c[1]])
+		}
+	}
+	for name, v := range fields {
+		if n, ok := v.(float64); ok && n != 0 && !strings.Contains(row, `data-col="`+name+`"`) {
+			t.Errorf("%s row %q lacks the engine's %s (%v)", what, row, name, n)
+		}
+	}
+}
+
+// TestRunSummary: the run's table draws the engine's outcomes, each
+// under its JSON name: requests waiting for approval, list members
+// waiting for them and follows left for a later run are not one number.
+func TestRunSummary(t *testing.T) {
+	limits := mastotest.MastodonLimits()
+	limits.FollowsPerDay = 3 // some follows left for a later run
+	p := newPage(t, mastotest.WithLimits(limits))
+	p.setUp()
+	p.Post("/run/start", nil)
+	p.Confirm(true, nil)
+	s := p.WaitFor("the end", uitest.Ended)
+	if s.Summary == nil {
+		t.Fatalf("state %q: %s, no summary", s.State, s.Message)
+	}
+	_, page := p.Get("/run")
+	for _, r := range s.Summary.Rows {
+		row := regexp.MustCompile(`(?s)<tr data-category="` + r.Category + `">.*?</tr>`).FindString(page)
+		if mustJSON(r) == mustJSON(&migrate.SummaryRow{Category: r.Category}) {
+			continue // nothing to show
+		}
+		engineCounts(t, r.Category, row, r)
+	}
 }

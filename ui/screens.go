@@ -38,13 +38,6 @@ func (s *Server) parsePages() error {
 		"time":   func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
 		"bytes":  func(n int) string { return migrate.HumanBytes(int64(n)) },
 		"linked": linked,
-		"add": func(a ...int) int {
-			n := 0
-			for _, v := range a {
-				n += v
-			}
-			return n
-		},
 	}
 	s.pages = map[string]*template.Template{}
 	for _, name := range []string{"exports", "plan", "accounts", "run", "report", "callback"} {
@@ -400,13 +393,41 @@ func (s *Server) planKey(cfg migrate.SessionConfig) string {
 	return string(key)
 }
 
-// planCol is a column of the plan's table: one of the engine's counts
-// (migrate.CategoryReport, by its JSON name), drawn as it is; the page
-// adds nothing up.
-type planCol struct {
+// column is a column of a table of the engine's counts for T (a plan's
+// or a run's category): one count, by its JSON name, drawn as it is;
+// the page adds nothing up.
+type column[T any] struct {
 	Key, Head, Help string
-	count           func(*migrate.CategoryReport) int
+	count           func(T) int
 }
+
+// cell is one count of a row, with its column's name and heading.
+type cell struct {
+	Key, Head string
+	N         int
+}
+
+// shown are the columns with a count other than 0 in one of items.
+func shown[T any](cols []column[T], items []T) []column[T] {
+	var out []column[T]
+	for _, col := range cols {
+		if slices.ContainsFunc(items, func(it T) bool { return col.count(it) != 0 }) {
+			out = append(out, col)
+		}
+	}
+	return out
+}
+
+// cells are item's counts in cols.
+func cells[T any](cols []column[T], item T) []cell {
+	var out []cell
+	for _, col := range cols {
+		out = append(out, cell{col.Key, col.Head, col.count(item)})
+	}
+	return out
+}
+
+type planCol = column[*migrate.CategoryReport]
 
 var planCols = []planCol{
 	{"to_do", "To send", "new follows and items, and follow requests to locked accounts", func(c *migrate.CategoryReport) int { return c.ToDo }},
@@ -420,19 +441,13 @@ var planCols = []planCol{
 	{"to_remove", "To remove", "overwrite mode", func(c *migrate.CategoryReport) int { return c.Remove }},
 }
 
-// planCell is one count of a row, with its column.
-type planCell struct {
-	planCol
-	N int
-}
-
 // planRow is one category of the plan, for people: what the exports
 // hold, and the target's counts once it is known.
 type planRow struct {
 	Category string
 	Exported int
-	Cells    []planCell // the shown columns' counts, when the target is known
-	OptIn    bool       // an extra not asked for (likes notify their authors)
+	Cells    []cell // the shown columns' counts, when the target is known
+	OptIn    bool   // an extra not asked for (likes notify their authors)
 }
 
 // chartPart is a part of the follows' chart: one of the engine's counts
@@ -506,25 +521,17 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		for _, cr := range p.Target.Categories {
 			reports[cr.Name] = cr
 		}
-		for _, col := range planCols {
-			if slices.ContainsFunc(p.Target.Categories, func(c *migrate.CategoryReport) bool { return col.count(c) != 0 }) {
-				d.Cols = append(d.Cols, col)
-			}
-		}
+		d.Cols = shown(planCols, p.Target.Categories)
 	}
 	for _, c := range category.Registry {
 		n, _ := counts[string(c.Name)].(float64)
 		row := planRow{Category: string(c.Name), Exported: int(n),
 			OptIn: slices.Contains(migrate.Includable, string(c.Name)) && !p.Includes(string(c.Name))}
 		cr := reports[string(c.Name)]
-		shown := row.Exported
 		if cr != nil {
-			for _, col := range d.Cols {
-				row.Cells = append(row.Cells, planCell{col, col.count(cr)})
-				shown += col.count(cr)
-			}
+			row.Cells = cells(d.Cols, cr)
 		}
-		if shown == 0 {
+		if row.Exported == 0 && !slices.ContainsFunc(row.Cells, func(c cell) bool { return c.N != 0 }) {
 			continue
 		}
 		d.Rows = append(d.Rows, row)
@@ -736,8 +743,28 @@ func (s *Server) finishLogin(ctx context.Context, pl *pendingLogin, q map[string
 
 // --- Run -------------------------------------------------------------
 
+// summaryCols are the run's outcomes, as `migrate` sums them up.
+var summaryCols = []column[*migrate.SummaryRow]{
+	{"done", "Done", "", func(r *migrate.SummaryRow) int { return r.Done }},
+	{"already_there", "Already there", "", func(r *migrate.SummaryRow) int { return r.Already }},
+	{"pending", "Requests sent", "follow requests: they count once accepted", func(r *migrate.SummaryRow) int { return r.Pending }},
+	{"waiting", "Waiting for requests", "list members added once their follow request is accepted", func(r *migrate.SummaryRow) int { return r.Waiting }},
+	{"deferred", "For a later run", "the daily follow limit: continue once it allows", func(r *migrate.SummaryRow) int { return r.Deferred }},
+	{"retry", "To retry", "", func(r *migrate.SummaryRow) int { return r.Retry }},
+	{"skipped", "Skipped", "the report says why", func(r *migrate.SummaryRow) int { return r.Skipped }},
+	{"failed", "Failed", "the report says why", func(r *migrate.SummaryRow) int { return r.Failed }},
+}
+
+// summaryRow is a category's outcomes in the run.
+type summaryRow struct {
+	Category string
+	Cells    []cell
+}
+
 type runData struct {
 	pageError
+	SumCols  []column[*migrate.SummaryRow] // the run's outcomes with a count
+	SumRows  []summaryRow
 	Snap     Snapshot
 	Running  bool
 	Status   *migrate.RunStatus // the newest journal's, when not running
@@ -753,6 +780,14 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) runData(msg string) runData {
 	d := runData{pageError: failed(msg), Snap: s.live.Snapshot(), Running: s.Running(), Extras: s.extras()}
+	if sum := d.Snap.Summary; sum != nil {
+		d.SumCols = shown(summaryCols, sum.Rows)
+		for _, r := range sum.Rows {
+			if c := cells(d.SumCols, r); slices.ContainsFunc(c, func(c cell) bool { return c.N != 0 }) {
+				d.SumRows = append(d.SumRows, summaryRow{r.Category, c})
+			}
+		}
+	}
 	if runs, err := migrate.Statuses(s.cfg.Env.StateDir); err == nil && len(runs) > 0 && runs[0].Damaged == "" {
 		d.Status = &runs[0]
 	}

@@ -142,24 +142,7 @@ func TestPlan(t *testing.T) {
 						f = c
 					}
 				}
-				// Each count is one of the engine's, under its JSON name,
-				// drawn as it is: none added up, none counted twice.
-				var fields map[string]int
-				json.Unmarshal([]byte(mustJSON(f)), &fields)
-				drawn := regexp.MustCompile(`<td data-col="([a-z_]+)"[^>]*>(\d+)</td>`).FindAllStringSubmatch(row, -1)
-				if len(drawn) == 0 {
-					t.Errorf("follows row %q has no engine counts", row)
-				}
-				for _, c := range drawn {
-					if n, ok := fields[c[1]]; !ok || itoa(n) != c[2] {
-						t.Errorf("follows row: %s %s, the engine says %d (known: %v)", c[1], c[2], n, ok)
-					}
-				}
-				for name, n := range fields {
-					if n != 0 && !strings.Contains(row, `data-col="`+name+`"`) {
-						t.Errorf("follows row %q lacks the engine's %s (%d)", row, name, n)
-					}
-				}
+				engineCounts(t, "follows", row, f)
 				if !strings.Contains(page, html.EscapeString(want.Target.Estimate.Text)) || !strings.Contains(page, `class="chart"`) {
 					t.Errorf("no estimate %q or chart on the page", want.Target.Estimate.Text)
 				}
