@@ -143,6 +143,12 @@ func TestPlan(t *testing.T) {
 					}
 				}
 				engineCounts(t, "follows", row, f)
+				// The lanes compared only where the engine compares them
+				// (as `plan` prints them): else one estimate, not two.
+				if lanes := want.LanesText(); strings.Contains(page, `id="lanes"`) != (lanes != "") ||
+					lanes == "" && want.Lanes != nil && strings.Contains(page, html.EscapeString(want.Lanes.Text)) {
+					t.Errorf("lanes on the page, want %q", lanes)
+				}
 				if !strings.Contains(page, html.EscapeString(want.Target.Estimate.Text)) || !strings.Contains(page, `class="chart"`) {
 					t.Errorf("no estimate %q or chart on the page", want.Target.Estimate.Text)
 				}
