@@ -250,10 +250,13 @@ func TestBrowser(t *testing.T) {
 	}
 	release()
 	b.shows("#state", "Paused")
+	// Said by the live region, though the screen was redrawn for it.
+	b.shows("#announce", "Paused")
 	b.shot("6-run-paused")
 	b.phone("6-run-paused-phone")
 	b.do("continue", chromedp.Click(chromedp.CSS("#continue")))
 	b.shows("#state", "complete")
+	b.shows("#announce", "complete")
 	b.shows("#summary", "follows")
 	b.shot("7-run-done")
 

@@ -7,16 +7,26 @@
   // Keyboard and screen-reader users land where the page needs them: on
   // the field an error is about, on the engine's question, or back on
   // the control they were on before the run screen redrew itself.
-  const kept = sessionStorage.getItem("focus");
+  const kept = sessionStorage.getItem("focus"), redrawn = sessionStorage.getItem("redrawn");
   sessionStorage.removeItem("focus");
+  sessionStorage.removeItem("redrawn");
   const target = document.querySelector('[aria-invalid="true"]') ||
     document.querySelector(".question input:not([type=hidden]), .question button") ||
     (kept && document.getElementById(kept));
   if (target) target.focus();
   const redraw = () => {
     if (document.activeElement && document.activeElement.id) sessionStorage.setItem("focus", document.activeElement.id);
+    sessionStorage.setItem("redrawn", "1");
     location.reload();
   };
+  // The run's one live region: a screen reader says what changed (the
+  // state after a redraw, what runs, the waits), not every count.
+  const announce = document.getElementById("announce");
+  const say = (text) => { if (announce && text && announce.textContent !== text) announce.textContent = text; };
+  if (redrawn) {
+    const state = document.getElementById("state");
+    if (state) say(state.textContent.trim());
+  }
 
   const drop = document.getElementById("drop");
   if (drop) {
@@ -66,8 +76,15 @@
       li.querySelector(".count").textContent = c.done + " of " + c.total;
     }
     const wait = document.getElementById("wait");
-    wait.textContent = s.wait ? "Waiting for " + s.wait.reason + " until " + new Date(s.wait.until).toLocaleString() + "." : "";
+    const waiting = s.wait ? "Waiting for " + s.wait.reason + " until " + new Date(s.wait.until).toLocaleString() + "." : "";
+    if (waiting !== wait.textContent) {
+      wait.textContent = waiting;
+      say(waiting);
+    }
     const state = document.getElementById("state");
-    if (s.state === "running" && s.doing && !s.pausing && !s.question) state.textContent = "Running: " + s.doing + "…";
+    if (s.state === "running" && s.doing && !s.pausing && !s.question) {
+      state.textContent = "Running: " + s.doing + "…";
+      say(state.textContent);
+    }
   };
 })();
