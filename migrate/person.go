@@ -37,6 +37,12 @@ type Confirmation struct {
 	// Prompt is the question in one line, for the move's steps; the
 	// migration's questions are told by the numbers above.
 	Prompt string `json:"prompt,omitempty"`
+	// Link and Enter say what to do on the web before saying it is done
+	// (ConfirmDone), or before saying yes to whether it is: the page to
+	// open, and what to enter there (the alias's handle). A face that
+	// can show a link shows them with the question.
+	Link  string `json:"link,omitempty"`
+	Enter string `json:"enter,omitempty"`
 }
 
 // ConfirmKind says what a Confirmation asks.

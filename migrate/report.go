@@ -99,11 +99,38 @@ func LatestUnfinished(dir string) (string, error) {
 	}
 	for _, p := range paths {
 		j, err := LoadJournal(p)
-		if err == nil && (!j.Finished() || j.Waiting()) {
+		if err == nil && j.resumable() {
 			return p, nil
 		}
 	}
 	return "", ErrNothingToResume
+}
+
+// resumable: the last run left work, of ours or waiting for follow
+// requests to be accepted.
+func (j *Journal) resumable() bool { return !j.Finished() || j.Waiting() }
+
+// JournalInputs are the input paths the journals in dir name: those a
+// later run may read again (LatestUnfinished's kind: resume needs
+// them), and those of migrations that are over. A journal that cannot
+// be read is an error: what it names is not known.
+func JournalInputs(dir string) (resumable, over []string, err error) {
+	paths, err := Journals(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range paths {
+		j, err := LoadJournal(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if j.resumable() {
+			resumable = append(resumable, j.Header.Inputs...)
+		} else {
+			over = append(over, j.Header.Inputs...)
+		}
+	}
+	return resumable, over, nil
 }
 
 // Sources names a journal's inputs for people: the exports' file names,

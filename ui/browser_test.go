@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
 )
@@ -227,7 +228,9 @@ func TestBrowser(t *testing.T) {
 	b.shot("5-run-asked")
 	release := p.fake.Hold()
 	defer release()
-	b.do("say yes", chromedp.Click(chromedp.CSS("#confirm-yes")))
+	// The question has the focus: Enter answers it.
+	b.until("the question focused", `document.activeElement.id === "confirm-yes"`)
+	b.key("say yes", kb.Enter)
 	for deadline := time.Now().Add(10 * time.Second); p.fake.InFlight() == 0; time.Sleep(2 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("no request in flight to pause")
@@ -247,10 +250,13 @@ func TestBrowser(t *testing.T) {
 	}
 	release()
 	b.shows("#state", "Paused")
+	// Said by the live region, though the screen was redrawn for it.
+	b.shows("#announce", "Paused")
 	b.shot("6-run-paused")
 	b.phone("6-run-paused-phone")
 	b.do("continue", chromedp.Click(chromedp.CSS("#continue")))
 	b.shows("#state", "complete")
+	b.shows("#announce", "complete")
 	b.shows("#summary", "follows")
 	b.shot("7-run-done")
 
@@ -265,4 +271,97 @@ func TestBrowser(t *testing.T) {
 		t.Error("the token reached the page")
 	}
 	t.Logf("screenshots in %s", b.shots)
+}
+
+// key presses keys on the focused element, as a keyboard does.
+func (b *tab) key(what, keys string) {
+	b.t.Helper()
+	b.do(what, chromedp.KeyEvent(keys))
+}
+
+// focused is the id (or, without one, the text) of the focused element.
+func (b *tab) focused() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => { const e = document.activeElement; return e ? (e.id || e.textContent.trim()) : ""; })()`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return s
+}
+
+// focusInfo is what the focused element shows a person.
+type focusInfo struct {
+	ID, Name, Outline string
+	Visible           bool
+}
+
+// tabTo presses Tab until the element with id has the focus, checking
+// that each control reached shows it has (a visible outline) and has a
+// name a screen reader reads.
+func (b *tab) tabTo(id string) {
+	b.t.Helper()
+	for range 40 {
+		b.key("tab", kb.Tab)
+		got, err := chromedp.Run(b.ctx, chromedp.Evaluate[focusInfo](`(() => {
+			const e = document.activeElement, r = e.getBoundingClientRect();
+			const named = (e.getAttribute("aria-labelledby") || "").split(" ").map((i) => document.getElementById(i)).filter(Boolean);
+			const name = e.getAttribute("aria-label") || (e.labels && e.labels[0] && e.labels[0].textContent) ||
+				named.map((n) => n.textContent).join(" ") || e.textContent;
+			return {ID: e.id, Name: (name || "").trim(), Outline: getComputedStyle(e).outlineStyle, Visible: r.width > 0 && r.right > 0 && r.bottom > 0};
+		})()`))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if got.Name == "" || got.Outline == "none" || !got.Visible {
+			b.t.Errorf("control %q on Tab: name %q, outline %q, visible %v", got.ID, got.Name, got.Outline, got.Visible)
+		}
+		if got.ID == id {
+			return
+		}
+	}
+	b.t.Fatalf("Tab never reached #%s", id)
+}
+
+// TestKeyboard drives the page by keyboard alone: Tab reaches every
+// control, each shows its focus and has a name; Enter submits, Space
+// presses a button; an error lands the focus on the field it is about,
+// tied to it for screen readers.
+func TestKeyboard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test starts Chromium")
+	}
+	b := newTab(t)
+	p := newPage(t)
+	archive, _ := filepath.Abs(sample[0])
+
+	b.do("open the page", chromedp.Navigate(p.srv.URL()))
+	b.shows("h1", "Your exports")
+	b.until("the page's script", `document.readyState === "complete"`)
+	b.tabTo("")
+	if got := b.focused(); got != "Skip to the content" {
+		t.Errorf("the first Tab reaches %q, want the skip link", got)
+	}
+	b.key("skip", kb.Enter)
+	b.until("the content focused", `document.activeElement.id === "main"`)
+
+	// Enter on an empty path: the error is by the field, which has the
+	// focus and names the error as its description.
+	b.tabTo("path")
+	b.key("submit the empty path", kb.Enter)
+	b.shows("#path-error", "Type the path of a file or folder.")
+	b.until("the field with the error focused", `document.activeElement.id === "path"`)
+	b.until("the field described by its error", `document.activeElement.getAttribute("aria-describedby") === "path-error"`)
+	b.shot("k1-exports-error")
+	b.phone("k1-exports-error-phone")
+
+	b.key("type the archive's path", archive+kb.Enter)
+	b.shows("#export-list", "mastodon-archive.zip")
+	for try := 0; b.focused() != "Remove"; try++ {
+		if try == 20 {
+			t.Fatal("Tab never reached the Remove button")
+		}
+		b.tabTo("") // the next control without an id
+	}
+	b.key("Space on Remove", " ")
+	b.shows("#export-list", "Nothing yet.")
 }

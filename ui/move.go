@@ -22,7 +22,11 @@ func (s *Server) startMove(w http.ResponseWriter, r *http.Request) {
 		cfg.Check = true
 	}
 	if cfg.From == "" || cfg.To == "" {
-		s.reportWith(w, r, "Name the old account and the new one (user@domain) to move.")
+		field := "move-from"
+		if cfg.From != "" {
+			field = "move-to"
+		}
+		s.reportWith(w, r, pageError{"Name the old account and the new one (user@domain) to move.", field})
 		return
 	}
 	env := s.env()
@@ -30,7 +34,7 @@ func (s *Server) startMove(w http.ResponseWriter, r *http.Request) {
 		return nil, move.New(cfg, env).Run(ctx, p)
 	})
 	if err != nil {
-		s.reportWith(w, r, err.Error())
+		s.reportWith(w, r, failed(err.Error()))
 		return
 	}
 	http.Redirect(w, r, "/run", http.StatusSeeOther)

@@ -14,30 +14,39 @@ import (
 	"github.com/mastomigrate/mastomigrate/ui/uitest"
 )
 
-// TestMove: the account move from the page, between two GoToSocial
-// servers: the alias agreed to, the old account's handle and password
-// typed in the page's fields, the move made and seen, every check shown;
-// the password reaches the old server's move and nothing the page sends.
-func TestMove(t *testing.T) {
+// movePage is the page for a move between two fake servers of flavour,
+// each account's login stored, once the migration to the new one is
+// finished (as the move checks).
+func movePage(t *testing.T, flavour mastotest.Flavour) (p *page, oldS, newS *mastotest.Server) {
+	t.Helper()
 	clock := mastotest.NewManualClock(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
-	gts := mastotest.WithFlavour(mastotest.GoToSocial020)
-	oldS := mastotest.NewServer(t, mastotest.WithDomain("old.example"), gts, mastotest.WithClock(clock))
-	newS := mastotest.NewServer(t, mastotest.WithDomain("new.example"), gts, mastotest.WithClock(clock))
+	fl := mastotest.WithFlavour(flavour)
+	oldS = mastotest.NewServer(t, mastotest.WithDomain("old.example"), fl, mastotest.WithClock(clock))
+	newS = mastotest.NewServer(t, mastotest.WithDomain("new.example"), fl, mastotest.WithClock(clock))
 	mastotest.Federate(oldS, newS)
 	oldS.AddToken("old-token")
-	p := startPage(t, newS, clock, mastotest.Transport(nil, oldS, newS))
+	rt := mastotest.Transport(nil, oldS, newS)
+	p = startPage(t, newS, clock, rt)
 	tokens, _ := p.tokens()
 	tokens.Put(&api.Login{Account: "me@new.example", App: api.App{Instance: "https://new.example"}, Token: newS.Token})
 	tokens.Put(&api.Login{Account: "me@old.example", App: api.App{Instance: "https://old.example"}, Token: "old-token"})
 	if err := tokens.Save(); err != nil {
 		t.Fatal(err)
 	}
-	// The migration to the new account is finished, as the move checks.
 	migratetest.SeedSample(newS)
-	env := migrate.Env{Accounts: storeAccounts{tokens: p.tokens, clock: clock, rt: mastotest.Transport(nil, oldS, newS)}, StateDir: p.stateDir, Clock: clock}
+	env := migrate.Env{Accounts: storeAccounts{tokens: p.tokens, clock: clock, rt: rt}, StateDir: p.stateDir, Clock: clock}
 	if sum, err := migrate.NewSession(migrate.SessionConfig{Exports: sample, To: "me@new.example", Yes: true}, env).Run(t.Context(), quietPerson{}); err != nil || !sum.Finished {
 		t.Fatalf("the migration before the move: %+v, %v", sum, err)
 	}
+	return p, oldS, newS
+}
+
+// TestMove: the account move from the page, between two GoToSocial
+// servers: the alias agreed to, the old account's handle and password
+// typed in the page's fields, the move made and seen, every check shown;
+// the password reaches the old server's move and nothing the page sends.
+func TestMove(t *testing.T) {
+	p, oldS, newS := movePage(t, mastotest.GoToSocial020)
 
 	_, body := p.Get("/report")
 	if !strings.Contains(body, `id="move-form"`) || !strings.Contains(body, `<option value="me@old.example">`) {
@@ -83,6 +92,54 @@ func TestMove(t *testing.T) {
 	}
 	if strings.Contains(p.Seen(), mastotest.DefaultPassword) {
 		t.Error("the password reached the page")
+	}
+	p.noTokens()
+}
+
+// TestMoveMastodon: on Mastodon the alias is set on the website: the
+// page's question says which page to open and which handle to enter
+// there (links, as the terminal prints them), and once the person says
+// it is saved the move goes on; nothing is written to either account.
+func TestMoveMastodon(t *testing.T) {
+	p, oldS, newS := movePage(t, mastotest.Mastodon45)
+	writes := oldS.Writes() + newS.Writes()
+
+	p.Post("/move/start", url.Values{"from": {"me@old.example"}, "to": {"me@new.example"}, "mode": {"move"}})
+	s := p.WaitFor("the alias's question", func(s ui.Snapshot) bool { return s.Question != nil || uitest.Ended(s) })
+	q := s.Question
+	if q == nil || q.Confirm == nil || q.Confirm.Kind != migrate.ConfirmDone {
+		t.Fatalf("asked %+v (state %q: %s), want to say when the alias is saved", q, s.State, s.Message)
+	}
+	_, body := p.Get("/run")
+	for _, want := range []string{
+		`<a href="https://new.example/settings/aliases" target="_blank" rel="noopener noreferrer" id="web-link">`,
+		`enter <code id="web-enter">@me@old.example</code> and save`,
+		`aria-describedby="question-web"`,
+		// The engine's guidance, its addresses links.
+		`open <a href="https://new.example/settings/aliases" target="_blank" rel="noopener noreferrer">https://new.example/settings/aliases</a> (Settings`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the question lacks %q:\n%s", want, body)
+		}
+	}
+	// Saved on the website, and the move made there too.
+	newS.SetAliasesWeb(oldS.MeURI())
+	if err := oldS.MoveWeb(newS.MeURI()); err != nil {
+		t.Fatal(err)
+	}
+	p.Post("/run/answer", url.Values{"id": {itoa(q.ID)}, "answer": {"yes"}})
+	s = p.WaitFor("the end", func(s ui.Snapshot) bool { return uitest.Ended(s) || s.Question != nil && s.Question.ID != q.ID })
+	if s.State != "finished" {
+		t.Fatalf("state %q: %s (question %+v)", s.State, s.Message, s.Question)
+	}
+	_, body = p.Get("/run")
+	for _, want := range []string{"<strong>alias on the new account</strong>", "<strong>old account shows the move</strong>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the run screen lacks %q:\n%s", want, body)
+		}
+	}
+	if w := oldS.Writes() + newS.Writes(); w != writes {
+		t.Errorf("%d writes during the move", w-writes)
 	}
 	p.noTokens()
 }

@@ -62,6 +62,12 @@ func (s *Server) launch(kind string, run func(context.Context, migrate.Person) (
 		defer close(r.done)
 		defer pause()
 		sum, err := run(ctx, s.live)
+		if kind == kindMigration {
+			s.freeFinished()
+		}
+		s.mu.Lock()
+		s.ended++
+		s.mu.Unlock()
 		s.live.end(sum, err)
 	}()
 	return nil

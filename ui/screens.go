@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,24 +32,12 @@ var steps = []struct{ Path, Name string }{
 
 func (s *Server) parsePages() error {
 	funcs := template.FuncMap{
-		"steps": func() any { return steps },
-		"label": func(c string) string { return strings.ReplaceAll(c, "_", " ") },
-		"base":  filepath.Base,
-		"time":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
-		"bytes": func(n int) string { return migrate.HumanBytes(int64(n)) },
-		"pct": func(part, whole int) string {
-			if whole <= 0 {
-				return "0"
-			}
-			return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 2, 64)
-		},
-		"add": func(a ...int) int {
-			n := 0
-			for _, v := range a {
-				n += v
-			}
-			return n
-		},
+		"steps":  func() any { return steps },
+		"label":  func(c string) string { return strings.ReplaceAll(c, "_", " ") },
+		"base":   filepath.Base,
+		"time":   func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
+		"bytes":  func(n int) string { return migrate.HumanBytes(int64(n)) },
+		"linked": linked,
 	}
 	s.pages = map[string]*template.Template{}
 	for _, name := range []string{"exports", "plan", "accounts", "run", "report", "callback"} {
@@ -61,11 +50,31 @@ func (s *Server) parsePages() error {
 	return nil
 }
 
+// webAddress is a web address in an engine's line.
+var webAddress = regexp.MustCompile(`https?://[^\s()<>"]+`)
+
+// linked makes the web addresses in an engine's line links that open
+// apart (the move's pages to visit on the instances); the rest is text.
+func linked(line string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range webAddress.FindAllStringIndex(line, -1) {
+		end := m[0] + len(strings.TrimRight(line[m[0]:m[1]], ".,;:")) // the sentence's stop is not the address's
+		u := template.HTMLEscapeString(line[m[0]:end])
+		b.WriteString(template.HTMLEscapeString(line[last:m[0]]))
+		b.WriteString(`<a href="` + u + `" target="_blank" rel="noopener noreferrer">` + u + `</a>`)
+		last = end
+	}
+	b.WriteString(template.HTMLEscapeString(line[last:]))
+	return template.HTML(b.String())
+}
+
 // page is what every screen's template gets.
 type page struct {
 	Path  string // the screen's, for the navigation
 	Title string
 	Error string
+	Field string // the field that caused Error, which shows next to it
 	Data  any
 }
 
@@ -79,6 +88,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	if e, ok := data.(interface{ errorText() string }); ok {
 		p.Error = e.errorText()
 	}
+	if e, ok := data.(interface{ errorField() string }); ok {
+		p.Field = e.errorField()
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if p.Error != "" && r.Method == http.MethodPost {
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -88,16 +100,30 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	}
 }
 
-// pageError lets a screen's data carry the error shown at its top.
-type pageError string
+// pageError lets a screen's data carry its error: next to the field that
+// caused it (Field: the field's id), tied to it for screen readers
+// (aria-describedby), or at the screen's top when no field did.
+type pageError struct{ Msg, Field string }
 
-func (e pageError) errorText() string { return string(e) }
+func (e pageError) errorText() string  { return e.Msg }
+func (e pageError) errorField() string { return e.Field }
+
+// ErrorFor is the error caused by the field id, for its template.
+func (e pageError) ErrorFor(id string) string {
+	if e.Field == id {
+		return e.Msg
+	}
+	return ""
+}
+
+// failed is an error no field caused.
+func failed(msg string) pageError { return pageError{Msg: msg} }
 
 // --- Exports ---------------------------------------------------------
 
 // export is one input: a path on disk read in place, or a file
 // uploaded into the state folder (kept there, so `mastomigrate resume`
-// finds it too).
+// finds it too, until the migration that used it is over).
 type export struct {
 	Path     string
 	Name     string
@@ -128,7 +154,7 @@ func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addPath(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSpace(r.PostFormValue("path"))
 	if path == "" {
-		s.render(w, r, "exports", exportsData{pageError: "Type the path of a file or folder."})
+		s.render(w, r, "exports", exportsData{pageError: pageError{"Type the path of a file or folder.", "path"}})
 		return
 	}
 	if strings.HasPrefix(path, "~"+string(filepath.Separator)) || path == "~" {
@@ -178,12 +204,15 @@ func (s *Server) add(ctx context.Context, news []export) {
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		s.render(w, r, "exports", exportsData{pageError: "Choose one or more files to upload."})
+		s.render(w, r, "exports", exportsData{pageError: pageError{"Choose one or more files to upload.", "files"}})
 		return
 	}
-	root := filepath.Join(s.cfg.Env.StateDir, "uploads")
-	if err := os.MkdirAll(root, 0o700); err != nil {
-		s.render(w, r, "exports", exportsData{pageError: pageError(err.Error())})
+	root, err := s.uploadsDir()
+	if err == nil {
+		err = os.MkdirAll(root, 0o700)
+	}
+	if err != nil {
+		s.render(w, r, "exports", exportsData{pageError: failed(err.Error())})
 		return
 	}
 	var news []export
@@ -193,7 +222,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil {
-			s.render(w, r, "exports", exportsData{pageError: pageError("the upload broke off: " + err.Error())})
+			s.render(w, r, "exports", exportsData{pageError: pageError{"the upload broke off: " + err.Error(), "files"}})
 			return
 		}
 		name := filepath.Base(filepath.FromSlash(part.FileName()))
@@ -202,13 +231,13 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		}
 		dir, err := os.MkdirTemp(root, "upload-")
 		if err != nil {
-			s.render(w, r, "exports", exportsData{pageError: pageError(err.Error())})
+			s.render(w, r, "exports", exportsData{pageError: failed(err.Error())})
 			return
 		}
 		path := filepath.Join(dir, name)
 		if err := saveFile(path, part); err != nil {
 			os.RemoveAll(dir)
-			s.render(w, r, "exports", exportsData{pageError: pageError(fmt.Sprintf("%s: %v", name, err))})
+			s.render(w, r, "exports", exportsData{pageError: pageError{fmt.Sprintf("%s: %v", name, err), "files"}})
 			return
 		}
 		news = append(news, export{Path: path, Name: name, Uploaded: true})
@@ -229,14 +258,66 @@ func saveFile(path string, r io.Reader) error {
 	return f.Close()
 }
 
-// removeExport takes an input off the list (an uploaded copy stays
-// until the state folder is cleaned: a journal may name it).
+// removeExport takes an input off the list; an uploaded copy goes too,
+// unless a journal that can be resumed names it.
 func (s *Server) removeExport(w http.ResponseWriter, r *http.Request) {
 	path := r.PostFormValue("path")
 	s.mu.Lock()
-	s.exports = slices.DeleteFunc(s.exports, func(e export) bool { return e.Path == path })
+	var gone []export
+	s.exports = slices.DeleteFunc(s.exports, func(e export) bool {
+		if e.Path == path {
+			gone = append(gone, e)
+		}
+		return e.Path == path
+	})
 	s.mu.Unlock()
+	s.freeUploads(gone)
 	http.Redirect(w, r, "/exports", http.StatusSeeOther)
+}
+
+// uploadsDir is where uploaded files are kept, each upload in a folder
+// of its own: an absolute path, as journals name their inputs.
+func (s *Server) uploadsDir() (string, error) {
+	return filepath.Abs(filepath.Join(s.cfg.Env.StateDir, "uploads"))
+}
+
+// freeUploads removes the uploaded copies among es, and takes them off
+// the list, unless a journal that can be resumed names them (resume
+// reads them again). When a journal cannot be read, what it names is
+// not known: nothing is removed.
+func (s *Server) freeUploads(es []export) {
+	resumable, _, err := migrate.JournalInputs(s.cfg.Env.StateDir)
+	root, rerr := s.uploadsDir()
+	if err != nil || rerr != nil {
+		return
+	}
+	for _, e := range es {
+		dir := filepath.Dir(e.Path)
+		if !e.Uploaded || filepath.Dir(dir) != root || slices.Contains(resumable, e.Path) {
+			continue
+		}
+		if os.RemoveAll(dir) != nil {
+			continue
+		}
+		s.mu.Lock()
+		s.exports = slices.DeleteFunc(s.exports, func(x export) bool { return x.Path == e.Path })
+		s.mu.Unlock()
+	}
+}
+
+// freeFinished frees the uploads of the migrations that are over, on the
+// list or not (taken off it while a journal still named them): their
+// copies served their purpose.
+func (s *Server) freeFinished() {
+	_, over, err := migrate.JournalInputs(s.cfg.Env.StateDir)
+	if err != nil {
+		return
+	}
+	var done []export
+	for _, path := range over {
+		done = append(done, export{Path: path, Uploaded: true})
+	}
+	s.freeUploads(done)
 }
 
 // --- Plan ------------------------------------------------------------
@@ -252,40 +333,141 @@ func (quiet) Secret(context.Context, migrate.SecretRequest) (string, error) {
 func (quiet) Notify(migrate.Event) {}
 
 // plan is `plan --json`'s plan for the screens' choices, checked against
-// the new account once one is logged in.
+// the new account once one is logged in. A plan reads every export (a
+// 1 GiB archive takes a while): it is made once for the same inputs, as
+// they are on disk, target and extras, and kept until one of them
+// changes or a run or move ends (the target changed).
 func (s *Server) plan(ctx context.Context) (*migrate.Plan, error) {
 	cfg, err := s.sessionConfig(nil)
 	if err != nil && len(cfg.Exports) == 0 && cfg.From == "" {
 		return nil, errors.New("add your exports first")
 	}
+	s.planMu.Lock()
+	defer s.planMu.Unlock()
+	key := s.planKey(cfg)
+	if s.planned != nil && s.planned.key == key {
+		return s.planned.plan, nil
+	}
 	env := s.env()
 	env.StateDir = "" // a plan writes nothing
-	return migrate.NewSession(cfg, env).Plan(ctx, quiet{})
+	p, err := migrate.NewSession(cfg, env).Plan(ctx, quiet{})
+	if err != nil {
+		return nil, err // not kept: the next view tries again
+	}
+	s.planned = &keptPlan{key: key, plan: p}
+	s.plans++
+	return p, nil
 }
 
-// planRow is one category of the plan, for people; the target's
-// counts once it is known.
+// keptPlan is the last plan made, with what it was made from.
+type keptPlan struct {
+	key  string
+	plan *migrate.Plan
+}
+
+// planKey names what a plan is made from: the choices, each input's
+// size and time of change on disk (a folder's changes when a file is
+// added or removed), and the runs ended since.
+func (s *Server) planKey(cfg migrate.SessionConfig) string {
+	type input struct {
+		Path string
+		Size int64
+		Mod  time.Time
+	}
+	var ins []input
+	for _, path := range cfg.Exports {
+		in := input{Path: path}
+		if fi, err := os.Stat(path); err == nil {
+			in.Size, in.Mod = fi.Size(), fi.ModTime()
+		}
+		ins = append(ins, in)
+	}
+	s.mu.Lock()
+	ended := s.ended
+	s.mu.Unlock()
+	key, _ := json.Marshal(struct {
+		From, To string
+		Include  []string
+		Inputs   []input
+		Ended    int
+	}{cfg.From, cfg.To, cfg.Include, ins, ended})
+	return string(key)
+}
+
+// column is a column of a table of the engine's counts for T (a plan's
+// or a run's category): one count, by its JSON name, drawn as it is;
+// the page adds nothing up.
+type column[T any] struct {
+	Key, Head, Help string
+	count           func(T) int
+}
+
+// cell is one count of a row, with its column's name and heading.
+type cell struct {
+	Key, Head string
+	N         int
+}
+
+// shown are the columns with a count other than 0 in one of items.
+func shown[T any](cols []column[T], items []T) []column[T] {
+	var out []column[T]
+	for _, col := range cols {
+		if slices.ContainsFunc(items, func(it T) bool { return col.count(it) != 0 }) {
+			out = append(out, col)
+		}
+	}
+	return out
+}
+
+// cells are item's counts in cols.
+func cells[T any](cols []column[T], item T) []cell {
+	var out []cell
+	for _, col := range cols {
+		out = append(out, cell{col.Key, col.Head, col.count(item)})
+	}
+	return out
+}
+
+type planCol = column[*migrate.CategoryReport]
+
+var planCols = []planCol{
+	{"to_do", "To send", "new follows and items, and follow requests to locked accounts", func(c *migrate.CategoryReport) int { return c.ToDo }},
+	{"locked", "Of these, requests", "follows of locked accounts: they count once accepted", func(c *migrate.CategoryReport) int { return c.Locked }},
+	{"already_there", "Already there", "", func(c *migrate.CategoryReport) int { return c.Already }},
+	{"pending", "Requests waiting", "sent before, not accepted yet", func(c *migrate.CategoryReport) int { return c.Pending }},
+	{"unresolved", "Not found", "", func(c *migrate.CategoryReport) int { return c.Unresolved }},
+	{"suspended", "Suspended", "", func(c *migrate.CategoryReport) int { return c.Suspended }},
+	{"over_cap", "Over the limit", "Mastodon's limit of follows", func(c *migrate.CategoryReport) int { return c.OverCap }},
+	{"moved", "Moved", "the new address is used: counted above too", func(c *migrate.CategoryReport) int { return c.Moved }},
+	{"to_remove", "To remove", "overwrite mode", func(c *migrate.CategoryReport) int { return c.Remove }},
+}
+
+// planRow is one category of the plan, for people: what the exports
+// hold, and the target's counts once it is known.
 type planRow struct {
 	Category string
 	Exported int
-	Target   bool
-	ToDo     int // to send: new follows and follow requests
-	Already  int
-	Approval int // follow requests sent, and those to locked accounts to come
-	Cannot   int // not found, suspended, over the cap
-	// For the chart: the follows that take effect at once, and all.
-	Direct, Total int
-	OptIn         bool // an extra not asked for (likes notify their authors)
+	Cells    []cell // the shown columns' counts, when the target is known
+	OptIn    bool   // an extra not asked for (likes notify their authors)
+}
+
+// chartPart is a part of the follows' chart: one of the engine's counts
+// and where it is drawn (percentages of the counts drawn).
+type chartPart struct {
+	Class, Text string
+	N           int
+	X, W        string
 }
 
 type planData struct {
 	pageError
-	Plan    *migrate.Plan
-	Rows    []planRow
-	Follows *planRow // for the chart, with the target
-	Days    int      // days the daily follow limit spreads the follows over
-	To      string
-	Extras  []extra
+	Plan   *migrate.Plan
+	Cols   []planCol // the target's columns with a count other than 0
+	Rows   []planRow
+	Chart  []chartPart // where the follows stand, with the target
+	Days   int         // days the daily follow limit spreads the follows over
+	To     string
+	Extras []extra
 }
 
 // extra is an opt-in extra, ticked or not.
@@ -323,7 +505,7 @@ func (s *Server) setInclude(w http.ResponseWriter, r *http.Request) {
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 	p, err := s.plan(r.Context())
 	if err != nil {
-		s.render(w, r, "plan", planData{pageError: pageError(err.Error())})
+		s.render(w, r, "plan", planData{pageError: failed(err.Error())})
 		return
 	}
 	d := planData{Plan: p, Extras: s.extras()}
@@ -335,35 +517,65 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 	var counts map[string]any
 	raw, _ := json.Marshal(p.Importable)
 	json.Unmarshal(raw, &counts)
+	reports := map[string]*migrate.CategoryReport{}
+	if p.Target != nil {
+		for _, cr := range p.Target.Categories {
+			reports[cr.Name] = cr
+		}
+		d.Cols = shown(planCols, p.Target.Categories)
+	}
 	for _, c := range category.Registry {
 		n, _ := counts[string(c.Name)].(float64)
 		row := planRow{Category: string(c.Name), Exported: int(n),
 			OptIn: slices.Contains(migrate.Includable, string(c.Name)) && !p.Includes(string(c.Name))}
-		if p.Target != nil {
-			for _, cr := range p.Target.Categories {
-				if cr.Name == string(c.Name) {
-					// Locked accounts' follows are among ToDo: requests.
-					row.Target, row.ToDo, row.Already = true, cr.ToDo, cr.Already
-					row.Approval = cr.Pending + cr.Locked
-					row.Cannot = cr.Unresolved + cr.Suspended + cr.OverCap
-					row.Direct = cr.ToDo - cr.Locked
-					row.Total = row.Already + row.Direct + row.Approval + row.Cannot
-				}
-			}
+		cr := reports[string(c.Name)]
+		if cr != nil {
+			row.Cells = cells(d.Cols, cr)
 		}
-		if row.Exported+row.ToDo+row.Already+row.Approval+row.Cannot == 0 {
+		if row.Exported == 0 && !slices.ContainsFunc(row.Cells, func(c cell) bool { return c.N != 0 }) {
 			continue
 		}
 		d.Rows = append(d.Rows, row)
-		if c.Name == category.Follows && row.Target && row.Total > 0 {
-			d.Follows = &row
-		}
+	}
+	if f := reports[string(category.Follows)]; f != nil {
+		d.Chart = followsChart(f)
 	}
 	d.Days = migrate.FollowDays(p.Importable.Follows)
 	if p.Target != nil {
 		d.Days = p.Target.Estimate.FollowDays
 	}
 	s.render(w, r, "plan", d)
+}
+
+// followsChart draws where the follows stand: each of the engine's
+// counts a part, the locked accounts' requests among those to send.
+func followsChart(f *migrate.CategoryReport) []chartPart {
+	parts := []chartPart{
+		{Class: "already", Text: "already followed", N: f.Already},
+		{Class: "todo", Text: "to follow", N: f.ToDo},
+		{Class: "pending", Text: "requests waiting for approval", N: f.Pending},
+		{Class: "cannot", Text: "not found", N: f.Unresolved},
+		{Class: "cannot", Text: "suspended", N: f.Suspended},
+		{Class: "cannot", Text: "over the limit", N: f.OverCap},
+	}
+	if f.Locked > 0 {
+		parts[1].Text = fmt.Sprintf("to follow (%d of them locked: a request)", f.Locked)
+	}
+	parts = slices.DeleteFunc(parts, func(p chartPart) bool { return p.N == 0 })
+	total := 0
+	for _, p := range parts {
+		total += p.N
+	}
+	x := 0
+	for i := range parts {
+		parts[i].X, parts[i].W = percent(x, total), percent(parts[i].N, total)
+		x += parts[i].N
+	}
+	return parts
+}
+
+func percent(part, whole int) string {
+	return strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 2, 64)
 }
 
 // planJSON is `plan --json`, for scripts and for the tests that hold the
@@ -400,14 +612,14 @@ type accountsData struct {
 func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) {
 	d := accountsData{}
 	if tokens, err := s.cfg.Tokens(); err != nil {
-		d.pageError = pageError(err.Error())
+		d.pageError = failed(err.Error())
 	} else {
 		d.Stored = tokens.Accounts()
 	}
 	s.mu.Lock()
 	d.To, d.From = s.to, s.from
-	if d.pageError == "" {
-		d.pageError, s.loginErr = pageError(s.loginErr), ""
+	if d.Msg == "" {
+		d.pageError, s.loginErr = failed(s.loginErr), ""
 	}
 	s.mu.Unlock()
 	s.render(w, r, "accounts", d)
@@ -419,11 +631,11 @@ func (s *Server) useAccount(w http.ResponseWriter, r *http.Request) {
 	if account != "" {
 		tokens, err := s.cfg.Tokens()
 		if err != nil {
-			s.render(w, r, "accounts", accountsData{pageError: pageError(err.Error())})
+			s.render(w, r, "accounts", accountsData{pageError: failed(err.Error())})
 			return
 		}
 		if _, ok := tokens.Find(account); !ok {
-			s.render(w, r, "accounts", accountsData{pageError: pageError("no stored login for " + account)})
+			s.render(w, r, "accounts", accountsData{pageError: failed("no stored login for " + account)})
 			return
 		}
 	}
@@ -451,7 +663,7 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	base, err := api.ParseInstance(r.PostFormValue("instance"))
 	if err != nil {
-		s.render(w, r, "accounts", s.accountsError(err))
+		s.render(w, r, "accounts", s.accountsError(err, role+"-instance"))
 		return
 	}
 	var scopes []string
@@ -461,7 +673,7 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) {
 	hc := s.httpClient()
 	app, err := api.RegisterAppScopes(r.Context(), base.String(), "http://"+s.addr+"/oauth/callback", hc, scopes, s.cfg.Env.Clock)
 	if err != nil {
-		s.render(w, r, "accounts", s.accountsError(err))
+		s.render(w, r, "accounts", s.accountsError(err, role+"-instance"))
 		return
 	}
 	state, verifier := api.NewAuthRequest()
@@ -471,8 +683,9 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, app.AuthURL(state, verifier), http.StatusSeeOther)
 }
 
-func (s *Server) accountsError(err error) accountsData {
-	d := accountsData{pageError: pageError(err.Error())}
+// accountsError is the accounts screen with err, caused by field.
+func (s *Server) accountsError(err error, field string) accountsData {
+	d := accountsData{pageError: pageError{err.Error(), field}}
 	if tokens, err := s.cfg.Tokens(); err == nil {
 		d.Stored = tokens.Accounts()
 	}
@@ -531,8 +744,28 @@ func (s *Server) finishLogin(ctx context.Context, pl *pendingLogin, q map[string
 
 // --- Run -------------------------------------------------------------
 
+// summaryCols are the run's outcomes, as `migrate` sums them up.
+var summaryCols = []column[*migrate.SummaryRow]{
+	{"done", "Done", "", func(r *migrate.SummaryRow) int { return r.Done }},
+	{"already_there", "Already there", "", func(r *migrate.SummaryRow) int { return r.Already }},
+	{"pending", "Requests sent", "follow requests: they count once accepted", func(r *migrate.SummaryRow) int { return r.Pending }},
+	{"waiting", "Waiting for requests", "list members added once their follow request is accepted", func(r *migrate.SummaryRow) int { return r.Waiting }},
+	{"deferred", "For a later run", "the daily follow limit: continue once it allows", func(r *migrate.SummaryRow) int { return r.Deferred }},
+	{"retry", "To retry", "", func(r *migrate.SummaryRow) int { return r.Retry }},
+	{"skipped", "Skipped", "the report says why", func(r *migrate.SummaryRow) int { return r.Skipped }},
+	{"failed", "Failed", "the report says why", func(r *migrate.SummaryRow) int { return r.Failed }},
+}
+
+// summaryRow is a category's outcomes in the run.
+type summaryRow struct {
+	Category string
+	Cells    []cell
+}
+
 type runData struct {
 	pageError
+	SumCols  []column[*migrate.SummaryRow] // the run's outcomes with a count
+	SumRows  []summaryRow
 	Snap     Snapshot
 	Running  bool
 	Status   *migrate.RunStatus // the newest journal's, when not running
@@ -547,7 +780,15 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) runData(msg string) runData {
-	d := runData{pageError: pageError(msg), Snap: s.live.Snapshot(), Running: s.Running(), Extras: s.extras()}
+	d := runData{pageError: failed(msg), Snap: s.live.Snapshot(), Running: s.Running(), Extras: s.extras()}
+	if sum := d.Snap.Summary; sum != nil {
+		d.SumCols = shown(summaryCols, sum.Rows)
+		for _, r := range sum.Rows {
+			if c := cells(d.SumCols, r); slices.ContainsFunc(c, func(c cell) bool { return c.N != 0 }) {
+				d.SumRows = append(d.SumRows, summaryRow{r.Category, c})
+			}
+		}
+	}
 	if runs, err := migrate.Statuses(s.cfg.Env.StateDir); err == nil && len(runs) > 0 && runs[0].Damaged == "" {
 		d.Status = &runs[0]
 	}
@@ -604,10 +845,10 @@ func csvs(rep *migrate.Report) (string, []string, error) {
 	return dir, names, err
 }
 
-func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) { s.reportWith(w, r, "") }
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) { s.reportWith(w, r, pageError{}) }
 
-// reportWith draws the report, with msg at its top.
-func (s *Server) reportWith(w http.ResponseWriter, r *http.Request, msg string) {
+// reportWith draws the report, with e.
+func (s *Server) reportWith(w http.ResponseWriter, r *http.Request, e pageError) {
 	d := reportData{}
 	s.mu.Lock()
 	d.From, d.To = s.from, s.to
@@ -616,20 +857,22 @@ func (s *Server) reportWith(w http.ResponseWriter, r *http.Request, msg string) 
 		d.Stored = tokens.Accounts()
 	}
 	rep, err := s.report()
-	if err != nil {
-		msg = cmp.Or(msg, err.Error())
-	} else {
+	if err != nil && e.Msg == "" {
+		e = failed(err.Error())
+	}
+	if err == nil {
 		d.Report = rep
 		d.To = cmp.Or(d.To, rep.Account)
 		dir, names, err := csvs(rep)
-		if err != nil {
-			msg = cmp.Or(msg, err.Error())
-		} else {
+		if err != nil && e.Msg == "" {
+			e = failed(err.Error())
+		}
+		if err == nil {
 			os.RemoveAll(dir)
 			d.CSVs = names
 		}
 	}
-	d.pageError = pageError(msg)
+	d.pageError = e
 	s.render(w, r, "report", d)
 }
 

@@ -142,8 +142,12 @@ func TestPlan(t *testing.T) {
 						f = c
 					}
 				}
-				if len(cells) < 3 || cells[1][1] != itoa(f.ToDo) || cells[2][1] != itoa(f.Already) {
-					t.Errorf("follows row %q, want %d to do and %d already there", row, f.ToDo, f.Already)
+				engineCounts(t, "follows", row, f)
+				// The lanes compared only where the engine compares them
+				// (as `plan` prints them): else one estimate, not two.
+				if lanes := want.LanesText(); strings.Contains(page, `id="lanes"`) != (lanes != "") ||
+					lanes == "" && want.Lanes != nil && strings.Contains(page, html.EscapeString(want.Lanes.Text)) {
+					t.Errorf("lanes on the page, want %q", lanes)
 				}
 				if !strings.Contains(page, html.EscapeString(want.Target.Estimate.Text)) || !strings.Contains(page, `class="chart"`) {
 					t.Errorf("no estimate %q or chart on the page", want.Target.Estimate.Text)
@@ -202,26 +206,45 @@ func TestLogin(t *testing.T) {
 	}
 }
 
-// TestBadInput: what the page cannot do is said at the top of the
-// screen it was asked from, with the CLI's reason where there is one.
+// TestBadInput: what the page cannot do is said with the CLI's reason
+// where there is one: next to the field that caused it, tied to it for
+// screen readers (aria-describedby, aria-invalid), else at the top of
+// the screen it was asked from.
 func TestBadInput(t *testing.T) {
 	p := newPage(t)
 	tests := []struct {
 		name, path string
 		form       url.Values
+		field      string // the field that caused it; "": none
 		want       string
 	}{
-		{"an instance the CLI refuses", "/accounts/login", url.Values{"role": {"to"}, "instance": {"http://new.example"}}, "refusing plain http for new.example"},
-		{"a run without an account", "/run/start", nil, "log in to the new account first"},
-		{"an empty path", "/exports/path", url.Values{"path": {" "}}, "Type the path of a file or folder."},
-		{"a move without its accounts", "/move/start", url.Values{"mode": {"move"}}, "Name the old account and the new one"},
-		{"nothing to continue", "/run/continue", nil, "no unfinished migration to resume"},
+		{"an instance the CLI refuses", "/accounts/login", url.Values{"role": {"to"}, "instance": {"http://new.example"}}, "to-instance", "refusing plain http for new.example"},
+		{"the old instance refused", "/accounts/login", url.Values{"role": {"from"}, "instance": {"http://old.example"}}, "from-instance", "refusing plain http for old.example"},
+		{"a run without an account", "/run/start", nil, "", "log in to the new account first"},
+		{"an empty path", "/exports/path", url.Values{"path": {" "}}, "path", "Type the path of a file or folder."},
+		{"a move without its accounts", "/move/start", url.Values{"mode": {"move"}}, "move-from", "Name the old account and the new one"},
+		{"a move without the new account", "/move/start", url.Values{"mode": {"move"}, "from": {"me@old.example"}}, "move-to", "Name the old account and the new one"},
+		{"nothing to continue", "/run/continue", nil, "", "no unfinished migration to resume"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, body := p.Post(tt.path, tt.form)
-			if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="page-error">`+html.EscapeString(tt.want)) {
-				t.Errorf("%d\n%s", code, body)
+			if code != http.StatusUnprocessableEntity {
+				t.Errorf("status %d", code)
+			}
+			shown := `id="page-error">` + html.EscapeString(tt.want)
+			if tt.field != "" {
+				shown = `id="` + tt.field + `-error" role="alert">` + html.EscapeString(tt.want)
+				field := regexp.MustCompile(`<input id="` + tt.field + `"[^>]*>`).FindString(body)
+				if !strings.Contains(field, `aria-invalid="true" aria-describedby="`+tt.field+`-error"`) {
+					t.Errorf("the field is not tied to its error: %s", field)
+				}
+				if strings.Contains(body, `id="page-error"`) {
+					t.Error("the field's error is also at the top")
+				}
+			}
+			if !strings.Contains(body, shown) {
+				t.Errorf("want %s:\n%s", shown, body)
 			}
 		})
 	}

@@ -64,6 +64,11 @@ type Server struct {
 	logins   map[string]*pendingLogin
 	loginErr string
 	run      *activeRun
+	ended    int // runs and moves ended: the target may have changed
+
+	planMu  sync.Mutex // one plan made at a time
+	planned *keptPlan
+	plans   int // plans made, for the tests
 }
 
 // cookieName is the cookie that carries the launch's secret once the
@@ -218,10 +223,11 @@ func (s *Server) isSecret(v string) bool {
 	return subtle.ConstantTimeCompare([]byte(v), []byte(s.secret)) == 1
 }
 
-// home opens on the migration's status when one is journaled, else on
-// the first step.
+// home opens on the migration's status when one is unfinished (or runs),
+// else on the first step: a finished migration is history, and the
+// person who comes back has a new one in mind.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	if paths, _ := migrate.Journals(s.cfg.Env.StateDir); len(paths) > 0 || s.Running() {
+	if _, err := migrate.LatestUnfinished(s.cfg.Env.StateDir); err == nil || s.Running() {
 		http.Redirect(w, r, "/run", http.StatusSeeOther)
 		return
 	}

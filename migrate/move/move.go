@@ -219,10 +219,15 @@ func (m *Move) say(format string, a ...any) {
 
 // ask confirms a change, unless Yes.
 func (m *Move) ask(ctx context.Context, account, prompt string) error {
+	return m.askWeb(ctx, migrate.Confirmation{Account: account, Changes: 1, Prompt: prompt})
+}
+
+// askWeb confirms q, unless Yes.
+func (m *Move) askWeb(ctx context.Context, q migrate.Confirmation) error {
 	if m.cfg.Yes {
 		return nil
 	}
-	ok, err := m.p.Confirm(ctx, migrate.Confirmation{Account: account, Changes: 1, Prompt: prompt})
+	ok, err := m.p.Confirm(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -356,7 +361,8 @@ func (m *Move) aliasOnWeb(ctx context.Context) error {
 			if m.cfg.DryRun {
 				return nil
 			}
-			if err := m.ask(ctx, newName, fmt.Sprintf("Is %s listed as an alias on %s?", oldName, newName)); err != nil {
+			if err := m.askWeb(ctx, migrate.Confirmation{Account: newName, Changes: 1, Link: page, Enter: "@" + oldName,
+				Prompt: fmt.Sprintf("Is %s listed as an alias on %s?", oldName, newName)}); err != nil {
 				return err
 			}
 			return m.mark(StepAlias, migrate.StatusDone, "not verified: the actor is reduced")
@@ -374,7 +380,8 @@ func (m *Move) aliasOnWeb(ctx context.Context) error {
 		if attempt >= 5 {
 			return waitErr
 		}
-		saved, err := m.p.Confirm(ctx, migrate.Confirmation{Account: newName, Kind: migrate.ConfirmDone, Prompt: "Press Enter once it is saved (Ctrl-C to stop):"})
+		saved, err := m.p.Confirm(ctx, migrate.Confirmation{Account: newName, Kind: migrate.ConfirmDone, Link: page, Enter: "@" + oldName,
+			Prompt: "Press Enter once it is saved (Ctrl-C to stop):"})
 		if err != nil {
 			return err
 		}

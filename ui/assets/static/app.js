@@ -4,6 +4,30 @@
 "use strict";
 
 (function () {
+  // Keyboard and screen-reader users land where the page needs them: on
+  // the field an error is about, on the engine's question, or back on
+  // the control they were on before the run screen redrew itself.
+  const kept = sessionStorage.getItem("focus"), redrawn = sessionStorage.getItem("redrawn");
+  sessionStorage.removeItem("focus");
+  sessionStorage.removeItem("redrawn");
+  const target = document.querySelector('[aria-invalid="true"]') ||
+    document.querySelector(".question input:not([type=hidden]), .question button") ||
+    (kept && document.getElementById(kept));
+  if (target) target.focus();
+  const redraw = () => {
+    if (document.activeElement && document.activeElement.id) sessionStorage.setItem("focus", document.activeElement.id);
+    sessionStorage.setItem("redrawn", "1");
+    location.reload();
+  };
+  // The run's one live region: a screen reader says what changed (the
+  // state after a redraw, what runs, the waits), not every count.
+  const announce = document.getElementById("announce");
+  const say = (text) => { if (announce && text && announce.textContent !== text) announce.textContent = text; };
+  if (redrawn) {
+    const state = document.getElementById("state");
+    if (state) say(state.textContent.trim());
+  }
+
   const drop = document.getElementById("drop");
   if (drop) {
     const input = drop.querySelector("input[type=file]");
@@ -40,20 +64,27 @@
     if (s.state !== live.dataset.state || question !== live.dataset.question || String(!!s.pausing) !== live.dataset.pausing ||
         moves !== live.dataset.moves || notes !== live.dataset.notes) {
       events.close();
-      location.reload();
+      redraw();
       return;
     }
     for (const c of s.categories || []) {
       const li = live.querySelector('li[data-cat="' + CSS.escape(c.category) + '"]');
-      if (!li) { events.close(); location.reload(); return; }
+      if (!li) { events.close(); redraw(); return; }
       const bar = li.querySelector("progress");
       bar.max = c.total;
       bar.value = c.done;
       li.querySelector(".count").textContent = c.done + " of " + c.total;
     }
     const wait = document.getElementById("wait");
-    wait.textContent = s.wait ? "Waiting for " + s.wait.reason + " until " + new Date(s.wait.until).toLocaleString() + "." : "";
+    const waiting = s.wait ? "Waiting for " + s.wait.reason + " until " + new Date(s.wait.until).toLocaleString() + "." : "";
+    if (waiting !== wait.textContent) {
+      wait.textContent = waiting;
+      say(waiting);
+    }
     const state = document.getElementById("state");
-    if (s.state === "running" && s.doing && !s.pausing && !s.question) state.textContent = "Running: " + s.doing + "…";
+    if (s.state === "running" && s.doing && !s.pausing && !s.question) {
+      state.textContent = "Running: " + s.doing + "…";
+      say(state.textContent);
+    }
   };
 })();
