@@ -75,11 +75,7 @@ func (f Flavour) Limits() Limits {
 	if f.GoToSocial() {
 		return GoToSocialLimits()
 	}
-	l := MastodonLimits()
-	if f.mastodonAtLeast(4, 3) {
-		l.Apps, l.AppsPeriod = 5, 10*time.Minute // config/initializers/rack_attack.rb
-	}
-	return l
+	return MastodonLimits()
 }
 
 // hostDomain: GoToSocial names its accounts after its configured host,
