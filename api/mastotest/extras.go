@@ -333,7 +333,7 @@ func (s *Server) addFilterKeyword(c *call) (int, any) {
 	if strings.TrimSpace(k.Keyword) == "" {
 		return invalid("Keyword can't be blank")
 	}
-	if st, body, refused := s.flavour.filterKeywordRefused(k.Keyword); refused {
+	if st, body, refused := s.flavour.filterTextRefused("keyword", k.Keyword); refused {
 		return st, body
 	}
 	if s.flavour.GoToSocial() && slices.ContainsFunc(f.Keywords, func(h FilterKeyword) bool { return h.Keyword == k.Keyword }) {
@@ -384,6 +384,9 @@ func (s *Server) createFilter(c *call) (int, any) {
 	if f.Title == "" {
 		return invalid("Title can't be blank")
 	}
+	if st, body, refused := s.flavour.filterTextRefused("title", f.Title); refused {
+		return st, body
+	}
 	if len(f.Context) == 0 {
 		return invalid("Context can't be blank")
 	}
@@ -399,7 +402,7 @@ func (s *Server) createFilter(c *call) (int, any) {
 		return st, body
 	}
 	for _, k := range f.Keywords {
-		if st, body, refused := s.flavour.filterKeywordRefused(k.Keyword); refused {
+		if st, body, refused := s.flavour.filterTextRefused("keyword", k.Keyword); refused {
 			return st, body
 		}
 	}
