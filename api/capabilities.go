@@ -82,6 +82,11 @@ type Capabilities struct {
 	// formvalidation.go, maximumFilterKeywordLength); Mastodon has none
 	// (app/models/custom_filter_keyword.rb validates presence only).
 	FilterKeyword int
+	// FilterTitle is the most characters a filter's title may have, 0
+	// when there is no limit known: GoToSocial refuses a longer one with
+	// 422 (formvalidation.go, maximumFilterTitleLength); Mastodon has none
+	// (app/models/custom_filter.rb validates presence only).
+	FilterTitle int
 	// Probe says the entry is a guess: check each feature by trying it.
 	Probe bool
 	// minVersion is the first version the entry is for ("" any).
@@ -195,7 +200,7 @@ func (s Server) Capabilities() Capabilities {
 	c.Profile = s.profileLimits()
 	c.FilterActions = s.filterActions()
 	if s.Software == "gotosocial" {
-		c.FilterKeyword = 40
+		c.FilterKeyword, c.FilterTitle = 40, 200
 	}
 	return c
 }
