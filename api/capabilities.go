@@ -54,8 +54,9 @@ type Capabilities struct {
 	// OutgoingRequests says the server may list the follow requests an
 	// account sent and that wait for acceptance (GET /api/v1/
 	// follow_requests/outgoing, GoToSocial 0.20: internal/api/client/
-	// followrequests/getoutgoing.go; when 0.20 added it is not known, so
-	// the read itself tells: a missing route says no). Mastodon has no
+	// followrequests/getoutgoing.go; new in 0.20.0 as far as clients
+	// tell, its source has one stored version, so the read itself tells:
+	// a missing route says no). Mastodon has no
 	// such route (config/routes/api.rb): only a relationship shows a
 	// request there. Entries that Probe try it too.
 	OutgoingRequests bool
