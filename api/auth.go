@@ -73,10 +73,10 @@ func RegisterAppScopes(ctx context.Context, instance string, redirect string, hc
 
 // registerApp is POST /api/v1/apps (app/controllers/api/v1/
 // apps_controller.rb). Sent here rather than by go-mastodon, whose error
-// drops the headers: Mastodon 4.3+ allows 5 registrations per 10 minutes
-// from one address (config/initializers/rack_attack.rb), and its 429
-// says until when only in X-RateLimit-Reset, which *RateLimitError
-// carries.
+// drops the headers: Mastodon (4.2.9+, 4.3+) allows 5 registrations per
+// 10 minutes from one address (config/initializers/rack_attack.rb), and
+// its 429 says until when only in X-RateLimit-Reset, which
+// *RateLimitError carries.
 func registerApp(ctx context.Context, base *url.URL, redirect string, hc *http.Client, scopes []string, now time.Time) (*mastodon.Application, error) {
 	if hc == nil {
 		hc = http.DefaultClient

@@ -54,8 +54,9 @@ type Capabilities struct {
 	// OutgoingRequests says the server may list the follow requests an
 	// account sent and that wait for acceptance (GET /api/v1/
 	// follow_requests/outgoing, GoToSocial 0.20: internal/api/client/
-	// followrequests/getoutgoing.go; when 0.20 added it is not known, so
-	// the read itself tells: a missing route says no). Mastodon has no
+	// followrequests/getoutgoing.go; new in 0.20.0 as far as clients
+	// tell, its source has one stored version, so the read itself tells:
+	// a missing route says no). Mastodon has no
 	// such route (config/routes/api.rb): only a relationship shows a
 	// request there. Entries that Probe try it too.
 	OutgoingRequests bool
@@ -82,6 +83,11 @@ type Capabilities struct {
 	// formvalidation.go, maximumFilterKeywordLength); Mastodon has none
 	// (app/models/custom_filter_keyword.rb validates presence only).
 	FilterKeyword int
+	// FilterTitle is the most characters a filter's title may have, 0
+	// when there is no limit known: GoToSocial refuses a longer one with
+	// 422 (formvalidation.go, maximumFilterTitleLength); Mastodon has none
+	// (app/models/custom_filter.rb validates presence only).
+	FilterTitle int
 	// Probe says the entry is a guess: check each feature by trying it.
 	Probe bool
 	// minVersion is the first version the entry is for ("" any).
@@ -195,7 +201,7 @@ func (s Server) Capabilities() Capabilities {
 	c.Profile = s.profileLimits()
 	c.FilterActions = s.filterActions()
 	if s.Software == "gotosocial" {
-		c.FilterKeyword = 40
+		c.FilterKeyword, c.FilterTitle = 40, 200
 	}
 	return c
 }

@@ -35,12 +35,18 @@ func diffFilters(ch *Changes, add func(Step), x []api.Filter, have map[string]*a
 			}
 			want.Keywords = append(want.Keywords, k)
 		}
-		var note string
+		var notes []string
 		if a, changed := caps.FilterAction(f.Action); changed {
 			want.Action = a
-			note = fmt.Sprintf("the filter action %s becomes %s: the new server has no %s (Mastodon has it from 4.4; GoToSocial 0.20 has none)", f.Action, a, f.Action)
+			notes = append(notes, fmt.Sprintf("the filter action %s becomes %s: the new server has no %s (Mastodon has it from 4.4; GoToSocial 0.20 has none)", f.Action, a, f.Action))
 		}
-		if h := have[f.Title]; h != nil {
+		if t := []rune(f.Title); caps.FilterTitle > 0 && len(t) > caps.FilterTitle {
+			// The server would refuse the whole filter; a shorter title keeps it.
+			want.Title = strings.TrimSpace(string(t[:caps.FilterTitle]))
+			notes = append(notes, fmt.Sprintf("the title is cut to %d characters, the most the new server takes", caps.FilterTitle))
+		}
+		note := strings.Join(notes, "; ")
+		if h := have[want.Title]; h != nil {
 			missing, differ := keywordGaps(want.Keywords, h.Keywords)
 			if len(differ) > 0 || h.Action != want.Action || !sameSet(h.Context, want.Context) {
 				ch.Problems = append(ch.Problems, Problem{Category: "filters", Item: f.Title, Kind: "conflict",

@@ -118,7 +118,9 @@ func (s *Server) findAcct(q string) *Account {
 
 // lookup finds only accounts the server knows (app/controllers/api/v1/
 // accounts/lookup_controller.rb uses ResolveAccountService with
-// skip_webfinger: unknown remote accounts are 404).
+// skip_webfinger: unknown remote accounts are 404; GoToSocial's
+// internal/processing/search/lookup.go puts an @ in front and never
+// resolves), a bare username the local account on both.
 func (s *Server) lookup(c *call) (int, any) {
 	a := s.findAcct(c.get("acct"))
 	if a == nil || a.Unknown {

@@ -172,17 +172,21 @@ var hashtagName = regexp.MustCompile(`^[\p{L}\p{N}_·\x{200c}]*[\p{L}_][\p{L}\p{
 //     RecordInvalid (and RecordNotUnique) and then calls e.is_a(…), a
 //     method that does not exist: the NoMethodError is a 500 for every
 //     refusal, a repeat included.
-//   - 4.4+: the service finds or initialises the tag by name
-//     (find_or_initialize_by) and saves a new one with save!: a repeat
-//     answers 200 with the existing tag, and a refusal is the
-//     RecordInvalid's 422 (app/controllers/concerns/api/error_handling.rb).
+//   - 4.4+: the service finds or initialises the tag by its name
+//     column (account.featured_tags.find_or_initialize_by(name:), the
+//     name normalised only by strip and delete_prefix('#'), `normalizes
+//     :name` in featured_tag.rb) and saves a new one with save!: a repeat
+//     in the same case answers 200 with the existing tag; one in another
+//     case is a new record that validate_tag_uniqueness refuses, like
+//     any refusal the RecordInvalid's 422 (app/controllers/concerns/api/
+//     error_handling.rb).
 func (s *Server) featureTag(c *call) (int, any) {
 	name := strings.TrimPrefix(strings.TrimSpace(c.get("name")), "#")
 	x := s.ext()
 	existing, repeat := x.featuredTags[strings.ToLower(name)]
 	var refusal string
 	switch {
-	case repeat && s.flavour.mastodonAtLeast(4, 4):
+	case repeat && existing.name == name && s.flavour.mastodonAtLeast(4, 4):
 		return http.StatusOK, featuredTagJSON(existing)
 	case name == "":
 		refusal = "Name can't be blank"
@@ -329,7 +333,7 @@ func (s *Server) addFilterKeyword(c *call) (int, any) {
 	if strings.TrimSpace(k.Keyword) == "" {
 		return invalid("Keyword can't be blank")
 	}
-	if st, body, refused := s.flavour.filterKeywordRefused(k.Keyword); refused {
+	if st, body, refused := s.flavour.filterTextRefused("keyword", k.Keyword); refused {
 		return st, body
 	}
 	if s.flavour.GoToSocial() && slices.ContainsFunc(f.Keywords, func(h FilterKeyword) bool { return h.Keyword == k.Keyword }) {
@@ -380,6 +384,9 @@ func (s *Server) createFilter(c *call) (int, any) {
 	if f.Title == "" {
 		return invalid("Title can't be blank")
 	}
+	if st, body, refused := s.flavour.filterTextRefused("title", f.Title); refused {
+		return st, body
+	}
 	if len(f.Context) == 0 {
 		return invalid("Context can't be blank")
 	}
@@ -395,7 +402,7 @@ func (s *Server) createFilter(c *call) (int, any) {
 		return st, body
 	}
 	for _, k := range f.Keywords {
-		if st, body, refused := s.flavour.filterKeywordRefused(k.Keyword); refused {
+		if st, body, refused := s.flavour.filterTextRefused("keyword", k.Keyword); refused {
 			return st, body
 		}
 	}

@@ -73,6 +73,14 @@ func TestFilterCreatePerFlavour(t *testing.T) {
 			if a := create("long", url.Values{"keywords_attributes[][keyword]": {long}, "keywords_attributes[][whole_word]": {"false"}}); a.status != wantLong {
 				t.Errorf("a keyword of 41 characters: %d %s, want %d", a.status, a.body, wantLong)
 			}
+			// GoToSocial: a title of at most 200 characters (formvalidation.go
+			// maximumFilterTitleLength); Mastodon: presence only.
+			if a := create(strings.Repeat("é", 200), nil); a.status != 200 {
+				t.Errorf("a title of 200 characters: %d %s", a.status, a.body)
+			}
+			if a := create(strings.Repeat("é", 201), nil); a.status != wantLong {
+				t.Errorf("a title of 201 characters: %d %s, want %d", a.status, a.body, wantLong)
+			}
 		})
 	}
 }

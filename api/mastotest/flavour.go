@@ -75,11 +75,7 @@ func (f Flavour) Limits() Limits {
 	if f.GoToSocial() {
 		return GoToSocialLimits()
 	}
-	l := MastodonLimits()
-	if f.mastodonAtLeast(4, 3) {
-		l.Apps, l.AppsPeriod = 5, 10*time.Minute // config/initializers/rack_attack.rb
-	}
-	return l
+	return MastodonLimits()
 }
 
 // hostDomain: GoToSocial names its accounts after its configured host,
@@ -375,14 +371,19 @@ func (f Flavour) searchReadsHandle(q string) bool {
 	return err == nil
 }
 
-// filterKeywordRefused: GoToSocial validates every keyword, at most 40
-// characters, and answers 422 for the whole request (internal/validate/
-// formvalidation.go FilterKeyword, called by filterpost.go and
-// filterkeywordpost.go); Mastodon validates presence only
-// (app/models/custom_filter_keyword.rb).
-func (f Flavour) filterKeywordRefused(k string) (int, any, bool) {
-	if n := utf8.RuneCountInString(k); f.GoToSocial() && n > 40 {
-		st, body := gtsError(http.StatusUnprocessableEntity, fmt.Sprintf("filter keyword length must be no more than 40 chars, provided keyword was %d chars", n))
+// filterTextRefused is GoToSocial's answer to a filter's keyword or title
+// (field) over its length; the last result says whether it is over:
+// validateNormalizeCreateFilter (internal/api/client/filters/v2/
+// filterpost.go; filterkeywordpost.go for one keyword) checks the title
+// with validate.FilterTitle, at most 200 characters, and every keyword
+// with validate.FilterKeyword, at most 40, and answers 422 for the whole
+// request (internal/validate/formvalidation.go, maximumFilterTitleLength,
+// maximumFilterKeywordLength). Mastodon validates presence only
+// (app/models/custom_filter.rb, custom_filter_keyword.rb).
+func (f Flavour) filterTextRefused(field, v string) (int, any, bool) {
+	most := map[string]int{"title": 200, "keyword": 40}[field]
+	if n := utf8.RuneCountInString(v); f.GoToSocial() && n > most {
+		st, body := gtsError(http.StatusUnprocessableEntity, fmt.Sprintf("filter %s length must be no more than %d chars, provided %s was %d chars", field, most, field, n))
 		return st, body, true
 	}
 	return 0, nil, false

@@ -187,14 +187,19 @@ func TestTagFollowsSpendDailyFollows(t *testing.T) {
 		}
 		s := NewServer(t, WithFlavour(fl), WithLimits(l), WithClock(NewManualClock(day)))
 		a := s.AddAccount(Account{Username: "a", Domain: "far.example"})
+		// A refused follow is not counted (app/lib/rate_limiter.rb record!
+		// raises before incr): what is left stays 0, never below.
 		steps := []struct {
 			name, path string
 			want       int
+			remaining  string
 		}{
-			{"account follow", "/api/v1/accounts/" + a + "/follow", 200},
-			{"tag follow", "/api/v1/tags/golang/follow", 200},
-			{"the same tag again", "/api/v1/tags/golang/follow", 200},
-			{"a third new follow", "/api/v1/tags/fediverse/follow", 429},
+			{"account follow", "/api/v1/accounts/" + a + "/follow", 200, "1"},
+			{"tag follow", "/api/v1/tags/golang/follow", 200, "0"},
+			{"the same tag again", "/api/v1/tags/golang/follow", 200, "0"},
+			{"a third new follow", "/api/v1/tags/fediverse/follow", 429, "0"},
+			{"the third again", "/api/v1/tags/fediverse/follow", 429, "0"},
+			{"a repeat after the refusals", "/api/v1/tags/golang/follow", 200, "0"},
 		}
 		for _, st := range steps {
 			want := st.want
@@ -205,8 +210,9 @@ func TestTagFollowsSpendDailyFollows(t *testing.T) {
 			if r.status != want {
 				t.Errorf("%s: %d, want %d: %s", st.name, r.status, want, r.body)
 			}
-			if limited && r.header.Get("X-RateLimit-Limit") != "2" {
-				t.Errorf("%s: X-RateLimit-Limit %q, want the follow limit's", st.name, r.header.Get("X-RateLimit-Limit"))
+			if limited && (r.header.Get("X-RateLimit-Limit") != "2" || r.header.Get("X-RateLimit-Remaining") != st.remaining) {
+				t.Errorf("%s: X-RateLimit-Limit %q, Remaining %q, want the follow limit's 2 and %s", st.name,
+					r.header.Get("X-RateLimit-Limit"), r.header.Get("X-RateLimit-Remaining"), st.remaining)
 			}
 		}
 		if got := s.Extras().FollowedTags; limited && len(got) != 1 || !limited && len(got) != 2 {

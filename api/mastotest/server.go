@@ -96,8 +96,12 @@ type Limits struct {
 	IPRequests       int
 	IPRequestsPeriod time.Duration
 	// Apps is Mastodon's throttle of app registrations (POST
-	// /api/v1/apps) per client IP, from 4.3 ('throttle_oauth_application_
-	// registrations/ip', added by mastodon/mastodon#30316).
+	// /api/v1/apps) per client IP: 'throttle_oauth_application_
+	// registrations/ip', 5 per 10 minutes (config/initializers/
+	// rack_attack.rb; spec/config/initializers/rack_attack_spec.rb),
+	// added by mastodon/mastodon#30316 in 4.2.9 and 4.3.0 (CHANGELOG.md,
+	// 4.2.9 "Add rate-limit on OAuth application registration"), so every
+	// flavour played here (4.2.13 on) has it.
 	Apps          int
 	AppsPeriod    time.Duration
 	FollowsPerDay int // account and tag follows: app/models/follow.rb, tag_follow.rb rate_limit family :follows, app/lib/rate_limiter.rb
@@ -109,7 +113,8 @@ type Limits struct {
 // epoch, as rack-attack keys its counters by now / period.
 func MastodonLimits() Limits {
 	return Limits{Requests: 300, RequestsPeriod: 5 * time.Minute, UserRequests: 1500, UserRequestsPeriod: 5 * time.Minute,
-		Paginated: 300, PaginatedPeriod: 15 * time.Minute, FollowsPerDay: 400, FollowCap: 7500, MaxLists: 50}
+		Paginated: 300, PaginatedPeriod: 15 * time.Minute, Apps: 5, AppsPeriod: 10 * time.Minute,
+		FollowsPerDay: 400, FollowCap: 7500, MaxLists: 50}
 }
 
 // GoToSocialLimits are GoToSocial 0.20's defaults: advanced-rate-limit-

@@ -141,10 +141,11 @@ func login(ctx context.Context, opts *loginOptions, base *url.URL) error {
 // awaitCallback serves the loopback redirect until the browser brings the
 // code back with the state we sent.
 // appLimitError is a login refused at its first step: every login
-// registers the app anew, and Mastodon 4.3+ takes 5 registrations per 10
-// minutes from one address (config/initializers/rack_attack.rb,
-// throttle_oauth_application_registrations/ip). Waiting inside login
-// would look like a hang; the person is told when to try again.
+// registers the app anew, and Mastodon (4.2.9+, 4.3+) takes 5
+// registrations per 10 minutes from one address (config/initializers/
+// rack_attack.rb, throttle_oauth_application_registrations/ip). Waiting
+// inside login would look like a hang; the person is told when to try
+// again.
 type appLimitError struct {
 	host string
 	err  *api.RateLimitError

@@ -197,6 +197,40 @@ func TestFilterKeywordTooLong(t *testing.T) {
 	}
 }
 
+// TestFilterTitleTooLong: GoToSocial refuses a filter whose title is over
+// 200 characters whole; the filter is carried with its title cut to 200,
+// the plan says so, and a rerun finds it there and sends nothing.
+func TestFilterTitleTooLong(t *testing.T) {
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock, old, neu := oldAndNew(t, fl)
+			title := strings.TrimSpace(strings.Repeat("Ünïcode spoilers ", 15)) // 254 characters
+			old.SeedFilter(mastotest.FilterState{Title: title, Context: []string{"home"}, Action: "warn",
+				Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}}})
+			f, out, errOut, _ := fromFactory(t, old, neu, clock)
+			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--only", "filters"}
+			if code := run(context.Background(), args, f); code != 0 {
+				t.Fatalf("exit %d\n%s%s", code, out, errOut)
+			}
+			want := title
+			if fl.GoToSocial() {
+				want = string([]rune(title)[:200])
+			}
+			got, ok := neu.Extras().Filters[want]
+			if !ok || len(neu.Extras().Filters) != 1 || len(got.Keywords) != 1 {
+				t.Fatalf("filters on the new account: %+v, want one titled %q", neu.Extras().Filters, want)
+			}
+			if said := strings.Contains(out.String(), "cut to 200 characters"); said != fl.GoToSocial() {
+				t.Errorf("the shortened title said: %v\n%s", said, out)
+			}
+			writes := neu.Writes()
+			if code := run(context.Background(), args, f); code != 0 || neu.Writes() != writes {
+				t.Errorf("rerun: exit %d, %d writes\n%s", code, neu.Writes()-writes, errOut)
+			}
+		})
+	}
+}
+
 // TestWritesReadBack: every write whose server took it without keeping
 // what was sent (a test-only fault of the fake: a parameter not bound, or
 // a write lost) is read back, reported as not stuck, kept for a rerun,
