@@ -138,8 +138,6 @@ func login(ctx context.Context, opts *loginOptions, base *url.URL) error {
 	return nil
 }
 
-// awaitCallback serves the loopback redirect until the browser brings the
-// code back with the state we sent.
 // appLimitError is a login refused at its first step: every login
 // registers the app anew, and Mastodon (4.2.9+, 4.3+) takes 5
 // registrations per 10 minutes from one address (config/initializers/
@@ -162,6 +160,8 @@ func (e *appLimitError) Error() string {
 
 func (e *appLimitError) Unwrap() error { return e.err }
 
+// awaitCallback serves the loopback redirect until the browser brings the
+// code back with the state we sent.
 func awaitCallback(ctx context.Context, ln net.Listener, state string, open func()) (string, error) {
 	type result struct {
 		code string
