@@ -8,15 +8,29 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
+	s := systemStreams()
+	l := newLaunch(os.Args[1:], consoleAlone)
+	// Every way out passes here once: a second caller waits for the first,
+	// which exits.
+	var once sync.Once
+	exit := func(code int) {
+		once.Do(func() {
+			l.end(s)
+			os.Exit(code)
+		})
+	}
 	// The first Ctrl-C stops handing out work: requests in flight finish
 	// and are journaled. The second quits at once; the journal is synced
-	// after every record, so even that loses nothing done.
-	f := newFactory(systemStreams())
+	// after every record, so even that loses nothing done. Closing
+	// Explorer's console window comes as SIGTERM: the program has a few
+	// seconds before Windows ends it, time to pause the page's run.
+	f := newFactory(s)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -24,9 +38,9 @@ func main() {
 		interrupted(f, os.Stderr)
 		cancel()
 		<-sigs
-		os.Exit(exitCancelled)
+		exit(exitCancelled)
 	}()
-	os.Exit(run(ctx, os.Args[1:], f))
+	exit(l.run(ctx, f))
 }
 
 // interrupted says what the first Ctrl-C does, when there is something to

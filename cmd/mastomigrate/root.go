@@ -22,6 +22,9 @@ const (
 	exitCancelled = 130
 )
 
+// uiHint is the root help's last line.
+const uiHint = "\nNo terminal needed: 'mastomigrate ui' does the whole migration in your browser."
+
 // flagError is a mistake in how the command was called; usage is shown.
 type flagError struct{ err error }
 
@@ -53,6 +56,15 @@ and cannot be carried over, and replays the rest on your new account.`,
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &flagError{err} })
+	// The root's help (also what no arguments show) ends pointing those
+	// who would rather not use a terminal to the page.
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		help(c, args)
+		if c == root {
+			fmt.Fprintln(c.OutOrStdout(), uiHint)
+		}
+	})
 	root.AddCommand(newPlanCmd(f, nil), newVersionCmd(s), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newMigrateCmd(f),
 		newResumeCmd(f), newStatusCmd(f), newReportCmd(f), newCompletionCmd(s), newMoveCmd(f, nil))
 	root.AddCommand(newExportCSVCmd(f)) // issue 11: the fast lane for Mastodon
