@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -211,6 +212,11 @@ func TestBrowser(t *testing.T) {
 	// The plan checked against the new account.
 	b.do("plan", chromedp.Click(chromedp.CSS(".next a")))
 	b.shows("#plan-table", "Already there")
+	// The uploads' random folders do not reorder the screen (nor the
+	// README's picture): the sources come by name.
+	if got := strings.Split(b.text("#sources"), ", "); !slices.IsSorted(got) || len(got) != len(csvs)+1 {
+		t.Errorf("the plan's sources %q: want the %d inputs by name", got, len(csvs)+1)
+	}
 	b.shot("4-plan")
 	if *updateScreenshot {
 		// The README's picture: the window's first screenful.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -120,13 +121,14 @@ type chartPart struct {
 
 type planData struct {
 	pageError
-	Plan   *migrate.Plan
-	Cols   []planCol // the target's columns with a count other than 0
-	Rows   []planRow
-	Chart  []chartPart // where the follows stand, with the target
-	Days   int         // days the daily follow limit spreads the follows over
-	To     string
-	Extras []extra
+	Plan    *migrate.Plan
+	Sources []string  // the plan's sources' names, in a stable order
+	Cols    []planCol // the target's columns with a count other than 0
+	Rows    []planRow
+	Chart   []chartPart // where the follows stand, with the target
+	Days    int         // days the daily follow limit spreads the follows over
+	To      string
+	Extras  []extra
 }
 
 // extra is an opt-in extra, ticked or not.
@@ -167,7 +169,7 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "plan", planData{pageError: failed(err.Error())})
 		return
 	}
-	d := planData{Plan: p, Extras: s.extras()}
+	d := planData{Plan: p, Sources: sourceNames(p.Sources), Extras: s.extras()}
 	s.mu.Lock()
 	d.To = s.to
 	s.mu.Unlock()
@@ -204,6 +206,18 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		d.Days = p.Target.Estimate.FollowDays
 	}
 	s.render(w, r, "plan", d)
+}
+
+// sourceNames are the plan's sources by name, sorted: the engine sorts
+// them by path, and an upload's path has a random folder, so its order
+// would change from one upload to the next.
+func sourceNames(sources []string) []string {
+	var names []string
+	for _, src := range sources {
+		names = append(names, filepath.Base(src))
+	}
+	slices.Sort(names)
+	return names
 }
 
 // followsChart draws where the follows stand: each of the engine's

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,7 +26,6 @@ func (s *Server) parsePages() error {
 	funcs := template.FuncMap{
 		"steps":  func() any { return steps },
 		"label":  func(c string) string { return strings.ReplaceAll(c, "_", " ") },
-		"base":   filepath.Base,
 		"time":   func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
 		"bytes":  func(n int) string { return migrate.HumanBytes(int64(n)) },
 		"linked": linked,
