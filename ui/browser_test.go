@@ -129,8 +129,29 @@ func (b *tab) text(sel string) string {
 	return s
 }
 
-// shot keeps a screenshot of the whole page as name.png.
-func (b *tab) shot(name string) { b.capture(name, chromedp.FullScreenshot(100)) }
+// shot keeps a screenshot of the whole page as name.png, and checks
+// the screen's links look like links.
+func (b *tab) shot(name string) {
+	b.t.Helper()
+	b.linksAreLinks(name)
+	b.capture(name, chromedp.FullScreenshot(100))
+}
+
+// linksAreLinks fails when a link in the content is dressed as a button:
+// a link does not answer Space as a button does, so a keyboard user who
+// sees a button would press Space and scroll the page instead.
+func (b *tab) linksAreLinks(screen string) {
+	b.t.Helper()
+	dressed, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("main a"), (a) => [a, getComputedStyle(a)])
+		.filter(([a, st]) => st.backgroundColor !== "rgba(0, 0, 0, 0)" || st.borderTopStyle !== "none")
+		.map(([a]) => a.textContent.trim())`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if len(dressed) > 0 {
+		b.t.Errorf("%s: links dressed as buttons: %q", screen, dressed)
+	}
+}
 
 // phone keeps a screenshot of the page's top at a phone's width.
 func (b *tab) phone(name string) {
@@ -370,4 +391,17 @@ func TestKeyboard(t *testing.T) {
 	}
 	b.key("Space on Remove", " ")
 	b.shows("#export-list", "Nothing yet.")
+
+	// "Next" goes to another screen: a link, followed with Enter.
+	b.tabTo("path")
+	b.key("type the archive's path again", archive+kb.Enter)
+	b.shows("#export-list", "mastodon-archive.zip")
+	for try := 0; b.focused() != "Next: the plan"; try++ {
+		if try == 20 {
+			t.Fatal("Tab never reached the Next link")
+		}
+		b.tabTo("")
+	}
+	b.key("Enter on Next", kb.Enter)
+	b.shows("h1", "The plan")
 }
