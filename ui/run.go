@@ -238,7 +238,12 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) runData(msg string) runData {
-	d := runData{pageError: failed(msg), Snap: s.live.Snapshot(), Running: s.Running(), Extras: s.extras()}
+	d := runData{pageError: failed(msg), Snap: s.live.Snapshot(), Extras: s.extras()}
+	// Running as the snapshot says, not as the run's goroutine does: it
+	// says "finished" a moment before the goroutine is done, and a page
+	// drawn in that moment would show a finished run still running, with
+	// nothing newer to come (its seq is the last).
+	d.Running = d.Snap.State == "running"
 	if sum := d.Snap.Summary; sum != nil {
 		d.SumCols = shown(summaryCols, sum.Rows)
 		for _, r := range sum.Rows {
