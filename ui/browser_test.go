@@ -382,6 +382,18 @@ func (b *tab) tabTo(id string) {
 	b.t.Fatalf("Tab never reached #%s", id)
 }
 
+// tabToText presses Tab until a control without an id showing text has
+// the focus, checking each control reached as tabTo does.
+func (b *tab) tabToText(text string) {
+	b.t.Helper()
+	for try := 0; b.focused() != text; try++ {
+		if try == 20 {
+			b.t.Fatalf("Tab never reached %q", text)
+		}
+		b.tabTo("") // the next control without an id
+	}
+}
+
 // TestKeyboard drives the page by keyboard alone: Tab reaches every
 // control, each shows its focus and has a name; Enter submits, Space
 // presses a button; an error lands the focus on the field it is about,
@@ -416,12 +428,7 @@ func TestKeyboard(t *testing.T) {
 
 	b.key("type the archive's path", archive+kb.Enter)
 	b.shows("#export-list", "mastodon-archive.zip")
-	for try := 0; b.focused() != "Remove"; try++ {
-		if try == 20 {
-			t.Fatal("Tab never reached the Remove button")
-		}
-		b.tabTo("") // the next control without an id
-	}
+	b.tabToText("Remove")
 	b.key("Space on Remove", " ")
 	b.shows("#export-list", "Nothing yet.")
 
@@ -429,12 +436,7 @@ func TestKeyboard(t *testing.T) {
 	b.tabTo("path")
 	b.key("type the archive's path again", archive+kb.Enter)
 	b.shows("#export-list", "mastodon-archive.zip")
-	for try := 0; b.focused() != "Next: the plan"; try++ {
-		if try == 20 {
-			t.Fatal("Tab never reached the Next link")
-		}
-		b.tabTo("")
-	}
+	b.tabToText("Next: the plan")
 	b.key("Enter on Next", kb.Enter)
 	b.shows("h1", "The plan")
 }
