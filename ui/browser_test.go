@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,8 +129,29 @@ func (b *tab) text(sel string) string {
 	return s
 }
 
-// shot keeps a screenshot of the whole page as name.png.
-func (b *tab) shot(name string) { b.capture(name, chromedp.FullScreenshot(100)) }
+// shot keeps a screenshot of the whole page as name.png, and checks
+// the screen's links look like links.
+func (b *tab) shot(name string) {
+	b.t.Helper()
+	b.linksAreLinks(name)
+	b.capture(name, chromedp.FullScreenshot(100))
+}
+
+// linksAreLinks fails when a link in the content is dressed as a button:
+// a link does not answer Space as a button does, so a keyboard user who
+// sees a button would press Space and scroll the page instead.
+func (b *tab) linksAreLinks(screen string) {
+	b.t.Helper()
+	dressed, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("main a"), (a) => [a, getComputedStyle(a)])
+		.filter(([a, st]) => st.backgroundColor !== "rgba(0, 0, 0, 0)" || st.borderTopStyle !== "none")
+		.map(([a]) => a.textContent.trim())`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if len(dressed) > 0 {
+		b.t.Errorf("%s: links dressed as buttons: %q", screen, dressed)
+	}
+}
 
 // phone keeps a screenshot of the page's top at a phone's width.
 func (b *tab) phone(name string) {
@@ -211,6 +233,11 @@ func TestBrowser(t *testing.T) {
 	// The plan checked against the new account.
 	b.do("plan", chromedp.Click(chromedp.CSS(".next a")))
 	b.shows("#plan-table", "Already there")
+	// The uploads' random folders do not reorder the screen (nor the
+	// README's picture): the sources come by name.
+	if got := strings.Split(b.text("#sources"), ", "); !slices.IsSorted(got) || len(got) != len(csvs)+1 {
+		t.Errorf("the plan's sources %q: want the %d inputs by name", got, len(csvs)+1)
+	}
 	b.shot("4-plan")
 	if *updateScreenshot {
 		// The README's picture: the window's first screenful.
@@ -236,8 +263,9 @@ func TestBrowser(t *testing.T) {
 			t.Fatal("no request in flight to pause")
 		}
 	}
-	// The page redraws itself as the run goes on: a click on a page being
-	// replaced is lost, so it is clicked until the page says it pauses.
+	// The page redraws its progress part as the run goes on: a click on
+	// a part being replaced is lost, so it is clicked until the page says
+	// it pauses.
 	for try := 0; ; try++ {
 		b.shows("#pause", "Pause")
 		b.do("pause", chromedp.Click(chromedp.CSS("#pause")))
@@ -248,16 +276,33 @@ func TestBrowser(t *testing.T) {
 			t.Fatal("the page does not pause")
 		}
 	}
+	// From here the page is not loaded again: the run's changes come in
+	// place (a mark on the window stays).
+	b.mark()
 	release()
 	b.shows("#state", "Paused")
-	// Said by the live region, though the screen was redrawn for it.
+	// Said by the live region, which stayed in place.
 	b.shows("#announce", "Paused")
+	b.marked("the pause")
 	b.shot("6-run-paused")
 	b.phone("6-run-paused-phone")
+
+	// Continued, held until the window is marked: the progress comes in
+	// place, from nothing to the engine's counts, then the state and the
+	// summary.
+	release = p.fake.Hold()
 	b.do("continue", chromedp.Click(chromedp.CSS("#continue")))
+	b.shows("#state", "Running")
+	if got := b.text("#categories"); strings.TrimSpace(got) != "" {
+		t.Fatalf("progress before the run went on: %q", got)
+	}
+	b.mark()
+	release()
 	b.shows("#state", "complete")
 	b.shows("#announce", "complete")
 	b.shows("#summary", "follows")
+	b.shows(`#categories li[data-cat="follows"] .count`, "5 of 5")
+	b.marked("the run's progress")
 	b.shot("7-run-done")
 
 	// Report: what did not make it, and the files to retry it with.
@@ -271,6 +316,21 @@ func TestBrowser(t *testing.T) {
 		t.Error("the token reached the page")
 	}
 	t.Logf("screenshots in %s", b.shots)
+}
+
+// mark marks the window: a navigation would lose the mark.
+func (b *tab) mark() {
+	b.t.Helper()
+	b.do("mark the window", chromedp.Evaluate[chromedp.Void]("window.mark = 1"))
+}
+
+// marked fails when the window lost its mark: the page was loaded again
+// while it showed what.
+func (b *tab) marked(what string) {
+	b.t.Helper()
+	if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("window.mark === 1")); err != nil || !ok {
+		b.t.Errorf("the page was loaded again for %s (%v), not changed in place", what, err)
+	}
 }
 
 // key presses keys on the focused element, as a keyboard does.
@@ -322,6 +382,18 @@ func (b *tab) tabTo(id string) {
 	b.t.Fatalf("Tab never reached #%s", id)
 }
 
+// tabToText presses Tab until a control without an id showing text has
+// the focus, checking each control reached as tabTo does.
+func (b *tab) tabToText(text string) {
+	b.t.Helper()
+	for try := 0; b.focused() != text; try++ {
+		if try == 20 {
+			b.t.Fatalf("Tab never reached %q", text)
+		}
+		b.tabTo("") // the next control without an id
+	}
+}
+
 // TestKeyboard drives the page by keyboard alone: Tab reaches every
 // control, each shows its focus and has a name; Enter submits, Space
 // presses a button; an error lands the focus on the field it is about,
@@ -356,12 +428,61 @@ func TestKeyboard(t *testing.T) {
 
 	b.key("type the archive's path", archive+kb.Enter)
 	b.shows("#export-list", "mastodon-archive.zip")
-	for try := 0; b.focused() != "Remove"; try++ {
-		if try == 20 {
-			t.Fatal("Tab never reached the Remove button")
-		}
-		b.tabTo("") // the next control without an id
-	}
+	b.tabToText("Remove")
 	b.key("Space on Remove", " ")
 	b.shows("#export-list", "Nothing yet.")
+
+	// "Next" goes to another screen: a link, followed with Enter.
+	b.tabTo("path")
+	b.key("type the archive's path again", archive+kb.Enter)
+	b.shows("#export-list", "mastodon-archive.zip")
+	b.tabToText("Next: the plan")
+	b.key("Enter on Next", kb.Enter)
+	b.shows("h1", "The plan")
+}
+
+// TestRunInPlace: what the engine tells while the run screen is open
+// comes in place: a wait, with its end, said by the live region; the
+// question asked stays as it is, with the focus on the control it was
+// on (and so what was typed).
+func TestRunInPlace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test starts Chromium")
+	}
+	b := newTab(t)
+	p := newPage(t)
+	p.setUp()
+	b.do("open the page", chromedp.Navigate(p.srv.URL()), chromedp.Navigate(p.Base+"/run"))
+	b.do("start", chromedp.Click(chromedp.CSS("#start")))
+	b.until("the question focused", `document.activeElement.id === "confirm-yes"`)
+	b.key("Tab to No", kb.Tab)
+	b.do("mark No", chromedp.Evaluate[chromedp.Void](`window.no = document.activeElement`))
+	b.mark()
+
+	until := p.clock.Now().Add(5 * time.Minute)
+	p.srv.Tell(migrate.Event{Kind: migrate.EventWait, Phase: migrate.PhaseReplay, Until: until, Reason: "the server's rate limit"})
+	want := "Waiting for the server's rate limit until " + until.Local().Format("2006-01-02 15:04:05") + "."
+	b.shows("#wait", want)
+	b.shows("#announce", want)
+	b.until("the focus kept on No", `document.activeElement === window.no && document.activeElement.textContent === "No"`)
+	b.shows("#question-text", "changes on me@new.example")
+	b.marked("the wait")
+	b.shot("r1-run-wait")
+	b.phone("r1-run-wait-phone")
+
+	// On a phone, scrolled down: the screen changes, the place stays.
+	b.do("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	for i := range 12 {
+		p.srv.Tell(migrate.Event{Kind: migrate.EventNote, Phase: migrate.PhaseReplay, Message: fmt.Sprintf("note %d", i)})
+	}
+	b.shows(".notes", "note 11")
+	b.do("scroll down", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.documentElement.scrollHeight)`))
+	b.until("scrolled", `window.scrollY > 200`)
+	at, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`window.scrollY`))
+	p.srv.Tell(migrate.Event{Kind: migrate.EventWait, Phase: migrate.PhaseReplay, Until: until.Add(time.Minute), Reason: "the server's rate limit"})
+	b.shows("#wait", until.Add(time.Minute).Local().Format("15:04:05"))
+	if y, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`window.scrollY`)); err != nil || y != at {
+		t.Errorf("scrolled to %d (%v) after a change, was at %d", y, err, at)
+	}
+	b.marked("the notes and the wait")
 }

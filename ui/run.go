@@ -201,3 +201,67 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// summaryCols are the run's outcomes, as `migrate` sums them up.
+var summaryCols = []column[*migrate.SummaryRow]{
+	{"done", "Done", "", func(r *migrate.SummaryRow) int { return r.Done }},
+	{"already_there", "Already there", "", func(r *migrate.SummaryRow) int { return r.Already }},
+	{"pending", "Requests sent", "follow requests: they count once accepted", func(r *migrate.SummaryRow) int { return r.Pending }},
+	{"waiting", "Waiting for requests", "list members added once their follow request is accepted", func(r *migrate.SummaryRow) int { return r.Waiting }},
+	{"deferred", "For a later run", "the daily follow limit: continue once it allows", func(r *migrate.SummaryRow) int { return r.Deferred }},
+	{"retry", "To retry", "", func(r *migrate.SummaryRow) int { return r.Retry }},
+	{"skipped", "Skipped", "the report says why", func(r *migrate.SummaryRow) int { return r.Skipped }},
+	{"failed", "Failed", "the report says why", func(r *migrate.SummaryRow) int { return r.Failed }},
+}
+
+// summaryRow is a category's outcomes in the run.
+type summaryRow struct {
+	Category string
+	Cells    []cell
+}
+
+type runData struct {
+	pageError
+	SumCols  []column[*migrate.SummaryRow] // the run's outcomes with a count
+	SumRows  []summaryRow
+	Snap     Snapshot
+	Running  bool
+	Status   *migrate.RunStatus // the newest journal's, when not running
+	Resume   bool               // an unfinished journal can be continued
+	Exports  []string
+	To, From string
+	Extras   []extra
+}
+
+func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "run", s.runData(""))
+}
+
+func (s *Server) runData(msg string) runData {
+	d := runData{pageError: failed(msg), Snap: s.live.Snapshot(), Extras: s.extras()}
+	// Running as the snapshot says, not as the run's goroutine does: it
+	// says "finished" a moment before the goroutine is done, and a page
+	// drawn in that moment would show a finished run still running, with
+	// nothing newer to come (its seq is the last).
+	d.Running = d.Snap.State == "running"
+	if sum := d.Snap.Summary; sum != nil {
+		d.SumCols = shown(summaryCols, sum.Rows)
+		for _, r := range sum.Rows {
+			if c := cells(d.SumCols, r); slices.ContainsFunc(c, func(c cell) bool { return c.N != 0 }) {
+				d.SumRows = append(d.SumRows, summaryRow{r.Category, c})
+			}
+		}
+	}
+	if runs, err := migrate.Statuses(s.cfg.Env.StateDir); err == nil && len(runs) > 0 && runs[0].Damaged == "" {
+		d.Status = &runs[0]
+	}
+	_, err := migrate.LatestUnfinished(s.cfg.Env.StateDir)
+	d.Resume = err == nil && !d.Running
+	s.mu.Lock()
+	for _, e := range s.exports {
+		d.Exports = append(d.Exports, e.Name)
+	}
+	d.To, d.From = s.to, s.from
+	s.mu.Unlock()
+	return d
+}

@@ -288,3 +288,35 @@ func TestLoginCallbackWithoutCookie(t *testing.T) {
 		t.Errorf("the login was not taken:\n%s", body)
 	}
 }
+
+// TestPlanSources: the plan names its sources in one order, by name,
+// whatever the order of their paths (an upload's has a random folder):
+// the same exports make the same screen.
+func TestPlanSources(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		dirs  []string // the folders, in the order added
+		files []string // each folder's one export
+	}{
+		{"paths in the names' order", []string{"a", "b"}, []string{"blocked_accounts.csv", "following_accounts.csv"}},
+		{"paths against the names' order", []string{"a", "b"}, []string{"following_accounts.csv", "blocked_accounts.csv"}},
+		{"added against the paths' order", []string{"b", "a"}, []string{"following_accounts.csv", "blocked_accounts.csv"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPage(t)
+			root := t.TempDir()
+			for i, dir := range tt.dirs {
+				os.Mkdir(filepath.Join(root, dir), 0o700)
+				path := filepath.Join(root, dir, tt.files[i])
+				os.WriteFile(path, []byte("Account address\nana@mastodon.example\n"), 0o600)
+				p.Post("/exports/path", url.Values{"path": {path}})
+			}
+			_, page := p.Get("/plan")
+			got := regexp.MustCompile(`(?s)<span id="sources">(.*?)</span></span>`).FindStringSubmatch(page)
+			want := `<span class="file">blocked_accounts.csv</span>, <span class="file">following_accounts.csv`
+			if got == nil || got[1] != want {
+				t.Errorf("sources %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -5,28 +5,13 @@
 
 (function () {
   // Keyboard and screen-reader users land where the page needs them: on
-  // the field an error is about, on the engine's question, or back on
-  // the control they were on before the run screen redrew itself.
-  const kept = sessionStorage.getItem("focus"), redrawn = sessionStorage.getItem("redrawn");
-  sessionStorage.removeItem("focus");
-  sessionStorage.removeItem("redrawn");
-  const target = document.querySelector('[aria-invalid="true"]') ||
-    document.querySelector(".question input:not([type=hidden]), .question button") ||
-    (kept && document.getElementById(kept));
+  // the field an error is about, or on the engine's question.
+  const target = document.querySelector('[aria-invalid="true"]') || questionControl(document);
   if (target) target.focus();
-  const redraw = () => {
-    if (document.activeElement && document.activeElement.id) sessionStorage.setItem("focus", document.activeElement.id);
-    sessionStorage.setItem("redrawn", "1");
-    location.reload();
-  };
-  // The run's one live region: a screen reader says what changed (the
-  // state after a redraw, what runs, the waits), not every count.
+  // The run's one live region (polite): it says the state, what runs,
+  // the waits, never the counts.
   const announce = document.getElementById("announce");
   const say = (text) => { if (announce && text && announce.textContent !== text) announce.textContent = text; };
-  if (redrawn) {
-    const state = document.getElementById("state");
-    if (state) say(state.textContent.trim());
-  }
 
   const drop = document.getElementById("drop");
   if (drop) {
@@ -52,39 +37,85 @@
     input.addEventListener("change", () => { if (input.files.length > 0) drop.submit(); });
   }
 
+  // The run screen follows the run in place, so the focus, the scroll
+  // position and the live region stay: the counts from each event as the
+  // engine gives them, and the rest (the state, the question, the waits,
+  // the checks, the summary) drawn by the server: its newer #live-body
+  // is fetched and put in place of the old. Without script, reloading
+  // the page shows the same.
   const live = document.getElementById("live");
-  if (!live || !window.EventSource) return;
-  const events = new EventSource("/run/events");
-  events.onmessage = (msg) => {
-    const s = JSON.parse(msg.data);
-    const question = s.question ? String(s.question.id) : "";
-    // A new state or question redraws the screen (its forms are the
-    // server's); progress is updated in place.
-    const moves = String((s.moves || []).length), notes = String((s.notes || []).length);
-    if (s.state !== live.dataset.state || question !== live.dataset.question || String(!!s.pausing) !== live.dataset.pausing ||
-        moves !== live.dataset.moves || notes !== live.dataset.notes) {
-      events.close();
-      redraw();
-      return;
-    }
+  if (!live || !window.EventSource || !window.fetch) return;
+  const body = () => document.getElementById("live-body");
+  const seq = () => Number(body().dataset.seq);
+  // shape is what the counts do not draw: when it changes, the server
+  // draws the screen again.
+  const shape = (s) => JSON.stringify(Object.assign({}, s, {
+    seq: 0, check: !!s.check.total, categories: (s.categories || []).map((c) => c.category),
+  }));
+  const counts = (s) => {
+    const set = (el, c) => {
+      el.querySelector(".done").textContent = c.done;
+      el.querySelector(".total").textContent = c.total;
+    };
     for (const c of s.categories || []) {
-      const li = live.querySelector('li[data-cat="' + CSS.escape(c.category) + '"]');
-      if (!li) { events.close(); redraw(); return; }
+      const li = body().querySelector('li[data-cat="' + CSS.escape(c.category) + '"]');
+      if (!li) continue;
       const bar = li.querySelector("progress");
       bar.max = c.total;
       bar.value = c.done;
-      li.querySelector(".count").textContent = c.done + " of " + c.total;
+      set(li, c);
     }
-    const wait = document.getElementById("wait");
-    const waiting = s.wait ? "Waiting for " + s.wait.reason + " until " + new Date(s.wait.until).toLocaleString() + "." : "";
-    if (waiting !== wait.textContent) {
-      wait.textContent = waiting;
-      say(waiting);
-    }
-    const state = document.getElementById("state");
-    if (s.state === "running" && s.doing && !s.pausing && !s.question) {
-      state.textContent = "Running: " + s.doing + "…";
-      say(state.textContent);
-    }
+    const check = document.getElementById("check");
+    if (check) set(check, s.check);
+    body().dataset.seq = s.seq;
+  };
+  // The live region says what changed, not the counts: the state, or a
+  // wait that began.
+  const text = (id) => { const e = document.getElementById(id); return e ? e.textContent.trim() : ""; };
+  // swap puts fresh in place of the screen's part. The question, when it
+  // is the same, stays as it is (with what was typed in it); the focus
+  // stays on its control, or goes to the new question.
+  const swap = (fresh) => {
+    const old = body(), active = document.activeElement;
+    const q = old.querySelector(".question"), fq = fresh.querySelector(".question");
+    const same = q && fq && q.dataset.id === fq.dataset.id;
+    if (same) fq.replaceWith(q);
+    const focused = old.contains(active) ? active.id || "-" : "";
+    const state = text("state"), wait = text("wait");
+    old.replaceWith(document.adoptNode(fresh));
+    if (fq && !same) questionControl(fresh).focus();
+    else if (fresh.contains(active)) active.focus();
+    else if (focused) (document.getElementById(focused) || fresh.querySelector(".actions button, .actions a") || document.getElementById("main")).focus();
+    say([text("state") !== state ? text("state") : "", text("wait") !== wait ? text("wait") : ""].filter(Boolean).join(" "));
+  };
+  let last = null, shown = null, fetching = false;
+  const redraw = async () => {
+    fetching = true;
+    const want = shape(last);
+    let fresh = null;
+    try {
+      const res = await fetch("/run");
+      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      if (res.ok) fresh = doc.getElementById("live-body");
+    } catch (e) { /* below */ }
+    if (!fresh) { location.reload(); return; }
+    swap(fresh);
+    shown = want;
+    fetching = false;
+    if (last.seq > seq()) counts(last);
+    if (shape(last) !== shown) redraw();
+  };
+  const events = new EventSource("/run/events");
+  events.onmessage = (msg) => {
+    last = JSON.parse(msg.data);
+    if (shown === null && last.seq === seq()) shown = shape(last);
+    if (fetching) return;
+    if (shape(last) !== shown) redraw();
+    else if (last.seq > seq()) counts(last);
   };
 })();
+
+// questionControl is the first control of the engine's question in root.
+function questionControl(root) {
+  return root.querySelector(".question input:not([type=hidden]), .question button");
+}
