@@ -486,3 +486,41 @@ func TestRunInPlace(t *testing.T) {
 	}
 	b.marked("the notes and the wait")
 }
+
+// TestRunRedrawsPaced: what the server draws (notes, the bytes of a large
+// archive read) can change many times a second; the run screen fetches
+// its new part at most twice a second, not once after another. The bound
+// is taken from the time the events took to send, so a slow machine
+// loosens it rather than failing (with a few redraws to spare for the
+// question's own); fetching after every change made 52 here.
+func TestRunRedrawsPaced(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test starts Chromium")
+	}
+	b := newTab(t)
+	p := newPage(t)
+	p.setUp()
+	b.do("open the page", chromedp.Navigate(p.srv.URL()), chromedp.Navigate(p.Base+"/run"))
+	b.do("start", chromedp.Click(chromedp.CSS("#start")))
+	b.until("the question focused", `document.activeElement.id === "confirm-yes"`)
+	fetches := func() int {
+		n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](
+			`performance.getEntriesByType("resource").filter((e) => new URL(e.name).pathname === "/run").length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := fetches()
+	began := time.Now()
+	const notes = 60
+	for i := range notes {
+		p.srv.Tell(migrate.Event{Kind: migrate.EventNote, Phase: migrate.PhaseReplay, Message: fmt.Sprintf("note %d", i)})
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.shows(".notes", fmt.Sprintf("note %d", notes-1))
+	took := time.Since(began)
+	if got, most := fetches()-before, int(took/(500*time.Millisecond))+4; got > most {
+		t.Errorf("%d redraws for %d notes in %s, want at most %d", got, notes, took.Round(time.Millisecond), most)
+	}
+}

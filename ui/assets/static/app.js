@@ -88,9 +88,16 @@
     else if (focused) (document.getElementById(focused) || fresh.querySelector(".actions button, .actions a") || document.getElementById("main")).focus();
     say([text("state") !== state ? text("state") : "", text("wait") !== wait ? text("wait") : ""].filter(Boolean).join(" "));
   };
-  let last = null, shown = null, fetching = false;
+  // Reading a large archive changes what is drawn many times a second:
+  // the screen is fetched at most once every half second, whatever comes.
+  const pace = 500;
+  let last = null, shown = null, busy = false, drawnAt = 0;
+  const later = () => {
+    busy = true;
+    setTimeout(redraw, Math.max(0, drawnAt + pace - Date.now()));
+  };
   const redraw = async () => {
-    fetching = true;
+    drawnAt = Date.now();
     const want = shape(last);
     let fresh = null;
     try {
@@ -101,16 +108,16 @@
     if (!fresh) { location.reload(); return; }
     swap(fresh);
     shown = want;
-    fetching = false;
     if (last.seq > seq()) counts(last);
-    if (shape(last) !== shown) redraw();
+    if (shape(last) !== shown) later();
+    else busy = false;
   };
   const events = new EventSource("/run/events");
   events.onmessage = (msg) => {
     last = JSON.parse(msg.data);
     if (shown === null && last.seq === seq()) shown = shape(last);
-    if (fetching) return;
-    if (shape(last) !== shown) redraw();
+    if (busy) return;
+    if (shape(last) !== shown) later();
     else if (last.seq > seq()) counts(last);
   };
 })();
