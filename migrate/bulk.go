@@ -9,6 +9,9 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/importcsv"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
+	"github.com/mastomigrate/mastomigrate/migrate/outcome"
 )
 
 // The fast lane on GoToSocial: follows, blocks and mutes go as one bulk
@@ -26,57 +29,10 @@ import (
 // later run finds the record, waits for the state to settle, and leaves
 // the rest to the replay.
 
-// LaneInfo is what a lane record says about one import, or about the fast
-// lane offered for Mastodon (export-csv).
-type LaneInfo struct {
-	Type   string `json:"type,omitempty"`   // following, blocks, mutes
-	Status string `json:"status"`           // sending, sent, settled, failed, offered
-	Rows   int    `json:"rows,omitempty"`   // rows uploaded
-	Last   string `json:"last,omitempty"`   // the last row's handle: the newest block or mute once done
-	Before int    `json:"before,omitempty"` // following count before the import
-	Reason string `json:"reason,omitempty"`
-}
-
-const (
-	LaneSending = "sending" // journaled before the upload: it may or may not have arrived
-	LaneSent    = "sent"    // the server answered 202
-	LaneSettled = "settled" // the target stopped changing; never import it again
-	LaneFailed  = "failed"  // refused; the replay does it all
-	LaneOffered = "offered" // export-csv was offered (Mastodon)
-)
-
-func (j *Journal) applyLane(r Record) {
-	if j.lanes == nil {
-		j.lanes = map[string]Record{}
-	}
-	j.lanes[r.ID] = r
-}
-
-// RecordLane appends a lane record.
-func (j *Journal) RecordLane(id string, info LaneInfo) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.append(Record{Type: "lane", ID: id, Lane: &info})
-}
-
-// Lane returns a lane record's latest state.
-func (j *Journal) Lane(id string) (LaneInfo, bool) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	r, ok := j.lanes[id]
-	if !ok || r.Lane == nil {
-		return LaneInfo{}, false
-	}
-	return *r.Lane, true
-}
-
-// LaneOfferID is the lane record of the Mastodon fast lane's offer.
-const LaneOfferID = "offer export-csv"
-
 // Bulk runs the GoToSocial fast lane.
 type Bulk struct {
 	Client  *api.Client
-	Journal *Journal
+	Journal *journal.Journal
 	Clock   api.Clock
 	// Overwrite sends the full lists in overwrite mode; otherwise only
 	// what the target lacks goes, in merge mode.
@@ -112,7 +68,7 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 	res := &BulkResult{Uploaded: map[string]int{}}
 	c := b.Client
 	var toSend []api.ImportType
-	var waitFor []LaneInfo
+	var waitFor []journal.LaneInfo
 	for _, k := range bulkKinds {
 		if b.Want != nil && !b.Want(k.cat) {
 			continue
@@ -121,7 +77,7 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 		switch {
 		case !ok:
 			toSend = append(toSend, k.typ)
-		case info.Status == LaneSending || info.Status == LaneSent:
+		case info.Status == journal.LaneSending || info.Status == journal.LaneSent:
 			waitFor = append(waitFor, info) // a run stopped before it settled
 		}
 	}
@@ -152,13 +108,13 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 		if len(rows) == 0 {
 			continue
 		}
-		files := BuildCSVs(rows)
+		files := importcsv.Build(rows)
 		if len(files) != 1 {
 			// GoToSocial reads a whole file into memory; it has no row
 			// limit of its own, so one file holds every row.
-			files = []CSVFile{{Data: joinCSV(files), Rows: len(rows)}}
+			files = []importcsv.File{{Data: joinCSV(files), Rows: len(rows)}}
 		}
-		info := LaneInfo{Type: string(typ), Status: LaneSending, Rows: files[0].Rows, Last: last, Before: before}
+		info := journal.LaneInfo{Type: string(typ), Status: journal.LaneSending, Rows: files[0].Rows, Last: last, Before: before}
 		if err := b.Journal.RecordLane(laneID(typ), info); err != nil {
 			return res, err
 		}
@@ -168,9 +124,9 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 		}
 		b.say(LevelInfo, "importing %s (%s, %s mode)", plural(info.Rows, "row"), typ, mode)
 		if err := c.Import(ctx, typ, mode, files[0].Data); err != nil {
-			if out, _ := decide(attempt{op: OpImport}, err); out == OutcomeFailed {
+			if out, _ := outcome.Of(outcome.Attempt{Op: journal.OpImport}, err); out == outcome.Failed {
 				// Refused: nothing was queued; the replay does it all.
-				info.Status, info.Reason = LaneFailed, err.Error()
+				info.Status, info.Reason = journal.LaneFailed, err.Error()
 				b.say(LevelWarning, "the server refused the %s import (%v); sending them one by one instead", typ, err)
 				if err := b.Journal.RecordLane(laneID(typ), info); err != nil {
 					return res, err
@@ -187,7 +143,7 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 			waitFor = append(waitFor, info)
 			continue
 		}
-		info.Status = LaneSent
+		info.Status = journal.LaneSent
 		if err := b.Journal.RecordLane(laneID(typ), info); err != nil {
 			return res, err
 		}
@@ -211,7 +167,7 @@ func (b *Bulk) Run(ctx context.Context, me *api.Account, e *archive.Export) (*Bu
 		return res, err
 	}
 	for _, info := range waitFor {
-		info.Status = LaneSettled
+		info.Status = journal.LaneSettled
 		if err := b.Journal.RecordLane(laneID(api.ImportType(info.Type)), info); err != nil {
 			return res, err
 		}
@@ -231,7 +187,7 @@ func (b *Bulk) notify(e Event) {
 	}
 }
 
-func joinCSV(files []CSVFile) []byte {
+func joinCSV(files []importcsv.File) []byte {
 	var out []byte
 	for i, f := range files {
 		d := f.Data
@@ -283,7 +239,7 @@ func (b *Bulk) present(ctx context.Context, me *api.Account, kinds []api.ImportT
 // the export also blocks, and mutes with an end date (a CSV cannot carry
 // it) are left to the replay, as the diff would. last is the last row's
 // handle.
-func (b *Bulk) rows(typ api.ImportType, e *archive.Export, have map[string]bool) ([]Step, string) {
+func (b *Bulk) rows(typ api.ImportType, e *archive.Export, have map[string]bool) ([]journal.Step, string) {
 	known := b.Journal.Accounts()
 	addr := func(a archive.Account) string {
 		if r, ok := known[a.Key()]; ok && r.Acct != "" {
@@ -299,7 +255,7 @@ func (b *Bulk) rows(typ api.ImportType, e *archive.Export, have map[string]bool)
 		seen[h] = true
 		return true
 	}
-	var steps []Step
+	var steps []journal.Step
 	switch typ {
 	case api.ImportFollowing:
 		blocked := &exportBlocks{accounts: map[string]bool{}, domains: map[string]bool{}}
@@ -315,12 +271,12 @@ func (b *Bulk) rows(typ api.ImportType, e *archive.Export, have map[string]bool)
 			if blocked.ends(h, h) != "" || !keep(h) {
 				continue
 			}
-			steps = append(steps, Step{Op: OpFollow, Item: h, Follow: &f})
+			steps = append(steps, journal.Step{Op: journal.OpFollow, Item: h, Follow: &f})
 		}
 	case api.ImportBlocks:
 		for _, a := range e.Blocks {
 			if h := addr(a); keep(h) {
-				steps = append(steps, Step{Op: OpBlock, Item: h})
+				steps = append(steps, journal.Step{Op: journal.OpBlock, Item: h})
 			}
 		}
 	case api.ImportMutes:
@@ -330,7 +286,7 @@ func (b *Bulk) rows(typ api.ImportType, e *archive.Export, have map[string]bool)
 				continue
 			}
 			if h := addr(m.Account); keep(h) {
-				steps = append(steps, Step{Op: OpMute, Item: h, Mute: &m})
+				steps = append(steps, journal.Step{Op: journal.OpMute, Item: h, Mute: &m})
 			}
 		}
 	}
@@ -344,8 +300,8 @@ func (b *Bulk) rows(typ api.ImportType, e *archive.Export, have map[string]bool)
 // stopped changing, within a bound. An import is done when the newest
 // follow, block or mute is the file's last row (or the following count has
 // grown by all the rows). Polls start a second apart and slow to 15 s.
-func (b *Bulk) wait(ctx context.Context, meID string, infos []LaneInfo, res *BulkResult) error {
-	var follows *LaneInfo
+func (b *Bulk) wait(ctx context.Context, meID string, infos []journal.LaneInfo, res *BulkResult) error {
+	var follows *journal.LaneInfo
 	var blocks, mutes string
 	rows := 0
 	for i := range infos {

@@ -14,61 +14,12 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/category"
-)
-
-// Op is what one step does on the target.
-type Op = category.Op
-
-const (
-	OpFollow      Op = "follow"
-	OpCreateList  Op = "create_list"
-	OpAddToList   Op = "add_to_list"
-	OpBookmark    Op = "bookmark"
-	OpFavourite   Op = "favourite"
-	OpMute        Op = "mute"
-	OpBlock       Op = "block"
-	OpBlockDomain Op = "block_domain"
-	// OpRefollow withdraws a follow request that is stuck and sends it
-	// again (see Target.Stuck): sending the follow alone only updates the
-	// stuck request (GoToSocial's internal/processing/account/follow.go).
-	OpRefollow Op = "refollow"
-
-	// Overwrite mode also removes what the export does not have.
-	OpUnfollow       Op = "unfollow"
-	OpUnblock        Op = "unblock"
-	OpUnmute         Op = "unmute"
-	OpUnblockDomain  Op = "unblock_domain"
-	OpRemoveFromList Op = "remove_from_list"
-	// The extras' ops are in extras.go.
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // Categories in replay order: follows first (list members must be
 // followed), domain blocks last (they remove follows); from the registry.
 var Categories = category.Names(nil)
-
-// Step is one change to make on the target. ID is stable across runs of
-// the same export, so the journal can say which steps are done.
-type Step struct {
-	ID        string          `json:"id"`
-	Op        Op              `json:"op"`
-	Category  string          `json:"category"`
-	Item      string          `json:"item"`                 // what a person reads
-	AccountID string          `json:"account_id,omitempty"` // on the target
-	List      string          `json:"list,omitempty"`       // list title
-	Follow    *archive.Follow `json:"follow,omitempty"`
-	Mute      *archive.Mute   `json:"mute,omitempty"`
-	// ListSettings are a new list's replies policy and exclusive flag.
-	ListSettings *ListSettings `json:"list_settings,omitempty"`
-	Note         string        `json:"note,omitempty"`
-	Extra        *Extra        `json:"extra,omitempty"` // extras.go
-}
-
-// ListSettings are what a list has besides its title and members; empty
-// when the export did not say (CSV exports do not).
-type ListSettings struct {
-	RepliesPolicy string `json:"replies_policy,omitempty"`
-	Exclusive     *bool  `json:"exclusive,omitempty"`
-}
 
 // Problem is an item that will not be carried over as it is.
 type Problem struct {
@@ -84,9 +35,9 @@ type Problem struct {
 }
 
 // Step is the step the problem stands in for, for the journal and report.
-func (p Problem) Step() Step {
+func (p Problem) Step() journal.Step {
 	info, _ := category.Of(p.Category)
-	return Step{ID: problemID(p.Category, p.List, p.Item), Op: info.Op, Category: p.Category,
+	return journal.Step{ID: journal.ProblemID(p.Category, p.List, p.Item), Op: info.Op, Category: p.Category,
 		Item: p.Item, List: p.List, Follow: p.Follow, Mute: p.Mute}
 }
 
@@ -107,7 +58,7 @@ type CategoryReport struct {
 // Changes is what a migration would do on the target.
 type Changes struct {
 	Account    string            `json:"account"`
-	Steps      []Step            `json:"-"`
+	Steps      []journal.Step    `json:"-"`
 	Categories []*CategoryReport `json:"categories"`
 	Problems   []Problem         `json:"problems"`
 	Estimate   Estimate          `json:"estimate"`
@@ -157,7 +108,7 @@ type differ struct {
 	c           *api.Client
 	follows     map[string]bool            // ids with a follow step already
 	keep        map[string]map[string]bool // category -> ids (or domains) the export has
-	steps       map[string][]Step
+	steps       map[string][]journal.Step
 	capLeft     int
 	exportLists map[string]bool
 	// blocked are the export's blocks, resolved (by account id).
@@ -177,13 +128,13 @@ func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, 
 	if n := t.Me.FollowersCnt * 11 / 10; n > cap {
 		cap = n
 	}
-	d := &differ{ch: ch, t: t, res: res, c: c, follows: map[string]bool{}, steps: map[string][]Step{},
+	d := &differ{ch: ch, t: t, res: res, c: c, follows: map[string]bool{}, steps: map[string][]journal.Step{},
 		capLeft: cap - len(t.Following), opts: opts, keep: map[string]map[string]bool{}}
 	d.diffFollows(e)
 	d.diffLists(e)
-	d.diffStatuses("bookmarks", OpBookmark, e.Bookmarks, t.Bookmarks)
+	d.diffStatuses("bookmarks", journal.OpBookmark, e.Bookmarks, t.Bookmarks)
 	if opts.IncludeLikes {
-		d.diffStatuses("likes", OpFavourite, e.Likes, t.Favourites)
+		d.diffStatuses("likes", journal.OpFavourite, e.Likes, t.Favourites)
 	}
 	d.diffMutes(e)
 	d.diffBlocks(e)
@@ -199,7 +150,7 @@ func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, 
 	return ch
 }
 
-func (d *differ) add(s Step) { d.steps[s.Category] = append(d.steps[s.Category], s) }
+func (d *differ) add(s journal.Step) { d.steps[s.Category] = append(d.steps[s.Category], s) }
 
 // wanted notes that the export has an item, so overwrite mode keeps it.
 func (d *differ) wanted(cat, id string) {
@@ -312,7 +263,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 		handle := d.c.FullAcct(acc)
 		// Sending the follow again sets the settings of a follow or a
 		// request, and spends no allowance (app/services/follow_service.rb).
-		redo := Step{ID: FollowID(handle), Op: OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
+		redo := journal.Step{ID: journal.FollowID(handle), Op: journal.OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
 			Note: "set the follow's settings again: they did not stick"}
 		if d.t.Requested[acc.ID] && !d.follows[acc.ID] {
 			r.Pending++
@@ -320,7 +271,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 			d.problem("follows", handle, "pending", pendingReason(handle))
 			switch {
 			case d.t.Stuck[acc.ID]:
-				d.add(Step{ID: opID(OpRefollow, handle), Op: OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
+				d.add(journal.Step{ID: journal.OpID(journal.OpRefollow, handle), Op: journal.OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
 					Note: "a follow request to an open account left pending by an interrupted run: withdrawn and sent again, once"})
 			case d.opts.Redo[redo.ID]:
 				d.add(redo)
@@ -334,7 +285,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 				d.add(redo)
 			case d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel, d.opts.Server.Capabilities()):
 				r.Already++
-				d.add(Step{ID: followSettingsID(handle), Op: OpFollow, Category: "follows", Item: handle,
+				d.add(journal.Step{ID: journal.FollowSettingsID(handle), Op: journal.OpFollow, Category: "follows", Item: handle,
 					AccountID: acc.ID, Follow: &f, Note: "update the follow's settings"})
 			default:
 				r.Already++
@@ -362,7 +313,7 @@ func (d *differ) follow(acc *api.Account, f *archive.Follow, note string) bool {
 		r.Locked++
 		note = join(note, "locked: this will be a follow request")
 	}
-	d.add(Step{ID: FollowID(handle), Op: OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: f, Note: note})
+	d.add(journal.Step{ID: journal.FollowID(handle), Op: journal.OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: f, Note: note})
 	return true
 }
 
@@ -386,17 +337,17 @@ func (d *differ) diffLists(e *archive.Export) {
 		d.exportLists[l.Title] = true
 		existing := d.t.Lists[l.Title]
 		switch {
-		case existing != nil && d.opts.Redo[listID(l.Title)]:
+		case existing != nil && d.opts.Redo[journal.ListID(l.Title)]:
 			lists.ToDo++
-			d.add(Step{ID: listID(l.Title), Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
-				ListSettings: &ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive},
+			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
+				ListSettings: &journal.ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive},
 				Note:         "set the list's settings again: they did not stick"})
 		case existing != nil:
 			lists.Already++
 		default:
 			lists.ToDo++
-			d.add(Step{ID: listID(l.Title), Op: OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
-				ListSettings: &ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}})
+			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
+				ListSettings: &journal.ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}})
 		}
 		for _, m := range l.Members {
 			n := len(d.problems)
@@ -419,13 +370,13 @@ func (d *differ) diffLists(e *archive.Export) {
 			}
 			members.ToDo++
 			handle := d.c.FullAcct(acc)
-			d.add(Step{ID: listMemberID(l.Title, handle), Op: OpAddToList, Category: "list_members",
+			d.add(journal.Step{ID: journal.ListMemberID(l.Title, handle), Op: journal.OpAddToList, Category: "list_members",
 				Item: handle, AccountID: acc.ID, List: l.Title})
 		}
 	}
 }
 
-func (d *differ) diffStatuses(cat string, op Op, uris []string, have map[string]bool) {
+func (d *differ) diffStatuses(cat string, op journal.Op, uris []string, have map[string]bool) {
 	r := d.ch.category(cat)
 	for _, u := range uris {
 		if have[u] {
@@ -433,7 +384,7 @@ func (d *differ) diffStatuses(cat string, op Op, uris []string, have map[string]
 			continue
 		}
 		r.ToDo++
-		d.add(Step{ID: opID(op, u), Op: op, Category: cat, Item: u})
+		d.add(journal.Step{ID: journal.OpID(op, u), Op: op, Category: cat, Item: u})
 	}
 }
 
@@ -453,7 +404,7 @@ func (d *differ) diffMutes(e *archive.Export) {
 		}
 		d.wanted("mutes", acc.ID)
 		handle := d.c.FullAcct(acc)
-		id := opID(OpMute, handle)
+		id := journal.OpID(journal.OpMute, handle)
 		// Muting again sets the mute's settings (Account#mute! in
 		// app/models/concerns/account/interactions.rb).
 		if d.t.Mutes[acc.ID] != nil && !d.opts.Redo[id] {
@@ -461,7 +412,7 @@ func (d *differ) diffMutes(e *archive.Export) {
 			continue
 		}
 		r.ToDo++
-		d.add(Step{ID: id, Op: OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
+		d.add(journal.Step{ID: id, Op: journal.OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
 	}
 }
 
@@ -479,7 +430,7 @@ func (d *differ) diffBlocks(e *archive.Export) {
 		}
 		r.ToDo++
 		handle := d.c.FullAcct(acc)
-		d.add(Step{ID: opID(OpBlock, handle), Op: OpBlock, Category: "blocks", Item: handle, AccountID: acc.ID})
+		d.add(journal.Step{ID: journal.OpID(journal.OpBlock, handle), Op: journal.OpBlock, Category: "blocks", Item: handle, AccountID: acc.ID})
 	}
 }
 
@@ -492,7 +443,7 @@ func (d *differ) diffDomains(e *archive.Export) {
 			continue
 		}
 		r.ToDo++
-		d.add(Step{ID: opID(OpBlockDomain, dom), Op: OpBlockDomain, Category: "domain_blocks", Item: dom})
+		d.add(journal.Step{ID: journal.OpID(journal.OpBlockDomain, dom), Op: journal.OpBlockDomain, Category: "domain_blocks", Item: dom})
 	}
 }
 
@@ -507,9 +458,9 @@ func differs(f *archive.Follow, rel *api.Relationship, caps api.Capabilities) bo
 // does not: follows, blocks, mutes, domain blocks, and members of the
 // export's lists. Lists the export lacks are left alone.
 func (d *differ) removals() {
-	remove := func(cat string, op Op, id, item string, extra func(*Step)) {
+	remove := func(cat string, op journal.Op, id, item string, extra func(*journal.Step)) {
 		d.ch.category(cat).Remove++
-		s := Step{ID: opID(op, item), Op: op, Category: cat, Item: item, AccountID: id}
+		s := journal.Step{ID: journal.OpID(op, item), Op: op, Category: cat, Item: item, AccountID: id}
 		if extra != nil {
 			extra(&s)
 		}
@@ -523,22 +474,22 @@ func (d *differ) removals() {
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.t.Following)) {
 		if !d.keep["follows"][id] {
-			remove("follows", OpUnfollow, id, handle(id, d.t.Following[id]), nil)
+			remove("follows", journal.OpUnfollow, id, handle(id, d.t.Following[id]), nil)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.t.Mutes)) {
 		if !d.keep["mutes"][id] {
-			remove("mutes", OpUnmute, id, handle(id, d.t.Mutes[id]), nil)
+			remove("mutes", journal.OpUnmute, id, handle(id, d.t.Mutes[id]), nil)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.t.Blocks)) {
 		if !d.keep["blocks"][id] {
-			remove("blocks", OpUnblock, id, handle(id, d.t.Accounts[id]), nil)
+			remove("blocks", journal.OpUnblock, id, handle(id, d.t.Accounts[id]), nil)
 		}
 	}
 	for _, dom := range slices.Sorted(maps.Keys(d.t.DomainBlocks)) {
 		if !d.keep["domain_blocks"][dom] {
-			remove("domain_blocks", OpUnblockDomain, "", dom, nil)
+			remove("domain_blocks", journal.OpUnblockDomain, "", dom, nil)
 		}
 	}
 	for _, title := range slices.Sorted(maps.Keys(d.t.Lists)) {
@@ -548,9 +499,9 @@ func (d *differ) removals() {
 		keep := d.keep["list "+title]
 		for _, id := range slices.Sorted(maps.Keys(d.t.Lists[title].Members)) {
 			if !keep[id] {
-				remove("list_members", OpRemoveFromList, id, handle(id, d.t.Accounts[id]), func(s *Step) {
+				remove("list_members", journal.OpRemoveFromList, id, handle(id, d.t.Accounts[id]), func(s *journal.Step) {
 					s.List = title
-					s.ID = listRemovalID(title, s.Item)
+					s.ID = journal.ListRemovalID(title, s.Item)
 				})
 			}
 		}
@@ -575,7 +526,7 @@ type Estimate struct {
 // readBackRequests) against the allowance
 // the server reported: requests per window, and follows per day where it
 // has such a limit (Mastodon; GoToSocial has none).
-func estimate(steps []Step, a api.Allowance) Estimate {
+func estimate(steps []journal.Step, a api.Allowance) Estimate {
 	if a.Requests <= 0 || a.Period <= 0 {
 		a = api.Server{}.Capabilities().Allowance() // an unknown server's
 	}
@@ -586,9 +537,9 @@ func estimate(steps []Step, a api.Allowance) Estimate {
 			e.Follows++
 		}
 		switch s.Op {
-		case OpFollowTag:
+		case journal.OpFollowTag:
 			e.TagFollows++
-		case OpRefollow, OpBookmark, OpFavourite:
+		case journal.OpRefollow, journal.OpBookmark, journal.OpFavourite:
 			e.Requests++
 		}
 	}

@@ -6,21 +6,17 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
+	"github.com/mastomigrate/mastomigrate/migrate/outcome"
 )
 
 // The one estimator of request time: the replay's (changes.go estimate),
-// the posts' (PlanPosts) and the lanes' (EstimateLanes) read the
+// the posts' (Session.postPlan) and the lanes' (EstimateLanes) read the
 // allowance the capability table gives or the server reported.
 
-// dailyFollowOps are the ops that spend the daily follow allowance of a
-// server that has one (api.Capabilities.FollowsPerDay): on Mastodon an
-// account follow and a hashtag follow count against the same 400 a day
-// (app/models/follow.rb and app/models/tag_follow.rb both declare
-// `rate_limit by: :account, family: :follows`; app/lib/rate_limiter.rb).
-// The estimate counts them, and the runner defers them together.
-var dailyFollowOps = []Op{OpFollow, OpRefollow, OpFollowTag}
-
-func spendsDailyFollows(op Op) bool { return slices.Contains(dailyFollowOps, op) }
+// spendsDailyFollows says whether op counts against the daily follow
+// allowance (outcome.DailyFollowOps says why those ops).
+func spendsDailyFollows(op journal.Op) bool { return slices.Contains(outcome.DailyFollowOps, op) }
 
 // followDays is how many days n follows take at perDay a day.
 func followDays(n, perDay int) int { return (n + perDay - 1) / perDay }

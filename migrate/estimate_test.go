@@ -6,6 +6,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // TestRequestsText: one estimator for the replay, the posts and the
@@ -55,8 +56,8 @@ func TestExportBlocks(t *testing.T) {
 // write's read-back where its answer does not show what stuck.
 func TestEstimateCountsReadBacks(t *testing.T) {
 	end := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-	n := func(k int, s Step) []Step {
-		out := make([]Step, k)
+	n := func(k int, s journal.Step) []journal.Step {
+		out := make([]journal.Step, k)
 		for i := range out {
 			out[i] = s
 		}
@@ -64,16 +65,16 @@ func TestEstimateCountsReadBacks(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name  string
-		steps []Step
+		steps []journal.Step
 		want  int
 	}{
-		{"a filter is read after it is made", n(2, Step{Op: OpCreateFilter}), 4},
-		{"a note's answer is its read-back", n(3, Step{Op: OpNote}), 3},
-		{"a list's members are read per batch", append(n(41, Step{Op: OpAddToList, List: "a"}), n(3, Step{Op: OpAddToList, List: "b"})...), 44 + 3},
-		{"the featured tags are read once", n(3, Step{Op: OpFeatureTag}), 4},
-		{"mutes with an end: a page of mutes", append(n(81, Step{Op: OpMute, Mute: &archive.Mute{ExpiresAt: &end}}), Step{Op: OpMute}), 82 + 2},
-		{"follows, blocks and lists read their answers", []Step{{Op: OpFollow}, {Op: OpBlock}, {Op: OpCreateList}, {Op: OpFollowTag}, {Op: OpEndorse}}, 5},
-		{"a bookmark finds its post first", n(2, Step{Op: OpBookmark}), 4},
+		{"a filter is read after it is made", n(2, journal.Step{Op: journal.OpCreateFilter}), 4},
+		{"a note's answer is its read-back", n(3, journal.Step{Op: journal.OpNote}), 3},
+		{"a list's members are read per batch", append(n(41, journal.Step{Op: journal.OpAddToList, List: "a"}), n(3, journal.Step{Op: journal.OpAddToList, List: "b"})...), 44 + 3},
+		{"the featured tags are read once", n(3, journal.Step{Op: journal.OpFeatureTag}), 4},
+		{"mutes with an end: a page of mutes", append(n(81, journal.Step{Op: journal.OpMute, Mute: &archive.Mute{ExpiresAt: &end}}), journal.Step{Op: journal.OpMute}), 82 + 2},
+		{"follows, blocks and lists read their answers", []journal.Step{{Op: journal.OpFollow}, {Op: journal.OpBlock}, {Op: journal.OpCreateList}, {Op: journal.OpFollowTag}, {Op: journal.OpEndorse}}, 5},
+		{"a bookmark finds its post first", n(2, journal.Step{Op: journal.OpBookmark}), 4},
 	} {
 		if got := estimate(tt.steps, api.Allowance{}).Requests; got != tt.want {
 			t.Errorf("%s: %d requests, want %d", tt.name, got, tt.want)

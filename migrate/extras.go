@@ -12,31 +12,15 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/category"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // The categories no export holds, carried from the old account read live
 // (source.go): their ops, diff against the new account, and requests.
 
-const (
-	OpFollowTag    Op = "follow_tag"
-	OpFeatureTag   Op = "feature_tag"
-	OpEndorse      Op = "endorse"
-	OpNote         Op = "note"
-	OpCreateFilter Op = "create_filter"
-)
-
 // ExtraCategories are the categories only the live old account gives, in
 // the order they are replayed (after follows: an endorsement needs one).
 var ExtraCategories = category.Names(func(c category.Info) bool { return c.Extra })
-
-// Extra is what a step of these categories carries besides its item.
-type Extra struct {
-	Note   string      `json:"note,omitempty"`
-	Filter *api.Filter `json:"filter,omitempty"`
-	// FilterID is the new account's filter of the same title, which
-	// Filter's keywords are added to (filters.go).
-	FilterID string `json:"filter_id,omitempty"`
-}
 
 // ExtraCounts are the extras in the plan's importable counts; nil (and
 // left out of the JSON) when no old account was read.
@@ -95,9 +79,9 @@ func (p *Plan) extraRows(row func(cat, name string, n int, note string)) {
 func SourceDigest(account string, exports *archive.Export) string {
 	d := "from " + strings.ToLower(account)
 	if exports != nil {
-		d += " " + Digest(exports)
+		d += " " + journal.Digest(exports)
 	}
-	return Digest(&archive.Export{DomainBlocks: []string{d}})
+	return journal.Digest(&archive.Export{DomainBlocks: []string{d}})
 }
 
 // extraTarget is what the new account already has of the extras.
@@ -232,13 +216,13 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 		}
 		ch.Unreadable[cat] = why
 	}
-	steps := map[string][]Step{}
-	add := func(s Step) { steps[s.Category] = append(steps[s.Category], s) }
+	steps := map[string][]journal.Step{}
+	add := func(s journal.Step) { steps[s.Category] = append(steps[s.Category], s) }
 	// Hashtags are one whatever their case; each keeps the case it has on
 	// the old account. Featured ones have a limit, and Mastodon before
 	// 4.4 answers one past it with a 500: what does not fit is left out
 	// here, with the reason, and never sent.
-	tags := func(cat string, op Op, names []string, have map[string]bool, room int) {
+	tags := func(cat string, op journal.Op, names []string, have map[string]bool, room int) {
 		r := ch.category(cat)
 		for _, n := range names {
 			switch {
@@ -252,11 +236,11 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 			}
 			room--
 			r.ToDo++
-			add(Step{ID: opID(op, strings.ToLower(n)), Op: op, Category: cat, Item: "#" + n})
+			add(journal.Step{ID: journal.OpID(op, strings.ToLower(n)), Op: op, Category: cat, Item: "#" + n})
 		}
 	}
-	tags("followed_tags", OpFollowTag, x.FollowedTags, xt.followedTags, -1)
-	tags("featured_tags", OpFeatureTag, x.FeaturedTags, xt.featuredTags, max(FeaturedTagLimit-len(xt.featuredTags), 0))
+	tags("followed_tags", journal.OpFollowTag, x.FollowedTags, xt.followedTags, -1)
+	tags("featured_tags", journal.OpFeatureTag, x.FeaturedTags, xt.featuredTags, max(FeaturedTagLimit-len(xt.featuredTags), 0))
 	account := func(cat string, a archive.Account) *api.Account {
 		res := res[a.Key()]
 		acc := target(res)
@@ -286,7 +270,7 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 		}
 		r.ToDo++
 		h := c.FullAcct(acc)
-		add(Step{ID: opID(OpEndorse, h), Op: OpEndorse, Category: "endorsements", Item: h, AccountID: acc.ID,
+		add(journal.Step{ID: journal.OpID(journal.OpEndorse, h), Op: journal.OpEndorse, Category: "endorsements", Item: h, AccountID: acc.ID,
 			Note: "once the follow is accepted"})
 	}
 	r = ch.category("notes")
@@ -304,12 +288,12 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 				Reason: "the new account has another note on this account; it is kept"})
 		default:
 			r.ToDo++
-			add(Step{ID: opID(OpNote, h), Op: OpNote, Category: "notes", Item: h, AccountID: acc.ID, Extra: &Extra{Note: n.Note}})
+			add(journal.Step{ID: journal.OpID(journal.OpNote, h), Op: journal.OpNote, Category: "notes", Item: h, AccountID: acc.ID, Extra: &journal.Extra{Note: n.Note}})
 		}
 	}
 	diffFilters(ch, add, x.Filters, xt.filters, caps, now)
 	// Keep the replay order: rebuild the step list category by category.
-	byCat := map[string][]Step{}
+	byCat := map[string][]journal.Step{}
 	for _, s := range ch.Steps {
 		byCat[s.Category] = append(byCat[s.Category], s)
 	}
@@ -333,23 +317,23 @@ func overFeatured(n int) string {
 
 // sendExtra makes one step of the old account's extras. A refusal is
 // settled by reading the new account's state, not the server's words.
-func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
+func (r *Runner) sendExtra(ctx context.Context, s journal.Step) (journal.Record, error) {
 	c := r.Client
 	switch s.Op {
-	case OpFollowTag:
+	case journal.OpFollowTag:
 		t, err := c.FollowTag(ctx, strings.TrimPrefix(s.Item, "#"))
 		if err == nil && !t.Following {
 			return notStuck("followed", []string{"the hashtag is not followed"}), nil
 		}
-		return Record{}, err
-	case OpFeatureTag:
+		return journal.Record{}, err
+	case journal.OpFeatureTag:
 		name := strings.TrimPrefix(s.Item, "#")
 		err := c.FeatureTag(ctx, name)
 		if err == nil {
 			r.verifyLater(s) // the answer is not read again: readBack reads the list
 		}
 		if !errors.Is(err, api.ErrValidation) && !errors.Is(err, api.ErrServer) {
-			return Record{}, err
+			return journal.Record{}, err
 		}
 		// The plan counted the room, but the account may have changed
 		// since. Mastodon 4.4+ refuses one over the limit with 422, 4.2–4.3
@@ -359,47 +343,47 @@ func (r *Runner) sendExtra(ctx context.Context, s Step) (Record, error) {
 		switch {
 		case rerr != nil:
 		case slices.ContainsFunc(tags, func(t *api.FeaturedTag) bool { return strings.EqualFold(t.Name, name) }):
-			return Record{Reason: "featured already"}, nil
+			return journal.Record{Reason: "featured already"}, nil
 		case len(tags) >= FeaturedTagLimit:
-			return Record{Status: StatusSkipped, Reason: overFeatured(len(tags))}, nil
+			return journal.Record{Status: journal.StatusSkipped, Reason: overFeatured(len(tags))}, nil
 		}
-		return Record{}, err
-	case OpEndorse:
+		return journal.Record{}, err
+	case journal.OpEndorse:
 		rel, err := c.Endorse(ctx, s.AccountID)
 		if err == nil && !rel.Endorsed {
 			return notStuck("endorsed", []string{"the account is not endorsed"}), nil
 		}
 		if !errors.Is(err, api.ErrValidation) {
-			return Record{}, err
+			return journal.Record{}, err
 		}
 		// An endorsement needs an accepted follow: the relationship says
 		// whether it waits for one, and for whom.
 		rels, rerr := c.Relationships(ctx, []string{s.AccountID})
 		switch rel := rels[s.AccountID]; {
 		case rerr != nil || rel == nil || rel.Following:
-			return Record{}, err
+			return journal.Record{}, err
 		case rel.Requested:
-			return Record{Status: StatusWaiting, Reason: "waits until " + s.Item + " accepts the follow request (an endorsement needs a follow)"}, nil
+			return journal.Record{Status: journal.StatusWaiting, Reason: "waits until " + s.Item + " accepts the follow request (an endorsement needs a follow)"}, nil
 		}
-		return Record{Status: StatusRetry, Reason: "not followed yet: the follow comes first, then the next run endorses"}, nil
-	case OpNote:
+		return journal.Record{Status: journal.StatusRetry, Reason: "not followed yet: the follow comes first, then the next run endorses"}, nil
+	case journal.OpNote:
 		if s.Extra == nil {
-			return Record{}, nil
+			return journal.Record{}, nil
 		}
 		// The answer is the relationship read after the write (SetNote).
 		rel, err := c.SetNote(ctx, s.AccountID, s.Extra.Note)
 		if err != nil {
-			return Record{}, err
+			return journal.Record{}, err
 		}
 		if rel.Note != s.Extra.Note {
 			return notStuck("set", []string{fmt.Sprintf("the note reads %q", rel.Note)}), nil
 		}
-		return Record{}, nil
-	case OpCreateFilter:
+		return journal.Record{}, nil
+	case journal.OpCreateFilter:
 		if s.Extra == nil || s.Extra.Filter == nil {
-			return Record{}, nil
+			return journal.Record{}, nil
 		}
 		return r.sendFilter(ctx, s)
 	}
-	return Record{}, fmt.Errorf("unknown step %q", s.Op)
+	return journal.Record{}, fmt.Errorf("unknown step %q", s.Op)
 }

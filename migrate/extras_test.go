@@ -8,6 +8,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // TestSendFeatureTag: a featured hashtag refused when sent (the account
@@ -20,10 +21,10 @@ func TestSendFeatureTag(t *testing.T) {
 		name     string
 		featured int // Tag0… on the account
 		item     string
-		want     Status // "" when send returns the server's error
+		want     journal.Status // "" when send returns the server's error
 	}{
-		{"featured in another case", 10, "#tag3", StatusDone},
-		{"over the limit", 10, "#MastoArt", StatusSkipped},
+		{"featured in another case", 10, "#tag3", journal.StatusDone},
+		{"over the limit", 10, "#MastoArt", journal.StatusSkipped},
 		{"room, a bad name", 9, "#no-such", ""},
 	} {
 		for _, fl := range []mastotest.Flavour{mastotest.Mastodon42, mastotest.Mastodon43, mastotest.Mastodon45} {
@@ -37,9 +38,9 @@ func TestSendFeatureTag(t *testing.T) {
 					t.Fatal(err)
 				}
 				r := &Runner{Client: c}
-				rec, err := r.sendExtra(context.Background(), Step{Op: OpFeatureTag, Category: "featured_tags", Item: tt.item})
+				rec, err := r.sendExtra(context.Background(), journal.Step{Op: journal.OpFeatureTag, Category: "featured_tags", Item: tt.item})
 				if rec.Status == "" && err == nil {
-					rec.Status = StatusDone
+					rec.Status = journal.StatusDone
 				}
 				var ae *api.Error
 				switch {

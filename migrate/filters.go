@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // Filters: made whole in one request, then read back and compared field
@@ -21,7 +22,7 @@ import (
 
 // diffFilters adds the filters' steps, counts and problems to ch; notes
 // say what is carried other than it was (an action the server lacks).
-func diffFilters(ch *Changes, add func(Step), x []api.Filter, have map[string]*api.Filter, caps api.Capabilities, now time.Time) {
+func diffFilters(ch *Changes, add func(journal.Step), x []api.Filter, have map[string]*api.Filter, caps api.Capabilities, now time.Time) {
 	r := ch.category("filters")
 	for _, f := range x {
 		want := f
@@ -58,9 +59,9 @@ func diffFilters(ch *Changes, add func(Step), x []api.Filter, have map[string]*a
 				continue
 			}
 			r.ToDo++
-			add(Step{ID: filterID(f.Title), Op: OpCreateFilter, Category: "filters", Item: f.Title,
+			add(journal.Step{ID: journal.FilterID(f.Title), Op: journal.OpCreateFilter, Category: "filters", Item: f.Title,
 				Note:  "add the keywords missing from the filter there",
-				Extra: &Extra{FilterID: h.ID, Filter: &api.Filter{Title: f.Title, Keywords: missing}}})
+				Extra: &journal.Extra{FilterID: h.ID, Filter: &api.Filter{Title: f.Title, Keywords: missing}}})
 			continue
 		}
 		if f.ExpiresAt != nil && !f.ExpiresAt.After(now) {
@@ -72,14 +73,14 @@ func diffFilters(ch *Changes, add func(Step), x []api.Filter, have map[string]*a
 		if note != "" {
 			ch.Notes = append(ch.Notes, "filter "+f.Title+": "+note)
 		}
-		add(Step{ID: filterID(f.Title), Op: OpCreateFilter, Category: "filters", Item: f.Title, Note: note, Extra: &Extra{Filter: &want}})
+		add(journal.Step{ID: journal.FilterID(f.Title), Op: journal.OpCreateFilter, Category: "filters", Item: f.Title, Note: note, Extra: &journal.Extra{Filter: &want}})
 	}
 }
 
 // sendFilter makes a filter, or adds the keywords a filter there lacks
 // (Extra.FilterID), then reads it back: what did not stick is retried by
 // a later run, which adds missing keywords to the filter made.
-func (r *Runner) sendFilter(ctx context.Context, s Step) (Record, error) {
+func (r *Runner) sendFilter(ctx context.Context, s journal.Step) (journal.Record, error) {
 	c, f := r.Client, s.Extra.Filter
 	id := s.Extra.FilterID
 	var expires *time.Time
@@ -87,14 +88,14 @@ func (r *Runner) sendFilter(ctx context.Context, s Step) (Record, error) {
 		var left time.Duration
 		if f.ExpiresAt != nil {
 			if left = f.ExpiresAt.Sub(r.Clock.Now()); left < time.Second {
-				return Record{Reason: "the filter expired while waiting"}, nil
+				return journal.Record{Reason: "the filter expired while waiting"}, nil
 			}
 			t := r.Clock.Now().Add(left.Truncate(time.Second))
 			expires = &t
 		}
 		made, err := c.CreateFilter(ctx, f, left)
 		if err != nil {
-			return Record{}, err
+			return journal.Record{}, err
 		}
 		id = made.ID
 	} else {
@@ -105,13 +106,13 @@ func (r *Runner) sendFilter(ctx context.Context, s Step) (Record, error) {
 				continue // GoToSocial: there already (an interrupted run); the read settles it
 			}
 			if err != nil {
-				return Record{}, err
+				return journal.Record{}, err
 			}
 		}
 	}
 	got, err := c.Filter(ctx, id)
 	if err != nil {
-		return Record{}, fmt.Errorf("reading the filter back: %w", err)
+		return journal.Record{}, fmt.Errorf("reading the filter back: %w", err)
 	}
 	var drift []string
 	if s.Extra.FilterID == "" {
@@ -120,9 +121,9 @@ func (r *Runner) sendFilter(ctx context.Context, s Step) (Record, error) {
 		drift = keywordDrift(missing, differ)
 	}
 	if len(drift) > 0 {
-		return Record{Status: StatusRetry, NotStuck: drift, Reason: "made, but did not stick: " + strings.Join(drift, "; ") + " (the next run adds what is missing)"}, nil
+		return journal.Record{Status: journal.StatusRetry, NotStuck: drift, Reason: "made, but did not stick: " + strings.Join(drift, "; ") + " (the next run adds what is missing)"}, nil
 	}
-	return Record{Reason: s.Note}, nil
+	return journal.Record{Reason: s.Note}, nil
 }
 
 // filterDrift lists the fields of sent that got does not have; expires

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // LaneEstimate is how long the follows, blocks and mutes take by each lane
@@ -25,12 +26,12 @@ type LaneEstimate struct {
 }
 
 // EstimateLanes compares the lanes for steps on a server with caps.
-func EstimateLanes(steps []Step, caps api.Capabilities) LaneEstimate {
+func EstimateLanes(steps []journal.Step, caps api.Capabilities) LaneEstimate {
 	var e LaneEstimate
 	requests := 0
 	for _, s := range steps {
 		requests += 2 // a look-up and the write
-		if s.Op == OpFollow {
+		if s.Op == journal.OpFollow {
 			e.Follows++
 		}
 	}
@@ -74,7 +75,7 @@ func (p *Plan) LanesText() string {
 // GoToSocial, follows, blocks and mutes go as one import each (bulk.go);
 // the replay that follows sends only what the imports missed. On servers
 // without an import API it does nothing.
-func (s *Session) bulk(ctx context.Context, p Person, c *api.Client, me *api.Account, e *archive.Export, j *Journal) error {
+func (s *Session) bulk(ctx context.Context, p Person, c *api.Client, me *api.Account, e *archive.Export, j *journal.Journal) error {
 	cfg := s.Config
 	caps := c.Server(ctx).Capabilities()
 	if cfg.NoBulk || !caps.Has("follows", api.LaneImport) {
@@ -106,7 +107,7 @@ func (s *Session) bulk(ctx context.Context, p Person, c *api.Client, me *api.Acc
 // offerFastLane says, on a server whose importer is on the web (Mastodon),
 // when the follows would take more than a day by API, and remembers the
 // offer in the journal for status.
-func (s *Session) offerFastLane(ctx context.Context, p Person, c *api.Client, j *Journal, steps []Step) {
+func (s *Session) offerFastLane(ctx context.Context, p Person, c *api.Client, j *journal.Journal, steps []journal.Step) {
 	caps := c.Server(ctx).Capabilities()
 	est := EstimateLanes(steps, caps)
 	if !est.OfferWebImport {
@@ -115,16 +116,16 @@ func (s *Session) offerFastLane(ctx context.Context, p Person, c *api.Client, j 
 	p.Notify(Event{Kind: EventNote, Phase: PhaseCheck, Level: LevelWarning,
 		Message: fmt.Sprintf("%s. Faster: mastomigrate export-csv %s --to %s --out DIR, then import the files on the web; the next migrate sends only what the import missed.",
 			est.Text, strings.Join(s.Config.Exports, " "), s.Config.To)})
-	if _, ok := j.Lane(LaneOfferID); !ok {
-		j.RecordLane(LaneOfferID, LaneInfo{Status: LaneOffered, Rows: est.Follows,
+	if _, ok := j.Lane(journal.LaneOfferID); !ok {
+		j.RecordLane(journal.LaneOfferID, journal.LaneInfo{Status: journal.LaneOffered, Rows: est.Follows,
 			Reason: fmt.Sprintf("export-csv; by API about %s", plural(est.APIDays, "day"))})
 	}
 }
 
 // LaneNote is what status adds about the fast lane: offered (Mastodon's
 // web import, by export-csv) or taken (GoToSocial's import).
-func LaneNote(j *Journal) string {
-	if info, ok := j.Lane(LaneOfferID); ok {
+func LaneNote(j *journal.Journal) string {
+	if info, ok := j.Lane(journal.LaneOfferID); ok {
 		return "; fast lane offered (" + info.Reason + ")"
 	}
 	for _, k := range bulkKinds {

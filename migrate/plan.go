@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
 // Mastodon's limits on follows (app/validators/follow_limit_validator.rb,
@@ -47,8 +48,8 @@ type Plan struct {
 	Media   *archive.MediaCount `json:"media"` // null without an archive
 	// Target is the online pre-check, when a target account was given.
 	Target *Changes `json:"target,omitempty"`
-	// PostCarry is what --include posts would do on the target (posts.go).
-	PostCarry *PostPlan `json:"post_carry,omitempty"`
+	// PostCarry is what --include posts would do on the target (migrate/posts).
+	PostCarry *posts.Plan `json:"post_carry,omitempty"`
 	// Lanes compares the lanes on the target (LanesText); not in the
 	// JSON, as before.
 	Lanes      *LaneEstimate `json:"-"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 func follows(n int) []archive.Follow {
@@ -112,21 +113,21 @@ func TestThousands(t *testing.T) {
 }
 
 func TestEstimate(t *testing.T) {
-	steps := func(follows, others, bookmarks int) []Step {
-		var ss []Step
+	steps := func(follows, others, bookmarks int) []journal.Step {
+		var ss []journal.Step
 		for i := 0; i < follows; i++ {
-			ss = append(ss, Step{Op: OpFollow})
+			ss = append(ss, journal.Step{Op: journal.OpFollow})
 		}
 		for i := 0; i < others; i++ {
-			ss = append(ss, Step{Op: OpBlock})
+			ss = append(ss, journal.Step{Op: journal.OpBlock})
 		}
 		for i := 0; i < bookmarks; i++ {
-			ss = append(ss, Step{Op: OpBookmark}) // a search, then the bookmark
+			ss = append(ss, journal.Step{Op: journal.OpBookmark}) // a search, then the bookmark
 		}
 		return ss
 	}
 	tests := []struct {
-		steps []Step
+		steps []journal.Step
 		want  string
 	}{
 		{nil, "no follows; 0 requests at 300 per 5 minutes: a few minutes"},
@@ -134,7 +135,7 @@ func TestEstimate(t *testing.T) {
 		{steps(1240, 1000, 0), "1,240 follows at 400 a day: about 4 days; 2,240 requests at 300 per 5 minutes: about 35 minutes"},
 		{steps(0, 0, 9000), "no follows; 18,000 requests at 300 per 5 minutes: about 4.9 hours"},
 		// Hashtag follows spend the same daily allowance (app/models/tag_follow.rb).
-		{append(steps(390, 0, 0), slices.Repeat([]Step{{Op: OpFollowTag}}, 20)...),
+		{append(steps(390, 0, 0), slices.Repeat([]journal.Step{{Op: journal.OpFollowTag}}, 20)...),
 			"410 follows (20 of them hashtags) at 400 a day: about 2 days; 410 requests at 300 per 5 minutes: about 5 minutes"},
 	}
 	for _, tt := range tests {
@@ -148,9 +149,9 @@ func TestEstimate(t *testing.T) {
 // reported, not Mastodon's defaults: GoToSocial has no daily follow limit,
 // and an admin may set other limits.
 func TestEstimateUsesServerAllowance(t *testing.T) {
-	follows := make([]Step, 1000)
+	follows := make([]journal.Step, 1000)
 	for i := range follows {
-		follows[i] = Step{Op: OpFollow}
+		follows[i] = journal.Step{Op: journal.OpFollow}
 	}
 	tests := []struct {
 		a    api.Allowance

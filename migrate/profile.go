@@ -14,6 +14,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // ProfileUpdate is the profile carried over with --include profile.
@@ -171,7 +172,7 @@ func cutNote(s string, max int) (kept, left string) {
 // profilePart is one request of the profile, which can fail alone: the
 // texts (with the settings), the avatar, the header.
 type profilePart struct {
-	step Step
+	step journal.Step
 	send func(ctx context.Context) error
 	// stuck names what the account read back after the part does not
 	// show, given the account as read before it (nil unless needsBefore).
@@ -185,39 +186,39 @@ type profilePart struct {
 func (r *Runner) profile(ctx context.Context) error {
 	fit, cuts := FitProfile(&r.Profile.Profile, r.Client.Server(ctx).Capabilities().Profile)
 	for _, c := range cuts {
-		s := Step{ID: "profile cut " + c.Item, Op: "update_profile", Category: "profile", Item: c.Item}
+		s := journal.Step{ID: "profile cut " + c.Item, Op: "update_profile", Category: "profile", Item: c.Item}
 		if _, ok := r.Journal.Last(s.ID); ok {
 			continue
 		}
-		if err := r.outcome(s, Record{Status: StatusSkipped, Reason: c.Reason()}); err != nil {
+		if err := r.outcome(s, journal.Record{Status: journal.StatusSkipped, Reason: c.Reason()}); err != nil {
 			return err
 		}
 	}
 	var cur *api.SourceProfile // the account as last read
 	for _, part := range r.profileParts(&fit) {
-		if rec, ok := r.Journal.Last(part.step.ID); ok && rec.Status == StatusDone {
+		if rec, ok := r.Journal.Last(part.step.ID); ok && rec.Status == journal.StatusDone {
 			continue
 		}
-		err := r.step(ctx, part.step, func(ctx context.Context) (Record, error) {
+		err := r.step(ctx, part.step, func(ctx context.Context) (journal.Record, error) {
 			before := cur
 			if before == nil && part.needsBefore {
 				var err error
 				if before, err = r.Client.SourceProfile(ctx); err != nil {
-					return Record{}, err
+					return journal.Record{}, err
 				}
 			}
 			if err := part.send(ctx); err != nil {
-				return Record{}, err
+				return journal.Record{}, err
 			}
 			after, err := r.Client.SourceProfile(ctx)
 			if err != nil {
-				return Record{}, err
+				return journal.Record{}, err
 			}
 			cur = after
 			if stuck := part.stuck(before, after); len(stuck) > 0 {
-				return Record{Status: StatusRetry, Reason: "the new instance took the update but does not show " + joinAnd(stuck) + "; the next run sends it again"}, nil
+				return journal.Record{Status: journal.StatusRetry, Reason: "the new instance took the update but does not show " + joinAnd(stuck) + "; the next run sends it again"}, nil
 			}
-			return Record{}, nil
+			return journal.Record{}, nil
 		})
 		if err != nil {
 			return err
@@ -231,7 +232,7 @@ func (r *Runner) profile(ctx context.Context) error {
 func (r *Runner) profileParts(fit *api.Profile) []profilePart {
 	c := r.Client
 	parts := []profilePart{{
-		step: Step{ID: "profile", Op: "update_profile", Category: "profile", Item: "display name, bio and fields"},
+		step: journal.Step{ID: "profile", Op: "update_profile", Category: "profile", Item: "display name, bio and fields"},
 		send: func(ctx context.Context) error {
 			if err := c.UpdateProfileText(ctx, fit); err != nil || r.Profile.Settings == nil {
 				return err
@@ -252,7 +253,7 @@ func (r *Runner) profileParts(fit *api.Profile) []profilePart {
 			continue
 		}
 		parts = append(parts, profilePart{
-			step:        Step{ID: "profile " + pic.name, Op: "update_profile", Category: "profile", Item: pic.name},
+			step:        journal.Step{ID: "profile " + pic.name, Op: "update_profile", Category: "profile", Item: pic.name},
 			send:        func(ctx context.Context) error { return c.UpdateProfilePicture(ctx, pic.name, pic.b) },
 			needsBefore: true,
 			stuck: func(before, after *api.SourceProfile) []string {

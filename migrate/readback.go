@@ -8,6 +8,8 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
+	"github.com/mastomigrate/mastomigrate/migrate/outcome"
 )
 
 // Read-backs: a write the server answers 200 is compared, field by field,
@@ -42,8 +44,8 @@ import (
 
 // notStuck is the outcome of a write the server took without keeping
 // what fields name.
-func notStuck(done string, fields []string) Record {
-	return Record{Status: StatusRetry, NotStuck: fields,
+func notStuck(done string, fields []string) journal.Record {
+	return journal.Record{Status: journal.StatusRetry, NotStuck: fields,
 		Reason: done + ", but did not stick: " + strings.Join(fields, "; ") + " (the next run sends it again)"}
 }
 
@@ -89,7 +91,7 @@ func muteDrift(m *archive.Mute, rel *api.Relationship) []string {
 
 // listDrift lists the settings of ls that l, the list as the server
 // keeps it, does not have.
-func listDrift(ls *ListSettings, l *api.List) []string {
+func listDrift(ls *journal.ListSettings, l *api.List) []string {
 	if ls == nil {
 		return nil
 	}
@@ -105,11 +107,11 @@ func listDrift(ls *ListSettings, l *api.List) []string {
 
 // verifyLater keeps a step whose write answered without what would show
 // it stuck, for the category's one read (readBack).
-func (r *Runner) verifyLater(s Step) {
+func (r *Runner) verifyLater(s journal.Step) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.unverified == nil {
-		r.unverified = map[string][]Step{}
+		r.unverified = map[string][]journal.Step{}
 	}
 	r.unverified[s.Category] = append(r.unverified[s.Category], s)
 }
@@ -135,7 +137,7 @@ func (r *Runner) readBack(ctx context.Context, cat string) error {
 		done = "featured"
 		drift, err = r.featured(ctx, steps)
 	}
-	if abort := fatal(err); abort != nil {
+	if abort := outcome.Fatal(err); abort != nil {
 		return abort
 	}
 	for _, s := range steps {
@@ -156,8 +158,8 @@ func (r *Runner) readBack(ctx context.Context, cat string) error {
 // muteEnds reads the mutes, newest first, until it has seen every step's,
 // and compares their ends: a server's clock may differ from ours by a
 // little, so an end counts as kept within a few minutes.
-func (r *Runner) muteEnds(ctx context.Context, steps []Step) (map[string][]string, error) {
-	want := map[string]Step{}
+func (r *Runner) muteEnds(ctx context.Context, steps []journal.Step) (map[string][]string, error) {
+	want := map[string]journal.Step{}
 	for _, s := range steps {
 		want[s.AccountID] = s
 	}
@@ -185,7 +187,7 @@ func (r *Runner) muteEnds(ctx context.Context, steps []Step) (map[string][]strin
 }
 
 // featured reads the featured hashtags once and names the steps' missing.
-func (r *Runner) featured(ctx context.Context, steps []Step) (map[string][]string, error) {
+func (r *Runner) featured(ctx context.Context, steps []journal.Step) (map[string][]string, error) {
 	tags, err := r.Client.FeaturedTags(ctx)
 	if err != nil {
 		return nil, err
@@ -204,18 +206,18 @@ func (r *Runner) featured(ctx context.Context, steps []Step) (map[string][]strin
 // besides the writes: a filter's read, a read of a list's members per
 // batch, one read of the featured tags, and the pages of mutes that hold
 // the mutes with an end.
-func readBackRequests(steps []Step) int {
+func readBackRequests(steps []journal.Step) int {
 	n, featured, ends := 0, false, 0
 	members := map[string]int{}
 	for _, s := range steps {
 		switch s.Op {
-		case OpCreateFilter:
+		case journal.OpCreateFilter:
 			n++
-		case OpAddToList:
+		case journal.OpAddToList:
 			members[s.List]++
-		case OpFeatureTag:
+		case journal.OpFeatureTag:
 			featured = true
-		case OpMute:
+		case journal.OpMute:
 			if s.Mute != nil && s.Mute.ExpiresAt != nil {
 				ends++
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // TestPendingFollowSettingsReadBack: a follow that is a request shows its
@@ -27,21 +28,21 @@ func TestPendingFollowSettingsReadBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			j, err := OpenJournal(filepath.Join(t.TempDir(), "j.jsonl"), Header{Account: "me@" + s.Domain})
+			j, err := journal.Open(filepath.Join(t.TempDir(), "j.jsonl"), journal.Header{Account: "me@" + s.Domain})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer j.Close()
 			yes := true
-			step := Step{ID: FollowID("bo@b.example"), Op: OpFollow, Category: "follows", Item: "bo@b.example", AccountID: id,
+			step := journal.Step{ID: journal.FollowID("bo@b.example"), Op: journal.OpFollow, Category: "follows", Item: "bo@b.example", AccountID: id,
 				Follow: &archive.Follow{Reblogs: &yes, Notify: &yes}}
 			r := &Runner{Client: c, Journal: j, Target: &Target{}, Concurrency: 1, Clock: clock,
 				// bo accepts while the follows are sent, before they are re-read.
 				Progress: func(cat string, done, total int) { s.AcceptFollow("bo@b.example") }}
-			if err := r.Run(context.Background(), &Changes{}, []Step{step}); err != nil {
+			if err := r.Run(context.Background(), &Changes{}, []journal.Step{step}); err != nil {
 				t.Fatal(err)
 			}
-			if rec, _ := j.Last(step.ID); rec.Status != StatusRetry || len(rec.NotStuck) == 0 {
+			if rec, _ := j.Last(step.ID); rec.Status != journal.StatusRetry || len(rec.NotStuck) == 0 {
 				t.Errorf("journal: %+v, want a retry naming what did not stick", rec)
 			}
 		})

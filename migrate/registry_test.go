@@ -6,6 +6,8 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/category"
+	"github.com/mastomigrate/mastomigrate/migrate/importcsv"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // TestRegistry: every list of categories comes from the one registry,
@@ -34,16 +36,16 @@ func TestRegistry(t *testing.T) {
 			if c.CSV == "" {
 				return
 			}
-			i := slices.IndexFunc(CSVKinds, func(k CSVKind) bool { return k.Category == string(c.Name) })
+			i := slices.IndexFunc(importcsv.Kinds, func(k importcsv.Kind) bool { return k.Category == string(c.Name) })
 			if i < 0 && c.Name != category.Lists {
 				t.Fatalf("no CSV kind for %s", c.Name)
 			}
-			if i >= 0 && CSVKinds[i].File+".csv" != c.CSV {
-				t.Errorf("CSV kind's file %s, registry's %s", CSVKinds[i].File, c.CSV)
+			if i >= 0 && importcsv.Kinds[i].File+".csv" != c.CSV {
+				t.Errorf("CSV kind's file %s, registry's %s", importcsv.Kinds[i].File, c.CSV)
 			}
 			if i >= 0 {
-				if kind, _ := CSVRow(Step{Op: c.Op, Item: "a@b.example", List: "L"}); kind != CSVKinds[i].Type {
-					t.Errorf("a %s step goes to %q, not its file's type %q", c.Op, kind, CSVKinds[i].Type)
+				if kind, _ := importcsv.Row(journal.Step{Op: c.Op, Item: "a@b.example", List: "L"}); kind != importcsv.Kinds[i].Type {
+					t.Errorf("a %s step goes to %q, not its file's type %q", c.Op, kind, importcsv.Kinds[i].Type)
 				}
 			}
 		})

@@ -2,10 +2,11 @@ package migrate
 
 import (
 	"errors"
-	"path/filepath"
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/category"
+	"github.com/mastomigrate/mastomigrate/migrate/importcsv"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // What `status` and `report` show, as data: the terminal prints it, the
@@ -37,13 +38,13 @@ const LaneUsed = "used"
 
 // Statuses reads every migration journal in dir, newest first.
 func Statuses(dir string) ([]RunStatus, error) {
-	paths, err := Journals(dir)
+	paths, err := journal.List(dir)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]RunStatus, 0, len(paths))
 	for _, p := range paths {
-		j, err := LoadJournal(p)
+		j, err := journal.Load(p)
 		if err != nil {
 			out = append(out, RunStatus{Journal: p, Damaged: err.Error()})
 			continue
@@ -53,23 +54,23 @@ func Statuses(dir string) ([]RunStatus, error) {
 		waiting := 0
 		for _, r := range j.Steps() {
 			switch r.Status {
-			case StatusDone:
+			case journal.StatusDone:
 				st.Done++
-			case StatusFailed, StatusSkipped:
+			case journal.StatusFailed, journal.StatusSkipped:
 				st.Dropped++
-			case StatusDeferred, StatusRetry, StatusStarted, StatusSending:
+			case journal.StatusDeferred, journal.StatusRetry, journal.StatusStarted, journal.StatusSending:
 				st.Todo++
-			case StatusWaiting:
+			case journal.StatusWaiting:
 				waiting++
 			}
-			if r.Pending || r.Status == StatusWaiting {
+			if r.Pending || r.Status == journal.StatusWaiting {
 				st.Approval++ // follow requests, and list members waiting for them
 			}
 		}
 		st.WaitingApproval = st.Finished && waiting > 0
-		if info, ok := j.Lane(LaneOfferID); ok {
-			st.FastLane, st.FastLaneReason = LaneOffered, info.Reason
-		} else if j.bulkUsed() {
+		if info, ok := j.Lane(journal.LaneOfferID); ok {
+			st.FastLane, st.FastLaneReason = journal.LaneOffered, info.Reason
+		} else if bulkUsed(j) {
 			st.FastLane = LaneUsed
 		}
 		out = append(out, st)
@@ -77,7 +78,7 @@ func Statuses(dir string) ([]RunStatus, error) {
 	return out, nil
 }
 
-func (j *Journal) bulkUsed() bool {
+func bulkUsed(j *journal.Journal) bool {
 	for _, k := range bulkKinds {
 		if _, ok := j.Lane(laneID(k.typ)); ok {
 			return true
@@ -93,13 +94,13 @@ var ErrNothingToResume = errors.New("no unfinished migration to resume (see `mas
 // work of ours, or items waiting for follow requests to be accepted. It
 // is what `resume` continues, and what the web page opens on.
 func LatestUnfinished(dir string) (string, error) {
-	paths, err := Journals(dir)
+	paths, err := journal.List(dir)
 	if err != nil {
 		return "", err
 	}
 	for _, p := range paths {
-		j, err := LoadJournal(p)
-		if err == nil && j.resumable() {
+		j, err := journal.Load(p)
+		if err == nil && resumable(j) {
 			return p, nil
 		}
 	}
@@ -108,58 +109,45 @@ func LatestUnfinished(dir string) (string, error) {
 
 // resumable: the last run left work, of ours or waiting for follow
 // requests to be accepted.
-func (j *Journal) resumable() bool { return !j.Finished() || j.Waiting() }
+func resumable(j *journal.Journal) bool { return !j.Finished() || j.Waiting() }
 
 // JournalInputs are the input paths the journals in dir name: those a
 // later run may read again (LatestUnfinished's kind: resume needs
 // them), and those of migrations that are over. A journal that cannot
 // be read is an error: what it names is not known.
-func JournalInputs(dir string) (resumable, over []string, err error) {
-	paths, err := Journals(dir)
+func JournalInputs(dir string) (again, over []string, err error) {
+	paths, err := journal.List(dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, p := range paths {
-		j, err := LoadJournal(p)
+		j, err := journal.Load(p)
 		if err != nil {
 			return nil, nil, err
 		}
-		if j.resumable() {
-			resumable = append(resumable, j.Header.Inputs...)
+		if resumable(j) {
+			again = append(again, j.Header.Inputs...)
 		} else {
 			over = append(over, j.Header.Inputs...)
 		}
 	}
-	return resumable, over, nil
-}
-
-// Sources names a journal's inputs for people: the exports' file names,
-// after the old account when it was read live.
-func (h Header) Sources() []string {
-	var names []string
-	if h.Options.From != "" {
-		names = append(names, h.Options.From)
-	}
-	for _, p := range h.Inputs {
-		names = append(names, filepath.Base(p))
-	}
-	return names
+	return again, over, nil
 }
 
 // Leftover is one item that did not make it (yet).
 type Leftover struct {
-	Category string     `json:"category"`
-	Item     string     `json:"item"`
-	List     string     `json:"list,omitempty"`
-	Status   Status     `json:"status"` // as journaled, or "pending": sent, a request until accepted
-	Reason   string     `json:"reason"`
-	Until    *time.Time `json:"until,omitempty"`
-	Step     *Step      `json:"-"`
+	Category string         `json:"category"`
+	Item     string         `json:"item"`
+	List     string         `json:"list,omitempty"`
+	Status   journal.Status `json:"status"` // as journaled, or "pending": sent, a request until accepted
+	Reason   string         `json:"reason"`
+	Until    *time.Time     `json:"until,omitempty"`
+	Step     *journal.Step  `json:"-"`
 }
 
 // StatusPending is a Leftover's status for a follow sent that waits for
 // the other side to accept it.
-const StatusPending Status = "pending"
+const StatusPending journal.Status = "pending"
 
 // Report is what did not make it in one migration, and why.
 type Report struct {
@@ -172,7 +160,7 @@ type Report struct {
 
 // LoadReport reads a journal's report.
 func LoadReport(journalPath string) (*Report, error) {
-	j, err := LoadJournal(journalPath)
+	j, err := journal.Load(journalPath)
 	if err != nil {
 		return nil, err
 	}
@@ -180,13 +168,13 @@ func LoadReport(journalPath string) (*Report, error) {
 	for _, r := range j.Steps() {
 		status := r.Status
 		switch {
-		case r.Status == StatusDone && r.Pending:
+		case r.Status == journal.StatusDone && r.Pending:
 			status = StatusPending
-		case r.Status == StatusDone || r.Step == nil && r.Status != StatusStarted:
+		case r.Status == journal.StatusDone || r.Step == nil && r.Status != journal.StatusStarted:
 			continue
 		}
 		switch r.Status {
-		case StatusDeferred, StatusRetry, StatusStarted:
+		case journal.StatusDeferred, journal.StatusRetry, journal.StatusStarted:
 			rep.Todo++
 		}
 		it := Leftover{Category: r.Category, Status: status, Reason: r.Reason, Until: r.Until, Step: r.Step}
@@ -202,9 +190,9 @@ func LoadReport(journalPath string) (*Report, error) {
 
 // WriteCSVs writes the leftovers in the shapes of Mastodon's importer
 // (app/models/form/import.rb), only the files that have rows; the same
-// writer as export-csv (csvout.go).
+// writer as export-csv (migrate/importcsv).
 func (rep *Report) WriteCSVs(dir string) error {
-	var steps []Step
+	var steps []journal.Step
 	for _, it := range rep.Items {
 		if it.Step == nil || it.Status == StatusPending {
 			continue // in flight when stopped, or sent already
@@ -215,5 +203,5 @@ func (rep *Report) WriteCSVs(dir string) error {
 		}
 		steps = append(steps, s)
 	}
-	return WriteCSVs(dir, BuildCSVs(steps))
+	return importcsv.Write(dir, importcsv.Build(steps))
 }

@@ -14,12 +14,15 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/category"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
+	"github.com/mastomigrate/mastomigrate/migrate/outcome"
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
 // Runner carries steps out on the target and journals every outcome.
 type Runner struct {
 	Client      *api.Client
-	Journal     *Journal
+	Journal     *journal.Journal
 	Target      *Target
 	Concurrency int
 	Clock       api.Clock
@@ -40,10 +43,10 @@ type Runner struct {
 	unsupported map[string]string
 	// pendingIDs are the follows of this run that came back as requests,
 	// by account id.
-	pendingIDs map[string]Step
+	pendingIDs map[string]journal.Step
 	// unverified are, by category, the steps done whose answer could not
 	// show all they sent: read back once the category is done (readback.go).
-	unverified map[string][]Step
+	unverified map[string][]journal.Step
 }
 
 // Summary counts outcomes per category.
@@ -54,7 +57,7 @@ type Summary struct {
 	// FollowLimit is the daily follow limit the server reported, if hit.
 	FollowLimit int `json:"follow_limit,omitempty"`
 	// ServerFailed are the items this run failed for a server error met
-	// in two runs (outcome.go): the run ends in failure.
+	// in two runs (migrate/outcome): the run ends in failure.
 	ServerFailed int `json:"server_failed,omitempty"`
 	// serverReason is the first of their reasons.
 	serverReason string
@@ -110,21 +113,21 @@ func (s *Summary) Remaining() int {
 // (the diff left it out); otherwise it is sent again, which is safe:
 // follow, block, mute, domain block and bookmark are idempotent, and
 // "already on the list" counts as done.
-func Pending(ch *Changes, j *Journal, now time.Time, wait bool) ([]Step, []Record, error) {
+func Pending(ch *Changes, j *journal.Journal, now time.Time, wait bool) ([]journal.Step, []journal.Record, error) {
 	inPlan := map[string]bool{}
 	for _, s := range ch.Steps {
 		inPlan[s.ID] = true
 	}
 	for _, r := range j.Steps() {
-		unsettled := r.Status == StatusStarted || r.Status == StatusWaiting || r.Status == StatusRetry && len(r.NotStuck) > 0
+		unsettled := r.Status == journal.StatusStarted || r.Status == journal.StatusWaiting || r.Status == journal.StatusRetry && len(r.NotStuck) > 0
 		if unsettled && !inPlan[r.ID] {
-			if err := j.Record(Record{ID: r.ID, Category: r.Category, Status: StatusDone, Reason: "found on the target", Found: true}); err != nil {
+			if err := j.Record(journal.Record{ID: r.ID, Category: r.Category, Status: journal.StatusDone, Reason: "found on the target", Found: true}); err != nil {
 				return nil, nil, err
 			}
 		}
 	}
-	var todo []Step
-	var deferred []Record
+	var todo []journal.Step
+	var deferred []journal.Record
 	for _, s := range ch.Steps {
 		r, ok := j.Last(s.ID)
 		if !ok {
@@ -132,8 +135,8 @@ func Pending(ch *Changes, j *Journal, now time.Time, wait bool) ([]Step, []Recor
 			continue
 		}
 		switch r.Status {
-		case StatusDone, StatusSkipped, StatusFailed:
-		case StatusDeferred:
+		case journal.StatusDone, journal.StatusSkipped, journal.StatusFailed:
+		case journal.StatusDeferred:
 			if r.Until != nil && r.Until.After(now) && !wait {
 				deferred = append(deferred, r)
 			} else {
@@ -151,10 +154,10 @@ func Pending(ch *Changes, j *Journal, now time.Time, wait bool) ([]Step, []Recor
 // outcome, or when ctx is cancelled (in-flight requests are let finish and
 // journaled, the rest stays for the next run). Every outcome is in the
 // journal, which the run's summary is counted from.
-func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step) error {
+func (r *Runner) Run(ctx context.Context, ch *Changes, steps []journal.Step) error {
 	r.listIDs = map[string]string{}
 	r.unsupported = map[string]string{}
-	r.pendingIDs = map[string]Step{}
+	r.pendingIDs = map[string]journal.Step{}
 	r.unverified = nil
 	for title, l := range r.Target.Lists {
 		r.listIDs[title] = l.List.ID
@@ -176,7 +179,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step) error {
 			}
 		}
 	}
-	byCat := map[string][]Step{}
+	byCat := map[string][]journal.Step{}
 	for _, s := range steps {
 		byCat[s.Category] = append(byCat[s.Category], s)
 	}
@@ -202,7 +205,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []Step) error {
 }
 
 // serverFailure counts a failed record that a server error failed.
-func (s *Summary) serverFailure(rec Record) {
+func (s *Summary) serverFailure(rec journal.Record) {
 	if rec.HTTPStatus < 500 {
 		return
 	}
@@ -221,7 +224,7 @@ func (s *Summary) noteDeferred(t time.Time) {
 	}
 }
 
-func (r *Runner) category(ctx context.Context, cat string, steps []Step) error {
+func (r *Runner) category(ctx context.Context, cat string, steps []journal.Step) error {
 	if len(steps) == 0 {
 		return nil
 	}
@@ -242,9 +245,9 @@ func (r *Runner) category(ctx context.Context, cat string, steps []Step) error {
 		}
 		mu.Unlock()
 	}
-	if err := pool(ctx, workers, steps, func(ctx context.Context, s Step) error {
+	if err := pool(ctx, workers, steps, func(ctx context.Context, s journal.Step) error {
 		defer tick()
-		return r.step(ctx, s, func(ctx context.Context) (Record, error) { return r.send(ctx, s) })
+		return r.step(ctx, s, func(ctx context.Context) (journal.Record, error) { return r.send(ctx, s) })
 	}); err != nil {
 		return err
 	}
@@ -281,16 +284,16 @@ func pool[T any](ctx context.Context, workers int, items []T, do func(context.Co
 }
 
 // step journals "started", sends, and journals the outcome.
-func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) (Record, error)) error {
+func (r *Runner) step(ctx context.Context, s journal.Step, send func(context.Context) (journal.Record, error)) error {
 	if why, ok := r.unsupportedFor(s.Category); ok {
-		return r.outcome(s, Record{Status: StatusSkipped, Reason: why})
+		return r.outcome(s, journal.Record{Status: journal.StatusSkipped, Reason: why})
 	}
 	started := false
 	for {
 		if spendsDailyFollows(s.Op) {
 			if until := r.followLimit(); until != nil {
 				if !r.Wait {
-					return r.outcome(s, Record{Status: StatusDeferred, Until: until, Reason: "Mastodon's daily follow limit"})
+					return r.outcome(s, journal.Record{Status: journal.StatusDeferred, Until: until, Reason: "Mastodon's daily follow limit"})
 				}
 				// Every follow waits for the reset, not only the one that met it.
 				if err := r.Clock.Sleep(ctx, until.Sub(r.Clock.Now())+time.Second); err != nil {
@@ -300,7 +303,7 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) (R
 			}
 		}
 		if !started {
-			if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusStarted}); err != nil {
+			if err := r.Journal.Record(journal.Record{ID: s.ID, Category: s.Category, Status: journal.StatusStarted}); err != nil {
 				return err
 			}
 			started = true
@@ -313,20 +316,20 @@ func (r *Runner) step(ctx context.Context, s Step, send func(context.Context) (R
 		}
 		if err == nil {
 			if rec.Status == "" {
-				rec.Status = StatusDone
+				rec.Status = journal.StatusDone
 			}
 			return r.outcome(s, rec)
 		}
-		switch out, rule := decide(attempt{op: s.Op}, err); out {
-		case OutcomeDefer:
+		switch out, rule := outcome.Of(outcome.Attempt{Op: s.Op}, err); out {
+		case outcome.Defer:
 			var rl *api.RateLimitError
 			errors.As(err, &rl)
 			r.limitFollows(rl)
 			continue // deferred or waited for at the top
-		case OutcomeAbort:
-			return abort(rule, err)
+		case outcome.Abort:
+			return outcome.Aborted(rule, err)
 		}
-		return r.outcome(s, classify(s, err, r.Journal.Earlier(s.ID)))
+		return r.outcome(s, outcome.Classify(s, err, r.Journal.Earlier(s.ID)))
 	}
 }
 
@@ -363,34 +366,10 @@ func (r *Runner) followLimit() *time.Time {
 	return nil
 }
 
-// reasonOf says in words why the instance refused an item. The status
-// decides; the server's text is added for what it may tell a person.
-func reasonOf(s Step, ae *api.Error) string {
-	status := func(what string) string {
-		if ae.Message == "" || ae.Message == "Not Found" || ae.Message == "Record not found" {
-			return what
-		}
-		return what + " (" + ae.Message + ")"
-	}
-	switch {
-	case ae.Status == 404 && (s.Op == OpBookmark || s.Op == OpFavourite):
-		return status("the post was not found (deleted, or its server did not answer)")
-	case ae.Status == 404 || ae.Status == 410:
-		return status("not found on the new instance (deleted, or suspended)")
-	case ae.Status == 403 && (s.Op == OpFollow || s.Op == OpRefollow):
-		return status("refused: the account moved, blocks you, or its domain is blocked")
-	case ae.Status == 403 && s.Op == OpFavourite:
-		return status("refused: the author blocks you")
-	case ae.Message != "":
-		return fmt.Sprintf("refused by the new instance (%d): %s", ae.Status, ae.Message)
-	}
-	return fmt.Sprintf("refused by the new instance (%d)", ae.Status)
-}
-
 // outcome journals a step's outcome and counts it.
-func (r *Runner) outcome(s Step, rec Record) error {
+func (r *Runner) outcome(s journal.Step, rec journal.Record) error {
 	rec.ID, rec.Category = s.ID, s.Category
-	if rec.Status != StatusDone || rec.Pending {
+	if rec.Status != journal.StatusDone || rec.Pending {
 		step := s
 		rec.Step = &step
 	}
@@ -408,11 +387,11 @@ func (r *Runner) outcome(s Step, rec Record) error {
 // summarize counts a run's summary from the journal's records of it
 // (Journal.Since): the steps it sent or found settled, and what it found
 // needed no step. The rows come in the replay's order, the posts last.
-func summarize(recs []RunRecord) *Summary {
+func summarize(recs []journal.RunRecord) *Summary {
 	s := &Summary{}
 	s.tally(recs)
 	order := func(cat string) int {
-		if cat == PostsCategory {
+		if cat == posts.Category {
 			return len(category.Registry)
 		}
 		return category.Index(cat)
@@ -424,7 +403,7 @@ func summarize(recs []RunRecord) *Summary {
 // tally counts recs: a done step is already there when an earlier run
 // did it or it found the change made, and a post sent without an answer
 // is to retry (looked for, or sent again, next time).
-func (s *Summary) tally(recs []RunRecord) {
+func (s *Summary) tally(recs []journal.RunRecord) {
 	for _, rec := range recs {
 		if rec.Type == "counts" {
 			for _, c := range rec.Counts {
@@ -434,12 +413,12 @@ func (s *Summary) tally(recs []RunRecord) {
 			}
 			continue
 		}
-		if rec.Category == PostMediaCategory {
+		if rec.Category == posts.MediaCategory {
 			continue // counted with their posts
 		}
 		row := s.row(rec.Category)
 		switch rec.Status {
-		case StatusDone:
+		case journal.StatusDone:
 			if rec.Before || rec.Found {
 				row.Already++
 				continue
@@ -448,20 +427,20 @@ func (s *Summary) tally(recs []RunRecord) {
 			if rec.Pending {
 				row.Pending++
 			}
-		case StatusSending:
+		case journal.StatusSending:
 			row.Retry++
-		case StatusWaiting:
+		case journal.StatusWaiting:
 			row.Waiting++
-		case StatusSkipped:
+		case journal.StatusSkipped:
 			row.Skipped++
-		case StatusFailed:
+		case journal.StatusFailed:
 			row.Failed++
 			if !rec.Before {
 				s.serverFailure(rec.Record)
 			}
-		case StatusRetry:
+		case journal.StatusRetry:
 			row.Retry++
-		case StatusDeferred:
+		case journal.StatusDeferred:
 			row.Deferred++
 			s.noteDeferred(*rec.Until)
 		}
@@ -470,22 +449,22 @@ func (s *Summary) tally(recs []RunRecord) {
 
 // send makes one step's request. What it returns describes success (a
 // pending follow, say); a refusal comes back as the error.
-func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
+func (r *Runner) send(ctx context.Context, s journal.Step) (journal.Record, error) {
 	c := r.Client
 	switch s.Op {
-	case OpFollow, OpRefollow:
+	case journal.OpFollow, journal.OpRefollow:
 		o := api.FollowOptions{}
 		if s.Follow != nil {
 			o = api.FollowOptions{Reblogs: s.Follow.Reblogs, Notify: s.Follow.Notify, Languages: s.Follow.Languages}
 		}
-		if s.Op == OpRefollow {
+		if s.Op == journal.OpRefollow {
 			if err := c.Unfollow(ctx, s.AccountID); err != nil {
-				return Record{}, err
+				return journal.Record{}, err
 			}
 		}
 		rel, err := c.Follow(ctx, s.AccountID, o)
 		if err != nil {
-			return Record{}, err
+			return journal.Record{}, err
 		}
 		// Both servers answer the relationship read after the follow
 		// (app/controllers/api/v1/accounts_controller.rb#follow renders the
@@ -495,12 +474,12 @@ func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 			return notStuck("followed", drift), nil
 		}
 		if !rel.Requested {
-			return Record{}, nil
+			return journal.Record{}, nil
 		}
-		return Record{Pending: true, Reason: pendingReason(s.Item)}, nil
-	case OpCreateList:
+		return journal.Record{Pending: true, Reason: pendingReason(s.Item)}, nil
+	case journal.OpCreateList:
 		return r.createList(ctx, s)
-	case OpMute:
+	case journal.OpMute:
 		var d time.Duration
 		var notifications *bool
 		if s.Mute != nil {
@@ -508,7 +487,7 @@ func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 			if s.Mute.ExpiresAt != nil {
 				d = s.Mute.ExpiresAt.Sub(r.Clock.Now())
 				if d < time.Second {
-					return Record{Reason: "the mute expired while waiting"}, nil
+					return journal.Record{Reason: "the mute expired while waiting"}, nil
 				}
 			}
 		}
@@ -517,7 +496,7 @@ func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 		// mute.go); it has no end, which the mutes' list shows (readBack).
 		rel, err := c.Mute(ctx, s.AccountID, notifications, d)
 		if err != nil {
-			return Record{}, err
+			return journal.Record{}, err
 		}
 		if drift := muteDrift(s.Mute, rel); len(drift) > 0 {
 			return notStuck("muted", drift), nil
@@ -525,50 +504,50 @@ func (r *Runner) send(ctx context.Context, s Step) (Record, error) {
 		if d > 0 {
 			r.verifyLater(s)
 		}
-		return Record{}, nil
-	case OpBlock:
+		return journal.Record{}, nil
+	case journal.OpBlock:
 		rel, err := c.Block(ctx, s.AccountID)
 		if err == nil && !rel.Blocking {
 			return notStuck("blocked", []string{"the block"}), nil
 		}
-		return Record{}, err
-	case OpBlockDomain:
-		return Record{}, c.BlockDomain(ctx, s.Item)
-	case OpBookmark, OpFavourite:
+		return journal.Record{}, err
+	case journal.OpBlockDomain:
+		return journal.Record{}, c.BlockDomain(ctx, s.Item)
+	case journal.OpBookmark, journal.OpFavourite:
 		st, err := c.FindStatus(ctx, s.Item)
 		if err != nil {
-			return Record{}, err
+			return journal.Record{}, err
 		}
-		if s.Op == OpBookmark {
+		if s.Op == journal.OpBookmark {
 			st, err := c.Bookmark(ctx, st.ID)
 			if err == nil && !st.Bookmarked {
 				return notStuck("bookmarked", []string{"the bookmark"}), nil
 			}
-			return Record{}, err
+			return journal.Record{}, err
 		}
 		st, err = c.Favourite(ctx, st.ID)
 		if err == nil && !st.Favourited {
 			return notStuck("liked", []string{"the like"}), nil
 		}
-		return Record{}, err
-	case OpUnfollow:
-		return Record{}, c.Unfollow(ctx, s.AccountID)
-	case OpUnblock:
-		return Record{}, c.Unblock(ctx, s.AccountID)
-	case OpUnmute:
-		return Record{}, c.Unmute(ctx, s.AccountID)
-	case OpUnblockDomain:
-		return Record{}, c.UnblockDomain(ctx, s.Item)
-	case OpRemoveFromList:
+		return journal.Record{}, err
+	case journal.OpUnfollow:
+		return journal.Record{}, c.Unfollow(ctx, s.AccountID)
+	case journal.OpUnblock:
+		return journal.Record{}, c.Unblock(ctx, s.AccountID)
+	case journal.OpUnmute:
+		return journal.Record{}, c.Unmute(ctx, s.AccountID)
+	case journal.OpUnblockDomain:
+		return journal.Record{}, c.UnblockDomain(ctx, s.Item)
+	case journal.OpRemoveFromList:
 		id, ok := r.listID(s.List)
 		if !ok {
-			return Record{}, nil
+			return journal.Record{}, nil
 		}
-		return Record{}, c.RemoveFromList(ctx, id, s.AccountID)
-	case OpFollowTag, OpFeatureTag, OpEndorse, OpNote, OpCreateFilter:
+		return journal.Record{}, c.RemoveFromList(ctx, id, s.AccountID)
+	case journal.OpFollowTag, journal.OpFeatureTag, journal.OpEndorse, journal.OpNote, journal.OpCreateFilter:
 		return r.sendExtra(ctx, s)
 	}
-	return Record{}, fmt.Errorf("unknown step %q", s.Op)
+	return journal.Record{}, fmt.Errorf("unknown step %q", s.Op)
 }
 
 func (r *Runner) listID(title string) (string, bool) {
@@ -587,7 +566,7 @@ func (r *Runner) listID(title string) (string, bool) {
 // lists_controller.rb renders the record after create! or update!;
 // GoToSocial's processing/list converts the stored list): its settings
 // are the read-back.
-func (r *Runner) createList(ctx context.Context, s Step) (Record, error) {
+func (r *Runner) createList(ctx context.Context, s journal.Step) (journal.Record, error) {
 	var policy string
 	var exclusive *bool
 	if s.ListSettings != nil {
@@ -595,7 +574,7 @@ func (r *Runner) createList(ctx context.Context, s Step) (Record, error) {
 	}
 	id, ok := r.listID(s.List)
 	if ok && policy == "" && exclusive == nil {
-		return Record{}, nil
+		return journal.Record{}, nil
 	}
 	var l *api.List
 	var err error
@@ -605,7 +584,7 @@ func (r *Runner) createList(ctx context.Context, s Step) (Record, error) {
 		l, err = r.Client.CreateList(ctx, s.List, policy, exclusive)
 	}
 	if err != nil {
-		return Record{}, err
+		return journal.Record{}, err
 	}
 	r.mu.Lock()
 	r.listIDs[s.List] = l.ID
@@ -613,7 +592,7 @@ func (r *Runner) createList(ctx context.Context, s Step) (Record, error) {
 	if drift := listDrift(s.ListSettings, l); len(drift) > 0 {
 		return notStuck("made", drift), nil
 	}
-	return Record{}, nil
+	return journal.Record{}, nil
 }
 
 // listBatch is how many accounts one add-to-list request carries.
@@ -622,12 +601,12 @@ const listBatch = 40
 // listMembers adds members list by list, in batches. Mastodon adds a
 // batch whole or not at all, so a failed batch is retried one account at
 // a time: one bad member must not keep the others out.
-func (r *Runner) listMembers(ctx context.Context, steps []Step) error {
-	byList := map[string][]Step{}
+func (r *Runner) listMembers(ctx context.Context, steps []journal.Step) error {
+	byList := map[string][]journal.Step{}
 	var order []string
-	var removals []Step
+	var removals []journal.Step
 	for _, s := range steps {
-		if s.Op == OpRemoveFromList { // overwrite mode: one at a time, as sent
+		if s.Op == journal.OpRemoveFromList { // overwrite mode: one at a time, as sent
 			removals = append(removals, s)
 			continue
 		}
@@ -636,7 +615,7 @@ func (r *Runner) listMembers(ctx context.Context, steps []Step) error {
 		}
 		byList[s.List] = append(byList[s.List], s)
 	}
-	var batches [][]Step
+	var batches [][]journal.Step
 	for _, title := range order {
 		ss := byList[title]
 		for i := 0; i < len(ss); i += listBatch {
@@ -644,11 +623,11 @@ func (r *Runner) listMembers(ctx context.Context, steps []Step) error {
 		}
 	}
 	for _, s := range removals {
-		batches = append(batches, []Step{s})
+		batches = append(batches, []journal.Step{s})
 	}
 	done := 0
 	var mu sync.Mutex
-	return pool(ctx, r.Concurrency, batches, func(ctx context.Context, b []Step) error {
+	return pool(ctx, r.Concurrency, batches, func(ctx context.Context, b []journal.Step) error {
 		err := r.batch(ctx, b)
 		mu.Lock()
 		done += len(b)
@@ -660,16 +639,16 @@ func (r *Runner) listMembers(ctx context.Context, steps []Step) error {
 	})
 }
 
-func (r *Runner) batch(ctx context.Context, batch []Step) error {
-	if s := batch[0]; s.Op == OpRemoveFromList {
-		return r.step(ctx, s, func(ctx context.Context) (Record, error) { return r.send(ctx, s) })
+func (r *Runner) batch(ctx context.Context, batch []journal.Step) error {
+	if s := batch[0]; s.Op == journal.OpRemoveFromList {
+		return r.step(ctx, s, func(ctx context.Context) (journal.Record, error) { return r.send(ctx, s) })
 	}
 	id, ok := r.listID(batch[0].List)
 	if !ok {
 		for _, s := range batch {
-			rec := Record{Status: StatusRetry, Reason: "the list " + s.List + " could not be created"}
+			rec := journal.Record{Status: journal.StatusRetry, Reason: "the list " + s.List + " could not be created"}
 			if why, ok := r.unsupportedFor("list_members"); ok {
-				rec = Record{Status: StatusSkipped, Reason: why}
+				rec = journal.Record{Status: journal.StatusSkipped, Reason: why}
 			}
 			if err := r.outcome(s, rec); err != nil {
 				return err
@@ -677,10 +656,10 @@ func (r *Runner) batch(ctx context.Context, batch []Step) error {
 		}
 		return nil
 	}
-	var send []Step
+	var send []journal.Step
 	for _, s := range batch {
 		if until := r.followLimit(); until != nil && r.followDeferred(s) {
-			if err := r.outcome(s, Record{Status: StatusDeferred, Until: until, Reason: "waits for its follow (Mastodon's daily follow limit)"}); err != nil {
+			if err := r.outcome(s, journal.Record{Status: journal.StatusDeferred, Until: until, Reason: "waits for its follow (Mastodon's daily follow limit)"}); err != nil {
 				return err
 			}
 			continue
@@ -691,7 +670,7 @@ func (r *Runner) batch(ctx context.Context, batch []Step) error {
 		return nil
 	}
 	for _, s := range send {
-		if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusStarted}); err != nil {
+		if err := r.Journal.Record(journal.Record{ID: s.ID, Category: s.Category, Status: journal.StatusStarted}); err != nil {
 			return err
 		}
 	}
@@ -706,7 +685,7 @@ func (r *Runner) batch(ctx context.Context, batch []Step) error {
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return err
 	}
-	if abort := fatal(err); abort != nil {
+	if abort := outcome.Fatal(err); abort != nil {
 		return abort
 	}
 	return r.settle(ctx, id, send)
@@ -715,7 +694,7 @@ func (r *Runner) batch(ctx context.Context, batch []Step) error {
 // checkMembers reads the list back after a batch was answered 200 (the
 // answer is an empty object on both servers): a member not there did not
 // stick, and is added again by the next run.
-func (r *Runner) checkMembers(ctx context.Context, listID string, batch []Step) error {
+func (r *Runner) checkMembers(ctx context.Context, listID string, batch []journal.Step) error {
 	members := map[string]bool{}
 	for a, err := range r.Client.ListAccounts(ctx, listID) {
 		if err != nil {
@@ -724,7 +703,7 @@ func (r *Runner) checkMembers(ctx context.Context, listID string, batch []Step) 
 		members[a.ID] = true
 	}
 	for _, s := range batch {
-		rec := Record{Status: StatusDone}
+		rec := journal.Record{Status: journal.StatusDone}
 		if !members[s.AccountID] {
 			rec = notStuck("added", []string{"not on the list"})
 		}
@@ -740,7 +719,7 @@ func (r *Runner) checkMembers(ctx context.Context, listID string, batch []Step) 
 // one reason in words that differ by server and version (404 or 422 for
 // "not followed", 422 for "already there"). The target's state says it
 // plainly: who is on the list already, and who is followed or requested.
-func (r *Runner) settle(ctx context.Context, listID string, batch []Step) error {
+func (r *Runner) settle(ctx context.Context, listID string, batch []journal.Step) error {
 	members := map[string]bool{}
 	for a, err := range r.Client.ListAccounts(ctx, listID) {
 		if err != nil {
@@ -758,21 +737,21 @@ func (r *Runner) settle(ctx context.Context, listID string, batch []Step) error 
 	}
 	needAccepted := r.Client.Server(ctx).ListNeedsAcceptedFollow()
 	for _, s := range batch {
-		m := member{onList: members[s.AccountID], needAccepted: needAccepted}
+		m := outcome.Member{OnList: members[s.AccountID], NeedAccepted: needAccepted}
 		if rel := rels[s.AccountID]; rel != nil {
-			m.known, m.following, m.requested = true, rel.Following, rel.Requested
+			m.Known, m.Following, m.Requested = true, rel.Following, rel.Requested
 		}
-		var rec Record
-		switch settleMember(m) {
-		case OutcomeDone:
-			rec = Record{Status: StatusDone, Reason: "already on the list"}
-		case OutcomeWaiting:
-			rec = Record{Status: StatusWaiting, Reason: waitingReason(s)}
-		case OutcomeNotFollowed:
+		var rec journal.Record
+		switch outcome.SettleMember(m) {
+		case outcome.Done:
+			rec = journal.Record{Status: journal.StatusDone, Reason: "already on the list"}
+		case outcome.Waiting:
+			rec = journal.Record{Status: journal.StatusWaiting, Reason: waitingReason(s)}
+		case outcome.NotFollowed:
 			rec = r.notFollowed(s)
 		default:
-			if err := r.step(ctx, s, func(ctx context.Context) (Record, error) {
-				return Record{}, r.Client.AddToList(ctx, listID, s.AccountID)
+			if err := r.step(ctx, s, func(ctx context.Context) (journal.Record, error) {
+				return journal.Record{}, r.Client.AddToList(ctx, listID, s.AccountID)
 			}); err != nil {
 				return err
 			}
@@ -787,12 +766,12 @@ func (r *Runner) settle(ctx context.Context, listID string, batch []Step) error 
 
 // failBatch gives every member the outcome of an error that stopped
 // settling them (the run ends on a fatal one).
-func (r *Runner) failBatch(batch []Step, err error) error {
-	if abort := fatal(err); abort != nil {
+func (r *Runner) failBatch(batch []journal.Step, err error) error {
+	if abort := outcome.Fatal(err); abort != nil {
 		return abort
 	}
 	for _, s := range batch {
-		if err := r.outcome(s, classify(s, err, r.Journal.Earlier(s.ID))); err != nil {
+		if err := r.outcome(s, outcome.Classify(s, err, r.Journal.Earlier(s.ID))); err != nil {
 			return err
 		}
 	}
@@ -802,14 +781,14 @@ func (r *Runner) failBatch(batch []Step, err error) error {
 // notFollowed is the outcome of a member its list cannot take because the
 // account is not followed: it waits for a follow still to come, and fails
 // with the follow's reason when the follow was refused.
-func (r *Runner) notFollowed(s Step) Record {
-	if rec, ok := r.Journal.Last(FollowID(s.Item)); ok && (rec.Status == StatusFailed || rec.Status == StatusSkipped) {
-		return Record{Status: StatusFailed, Reason: "not followed, so not added: " + rec.Reason}
+func (r *Runner) notFollowed(s journal.Step) journal.Record {
+	if rec, ok := r.Journal.Last(journal.FollowID(s.Item)); ok && (rec.Status == journal.StatusFailed || rec.Status == journal.StatusSkipped) {
+		return journal.Record{Status: journal.StatusFailed, Reason: "not followed, so not added: " + rec.Reason}
 	}
-	return Record{Status: StatusRetry, Reason: "not followed yet: the follow comes first, then the next run adds it"}
+	return journal.Record{Status: journal.StatusRetry, Reason: "not followed yet: the follow comes first, then the next run adds it"}
 }
 
-func waitingReason(s Step) string {
+func waitingReason(s journal.Step) string {
 	return "waits until " + s.Item + " accepts the follow request (this server lists only accepted follows)"
 }
 
@@ -819,15 +798,15 @@ func waitingReason(s Step) string {
 // accepted (api.Capabilities.RequestSettings: GoToSocial), they are read
 // back now, in batches of relationships: a follow whose settings did not
 // stick is kept for a retry and returned, for this run to send again.
-func SettleAccepted(ctx context.Context, j *Journal, t *Target, c *api.Client) ([]Step, error) {
+func SettleAccepted(ctx context.Context, j *journal.Journal, t *Target, c *api.Client) ([]journal.Step, error) {
 	following := map[string]string{} // full handle -> account id
 	for id, a := range t.Following {
 		following[strings.ToLower(c.FullAcct(a))] = id
 	}
-	var accepted []Record
+	var accepted []journal.Record
 	var ids []string
 	for _, r := range j.Steps() {
-		if r.Status != StatusDone || !r.Pending || r.Step == nil || following[strings.ToLower(r.Step.Item)] == "" {
+		if r.Status != journal.StatusDone || !r.Pending || r.Step == nil || following[strings.ToLower(r.Step.Item)] == "" {
 			continue
 		}
 		accepted = append(accepted, r)
@@ -841,13 +820,13 @@ func SettleAccepted(ctx context.Context, j *Journal, t *Target, c *api.Client) (
 			return nil, fmt.Errorf("reading the accepted follows' settings: %w", err)
 		}
 	}
-	var redo []Step
+	var redo []journal.Step
 	for i, r := range accepted {
-		rec := Record{Status: StatusDone, Reason: "accepted"}
+		rec := journal.Record{Status: journal.StatusDone, Reason: "accepted"}
 		if rel := rels[ids[i]]; rel != nil {
 			if drift := followDrift(r.Step.Follow, rel, caps); len(drift) > 0 {
 				s := *r.Step
-				s.Op, s.AccountID, s.Note = OpFollow, ids[i], "set the follow's settings again: they did not stick"
+				s.Op, s.AccountID, s.Note = journal.OpFollow, ids[i], "set the follow's settings again: they did not stick"
 				rec = notStuck("followed", drift)
 				rec.Step = &s
 				redo = append(redo, s)
@@ -867,7 +846,7 @@ func SettleAccepted(ctx context.Context, j *Journal, t *Target, c *api.Client) (
 // those still waiting for a person are pending.
 func (r *Runner) recheckPending(ctx context.Context) error {
 	r.mu.Lock()
-	steps := make(map[string]Step, len(r.pendingIDs))
+	steps := make(map[string]journal.Step, len(r.pendingIDs))
 	ids := make([]string, 0, len(r.pendingIDs))
 	for id, s := range r.pendingIDs {
 		steps[id] = s
@@ -892,7 +871,7 @@ func (r *Runner) recheckPending(ctx context.Context) error {
 			if err := r.outcome(s, notStuck("followed", drift)); err != nil {
 				return err
 			}
-		} else if err := r.Journal.Record(Record{ID: s.ID, Category: s.Category, Status: StatusDone, Reason: "accepted"}); err != nil {
+		} else if err := r.Journal.Record(journal.Record{ID: s.ID, Category: s.Category, Status: journal.StatusDone, Reason: "accepted"}); err != nil {
 			return err
 		}
 		r.mu.Lock()
@@ -904,10 +883,10 @@ func (r *Runner) recheckPending(ctx context.Context) error {
 
 // followDeferred reports whether the step's account has a follow waiting
 // for the daily limit, in this run or an earlier one.
-func (r *Runner) followDeferred(s Step) bool {
+func (r *Runner) followDeferred(s journal.Step) bool {
 	if r.Target.Following[s.AccountID] != nil || r.Target.Requested[s.AccountID] {
 		return false
 	}
-	rec, ok := r.Journal.Last(FollowID(s.Item))
-	return !ok || rec.Status != StatusDone
+	rec, ok := r.Journal.Last(journal.FollowID(s.Item))
+	return !ok || rec.Status != journal.StatusDone
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
 // Accounts opens an account's API client from the stored logins or the
@@ -86,7 +88,7 @@ func NewSession(cfg SessionConfig, env Env) *Session {
 
 // ResumeSession is the session a journal was started with.
 func ResumeSession(journalPath string, env Env) (*Session, error) {
-	j, err := LoadJournal(journalPath)
+	j, err := journal.Load(journalPath)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +160,7 @@ func (e *RetryError) Error() string {
 }
 
 // ServerFailedError ends a run that failed items for good because the
-// server answered them with the same error in two runs (outcome.go): the
+// server answered them with the same error in two runs (migrate/outcome): the
 // run failed, whatever else is left for a later one.
 type ServerFailedError struct {
 	Items  int
@@ -239,7 +241,7 @@ func (s *Session) read(ctx context.Context, p Person) (*inputs, error) {
 		return in, nil
 	}
 	in.export = in.files
-	in.digest = Digest(in.files)
+	in.digest = journal.Digest(in.files)
 	return in, nil
 }
 
@@ -310,17 +312,22 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 // postPlan says what --include posts does on the target: always when
 // asked for, and on servers that take backdated posts (to offer it).
 // Posts need an outbox; without one there is nothing to say.
-func (s *Session) postPlan(ctx context.Context, c *api.Client, in *inputs, asked bool) (*PostPlan, error) {
+func (s *Session) postPlan(ctx context.Context, c *api.Client, in *inputs, asked bool) (*posts.Plan, error) {
 	if in.export.Posts == nil {
 		return nil, nil
 	}
 	srv := c.Server(ctx)
-	if ok, _ := Backdating(srv); !ok && !asked {
+	if ok, _ := posts.Backdating(srv); !ok && !asked {
 		return nil, nil
 	}
-	pp, err := PlanPosts(ctx, in.set, s.Config.Posts, srv)
+	pp, err := posts.NewPlan(ctx, in.set, s.Config.Posts, srv)
 	if err != nil {
 		return nil, fmt.Errorf("reading the posts: %w", err)
+	}
+	// One request per post and one per media file, within the server's
+	// allowance (the capability table's).
+	if requests := pp.Carry + pp.Media; requests > 0 {
+		pp.Estimate = requestsText(requests, srv.Capabilities().Allowance())
 	}
 	return pp, nil
 }
@@ -356,9 +363,9 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	includePosts := s.includes("posts")
 	if includePosts {
 		if len(cfg.Posts) == 0 {
-			cfg.Posts = DefaultPostVisibilities
+			cfg.Posts = posts.DefaultVisibilities
 		}
-		if ok, why := Backdating(c.Server(ctx)); !ok {
+		if ok, why := posts.Backdating(c.Server(ctx)); !ok {
 			return nil, fmt.Errorf("refusing `--include posts` for %s: %s; nothing was sent (run without `--include posts` to carry the rest)", account, why)
 		}
 	}
@@ -408,7 +415,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	}
 	s.offerFastLane(ctx, p, c, j, ch.Steps)
 	plan.Target = ch
-	if err := j.RecordProblems(ch.Problems); err != nil {
+	if err := recordProblems(j, ch.Problems); err != nil {
 		return nil, err
 	}
 	redo, err := SettleAccepted(ctx, j, target, c)
@@ -456,7 +463,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 		return nil, err
 	}
 	for _, st := range todo {
-		if st.Op == OpFavourite {
+		if st.Op == journal.OpFavourite {
 			p.Notify(Event{Kind: EventNote, Level: LevelWarning, Message: "Each like notifies the author of the post, as a new like would."})
 			break
 		}
@@ -472,9 +479,9 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	for _, d := range deferred {
 		j.Settled(d.ID)
 	}
-	already := make([]Count, len(ch.Categories))
+	already := make([]journal.Count, len(ch.Categories))
 	for i, c := range ch.Categories {
-		already[i] = Count{Category: c.Name, Already: c.Already}
+		already[i] = journal.Count{Category: c.Name, Already: c.Already}
 	}
 	if err := j.RecordCounts(already); err != nil {
 		return nil, err
@@ -497,7 +504,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	return s.end(j, account, sum, runErr, partial)
 }
 
-func (s *Session) openJournal(in *inputs, account string) (*Journal, error) {
+func (s *Session) openJournal(in *inputs, account string) (*journal.Journal, error) {
 	cfg := s.Config
 	abs := make([]string, len(cfg.Exports))
 	for i, in := range cfg.Exports {
@@ -506,13 +513,13 @@ func (s *Session) openJournal(in *inputs, account string) (*Journal, error) {
 			return nil, err
 		}
 	}
-	rc := RunConfig{To: cfg.To, Include: cfg.Include, Only: cfg.Only, Skip: cfg.Skip, Mode: cfg.Mode,
+	rc := journal.RunConfig{To: cfg.To, Include: cfg.Include, Only: cfg.Only, Skip: cfg.Skip, Mode: cfg.Mode,
 		UpdateFollowSettings: cfg.UpdateFollowSettings, NoBulk: cfg.NoBulk, From: cfg.From}
 	if s.includes("posts") {
 		rc.Posts = cfg.Posts
 	}
-	return OpenJournal(JournalPath(s.env.StateDir, account, in.digest),
-		Header{Account: account, Digest: in.digest, Inputs: abs, Options: rc, Created: s.env.clock().Now().UTC()})
+	return journal.Open(journal.Path(s.env.StateDir, account, in.digest),
+		journal.Header{Account: account, Digest: in.digest, Inputs: abs, Options: rc, Created: s.env.clock().Now().UTC()})
 }
 
 // confirm asks before changing the account, unless Yes.
@@ -531,19 +538,19 @@ func (s *Session) confirm(ctx context.Context, p Person, q Confirmation) error {
 }
 
 // removals counts what overwrite mode takes away.
-func removals(steps []Step) int {
+func removals(steps []journal.Step) int {
 	n := 0
 	for _, s := range steps {
 		switch s.Op {
-		case OpUnfollow, OpUnblock, OpUnmute, OpUnblockDomain, OpRemoveFromList:
+		case journal.OpUnfollow, journal.OpUnblock, journal.OpUnmute, journal.OpUnblockDomain, journal.OpRemoveFromList:
 			n++
 		}
 	}
 	return n
 }
 
-func selectSteps(steps []Step, only, skip []string) []Step {
-	var out []Step
+func selectSteps(steps []journal.Step, only, skip []string) []journal.Step {
+	var out []journal.Step
 	for _, s := range steps {
 		if len(only) > 0 && !slices.Contains(only, s.Category) || slices.Contains(skip, s.Category) {
 			continue
@@ -573,13 +580,13 @@ func (s *Session) profile(ctx context.Context, in *inputs) (*ProfileUpdate, erro
 }
 
 // postsLeft is how many posts to carry the journal does not settle yet.
-func postsLeft(j *Journal, pp *PostPlan) int {
+func postsLeft(j *journal.Journal, pp *posts.Plan) int {
 	if pp == nil || !pp.Possible {
 		return 0
 	}
 	settled := 0
 	for _, r := range j.Steps() {
-		if r.Category == PostsCategory && (r.Status == StatusDone || r.Status == StatusFailed || r.Status == StatusSkipped) {
+		if r.Category == posts.Category && (r.Status == journal.StatusDone || r.Status == journal.StatusFailed || r.Status == journal.StatusSkipped) {
 			settled++
 		}
 	}
@@ -587,13 +594,13 @@ func postsLeft(j *Journal, pp *PostPlan) int {
 }
 
 // posts carries the posts after the other categories.
-func (s *Session) posts(ctx context.Context, p Person, c *api.Client, j *Journal, me *api.Account, set *archive.Set) error {
-	pr := &PostRunner{Client: c, Journal: j, Me: me, Exports: set, Visibilities: s.Config.Posts,
+func (s *Session) posts(ctx context.Context, p Person, c *api.Client, j *journal.Journal, me *api.Account, set *archive.Set) error {
+	pr := &posts.Runner{Client: c, Journal: j, Me: me, Exports: set, Visibilities: s.Config.Posts,
 		Clock: s.env.clock(), Progress: func(done, total int) {
-			p.Notify(Event{Kind: EventProgress, Phase: PhasePosts, Category: PostsCategory, Done: done, Total: total})
+			p.Notify(Event{Kind: EventProgress, Phase: PhasePosts, Category: posts.Category, Done: done, Total: total})
 		}}
 	err := pr.Run(ctx)
-	if errors.Is(err, ErrBackdatingOff) {
+	if errors.Is(err, posts.ErrBackdatingOff) {
 		return fmt.Errorf("posts stopped: %w; ask the instance's admin to allow it, then continue with: %s", err, ResumeCommand(j.Header))
 	}
 	return err
@@ -601,7 +608,7 @@ func (s *Session) posts(ctx context.Context, p Person, c *api.Client, j *Journal
 
 // skippedProblems are the problems a run's summary counts as skipped,
 // by their steps' ids: not found, suspended, the account itself; the
-// journal and `report` list them (RecordProblems). Moved accounts are
+// journal and `report` list them (recordProblems). Moved accounts are
 // carried at their new address, follows the export's own blocks end
 // are not items to carry, and requests sent before are pending follows.
 func skippedProblems(problems []Problem, only, skip []string) []string {
@@ -618,7 +625,7 @@ func skippedProblems(problems []Problem, only, skip []string) []string {
 
 // end says how the run ended and marks the journal finished when nothing
 // is left.
-func (s *Session) end(j *Journal, account string, sum *Summary, runErr error, partial bool) (*Summary, error) {
+func (s *Session) end(j *journal.Journal, account string, sum *Summary, runErr error, partial bool) (*Summary, error) {
 	command := ResumeCommand(j.Header)
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
@@ -661,7 +668,7 @@ func (s *Session) end(j *Journal, account string, sum *Summary, runErr error, pa
 
 // finish marks the journal finished, unless --only or --skip left
 // categories for another run. sum is nil when nothing was to be sent.
-func (s *Session) finish(j *Journal, account string, sum *Summary, partial bool) (*Summary, error) {
+func (s *Session) finish(j *journal.Journal, account string, sum *Summary, partial bool) (*Summary, error) {
 	out := sum
 	if out == nil {
 		out = &Summary{}
@@ -681,7 +688,7 @@ func (s *Session) finish(j *Journal, account string, sum *Summary, partial bool)
 }
 
 // ResumeCommand is the exact command that continues a migration.
-func ResumeCommand(h Header) string {
+func ResumeCommand(h journal.Header) string {
 	args := []string{"mastomigrate", "migrate"}
 	for _, in := range h.Inputs {
 		args = append(args, ShellQuote(in))
@@ -717,4 +724,36 @@ func ShellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// recordProblems journals the plan's problems (accounts not found,
+// suspended, over the follow cap) as skipped steps, so the report lists
+// them with everything else that did not make it. A problem already
+// journaled with the same reason is not written again.
+func recordProblems(j *journal.Journal, problems []Problem) error {
+	for _, p := range problems {
+		if p.Kind == "moved" || p.Kind == "blocked" {
+			continue // carried over at the new address, or blocked as asked
+		}
+		if p.Kind == "pending" {
+			// A request sent before (by a bulk import, an earlier run, by
+			// hand): recorded as the follow step itself, sent and pending.
+			s := journal.Step{ID: journal.FollowID(p.Item), Op: journal.OpFollow, Category: p.Category, Item: p.Item}
+			if r, ok := j.Last(s.ID); ok && r.Status == journal.StatusDone && r.Pending {
+				continue
+			}
+			if err := j.Record(journal.Record{ID: s.ID, Category: s.Category, Status: journal.StatusDone, Pending: true, Reason: p.Reason, Step: &s}); err != nil {
+				return err
+			}
+			continue
+		}
+		s := p.Step()
+		if r, ok := j.Last(s.ID); ok && r.Reason == p.Reason {
+			continue
+		}
+		if err := j.Record(journal.Record{ID: s.ID, Category: s.Category, Status: journal.StatusSkipped, Reason: p.Reason, Step: &s}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
 	"github.com/mastomigrate/mastomigrate/migrate/migratetest"
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
 // person is a fake of whoever runs the session: it answers Confirm with
@@ -306,7 +307,7 @@ func TestSessionPostsAndProfile(t *testing.T) {
 	}
 	var carried int
 	for _, r := range sum.Rows {
-		if r.Category == migrate.PostsCategory {
+		if r.Category == posts.Category {
 			carried = r.Done
 		}
 	}

@@ -1,6 +1,8 @@
 package migrate
 
 import (
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
+
 	"fmt"
 	"io"
 	"maps"
@@ -130,8 +132,40 @@ func (p *Plan) WriteTextWith(w io.Writer, o TextOptions) error {
 		p.Target.writeText(ew)
 	}
 	if p.PostCarry != nil {
-		p.PostCarry.writeText(ew)
+		writePosts(ew, p.PostCarry)
 	}
+	return ew.err
+}
+
+// writePosts adds the posts section to the plan's text.
+func writePosts(ew *errWriter, pp *posts.Plan) {
+	ew.printf("\nPosts on %s\n", pp.Server)
+	if !pp.Possible {
+		ew.printf("  posts: cannot be carried over: %s\n", pp.Why)
+		return
+	}
+	media := ""
+	if pp.Media > 0 {
+		media = fmt.Sprintf(", with %s", plural(pp.Media, "media file"))
+	}
+	ew.printf("  posts: %s can be carried (backdated, not federated)%s; %s, with --include posts\n",
+		thousands(pp.Carry), media, strings.Join(pp.Visibilities, ", "))
+	for _, l := range pp.Left {
+		stay := "stay"
+		if l.Count == 1 {
+			stay = "stays"
+		}
+		ew.printf("  ! %s %s %s in the archive: %s\n", thousands(l.Count), l.What, stay, l.Why)
+	}
+	if pp.Estimate != "" {
+		ew.printf("  Time: %s.\n", pp.Estimate)
+	}
+}
+
+// WritePostPlan writes the posts section of a plan.
+func WritePostPlan(pp *posts.Plan, w interface{ Write([]byte) (int, error) }) error {
+	ew := &errWriter{w: w}
+	writePosts(ew, pp)
 	return ew.err
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 type reportData struct {
@@ -23,7 +24,7 @@ type reportData struct {
 
 // report is `mastomigrate report`'s: the newest journal's.
 func (s *Server) report() (*migrate.Report, error) {
-	paths, err := migrate.Journals(s.cfg.Env.StateDir)
+	paths, err := journal.List(s.cfg.Env.StateDir)
 	if err != nil {
 		return nil, err
 	}

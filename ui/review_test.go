@@ -16,19 +16,20 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/ui"
 	"github.com/mastomigrate/mastomigrate/ui/uitest"
 )
 
-// journal leaves a migration journal in dir, finished or not.
-func journal(t *testing.T, dir string, finished bool) {
+// leaveJournal leaves a migration journal in dir, finished or not.
+func leaveJournal(t *testing.T, dir string, finished bool) {
 	t.Helper()
-	j, err := migrate.OpenJournal(filepath.Join(dir, fmt.Sprintf("me@new.example-%v.journal", finished)),
-		migrate.Header{Account: "me@new.example", Options: migrate.RunConfig{To: "me@new.example"}})
+	j, err := journal.Open(filepath.Join(dir, fmt.Sprintf("me@new.example-%v.journal", finished)),
+		journal.Header{Account: "me@new.example", Options: journal.RunConfig{To: "me@new.example"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	j.Record(migrate.Record{ID: "follow a@x", Category: "follows", Status: migrate.StatusDone})
+	j.Record(journal.Record{ID: "follow a@x", Category: "follows", Status: journal.StatusDone})
 	if finished {
 		j.Finish()
 	}
@@ -51,7 +52,7 @@ func TestHome(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newPage(t)
 			for _, finished := range tt.journals {
-				journal(t, p.stateDir, finished)
+				leaveJournal(t, p.stateDir, finished)
 			}
 			if _, body := p.Get("/"); !strings.Contains(body, tt.want) {
 				t.Errorf("the page opens on:\n%s\nwant %s", body, tt.want)

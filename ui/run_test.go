@@ -9,6 +9,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/ui"
 	"github.com/mastomigrate/mastomigrate/ui/uitest"
 )
@@ -118,7 +119,7 @@ func TestRunIncludes(t *testing.T) {
 		t.Error("likes ticked, none carried")
 	}
 	runs, _ := migrate.Statuses(p.stateDir)
-	j, err := migrate.LoadJournal(runs[0].Journal)
+	j, err := journal.Load(runs[0].Journal)
 	if err != nil || !strings.Contains(migrate.ResumeCommand(j.Header), "--include likes") {
 		t.Errorf("the journal does not carry the choice: %v", err)
 	}

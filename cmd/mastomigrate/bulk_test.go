@@ -14,6 +14,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // writeBulkExport writes an export of follows, blocks and mutes, with the
@@ -234,7 +235,7 @@ func TestBulkLaneKills(t *testing.T) {
 // TestNoBulkIsResumed: a migration started with --no-bulk resumes
 // without the fast lane.
 func TestNoBulkIsResumed(t *testing.T) {
-	h := migrate.Header{Inputs: []string{"/x/export"}, Options: migrate.RunConfig{To: "me@gts.example", Mode: "merge", NoBulk: true}}
+	h := journal.Header{Inputs: []string{"/x/export"}, Options: journal.RunConfig{To: "me@gts.example", Mode: "merge", NoBulk: true}}
 	if got := migrate.ResumeCommand(h); !strings.HasSuffix(got, " --no-bulk") {
 		t.Errorf("resume command %q lacks --no-bulk", got)
 	}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
-	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // TestMain lets the tests run this binary as mastomigrate itself, so the
@@ -120,7 +120,7 @@ func TestCrashAndResume(t *testing.T) {
 			}
 			paths, _ := filepath.Glob(filepath.Join(state, "mastomigrate", "*.journal"))
 			for _, p := range paths {
-				if _, err := migrate.LoadJournal(p); err != nil {
+				if _, err := journal.Load(p); err != nil {
 					t.Fatalf("after kill %d the journal does not load: %v", killed, err)
 				}
 			}
@@ -225,7 +225,7 @@ func TestSecondInterrupt(t *testing.T) {
 	release()
 	paths, _ := filepath.Glob(filepath.Join(state, "mastomigrate", "*.journal"))
 	for _, p := range paths {
-		if _, err := migrate.LoadJournal(p); err != nil {
+		if _, err := journal.Load(p); err != nil {
 			t.Fatalf("the journal does not load: %v", err)
 		}
 	}

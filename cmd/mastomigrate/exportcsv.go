@@ -12,6 +12,8 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/importcsv"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 type exportCSVOptions struct {
@@ -80,12 +82,12 @@ func runExportCSV(ctx context.Context, opts *exportCSVOptions) error {
 	if err != nil {
 		return err
 	}
-	files := migrate.BuildCSVs(ch.Steps)
+	files := importcsv.Build(ch.Steps)
 	if len(files) == 0 {
 		fmt.Fprintf(f.IO.ErrOut, "✓ %s already has everything the exports hold; no files written.\n", account)
 		return nil
 	}
-	if err := migrate.WriteCSVs(opts.Out, files); err != nil {
+	if err := importcsv.Write(opts.Out, files); err != nil {
 		return err
 	}
 	caps := c.Server(ctx).Capabilities()
@@ -117,7 +119,7 @@ func shellQuoteAll(ss []string) []string {
 
 // recordOffer notes in the migration's journal that the fast lane was
 // taken up, so status shows it; a journal in use by a run is left alone.
-func recordOffer(f *factory, e *archive.Export, exports []string, to, account string, files []migrate.CSVFile) {
+func recordOffer(f *factory, e *archive.Export, exports []string, to, account string, files []importcsv.File) {
 	dir, err := f.StateDir()
 	if err != nil {
 		return
@@ -128,9 +130,9 @@ func recordOffer(f *factory, e *archive.Export, exports []string, to, account st
 			return
 		}
 	}
-	digest := migrate.Digest(e)
-	j, err := migrate.OpenJournal(migrate.JournalPath(dir, account, digest), migrate.Header{Account: account, Digest: digest,
-		Inputs: inputs, Options: migrate.RunConfig{To: to, Mode: "merge"}, Created: f.Clock.Now().UTC()})
+	digest := journal.Digest(e)
+	j, err := journal.Open(journal.Path(dir, account, digest), journal.Header{Account: account, Digest: digest,
+		Inputs: inputs, Options: journal.RunConfig{To: to, Mode: "merge"}, Created: f.Clock.Now().UTC()})
 	if err != nil {
 		return
 	}
@@ -139,6 +141,6 @@ func recordOffer(f *factory, e *archive.Export, exports []string, to, account st
 	for _, fl := range files {
 		rows += fl.Rows
 	}
-	j.RecordLane(migrate.LaneOfferID, migrate.LaneInfo{Status: migrate.LaneOffered, Rows: rows,
+	j.RecordLane(journal.LaneOfferID, journal.LaneInfo{Status: journal.LaneOffered, Rows: rows,
 		Reason: fmt.Sprintf("export-csv wrote %s", pluralFiles(len(files)))})
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // factory holds what commands share, built once in main and replaced
@@ -125,7 +126,7 @@ func (f *factory) journals() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return migrate.Journals(dir)
+	return journal.List(dir)
 }
 
 // tokenEnv lets scripts pass a token without a flag: flags show in ps.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
-	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // cliFrom starts the program with NEW's token and OLD's.
@@ -102,7 +102,7 @@ func TestMigrateFromCrashAndResume(t *testing.T) {
 					t.Fatalf("%d journals after %d kills: a --from run must keep one", len(paths), killed)
 				}
 				for _, p := range paths {
-					if _, err := migrate.LoadJournal(p); err != nil {
+					if _, err := journal.Load(p); err != nil {
 						t.Fatalf("after kill %d the journal does not load: %v", killed, err)
 					}
 				}

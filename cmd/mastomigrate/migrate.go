@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
 type migrateOptions struct {
@@ -115,7 +116,7 @@ name, or needs --yes with --mode overwrite.`,
 	fl.StringSliceVar(&opts.Only, "only", nil, "only these `categories`: "+strings.Join(migrate.Categories, ", "))
 	fl.StringSliceVar(&opts.Skip, "skip", nil, "skip these `categories`")
 	addIncludeFlag(cmd, &opts.Include)
-	fl.StringSliceVar(&opts.Posts, "posts", migrate.DefaultPostVisibilities, "with --include posts, the `visibilities` to carry: public, unlisted, private")
+	fl.StringSliceVar(&opts.Posts, "posts", posts.DefaultVisibilities, "with --include posts, the `visibilities` to carry: public, unlisted, private")
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "requests in flight (default: chosen from the server's allowance)")
 	fl.StringVar(&opts.Mode, "mode", "merge", "merge (only add) or overwrite (also remove what the export lacks)")
 	fl.BoolVar(&opts.UpdateFollowSettings, "update-follow-settings", false, "also change existing follows' boosts, notify and languages to the export's")

@@ -12,7 +12,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
-	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/migratetest"
 )
 
@@ -238,8 +238,8 @@ func TestMigrateOnlyThenRest(t *testing.T) {
 			t.Errorf("final state\n got %+v\nwant %+v", got, want)
 		}
 		dir, _ := f.StateDir()
-		paths, _ := migrate.Journals(dir)
-		j, err := migrate.LoadJournal(paths[0])
+		paths, _ := journal.List(dir)
+		j, err := journal.Load(paths[0])
 		if err != nil || !j.Finished() || len(j.Header.Options.Only) != 0 || !slices.Equal(j.Header.Options.Include, []string{"likes"}) {
 			t.Errorf("journal: %v, finished %v, options %+v", err, j.Finished(), j.Header.Options)
 		}

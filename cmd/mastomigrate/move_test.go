@@ -20,7 +20,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
-	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/move"
 )
 
@@ -67,18 +67,18 @@ func newMoveEnv(t *testing.T, oldF, newF mastotest.Flavour, newOpts ...mastotest
 
 // finishedMigration journals a finished migration to the new account.
 func (e *moveEnv) finishedMigration(finished bool) {
-	j, err := migrate.OpenJournal(filepath.Join(e.state, "me@new.example-0123.journal"),
-		migrate.Header{Account: "me@new.example", Options: migrate.RunConfig{To: "me@new.example"}})
+	j, err := journal.Open(filepath.Join(e.state, "me@new.example-0123.journal"),
+		journal.Header{Account: "me@new.example", Options: journal.RunConfig{To: "me@new.example"}})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer j.Close()
 	if !finished {
 		until := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
-		j.Record(migrate.Record{ID: "follow a@x", Category: "follows", Status: migrate.StatusDeferred, Until: &until})
+		j.Record(journal.Record{ID: "follow a@x", Category: "follows", Status: journal.StatusDeferred, Until: &until})
 		return
 	}
-	j.Record(migrate.Record{ID: "follow a@x", Category: "follows", Status: migrate.StatusDone})
+	j.Record(journal.Record{ID: "follow a@x", Category: "follows", Status: journal.StatusDone})
 	j.Finish()
 }
 
@@ -562,7 +562,7 @@ func TestMoveKilledDuringMove(t *testing.T) {
 		t.Fatalf("first run: %v, %d moves", r.err, e.oldS.MoveRequests())
 	}
 	j, _ := move.LoadJournal(move.JournalPath(e.state, "me@old.example", "me@new.example"))
-	if rec, _ := j.Last(move.StepRequest); rec.Status != migrate.StatusStarted {
+	if rec, _ := j.Last(move.StepRequest); rec.Status != journal.StatusStarted {
 		t.Fatalf("journal: move %+v", rec)
 	}
 	e.log.fail = nil
@@ -657,7 +657,7 @@ func TestMoveKilledForReal(t *testing.T) {
 		t.Fatal(err)
 	}
 	state := filepath.Join(home, "state", "mastomigrate")
-	j, _ := migrate.OpenJournal(filepath.Join(state, "me@new.example-0123.journal"), migrate.Header{Account: "me@new.example"})
+	j, _ := journal.Open(filepath.Join(state, "me@new.example-0123.journal"), journal.Header{Account: "me@new.example"})
 	j.Finish()
 	j.Close()
 

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
 type planOptions struct {
@@ -78,7 +79,7 @@ many as you have; they are merged.`,
 	addIncludeFlag(cmd, &opts.Include)
 	fl.BoolVar(&opts.IncludeLikes, "include-likes", false, "same as --include likes")
 	fl.MarkHidden("include-likes")
-	fl.StringSliceVar(&opts.Posts, "posts", migrate.DefaultPostVisibilities, "with --to, the `visibilities` of posts to count for --include posts: public, unlisted, private")
+	fl.StringSliceVar(&opts.Posts, "posts", posts.DefaultVisibilities, "with --to, the `visibilities` of posts to count for --include posts: public, unlisted, private")
 	return cmd
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
 // checkPostsFlag checks --posts: visibilities, never direct.
@@ -17,8 +18,8 @@ func checkPostsFlag(vis []string) error {
 		if v == "direct" {
 			return &flagError{errors.New("`--posts` takes public, unlisted and private: direct messages are never carried (they mention others, which GoToSocial refuses for old posts)")}
 		}
-		if !slices.Contains(migrate.PostVisibilities, v) {
-			return &flagError{fmt.Errorf("`--posts` takes %s, not %q", strings.Join(migrate.PostVisibilities, ", "), v)}
+		if !slices.Contains(posts.Visibilities, v) {
+			return &flagError{fmt.Errorf("`--posts` takes %s, not %q", strings.Join(posts.Visibilities, ", "), v)}
 		}
 	}
 	return nil

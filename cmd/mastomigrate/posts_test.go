@@ -17,7 +17,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/archive/archivetest"
-	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 const (
@@ -394,7 +394,7 @@ func TestPostsCrashAndResume(t *testing.T) {
 				t.Logf("kill %d: %d posts, %d uploads", kills, len(s.Posts()), s.Count("POST /api/v2/media"))
 				paths, _ := filepath.Glob(filepath.Join(state, "mastomigrate", "*.journal"))
 				for _, p := range paths {
-					if _, err := migrate.LoadJournal(p); err != nil {
+					if _, err := journal.Load(p); err != nil {
 						t.Fatalf("after kill %d the journal does not load: %v", kills, err)
 					}
 				}

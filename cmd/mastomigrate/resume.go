@@ -9,11 +9,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 func newResumeCmd(f *factory) *cobra.Command {
 	var opts migrateOptions
-	var journal string
+	var journalPath string
 	cmd := &cobra.Command{
 		Use:   "resume [--yes] [--wait]",
 		Short: "Continue the most recent unfinished migration",
@@ -24,7 +25,7 @@ again; what was in flight when it stopped is checked on the target first.`,
   $ mastomigrate resume --yes --wait`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := journal
+			path := journalPath
 			if path == "" {
 				var err error
 				if path, err = latestUnfinished(f); err != nil {
@@ -40,7 +41,7 @@ again; what was in flight when it stopped is checked on the target first.`,
 				return err
 			}
 			s.Config.Yes, s.Config.Wait = opts.Yes, opts.Wait
-			j, err := migrate.LoadJournal(path)
+			j, err := journal.Load(path)
 			if err != nil {
 				return err
 			}
@@ -51,7 +52,7 @@ again; what was in flight when it stopped is checked on the target first.`,
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "wait for the daily follow limit instead of stopping")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
-	cmd.Flags().StringVar(&journal, "journal", "", "resume this journal `file` rather than the most recent")
+	cmd.Flags().StringVar(&journalPath, "journal", "", "resume this journal `file` rather than the most recent")
 	return cmd
 }
 
@@ -101,7 +102,7 @@ func newStatusCmd(f *factory) *cobra.Command {
 					state = "finished"
 				}
 				switch st.FastLane {
-				case migrate.LaneOffered:
+				case journal.LaneOffered:
 					state += "; fast lane offered (" + st.FastLaneReason + ")"
 				case migrate.LaneUsed:
 					state += "; bulk import used"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
-	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // revokeAfter revokes the token on the server once n follows went out,
@@ -106,11 +106,11 @@ func TestTokenRevokedMidRun(t *testing.T) {
 			t.Errorf("%d follows when the token was revoked as the 40th went out", followed)
 		}
 		dir, _ := f.StateDir()
-		paths, _ := migrate.Journals(dir)
+		paths, _ := journal.List(dir)
 		if len(paths) != 1 {
 			t.Fatalf("journals %v", paths)
 		}
-		j, err := migrate.LoadJournal(paths[0])
+		j, err := journal.Load(paths[0])
 		if err != nil || j.Finished() {
 			t.Fatalf("journal: %v, finished %v", err, j.Finished())
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/statefile"
 )
 
@@ -48,7 +48,7 @@ func StepName(id string) string {
 }
 
 // Journal is the journal of one move.
-type Journal struct{ *migrate.Journal }
+type Journal struct{ *journal.Journal }
 
 // JournalPath is where the journal of the move from one account to
 // another lives.
@@ -62,7 +62,7 @@ func moveName(account string) string { return strings.ToLower(strings.TrimPrefix
 
 // OpenJournal opens (creating) and locks the journal of a move.
 func OpenJournal(path, from, to string, now time.Time) (*Journal, error) {
-	j, err := migrate.OpenJournal(path, migrate.Header{Account: to, From: from, Options: migrate.RunConfig{To: to}, Created: now.UTC()})
+	j, err := journal.Open(path, journal.Header{Account: to, From: from, Options: journal.RunConfig{To: to}, Created: now.UTC()})
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func OpenJournal(path, from, to string, now time.Time) (*Journal, error) {
 
 // LoadJournal reads a move's journal without locking it.
 func LoadJournal(path string) (*Journal, error) {
-	j, err := migrate.LoadJournal(path)
+	j, err := journal.Load(path)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func Journals(dir string) ([]string, error) {
 // Done reports whether a step is done.
 func (m *Journal) Done(step string) bool {
 	r, ok := m.Last(step)
-	return ok && r.Status == migrate.StatusDone
+	return ok && r.Status == journal.StatusDone
 }
 
 // Next is the first step not done, or "" when the move is complete (the
@@ -112,8 +112,8 @@ func (m *Journal) Next() string {
 }
 
 // Info is what the ready step learned, updated by later steps.
-func (m *Journal) Info() migrate.MoveInfo {
-	var info migrate.MoveInfo
+func (m *Journal) Info() journal.MoveInfo {
+	var info journal.MoveInfo
 	for _, s := range append(Steps, StepFollowers) {
 		if r, ok := m.Last(s); ok && r.Move != nil {
 			info = *r.Move
@@ -123,8 +123,8 @@ func (m *Journal) Info() migrate.MoveInfo {
 }
 
 // Mark journals a step's outcome (synced before the run goes on).
-func (m *Journal) Mark(step string, st migrate.Status, reason string, info *migrate.MoveInfo, at time.Time) error {
-	return m.Record(migrate.Record{ID: step, Category: "move", Status: st, Reason: reason, Move: info, At: at.UTC()})
+func (m *Journal) Mark(step string, st journal.Status, reason string, info *journal.MoveInfo, at time.Time) error {
+	return m.Record(journal.Record{ID: step, Category: "move", Status: st, Reason: reason, Move: info, At: at.UTC()})
 }
 
 // State says where the move stands, for `status`.
@@ -178,7 +178,7 @@ func Statuses(dir string) ([]Status, error) {
 type MigrationCheck struct {
 	Journals int              // migrations to the account
 	Finished bool             // every one finished
-	Waiting  []migrate.Record // steps deferred, to retry, or in flight
+	Waiting  []journal.Record // steps deferred, to retry, or in flight
 	Until    *time.Time
 	Resume   string // the command that continues the unfinished one
 }
@@ -187,7 +187,7 @@ type MigrationCheck struct {
 // (any of the names given: the handle and how it was typed).
 func CheckMigration(dir string, names ...string) (MigrationCheck, error) {
 	var c MigrationCheck
-	paths, err := migrate.Journals(dir)
+	paths, err := journal.List(dir)
 	if err != nil {
 		return c, err
 	}
@@ -197,7 +197,7 @@ func CheckMigration(dir string, names ...string) (MigrationCheck, error) {
 	}
 	c.Finished = true
 	for _, p := range paths {
-		j, err := migrate.LoadJournal(p)
+		j, err := journal.Load(p)
 		if err != nil {
 			return c, err
 		}
@@ -214,7 +214,7 @@ func CheckMigration(dir string, names ...string) (MigrationCheck, error) {
 		}
 		for _, r := range j.Steps() {
 			switch r.Status {
-			case migrate.StatusDeferred, migrate.StatusRetry, migrate.StatusStarted:
+			case journal.StatusDeferred, journal.StatusRetry, journal.StatusStarted:
 				c.Waiting = append(c.Waiting, r)
 				if r.Until != nil && (c.Until == nil || r.Until.After(*c.Until)) {
 					c.Until = r.Until
@@ -235,7 +235,7 @@ func (c MigrationCheck) Summary() []string {
 	}
 	type key struct {
 		cat string
-		st  migrate.Status
+		st  journal.Status
 	}
 	n := map[key]int{}
 	var keys []key
@@ -251,15 +251,15 @@ func (c MigrationCheck) Summary() []string {
 	for _, k := range keys {
 		cat := strings.ReplaceAll(k.cat, "_", " ")
 		switch k.st {
-		case migrate.StatusDeferred:
+		case journal.StatusDeferred:
 			line := fmt.Sprintf("%d %s wait for the daily follow limit", n[k], cat)
 			if c.Until != nil {
 				line += " (until " + c.Until.UTC().Format("2006-01-02 15:04 MST") + ")"
 			}
 			out = append(out, line)
-		case migrate.StatusRetry:
+		case journal.StatusRetry:
 			out = append(out, fmt.Sprintf("%d %s failed for now and will be retried", n[k], cat))
-		case migrate.StatusStarted:
+		case journal.StatusStarted:
 			out = append(out, fmt.Sprintf("%d %s were in flight when the last run stopped", n[k], cat))
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 func TestJournalNextStep(t *testing.T) {
@@ -20,9 +20,9 @@ func TestJournalNextStep(t *testing.T) {
 	if m.Next() != StepReady {
 		t.Fatalf("fresh journal: next %q", m.Next())
 	}
-	info := &migrate.MoveInfo{OldID: "7", OldURI: "https://old.example/users/me", OldFollowers: 40}
-	m.Mark(StepReady, migrate.StatusDone, "", info, now)
-	m.Mark(StepAlias, migrate.StatusStarted, "", nil, now)
+	info := &journal.MoveInfo{OldID: "7", OldURI: "https://old.example/users/me", OldFollowers: 40}
+	m.Mark(StepReady, journal.StatusDone, "", info, now)
+	m.Mark(StepAlias, journal.StatusStarted, "", nil, now)
 	m.Close()
 
 	// A kill here: the next run continues at the alias, with what the
@@ -36,7 +36,7 @@ func TestJournalNextStep(t *testing.T) {
 		t.Fatalf("after reopening: next %q, info %+v", m.Next(), m.Info())
 	}
 	for _, s := range []string{StepAlias, StepRequest, StepMoved} {
-		m.Mark(s, migrate.StatusDone, "", nil, now)
+		m.Mark(s, journal.StatusDone, "", nil, now)
 	}
 	if m.Next() != "" || !strings.HasPrefix(m.State(), "moved") {
 		t.Fatalf("complete: next %q, state %q", m.Next(), m.State())
@@ -44,7 +44,7 @@ func TestJournalNextStep(t *testing.T) {
 	if paths, _ := Journals(dir); len(paths) != 1 || paths[0] != path {
 		t.Errorf("Journals: %v", paths)
 	}
-	if paths, _ := migrate.Journals(dir); len(paths) != 0 {
+	if paths, _ := journal.List(dir); len(paths) != 0 {
 		t.Errorf("a move journal is listed as a migration: %v", paths)
 	}
 }
@@ -54,11 +54,11 @@ func TestCheckMigration(t *testing.T) {
 	if c, _ := CheckMigration(dir, "me@new.example"); c.Finished || c.Journals != 0 || !strings.Contains(c.Summary()[0], "no migration") {
 		t.Fatalf("no journal: %+v", c)
 	}
-	j, _ := migrate.OpenJournal(filepath.Join(dir, "me@new.example-abc.journal"), migrate.Header{Account: "me@new.example", Options: migrate.RunConfig{To: "me@new.example"}})
+	j, _ := journal.Open(filepath.Join(dir, "me@new.example-abc.journal"), journal.Header{Account: "me@new.example", Options: journal.RunConfig{To: "me@new.example"}})
 	until := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
-	j.Record(migrate.Record{ID: "follow a@x", Category: "follows", Status: migrate.StatusDeferred, Until: &until})
-	j.Record(migrate.Record{ID: "follow b@x", Category: "follows", Status: migrate.StatusDeferred, Until: &until})
-	j.Record(migrate.Record{ID: "follow c@x", Category: "follows", Status: migrate.StatusDone})
+	j.Record(journal.Record{ID: "follow a@x", Category: "follows", Status: journal.StatusDeferred, Until: &until})
+	j.Record(journal.Record{ID: "follow b@x", Category: "follows", Status: journal.StatusDeferred, Until: &until})
+	j.Record(journal.Record{ID: "follow c@x", Category: "follows", Status: journal.StatusDone})
 	c, err := CheckMigration(dir, "@Me@new.example")
 	if err != nil || c.Finished || c.Journals != 1 || len(c.Waiting) != 2 {
 		t.Fatalf("unfinished: %+v, %v", c, err)
@@ -69,8 +69,8 @@ func TestCheckMigration(t *testing.T) {
 	if other, _ := CheckMigration(dir, "you@new.example"); other.Journals != 0 {
 		t.Errorf("another account's journal counted: %+v", other)
 	}
-	j.Record(migrate.Record{ID: "follow a@x", Category: "follows", Status: migrate.StatusDone})
-	j.Record(migrate.Record{ID: "follow b@x", Category: "follows", Status: migrate.StatusDone})
+	j.Record(journal.Record{ID: "follow a@x", Category: "follows", Status: journal.StatusDone})
+	j.Record(journal.Record{ID: "follow b@x", Category: "follows", Status: journal.StatusDone})
 	j.Finish()
 	j.Close()
 	if c, _ := CheckMigration(dir, "me@new.example"); !c.Finished {

@@ -17,6 +17,8 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
+	"github.com/mastomigrate/mastomigrate/migrate/outcome"
 )
 
 // Config is what a person asks of a move: `move`'s flags.
@@ -52,7 +54,7 @@ type Result struct {
 	To       string           `json:"to"`
 	DryRun   bool             `json:"dry_run"`
 	Checks   []Check          `json:"checks"`
-	Accounts migrate.MoveInfo `json:"accounts"`
+	Accounts journal.MoveInfo `json:"accounts"`
 }
 
 // Move is the account move: ready, alias, move, moved, then the followers
@@ -196,7 +198,7 @@ func isHandle(s string) bool {
 func (m *Move) done(step string) bool { return m.j != nil && m.j.Done(step) }
 
 // mark journals a step (not on a dry run) with the current info.
-func (m *Move) mark(step string, st migrate.Status, reason string) error {
+func (m *Move) mark(step string, st journal.Status, reason string) error {
 	if m.cfg.DryRun || m.j == nil {
 		return nil
 	}
@@ -288,7 +290,7 @@ func (m *Move) ready(ctx context.Context) error {
 		return err
 	}
 	info.OldSoftware, info.NewSoftware = m.oldC.Server(ctx).Software, m.newC.Server(ctx).Software
-	return m.mark(StepReady, migrate.StatusDone, "")
+	return m.mark(StepReady, journal.StatusDone, "")
 }
 
 // alias makes sure NEW lists OLD's actor in alsoKnownAs.
@@ -309,7 +311,7 @@ func (m *Move) aliasByAPI(ctx context.Context) error {
 	}
 	if slices.Contains(have, oldURI) {
 		m.report(StepAlias, "already", fmt.Sprintf("%s already lists %s (%s)", newName, oldName, oldURI))
-		return m.mark(StepAlias, migrate.StatusDone, "already set")
+		return m.mark(StepAlias, journal.StatusDone, "already set")
 	}
 	if m.cfg.DryRun {
 		m.report(StepAlias, "would", fmt.Sprintf("would add %s (%s) to %s's aliases, keeping the %d already there", oldName, oldURI, newName, len(have)))
@@ -329,7 +331,7 @@ func (m *Move) aliasByAPI(ctx context.Context) error {
 		return fmt.Errorf("%s accepted the alias but does not list it: %v", newName, got)
 	}
 	m.report(StepAlias, "done", fmt.Sprintf("%s now lists %s (%s), checked", newName, oldName, oldURI))
-	return m.mark(StepAlias, migrate.StatusDone, "set and checked")
+	return m.mark(StepAlias, journal.StatusDone, "set and checked")
 }
 
 // aliasOnWeb says where to set the alias on Mastodon, which has no API
@@ -353,7 +355,7 @@ func (m *Move) aliasOnWeb(ctx context.Context) error {
 		case "found":
 			m.report(StepAlias, "found", detail)
 			cached()
-			return m.mark(StepAlias, migrate.StatusDone, "found in the actor")
+			return m.mark(StepAlias, journal.StatusDone, "found in the actor")
 		case "cannot_check":
 			m.report(StepAlias, "cannot_check", detail)
 			instructions()
@@ -365,7 +367,7 @@ func (m *Move) aliasOnWeb(ctx context.Context) error {
 				Prompt: fmt.Sprintf("Is %s listed as an alias on %s?", oldName, newName)}); err != nil {
 				return err
 			}
-			return m.mark(StepAlias, migrate.StatusDone, "not verified: the actor is reduced")
+			return m.mark(StepAlias, journal.StatusDone, "not verified: the actor is reduced")
 		}
 		m.report(StepAlias, "missing", detail)
 		if attempt == 0 {
@@ -374,7 +376,7 @@ func (m *Move) aliasOnWeb(ctx context.Context) error {
 		if m.cfg.DryRun {
 			return nil
 		}
-		if err := m.mark(StepAlias, migrate.StatusRetry, "missing from the actor"); err != nil {
+		if err := m.mark(StepAlias, journal.StatusRetry, "missing from the actor"); err != nil {
 			return err
 		}
 		if attempt >= 5 {
@@ -458,7 +460,7 @@ func (m *Move) move(ctx context.Context) error {
 			return fmt.Errorf("%s has already moved to %s, not %s", oldName, where, newName)
 		}
 		m.report(StepRequest, "already", oldName+" has already moved to "+newName)
-		return m.mark(StepRequest, migrate.StatusDone, "already moved")
+		return m.mark(StepRequest, journal.StatusDone, "already moved")
 	}
 	if !m.oldIsGTS {
 		page := webURL(m.oldC, "/settings/migration")
@@ -488,20 +490,20 @@ func (m *Move) move(ctx context.Context) error {
 	if password == "" {
 		return errors.New("no password given; nothing was moved")
 	}
-	if err := m.mark(StepRequest, migrate.StatusStarted, ""); err != nil {
+	if err := m.mark(StepRequest, journal.StatusStarted, ""); err != nil {
 		return err
 	}
 	err = m.oldC.Move(ctx, password, m.res.Accounts.NewURI)
 	password = ""
 	host := m.oldC.Instance().Host
 	var ae *api.Error
-	if migrate.Decide(migrate.OpMove, err) == migrate.OutcomeFailed && errors.As(err, &ae) {
+	if outcome.Decide(journal.OpMove, err) == outcome.Failed && errors.As(err, &ae) {
 		switch ae.Status {
 		case http.StatusBadRequest:
-			m.mark(StepRequest, migrate.StatusRetry, "refused: wrong password")
+			m.mark(StepRequest, journal.StatusRetry, "refused: wrong password")
 			return fmt.Errorf("%s refused the password; nothing was moved", host)
 		case http.StatusUnprocessableEntity:
-			m.mark(StepRequest, migrate.StatusRetry, "refused: "+ae.Message)
+			m.mark(StepRequest, journal.StatusRetry, "refused: "+ae.Message)
 			return fmt.Errorf("%s refused the move: %s (if %s's alias was only just set, %s may still have an older copy of it: wait a few minutes and run the same command again; a move within 7 days of the last one is refused too)",
 				host, ae.Message, newName, host)
 		}
@@ -510,7 +512,7 @@ func (m *Move) move(ctx context.Context) error {
 		return fmt.Errorf("moving %s: %w", oldName, err)
 	}
 	m.report(StepRequest, "done", fmt.Sprintf("%s accepted the move to %s", host, newName))
-	return m.mark(StepRequest, migrate.StatusDone, "accepted")
+	return m.mark(StepRequest, journal.StatusDone, "accepted")
 }
 
 // moved waits, within Wait, until OLD's `moved` points at NEW.
@@ -530,12 +532,12 @@ func (m *Move) moved(ctx context.Context) error {
 		if moved {
 			if !m.done(StepRequest) {
 				m.report(StepRequest, "done", "the move was made")
-				if err := m.mark(StepRequest, migrate.StatusDone, "made"); err != nil {
+				if err := m.mark(StepRequest, journal.StatusDone, "made"); err != nil {
 					return err
 				}
 			}
 			m.report(StepMoved, "done", fmt.Sprintf("%s shows the move to %s", oldName, newName))
-			return m.mark(StepMoved, migrate.StatusDone, "")
+			return m.mark(StepMoved, journal.StatusDone, "")
 		}
 		waited := clock.Now().Sub(start)
 		if m.cfg.DryRun || waited >= m.cfg.Wait {
@@ -543,7 +545,7 @@ func (m *Move) moved(ctx context.Context) error {
 			if m.cfg.DryRun {
 				return nil
 			}
-			if err := m.mark(StepMoved, migrate.StatusRetry, "not shown yet"); err != nil {
+			if err := m.mark(StepMoved, journal.StatusRetry, "not shown yet"); err != nil {
 				return err
 			}
 			return &WaitError{fmt.Sprintf("%s does not show the move after %s; once it is made, run the same command again (it continues here)", oldName, m.cfg.Wait)}
@@ -580,7 +582,7 @@ func (m *Move) followers(ctx context.Context, check bool) error {
 			state = "done"
 		}
 		if m.done(StepMoved) || m.cfg.DryRun {
-			if err := m.mark(StepFollowers, migrate.StatusDone, fmt.Sprintf("%d of %d", me.FollowersCnt, info.OldFollowers)); err != nil {
+			if err := m.mark(StepFollowers, journal.StatusDone, fmt.Sprintf("%d of %d", me.FollowersCnt, info.OldFollowers)); err != nil {
 				return err
 			}
 		}

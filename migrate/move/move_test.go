@@ -12,6 +12,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/move"
 )
 
@@ -68,12 +69,12 @@ func TestMoveAsksThePerson(t *testing.T) {
 			rt := mastotest.Transport(nil, oldS, newS)
 			env := migrate.Env{Accounts: hosts{map[string]*mastotest.Server{"old.example": oldS, "new.example": newS}, rt, clock},
 				StateDir: t.TempDir(), Clock: clock, HTTP: &http.Client{Transport: rt}}
-			j, err := migrate.OpenJournal(filepath.Join(env.StateDir, "me@new.example-0123.journal"),
-				migrate.Header{Account: "me@new.example", Options: migrate.RunConfig{To: "me@new.example"}})
+			j, err := journal.Open(filepath.Join(env.StateDir, "me@new.example-0123.journal"),
+				journal.Header{Account: "me@new.example", Options: journal.RunConfig{To: "me@new.example"}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			j.Record(migrate.Record{ID: "follow a@x", Category: "follows", Status: migrate.StatusDone})
+			j.Record(journal.Record{ID: "follow a@x", Category: "follows", Status: journal.StatusDone})
 			j.Finish()
 			j.Close()
 

@@ -30,8 +30,8 @@ func TestName(t *testing.T) {
 		{"Gargron@mastodon.social-0123456789abcdef.journal", "Gargron@mastodon.social-0123456789abcdef.journal"},
 		{"me@new.example-from-me@old.example.move", "me@new.example-from-me@old.example.move"},
 		{"me@[::1]:3000-from-me@127.0.0.1:8080.move", "me@[__1]_3000-from-me@127.0.0.1_8080.move"},    // move.JournalPath's
-		{"me@127.0.0.1:8080-0123456789abcdef.journal", "me@127.0.0.1_8080-0123456789abcdef.journal"},  // migrate.JournalPath's
-		{"con.x@new.example-0123456789abcdef.journal", "con_.x@new.example-0123456789abcdef.journal"}, // migrate.JournalPath's
+		{"me@127.0.0.1:8080-0123456789abcdef.journal", "me@127.0.0.1_8080-0123456789abcdef.journal"},  // journal.Path's
+		{"con.x@new.example-0123456789abcdef.journal", "con_.x@new.example-0123456789abcdef.journal"}, // journal.Path's
 		{"https://new.example/-d.journal", "https___new.example_-d.journal"},
 		{"a\tb\x00c\x7f", "a_b_c_"},
 		{`a<b>c"d|e?f*g\h`, "a_b_c_d_e_f_g_h"},

@@ -1,4 +1,10 @@
-package migrate
+// Package journal holds the unit of a migration's work and its record:
+// a Step (one change on the new account, its Op and its stable id), the
+// Status it came to, and the Journal, the append-only, locked file of
+// Records that lets a run stop anywhere and resume. It decides nothing:
+// the engine (migrate) plans the steps and judges what came of them; the
+// journal keeps it.
+package journal
 
 import (
 	"bytes"
@@ -33,6 +39,11 @@ const (
 	// request is not yet accepted, where the server lists only accepted
 	// follows. Each run tries it again; it does not keep a run unfinished.
 	StatusWaiting Status = "waiting"
+	// StatusSending marks a post sent and not yet confirmed. Unlike
+	// StatusStarted, Pending leaves it alone: a post is not idempotent, so
+	// the posts runner checks the new account for it by its date and content
+	// before sending it again.
+	StatusSending Status = "sending"
 )
 
 // Header is the journal's first record: what the migration is, so that
@@ -47,6 +58,19 @@ type Header struct {
 	Created time.Time `json:"created"`
 }
 
+// Sources names a journal's inputs for people: the exports' file names,
+// after the old account when it was read live.
+func (h Header) Sources() []string {
+	var names []string
+	if h.Options.From != "" {
+		names = append(names, h.Options.From)
+	}
+	for _, p := range h.Inputs {
+		names = append(names, filepath.Base(p))
+	}
+	return names
+}
+
 // RunConfig is what a run was asked to do, kept for resuming.
 type RunConfig struct {
 	To                   string   `json:"to"`
@@ -55,9 +79,9 @@ type RunConfig struct {
 	Skip                 []string `json:"skip,omitempty"`
 	Mode                 string   `json:"mode"`
 	UpdateFollowSettings bool     `json:"update_follow_settings,omitempty"`
-	// Posts are the visibilities --include posts carries (posts.go).
+	// Posts are the visibilities --include posts carries (migrate/posts).
 	Posts []string `json:"posts,omitempty"`
-	// NoBulk keeps to the per-item API path (bulk.go).
+	// NoBulk keeps to the per-item API path (migrate/bulk.go).
 	NoBulk bool `json:"no_bulk,omitempty"`
 	// From is the old account read live (--from), as typed.
 	From string `json:"from,omitempty"`
@@ -80,14 +104,14 @@ type Record struct {
 	Pending bool `json:"pending,omitempty"`
 	// HTTPStatus is the server error (5xx) behind a retry or a failure:
 	// the next run fails an item that meets the same one again
-	// (outcome.go).
+	// (migrate/outcome).
 	HTTPStatus int `json:"http_status,omitempty"`
 	// NotStuck names the fields of a write the server took but does not
-	// show (readback.go): the step is kept for a retry, and the next run
+	// show (migrate/readback.go): the step is kept for a retry, and the next run
 	// sends it again though the target has the item.
 	NotStuck []string `json:"not_stuck,omitempty"`
 	// NewID is what a done step made on the target: a post's or media
-	// file's new id, so a resumed run can link replies to it (posts.go).
+	// file's new id, so a resumed run can link replies to it (migrate/posts).
 	NewID string `json:"new_id,omitempty"`
 	// account records: a resolution, so a resume need not ask again
 	Key       string `json:"key,omitempty"`
@@ -96,7 +120,7 @@ type Record struct {
 	Locked    bool   `json:"locked,omitempty"`
 	// move records: what an account move learned (migrate/move)
 	Move *MoveInfo `json:"move,omitempty"`
-	// lane records: the fast lane's imports and offers (bulk.go)
+	// lane records: the fast lane's imports and offers (migrate/bulk.go)
 	Lane *LaneInfo `json:"lane,omitempty"`
 	// run records: who opened the journal (statefile/owner.go)
 	Run *statefile.Owner `json:"run,omitempty"`
@@ -145,7 +169,7 @@ type Journal struct {
 	earlier  map[string]Record
 	accounts map[string]Record
 	finished bool
-	lanes    map[string]Record // latest lane record by id (bulk.go)
+	lanes    map[string]Record // latest lane record by id (migrate/bulk.go)
 	owner    *statefile.Owner  // the last run that opened it
 	// run is what a summary of the run counts (Since), in order: the
 	// steps this process recorded, one entry per record, the settled
@@ -174,13 +198,13 @@ func Digest(e *archive.Export) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// JournalPath is where the journal of a migration lives.
-func JournalPath(dir, account, digest string) string {
+// Path is where the journal of a migration lives.
+func Path(dir, account, digest string) string {
 	return filepath.Join(dir, statefile.Name(account+"-"+digest+".journal"))
 }
 
-// OpenJournal opens (creating it with h) and locks the journal at path.
-func OpenJournal(path string, h Header) (*Journal, error) {
+// Open opens (creating it with h) and locks the journal at path.
+func Open(path string, h Header) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
@@ -228,7 +252,7 @@ func OpenJournal(path string, h Header) (*Journal, error) {
 // journal tells: the last run recorded in it.
 func lockedBy(path string) error {
 	e := &statefile.LockedError{Path: path}
-	if j, err := LoadJournal(path); err == nil {
+	if j, err := Load(path); err == nil {
 		e.Owner = j.owner
 	}
 	return e
@@ -246,8 +270,8 @@ func sameRun(a, b Header) bool {
 	return bytes.Equal(ja, jb)
 }
 
-// LoadJournal reads a journal without locking it (for status and report).
-func LoadJournal(path string) (*Journal, error) {
+// Load reads a journal without locking it (for status and report).
+func Load(path string) (*Journal, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -525,8 +549,8 @@ func (j *Journal) Close() error {
 	return j.f.Close()
 }
 
-// Journals lists the journals in dir, newest first.
-func Journals(dir string) ([]string, error) {
+// List lists the journals in dir, newest first.
+func List(dir string) ([]string, error) {
 	matches, err := filepath.Glob(filepath.Join(dir, "*.journal"))
 	if err != nil {
 		return nil, err
@@ -547,36 +571,4 @@ func Journals(dir string) ([]string, error) {
 		out[i] = it.path
 	}
 	return out, nil
-}
-
-// RecordProblems journals the plan's problems (accounts not found,
-// suspended, over the follow cap) as skipped steps, so the report lists
-// them with everything else that did not make it. A problem already
-// journaled with the same reason is not written again.
-func (j *Journal) RecordProblems(problems []Problem) error {
-	for _, p := range problems {
-		if p.Kind == "moved" || p.Kind == "blocked" {
-			continue // carried over at the new address, or blocked as asked
-		}
-		if p.Kind == "pending" {
-			// A request sent before (by a bulk import, an earlier run, by
-			// hand): recorded as the follow step itself, sent and pending.
-			s := Step{ID: FollowID(p.Item), Op: OpFollow, Category: p.Category, Item: p.Item}
-			if r, ok := j.Last(s.ID); ok && r.Status == StatusDone && r.Pending {
-				continue
-			}
-			if err := j.Record(Record{ID: s.ID, Category: s.Category, Status: StatusDone, Pending: true, Reason: p.Reason, Step: &s}); err != nil {
-				return err
-			}
-			continue
-		}
-		s := p.Step()
-		if r, ok := j.Last(s.ID); ok && r.Reason == p.Reason {
-			continue
-		}
-		if err := j.Record(Record{ID: s.ID, Category: s.Category, Status: StatusSkipped, Reason: p.Reason, Step: &s}); err != nil {
-			return err
-		}
-	}
-	return nil
 }

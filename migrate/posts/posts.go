@@ -1,4 +1,14 @@
-package migrate
+// Package posts is the posts lane (--include posts): what the outbox
+// holds and which posts can go (Plan), and the Runner that carries them,
+// media first, backdated and journaled.
+//
+// GoToSocial (0.18+) creates a post whose scheduled_at lies in the past
+// with that date, without federating it to followers, putting it in
+// timelines or notifying anyone (internal/processing/status/create.go;
+// docs/user_guide/importing_posts.md). Mastodon drops a past
+// scheduled_at and publishes the post at once, federated
+// (app/services/post_status_service.rb): it never gets one.
+package posts
 
 import (
 	"context"
@@ -12,28 +22,17 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
+	"github.com/mastomigrate/mastomigrate/migrate/outcome"
 	"github.com/mastomigrate/mastomigrate/migrate/posttext"
 )
 
-// Posts (--include posts): GoToSocial (0.18+) creates a post whose
-// scheduled_at lies in the past with that date, without federating it to
-// followers, putting it in timelines or notifying anyone
-// (internal/processing/status/create.go; docs/user_guide/importing_posts.md).
-// Mastodon drops a past scheduled_at and publishes the post at once,
-// federated (app/services/post_status_service.rb): it never gets one.
-
-// PostVisibilities are what --posts takes; DefaultPostVisibilities what
+// Visibilities are what --posts takes; DefaultVisibilities what
 // it carries unless told.
 var (
-	PostVisibilities        = []string{"public", "unlisted", "private"}
-	DefaultPostVisibilities = []string{"public", "unlisted"}
+	Visibilities        = []string{"public", "unlisted", "private"}
+	DefaultVisibilities = []string{"public", "unlisted"}
 )
-
-// StatusSending marks a post sent and not yet confirmed. Unlike
-// StatusStarted, Pending leaves it alone: a post is not idempotent, so
-// the posts runner checks the new account for it by its date and content
-// before sending it again.
-const StatusSending Status = "sending"
 
 // Backdating says whether srv takes old posts with their dates, and why
 // not when it does not.
@@ -152,29 +151,31 @@ func selectPosts(entries []postEntry, vis []string) *postSelection {
 	return sel
 }
 
-// PostPlan is what --include posts would do on the target.
-type PostPlan struct {
-	Server       string      `json:"server"` // "GoToSocial 0.20.0"
-	Possible     bool        `json:"possible"`
-	Why          string      `json:"why,omitempty"` // when not possible
-	Visibilities []string    `json:"visibilities"`
-	Carry        int         `json:"carry"`
-	Media        int         `json:"media"`
-	Left         []PostsLeft `json:"left"`
-	Estimate     string      `json:"estimate,omitempty"`
+// Plan is what --include posts would do on the target.
+type Plan struct {
+	Server       string   `json:"server"` // "GoToSocial 0.20.0"
+	Possible     bool     `json:"possible"`
+	Why          string   `json:"why,omitempty"` // when not possible
+	Visibilities []string `json:"visibilities"`
+	Carry        int      `json:"carry"`
+	Media        int      `json:"media"`
+	Left         []Left   `json:"left"`
+	// Estimate is the time its requests take, in words: the session's
+	// estimator (migrate/estimate.go) fills it in.
+	Estimate string `json:"estimate,omitempty"`
 }
 
-// PostsLeft counts posts that stay in the archive, with why.
-type PostsLeft struct {
+// Left counts posts that stay in the archive, with why.
+type Left struct {
 	What  string `json:"what"`
 	Count int    `json:"count"`
 	Why   string `json:"why"`
 }
 
-// PlanPosts reads the outbox and says what --include posts would carry
+// NewPlan reads the outbox and says what --include posts would carry
 // to srv. It sends nothing.
-func PlanPosts(ctx context.Context, set *archive.Set, vis []string, srv api.Server) (*PostPlan, error) {
-	pp := &PostPlan{Server: serverName(srv), Visibilities: vis, Left: []PostsLeft{}}
+func NewPlan(ctx context.Context, set *archive.Set, vis []string, srv api.Server) (*Plan, error) {
+	pp := &Plan{Server: serverName(srv), Visibilities: vis, Left: []Left{}}
 	pp.Possible, pp.Why = Backdating(srv)
 	entries, err := scanPosts(ctx, set)
 	if err != nil {
@@ -189,13 +190,8 @@ func PlanPosts(ctx context.Context, set *archive.Set, vis []string, srv api.Serv
 			if n == 1 {
 				what = w.one
 			}
-			pp.Left = append(pp.Left, PostsLeft{What: what, Count: n, Why: w.why})
+			pp.Left = append(pp.Left, Left{What: what, Count: n, Why: w.why})
 		}
-	}
-	// One request per post and one per media file, within the server's
-	// allowance (the capability table's).
-	if requests := pp.Carry + pp.Media; requests > 0 {
-		pp.Estimate = requestsText(requests, srv.Capabilities().Allowance())
 	}
 	return pp, nil
 }
@@ -212,45 +208,13 @@ func serverName(srv api.Server) string {
 	return strings.TrimSpace(srv.Software + " " + srv.Version)
 }
 
-// writePosts adds the posts section to the plan's text.
-func (pp *PostPlan) writeText(ew *errWriter) {
-	ew.printf("\nPosts on %s\n", pp.Server)
-	if !pp.Possible {
-		ew.printf("  posts: cannot be carried over: %s\n", pp.Why)
-		return
-	}
-	media := ""
-	if pp.Media > 0 {
-		media = fmt.Sprintf(", with %s", plural(pp.Media, "media file"))
-	}
-	ew.printf("  posts: %s can be carried (backdated, not federated)%s; %s, with --include posts\n",
-		thousands(pp.Carry), media, strings.Join(pp.Visibilities, ", "))
-	for _, l := range pp.Left {
-		stay := "stay"
-		if l.Count == 1 {
-			stay = "stays"
-		}
-		ew.printf("  ! %s %s %s in the archive: %s\n", thousands(l.Count), l.What, stay, l.Why)
-	}
-	if pp.Estimate != "" {
-		ew.printf("  Time: %s.\n", pp.Estimate)
-	}
-}
-
-// WritePostPlan writes the posts section of a plan.
-func WritePostPlan(pp *PostPlan, w interface{ Write([]byte) (int, error) }) error {
-	ew := &errWriter{w: w}
-	pp.writeText(ew)
-	return ew.err
-}
-
-// PostRunner carries the archive's posts to a GoToSocial account:
+// Runner carries the archive's posts to a GoToSocial account:
 // media first, then the post, oldest first, each self-reply linked to the
 // new id of the post it answers; every media file and post journaled with
 // its new id.
-type PostRunner struct {
+type Runner struct {
 	Client       *api.Client
-	Journal      *Journal
+	Journal      *journal.Journal
 	Me           *api.Account
 	Exports      *archive.Set // the posts, and their media
 	Visibilities []string
@@ -264,11 +228,11 @@ type PostRunner struct {
 	markdown bool
 }
 
-// PostsCategory is the category of posts in the journal and summary;
-// PostMediaCategory that of their media files.
+// Category is the category of posts in the journal and summary;
+// MediaCategory that of their media files.
 const (
-	PostsCategory     = "posts"
-	PostMediaCategory = "post_media"
+	Category      = "posts"
+	MediaCategory = "post_media"
 )
 
 // ErrBackdatingOff means the new instance refused its first backdated post
@@ -279,13 +243,13 @@ var ErrBackdatingOff = errors.New("backdating posts is switched off on the new i
 // how many stay in the archive. It returns ErrBackdatingOff (wrapped,
 // with the server's words) when the server refused backdating: the posts
 // not sent stay for a later run.
-func (r *PostRunner) Run(ctx context.Context) error {
+func (r *Runner) Run(ctx context.Context) error {
 	if ok, why := Backdating(r.Client.Server(ctx)); !ok {
 		return fmt.Errorf("posts cannot be carried to %s: %s", r.Client.Instance().Host, why)
 	}
 	r.ids, r.claimed = map[string]string{}, map[string]bool{}
 	for _, rec := range r.Journal.Steps() {
-		if rec.Category == PostsCategory && rec.Status == StatusDone {
+		if rec.Category == Category && rec.Status == journal.StatusDone {
 			r.claimed[rec.NewID] = true // never taken for another post
 		}
 	}
@@ -298,7 +262,7 @@ func (r *PostRunner) Run(ctx context.Context) error {
 	for _, n := range sel.left {
 		left += n
 	}
-	if err := r.Journal.RecordCounts([]Count{{Category: PostsCategory, Skipped: left}}); err != nil {
+	if err := r.Journal.RecordCounts([]journal.Count{{Category: Category, Skipped: left}}); err != nil {
 		return err
 	}
 	// Plain text unless the instance takes only Markdown; an instance that
@@ -358,7 +322,7 @@ func (r *PostRunner) Run(ctx context.Context) error {
 	}
 	err = carry()
 	if unsent > 0 {
-		if err := r.Journal.RecordCounts([]Count{{Category: PostsCategory, Skipped: unsent}}); err != nil {
+		if err := r.Journal.RecordCounts([]journal.Count{{Category: Category, Skipped: unsent}}); err != nil {
 			return err
 		}
 	}
@@ -367,16 +331,16 @@ func (r *PostRunner) Run(ctx context.Context) error {
 
 // post carries one post unless the journal or the new account already
 // has it.
-func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
-	id := postID(p.ID)
+func (r *Runner) post(ctx context.Context, p archive.Post) error {
+	id := journal.PostID(p.ID)
 	rec, seen := r.Journal.Last(id)
 	if seen {
 		switch rec.Status {
-		case StatusDone:
+		case journal.StatusDone:
 			r.ids[p.ID] = rec.NewID
 			r.Journal.Settled(id) // already there, in the summary
 			return nil
-		case StatusSkipped, StatusFailed:
+		case journal.StatusSkipped, journal.StatusFailed:
 			return nil
 		}
 	}
@@ -393,13 +357,13 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		}
 	}
 	text := posttext.Text(p.Content, opts)
-	step := Step{ID: id, Op: OpCreateStatus, Category: PostsCategory, Item: p.ID,
+	step := journal.Step{ID: id, Op: journal.OpCreateStatus, Category: Category, Item: p.ID,
 		Note: p.Published.UTC().Format("2006-01-02 15:04")}
-	if st, err := r.onTarget(ctx, p, text, seen && rec.Status == StatusSending); err != nil {
+	if st, err := r.onTarget(ctx, p, text, seen && rec.Status == journal.StatusSending); err != nil {
 		return err
 	} else if st != nil {
 		r.ids[p.ID] = st.ID
-		return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID,
+		return r.Journal.Record(journal.Record{ID: id, Category: Category, Status: journal.StatusDone, NewID: st.ID,
 			Reason: "found on the new account", Found: true})
 	}
 	ns := api.NewStatus{Text: text, SpoilerText: p.Summary, Sensitive: p.Sensitive, Language: p.Language,
@@ -412,15 +376,15 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 	if p.InReplyTo != "" {
 		parent, ok := r.ids[p.InReplyTo]
 		if !ok {
-			if prec, _ := r.Journal.Last(postID(p.InReplyTo)); prec.Status == StatusFailed || prec.Status == StatusSkipped {
-				return r.outcome(step, Record{Status: StatusFailed, Reason: "the post it replies to could not be carried: " + prec.Reason})
+			if prec, _ := r.Journal.Last(journal.PostID(p.InReplyTo)); prec.Status == journal.StatusFailed || prec.Status == journal.StatusSkipped {
+				return r.outcome(step, journal.Record{Status: journal.StatusFailed, Reason: "the post it replies to could not be carried: " + prec.Reason})
 			}
-			return r.outcome(step, Record{Status: StatusRetry, Reason: "waits for the post it replies to"})
+			return r.outcome(step, journal.Record{Status: journal.StatusRetry, Reason: "waits for the post it replies to"})
 		}
 		ns.InReplyToID = parent
 	}
 	if !p.Published.Before(r.Clock.Now().Add(-time.Minute)) {
-		return r.outcome(step, Record{Status: StatusSkipped, Reason: "dated in the future or the last minute: it would be scheduled, not backdated"})
+		return r.outcome(step, journal.Record{Status: journal.StatusSkipped, Reason: "dated in the future or the last minute: it would be scheduled, not backdated"})
 	}
 	earlier := r.Journal.Earlier(id).HTTPStatus
 	for try := 0; ; try++ {
@@ -429,45 +393,45 @@ func (r *PostRunner) post(ctx context.Context, p archive.Post) error {
 		if err != nil {
 			var fail mediaError
 			if errors.As(err, &fail) {
-				return r.outcome(step, Record{Status: StatusFailed, Reason: err.Error()})
+				return r.outcome(step, journal.Record{Status: journal.StatusFailed, Reason: err.Error()})
 			}
 			return err
 		}
-		if err := r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusSending}); err != nil {
+		if err := r.Journal.Record(journal.Record{ID: id, Category: Category, Status: journal.StatusSending}); err != nil {
 			return err
 		}
 		st, err := r.Client.CreateStatus(ctx, ns) // a 429 is waited out by the client
 		if err == nil {
 			r.ids[p.ID] = st.ID
-			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusDone, NewID: st.ID})
+			return r.Journal.Record(journal.Record{ID: id, Category: Category, Status: journal.StatusDone, NewID: st.ID})
 		}
 		var ae *api.Error
 		errors.As(err, &ae)
-		switch out, rule := decide(attempt{op: OpCreateStatus, media: try == 0 && len(ns.MediaIDs) > 0, earlier: earlier}, err); {
-		case out == OutcomeAbort:
-			return abort(rule, err)
-		case out == OutcomeStop:
+		switch out, rule := outcome.Of(outcome.Attempt{Op: journal.OpCreateStatus, Media: try == 0 && len(ns.MediaIDs) > 0, Earlier: earlier}, err); {
+		case out == outcome.Abort:
+			return outcome.Aborted(rule, err)
+		case out == outcome.Stop:
 			return fmt.Errorf("%w: %s", ErrBackdatingOff, ae.Message)
-		case out == OutcomeFresh:
+		case out == outcome.Fresh:
 			continue
-		case rule == ruleServerTwice:
-			return r.outcome(step, Record{Status: StatusFailed, HTTPStatus: ae.Status, Reason: serverFailed(ae)})
-		case out == OutcomeFailed:
-			return r.outcome(step, Record{Status: StatusFailed, Reason: reasonOf(step, ae)})
+		case rule == outcome.RuleServerTwice:
+			return r.outcome(step, journal.Record{Status: journal.StatusFailed, HTTPStatus: ae.Status, Reason: outcome.ServerFailed(ae)})
+		case out == outcome.Failed:
+			return r.outcome(step, journal.Record{Status: journal.StatusFailed, Reason: outcome.ReasonOf(step, ae)})
 		}
 		// The post may have been made: the journal keeps it as sending,
 		// so the next run looks for it by its date before sending it; a
 		// server error is kept with it, for that run's decision.
 		if ae != nil && ae.Status >= 500 {
-			return r.Journal.Record(Record{ID: id, Category: PostsCategory, Status: StatusSending, HTTPStatus: ae.Status})
+			return r.Journal.Record(journal.Record{ID: id, Category: Category, Status: journal.StatusSending, HTTPStatus: ae.Status})
 		}
 		return nil
 	}
 }
 
-func (r *PostRunner) outcome(s Step, rec Record) error {
+func (r *Runner) outcome(s journal.Step, rec journal.Record) error {
 	rec.ID, rec.Category = s.ID, s.Category
-	if rec.Status != StatusDone {
+	if rec.Status != journal.StatusDone {
 		rec.Step = &s
 	}
 	return r.Journal.Record(rec)
@@ -481,11 +445,11 @@ func (e mediaError) Unwrap() error { return e.err }
 
 // media uploads the post's files, or takes their ids from the journal;
 // fresh uploads them all again.
-func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]string, error) {
+func (r *Runner) media(ctx context.Context, p archive.Post, fresh bool) ([]string, error) {
 	var ids []string
 	for _, a := range p.Attachments {
-		id := mediaID(p.ID, a.Path)
-		if rec, ok := r.Journal.Last(id); ok && rec.Status == StatusDone && !fresh {
+		id := journal.MediaID(p.ID, a.Path)
+		if rec, ok := r.Journal.Last(id); ok && rec.Status == journal.StatusDone && !fresh {
 			ids = append(ids, rec.NewID)
 			continue
 		}
@@ -500,15 +464,15 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 			Description: a.Description, Focus: a.Focus})
 		if err != nil {
 			var ae *api.Error
-			switch out, rule := decide(attempt{op: OpUploadMedia}, err); {
-			case out == OutcomeAbort:
-				return nil, abort(rule, err)
-			case out == OutcomeFailed && errors.As(err, &ae):
-				return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, reasonOf(Step{Op: OpUploadMedia}, ae))}
+			switch out, rule := outcome.Of(outcome.Attempt{Op: journal.OpUploadMedia}, err); {
+			case out == outcome.Abort:
+				return nil, outcome.Aborted(rule, err)
+			case out == outcome.Failed && errors.As(err, &ae):
+				return nil, mediaError{fmt.Errorf("media file %s: %s", a.Path, outcome.ReasonOf(journal.Step{Op: journal.OpUploadMedia}, ae))}
 			}
 			return nil, err // the posts stop; a later run uploads it
 		}
-		if err := r.Journal.Record(Record{ID: id, Category: PostMediaCategory, Status: StatusDone, NewID: m.ID}); err != nil {
+		if err := r.Journal.Record(journal.Record{ID: id, Category: MediaCategory, Status: journal.StatusDone, NewID: m.ID}); err != nil {
 			return nil, err
 		}
 		ids = append(ids, m.ID)
@@ -520,13 +484,13 @@ func (r *PostRunner) media(ctx context.Context, p archive.Post, fresh bool) ([]s
 // the same date (to the second) and text. A post the journal says was
 // sent is also found by its date alone, when one post of the account
 // has it: servers render text in their own way.
-func (r *PostRunner) onTarget(ctx context.Context, p archive.Post, text string, sent bool) (*api.OwnStatus, error) {
+func (r *Runner) onTarget(ctx context.Context, p archive.Post, text string, sent bool) (*api.OwnStatus, error) {
 	if r.existing == nil {
 		r.existing = map[int64][]*api.OwnStatus{}
 		for st, err := range r.Client.AccountStatuses(ctx, r.Me.ID) {
 			if err != nil {
 				r.existing = nil
-				if ferr := fatal(err); ferr != nil {
+				if ferr := outcome.Fatal(err); ferr != nil {
 					return nil, ferr
 				}
 				return nil, fmt.Errorf("reading the new account's posts: %w", err)

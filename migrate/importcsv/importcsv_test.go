@@ -1,4 +1,4 @@
-package migrate
+package importcsv
 
 import (
 	"bytes"
@@ -8,19 +8,20 @@ import (
 	"testing"
 
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 func TestBuildCSVsSplitsAtTheImporterLimits(t *testing.T) {
-	var steps []Step
-	for i := 0; i < ImportMaxRows+5; i++ {
-		steps = append(steps, Step{Op: OpFollow, Item: fmt.Sprintf("u%d@example.org", i)})
+	var steps []journal.Step
+	for i := 0; i < MaxRows+5; i++ {
+		steps = append(steps, journal.Step{Op: journal.OpFollow, Item: fmt.Sprintf("u%d@example.org", i)})
 	}
-	steps = append(steps, Step{Op: OpFollow, Item: "U0@example.org"}) // a duplicate, differently cased
+	steps = append(steps, journal.Step{Op: journal.OpFollow, Item: "U0@example.org"}) // a duplicate, differently cased
 	yes := true
-	steps = append(steps, Step{Op: OpMute, Item: "m@example.org", Mute: &archive.Mute{Notifications: &yes}},
-		Step{Op: OpBlockDomain, Item: "Spam.Example"}, Step{Op: OpAddToList, List: "Tech", Item: "u1@example.org"},
-		Step{Op: OpUnfollow, Item: "gone@example.org"}, Step{Op: OpFavourite, Item: "https://x/1"})
-	files := BuildCSVs(steps)
+	steps = append(steps, journal.Step{Op: journal.OpMute, Item: "m@example.org", Mute: &archive.Mute{Notifications: &yes}},
+		journal.Step{Op: journal.OpBlockDomain, Item: "Spam.Example"}, journal.Step{Op: journal.OpAddToList, List: "Tech", Item: "u1@example.org"},
+		journal.Step{Op: journal.OpUnfollow, Item: "gone@example.org"}, journal.Step{Op: journal.OpFavourite, Item: "https://x/1"})
+	files := Build(steps)
 	var names []string
 	for _, f := range files {
 		names = append(names, fmt.Sprintf("%s:%d", f.Name, f.Rows))
@@ -47,10 +48,10 @@ func TestBuildCSVsSplitsAtTheImporterLimits(t *testing.T) {
 }
 
 func TestSplitCSVByBytes(t *testing.T) {
-	k := CSVKinds[0]
+	k := Kinds[0]
 	rows := [][]string{{"a@x.org", "true", "false", ""}, {"b@x.org", "true", "false", ""}, {"c@x.org", "true", "false", ""}}
 	header := len("Account address,Show boosts,Notify on new posts,Languages\n")
-	files := splitCSV(k, rows, 100, header+2*len("a@x.org,true,false,\n"))
+	files := split(k, rows, 100, header+2*len("a@x.org,true,false,\n"))
 	if len(files) != 2 || files[0].Rows != 2 || files[1].Rows != 1 {
 		t.Fatalf("%+v", files)
 	}

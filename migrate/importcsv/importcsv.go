@@ -1,4 +1,8 @@
-package migrate
+// Package importcsv writes steps as the CSV files Mastodon's importer
+// takes (Settings > Import and export > Import): the `export-csv`
+// command, the report's leftovers and the GoToSocial bulk imports
+// (migrate/bulk.go) all build their files here.
+package importcsv
 
 import (
 	"bytes"
@@ -10,19 +14,20 @@ import (
 	"strings"
 
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // Mastodon's importer limits per file (app/models/form/import.rb:
 // FILE_SIZE_LIMIT, ROWS_PROCESSING_LIMIT).
 const (
-	ImportMaxRows  = 20_000
-	ImportMaxBytes = 20 << 20
+	MaxRows  = 20_000
+	MaxBytes = 20 << 20
 )
 
-// CSVKind is one of Mastodon's import types with its file shape. Headers
+// Kind is one of Mastodon's import types with its file shape. Headers
 // are exactly EXPECTED_HEADERS_BY_TYPE of app/models/form/import.rb, so
 // the importer never has to guess.
-type CSVKind struct {
+type Kind struct {
 	Type     string // the import type on Mastodon's form (following, blocking, …)
 	GTSType  api.ImportType
 	File     string // base name, as Mastodon's own export names it
@@ -30,8 +35,8 @@ type CSVKind struct {
 	Category string
 }
 
-// CSVKinds are the kinds in replay order.
-var CSVKinds = []CSVKind{
+// Kinds are the kinds in replay order.
+var Kinds = []Kind{
 	{Type: "following", GTSType: api.ImportFollowing, File: "following_accounts", Category: "follows",
 		Header: []string{"Account address", "Show boosts", "Notify on new posts", "Languages"}},
 	{Type: "lists", File: "lists", Category: "list_members", Header: []string{"List name", "Account address"}},
@@ -42,17 +47,17 @@ var CSVKinds = []CSVKind{
 	{Type: "domain_blocking", File: "blocked_domains", Category: "domain_blocks", Header: []string{"#domain"}},
 }
 
-// CSVFile is one file to import.
-type CSVFile struct {
-	Kind CSVKind
+// File is one file to import.
+type File struct {
+	Kind Kind
 	Name string // following_accounts.csv, following_accounts-2.csv, …
 	Rows int
 	Data []byte
 }
 
-// CSVRow is the row a step becomes in its kind's file, or nil when the
+// Row is the row a step becomes in its kind's file, or nil when the
 // step has no place in a Mastodon CSV (removals, likes, new empty lists).
-func CSVRow(s Step) (kind string, row []string) {
+func Row(s journal.Step) (kind string, row []string) {
 	boolOr := func(b *bool, def bool) string {
 		if b == nil {
 			return strconv.FormatBool(def)
@@ -60,37 +65,37 @@ func CSVRow(s Step) (kind string, row []string) {
 		return strconv.FormatBool(*b)
 	}
 	switch s.Op {
-	case OpFollow:
+	case journal.OpFollow:
 		if s.Follow == nil {
 			return "following", []string{s.Item, "true", "false", ""}
 		}
 		return "following", []string{s.Item, boolOr(s.Follow.Reblogs, true), boolOr(s.Follow.Notify, false), strings.Join(s.Follow.Languages, ", ")}
-	case OpMute:
+	case journal.OpMute:
 		hide := "true"
 		if s.Mute != nil {
 			hide = boolOr(s.Mute.Notifications, true)
 		}
 		return "muting", []string{s.Item, hide}
-	case OpBlock:
+	case journal.OpBlock:
 		return "blocking", []string{s.Item}
-	case OpBlockDomain:
+	case journal.OpBlockDomain:
 		return "domain_blocking", []string{strings.ToLower(s.Item)}
-	case OpBookmark:
+	case journal.OpBookmark:
 		return "bookmarks", []string{s.Item}
-	case OpAddToList:
+	case journal.OpAddToList:
 		return "lists", []string{s.List, s.Item}
 	}
 	return "", nil
 }
 
-// BuildCSVs turns steps into Mastodon-format files, de-duplicated (the
-// first row of an item wins), each kind split at ImportMaxRows rows and
-// ImportMaxBytes bytes. Kinds without rows get no file.
-func BuildCSVs(steps []Step) []CSVFile {
+// Build turns steps into Mastodon-format files, de-duplicated (the
+// first row of an item wins), each kind split at MaxRows rows and MaxBytes
+// bytes. Kinds without rows get no file.
+func Build(steps []journal.Step) []File {
 	rows := map[string][][]string{}
 	seen := map[string]bool{}
 	for _, s := range steps {
-		kind, row := CSVRow(s)
+		kind, row := Row(s)
 		if row == nil {
 			continue
 		}
@@ -104,16 +109,16 @@ func BuildCSVs(steps []Step) []CSVFile {
 		seen[key] = true
 		rows[kind] = append(rows[kind], row)
 	}
-	var out []CSVFile
-	for _, k := range CSVKinds {
-		out = append(out, splitCSV(k, rows[k.Type], ImportMaxRows, ImportMaxBytes)...)
+	var out []File
+	for _, k := range Kinds {
+		out = append(out, split(k, rows[k.Type], MaxRows, MaxBytes)...)
 	}
 	return out
 }
 
-// splitCSV writes rows under the kind's header into as few files as the
+// split writes rows under the kind's header into as few files as the
 // limits allow.
-func splitCSV(k CSVKind, rows [][]string, maxRows, maxBytes int) []CSVFile {
+func split(k Kind, rows [][]string, maxRows, maxBytes int) []File {
 	encode := func(row []string) []byte {
 		var b bytes.Buffer
 		w := csv.NewWriter(&b)
@@ -122,12 +127,12 @@ func splitCSV(k CSVKind, rows [][]string, maxRows, maxBytes int) []CSVFile {
 		return b.Bytes()
 	}
 	header := encode(k.Header)
-	var out []CSVFile
-	var cur *CSVFile
+	var out []File
+	var cur *File
 	for _, r := range rows {
 		line := encode(r)
 		if cur == nil || cur.Rows >= maxRows || len(cur.Data)+len(line) > maxBytes {
-			out = append(out, CSVFile{Kind: k, Data: append([]byte(nil), header...)})
+			out = append(out, File{Kind: k, Data: append([]byte(nil), header...)})
 			cur = &out[len(out)-1]
 		}
 		cur.Data = append(cur.Data, line...)
@@ -142,8 +147,8 @@ func splitCSV(k CSVKind, rows [][]string, maxRows, maxBytes int) []CSVFile {
 	return out
 }
 
-// WriteCSVs writes the files into dir, each atomically.
-func WriteCSVs(dir string, files []CSVFile) error {
+// Write writes the files into dir, each atomically.
+func Write(dir string, files []File) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package migrate
+package journal
 
 import (
 	"bufio"
@@ -22,13 +22,13 @@ import (
 // it lets the next run in.
 func TestJournalLock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "me@127.0.0.1_8080-0123.journal")
-	j, err := OpenJournal(path, Header{Account: "me@127.0.0.1:8080"})
+	j, err := Open(path, Header{Account: "me@127.0.0.1:8080"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	j.Record(Record{ID: "follow a@x", Status: StatusDone})
 
-	_, err = OpenJournal(path, Header{Account: "me@127.0.0.1:8080"})
+	_, err = Open(path, Header{Account: "me@127.0.0.1:8080"})
 	var le *statefile.LockedError
 	if !errors.Is(err, statefile.ErrLocked) || !errors.As(err, &le) {
 		t.Fatalf("second open: %v, want a *LockedError", err)
@@ -47,7 +47,7 @@ func TestJournalLock(t *testing.T) {
 		t.Errorf("message %q is more than one line", msg)
 	}
 
-	r, err := LoadJournal(path)
+	r, err := Load(path)
 	if err != nil {
 		t.Fatalf("reading the journal in use: %v", err)
 	}
@@ -56,7 +56,7 @@ func TestJournalLock(t *testing.T) {
 	}
 
 	j.Close()
-	j, err = OpenJournal(path, Header{Account: "me@127.0.0.1:8080"})
+	j, err = Open(path, Header{Account: "me@127.0.0.1:8080"})
 	if err != nil {
 		t.Fatalf("after the first run closed it: %v", err)
 	}
@@ -87,7 +87,7 @@ func TestJournalLockOtherProcess(t *testing.T) {
 		t.Fatalf("the other process said %q (%v)", line, err)
 	}
 
-	_, err = OpenJournal(path, Header{})
+	_, err = Open(path, Header{})
 	var le *statefile.LockedError
 	if !errors.As(err, &le) || le.Owner == nil || le.Owner.PID != cmd.Process.Pid {
 		t.Errorf("open while another process holds it: %v, want a *LockedError naming pid %d", err, cmd.Process.Pid)
@@ -95,7 +95,7 @@ func TestJournalLockOtherProcess(t *testing.T) {
 
 	cmd.Process.Kill()
 	cmd.Wait()
-	j, err := OpenJournal(path, Header{})
+	j, err := Open(path, Header{})
 	if err != nil {
 		t.Fatalf("after the other process died: %v", err)
 	}
@@ -105,7 +105,7 @@ func TestJournalLockOtherProcess(t *testing.T) {
 // holdJournal is the other process: it opens the journal, says so, and
 // holds it until killed or its input closes.
 func holdJournal(path string) {
-	j, err := OpenJournal(path, Header{})
+	j, err := Open(path, Header{})
 	if err != nil {
 		os.Stdout.WriteString(err.Error() + "\n")
 		os.Exit(1)

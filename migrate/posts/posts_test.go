@@ -1,4 +1,4 @@
-package migrate
+package posts
 
 import (
 	"testing"
@@ -21,7 +21,7 @@ func TestSelectPosts(t *testing.T) {
 		{ID: "i", Visibility: "unlisted", Published: day(9), Others: true},
 		{ID: "j", Visibility: "public"}, // no date
 	}
-	sel := selectPosts(entries, DefaultPostVisibilities)
+	sel := selectPosts(entries, DefaultVisibilities)
 	var ids []string
 	for _, e := range sel.carry {
 		ids = append(ids, e.ID)
