@@ -1,10 +1,10 @@
 package migrate
 
 import (
-	"github.com/mastomigrate/mastomigrate/migrate/journal"
-
 	"context"
 	"time"
+
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
 // Person is the one running a migration or a move, as the engine sees

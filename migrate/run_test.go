@@ -1,12 +1,12 @@
 package migrate
 
 import (
-	"github.com/mastomigrate/mastomigrate/migrate/journal"
-	"github.com/mastomigrate/mastomigrate/migrate/posts"
-
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/mastomigrate/mastomigrate/migrate/journal"
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
 // TestPendingSettlesWhatTheTargetShows: a step left started by a crash,

@@ -1,14 +1,14 @@
 package migrate
 
 import (
-	"github.com/mastomigrate/mastomigrate/migrate/posts"
-
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
 // TextOptions shape the plan for a person: Width is the terminal's (80
@@ -160,13 +160,6 @@ func writePosts(ew *errWriter, pp *posts.Plan) {
 	if pp.Estimate != "" {
 		ew.printf("  Time: %s.\n", pp.Estimate)
 	}
-}
-
-// WritePostPlan writes the posts section of a plan.
-func WritePostPlan(pp *posts.Plan, w interface{ Write([]byte) (int, error) }) error {
-	ew := &errWriter{w: w}
-	writePosts(ew, pp)
-	return ew.err
 }
 
 // wrap breaks text into lines of at most width columns (a word longer

@@ -2,7 +2,6 @@ package mastotest
 
 import (
 	"encoding/csv"
-
 	"net/http"
 	"strconv"
 	"strings"

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mastomigrate/mastomigrate/migrate"
-	"github.com/mastomigrate/mastomigrate/migrate/move"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/migrate"
+	"github.com/mastomigrate/mastomigrate/migrate/move"
 )
 
 // Exit codes. 75 is EX_TEMPFAIL from sysexits.h: try again later.
