@@ -14,6 +14,11 @@ type Rate struct {
 	Limit     int
 	Remaining int
 	Reset     time.Time
+	// window is the reset as the server wrote it, on its own clock, where
+	// it wrote a time rather than seconds to wait. It names the window:
+	// every answer of one window carries the same, however late it
+	// arrives, while Reset moved onto our clock shifts with the latency.
+	window time.Time
 }
 
 // parseRate reads the rate headers leniently: Mastodon sends Reset as ISO
@@ -27,9 +32,13 @@ func parseRate(h http.Header, now time.Time) (Rate, bool) {
 		return Rate{}, false
 	}
 	r := Rate{Limit: lim, Remaining: rem}
-	r.Reset, _ = parseReset(h.Get("X-RateLimit-Reset"), now)
+	var absolute bool
+	r.Reset, absolute = parseReset(h.Get("X-RateLimit-Reset"), now)
 	if r.Reset.IsZero() {
 		return Rate{}, false
+	}
+	if absolute {
+		r.window = r.Reset
 	}
 	r.Reset = onOurClock(h, r.Reset, now)
 	return r, true
@@ -46,6 +55,8 @@ func onOurClock(h http.Header, t, now time.Time) time.Time {
 	return now.Add(t.Sub(date))
 }
 
+// parseReset reads a reset, and says whether the server wrote a time
+// (rather than seconds to wait).
 func parseReset(v string, now time.Time) (time.Time, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -60,7 +71,7 @@ func parseReset(v string, now time.Time) (time.Time, bool) {
 		if f > 1e9 { // a Unix time
 			return time.Unix(0, int64(f*1e9)), true
 		}
-		return now.Add(time.Duration(f * float64(time.Second))), true
+		return now.Add(time.Duration(f * float64(time.Second))), false
 	}
 	return time.Time{}, false
 }
@@ -189,6 +200,11 @@ type pacer struct {
 	buckets map[family]*bucket
 	// waiting is told of waits a person would notice (Options.Waiting).
 	waiting func(Wait)
+	// answered is closed, and replaced, whenever a request let through
+	// comes back: requests that wait on those in flight (for the first
+	// answer to tell the limits, or for a full window's answers) wake
+	// then, instead of polling a clock.
+	answered chan struct{}
 }
 
 // noticeable is a wait worth telling a person about.
@@ -204,7 +220,7 @@ type bucket struct {
 }
 
 func newPacer(c Clock, paginatedLimit int) *pacer {
-	p := &pacer{clock: c, buckets: map[family]*bucket{}}
+	p := &pacer{clock: c, buckets: map[family]*bucket{}, answered: make(chan struct{})}
 	if paginatedLimit > 0 {
 		p.buckets[familyPaginated] = &bucket{known: true, period: PaginatedPeriod,
 			rate: Rate{Limit: paginatedLimit, Remaining: paginatedLimit}}
@@ -299,6 +315,7 @@ func (p *pacer) acquire(ctx context.Context, req *http.Request) error {
 			return nil
 		}
 		rate, inFlight, daily := full.rate, full.inFlight, full == p.buckets[familyFollow]
+		answered := p.answered
 		p.mu.Unlock()
 		if daily && wait > 10*time.Minute {
 			if inFlight == 0 {
@@ -309,10 +326,19 @@ func (p *pacer) acquire(ctx context.Context, req *http.Request) error {
 			// lowest is kept), so the day may not be spent: their answers
 			// tell. Giving up now would leave up to a follow per worker of
 			// the day's allowance unused.
-			wait = time.Millisecond
+			wait = 0
 		}
-		if wait < time.Millisecond {
-			wait = time.Millisecond // waiting for the first answer
+		if wait <= 0 {
+			// Nothing to wait for but the answers in flight: the first,
+			// which tells the limits, or those of a window spent by
+			// requests still out. refresh has opened any window whose
+			// reset is past, so a bucket full now has requests in flight.
+			select {
+			case <-answered:
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		if wait > noticeable && p.waiting != nil {
 			p.waiting(Wait{Until: now.Add(wait), Reason: (&RateLimitError{Rate: rate}).reason()})
@@ -329,6 +355,8 @@ func (p *pacer) done(req *http.Request, h http.Header, status int) {
 	fams := familiesOf(req)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	close(p.answered)
+	p.answered = make(chan struct{})
 	now := p.clock.Now()
 	for _, f := range fams {
 		b := p.bucket(f)
@@ -356,7 +384,7 @@ func (p *pacer) done(req *http.Request, h http.Header, status int) {
 		// concurrency throttle sends it beside headers of a rate limit
 		// that is not spent (internal/middleware/throttling.go).
 		if t, ok := retryAfter(h, now); ok {
-			r.Reset = t
+			r.Reset, r.window = t, time.Time{} // not the window's end
 		}
 		if r.Reset.IsZero() {
 			r.Reset = now.Add(time.Minute) // a 429 with no hint: wait a little
@@ -375,19 +403,40 @@ func (p *pacer) done(req *http.Request, h http.Header, status int) {
 		return
 	}
 	// Responses arrive out of order: within a window keep the lower
-	// Remaining. An allowance counted here takes the server's word when
-	// the server does describe it (an earlier run may have spent it).
-	if b.known && sameWindow(r.Reset, b.rate.Reset) && r.Remaining > b.rate.Remaining {
-		return
+	// Remaining, and an answer of an earlier window says nothing of the
+	// window now open (taken, its past reset would let refresh open this
+	// window a second time, on top of what it has counted). An allowance
+	// counted here takes the server's word when the server does describe
+	// it (an earlier run may have spent it).
+	if b.known {
+		switch compareWindows(r, b.rate) {
+		case -1:
+			return
+		case 0:
+			if r.Remaining > b.rate.Remaining {
+				return
+			}
+		}
 	}
 	b.rate, b.known = r, true
 }
 
-// sameWindow says whether two resets are one window's, moved onto our
-// clock from Dates that have whole seconds.
-func sameWindow(a, b time.Time) bool {
-	d := a.Sub(b)
-	return d < 2*time.Second && d > -2*time.Second
+// compareWindows says whether a's window comes before (-1), is (0) or
+// comes after (1) b's: by the resets the server wrote where both have
+// one, else by the resets on our clock, which come from Dates in whole
+// seconds.
+func compareWindows(a, b Rate) int {
+	x, y := a.Reset, b.Reset
+	if !a.window.IsZero() && !b.window.IsZero() {
+		x, y = a.window, b.window
+	}
+	switch d := x.Sub(y); {
+	case d <= -2*time.Second:
+		return -1
+	case d >= 2*time.Second:
+		return 1
+	}
+	return 0
 }
 
 // resetMargin is how long after a server's reset the pacer sends again.
