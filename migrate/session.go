@@ -83,6 +83,11 @@ func NewSession(cfg SessionConfig, env Env) *Session {
 	if cfg.Mode == "" {
 		cfg.Mode = "merge"
 	}
+	// The plan counts posts by these as the run carries them: a face
+	// that offers no choice gets the command's default, in both.
+	if len(cfg.Posts) == 0 {
+		cfg.Posts = posts.DefaultVisibilities
+	}
 	return &Session{Config: cfg, env: env}
 }
 
@@ -362,9 +367,6 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	}
 	includePosts := s.includes("posts")
 	if includePosts {
-		if len(cfg.Posts) == 0 {
-			cfg.Posts = posts.DefaultVisibilities
-		}
 		if ok, why := posts.Backdating(c.Server(ctx)); !ok {
 			return nil, fmt.Errorf("refusing `--include posts` for %s: %s; nothing was sent (run without `--include posts` to carry the rest)", account, why)
 		}

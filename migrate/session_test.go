@@ -321,3 +321,25 @@ func TestSessionPostsAndProfile(t *testing.T) {
 		t.Errorf("profile not sent: %+v", pr)
 	}
 }
+
+// TestSessionPlanCountsThePostsTheRunCarries: a face that offers no
+// choice of visibilities (the page) gets the same posts counted in the
+// plan as the run then carries.
+func TestSessionPlanCountsThePostsTheRunCarries(t *testing.T) {
+	e := newSessionEnv(t, mastotest.WithFlavour(mastotest.GoToSocial020))
+	cfg := migrate.SessionConfig{Exports: sample, To: "me@new.example", Include: []string{"posts"}}
+	plan, err := migrate.NewSession(cfg, e.env).Plan(context.Background(), &person{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.PostCarry == nil || plan.PostCarry.Carry == 0 {
+		t.Fatalf("the plan carries no posts: %+v", plan.PostCarry)
+	}
+	cfg.Yes = true
+	if _, err := migrate.NewSession(cfg, e.env).Run(context.Background(), &person{yes: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.s.Posts()); n != plan.PostCarry.Carry {
+		t.Errorf("the plan said %d posts, the run carried %d", plan.PostCarry.Carry, n)
+	}
+}
