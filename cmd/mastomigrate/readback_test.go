@@ -35,7 +35,11 @@ func (d dropParam) RoundTrip(r *http.Request) (*http.Response, error) {
 		delete(body, d.name)
 		b, _ = json.Marshal(body)
 	} else if form, err := url.ParseQuery(string(b)); err == nil {
-		form.Del(d.name)
+		for k := range form {
+			if k == d.name || strings.HasPrefix(k, d.name+"[") {
+				form.Del(k)
+			}
+		}
 		b = []byte(form.Encode())
 	}
 	r = r.Clone(r.Context())
@@ -49,6 +53,31 @@ func oldAndNew(t *testing.T, fl mastotest.Flavour) (*mastotest.ManualClock, *mas
 	clock := mastotest.NewManualClock(t0)
 	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock))
 	return clock, old, mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock))
+}
+
+// TestFilterKeywordsArrive: a filter with three keywords, one
+// whole-word, copied by --from arrives whole in one run, on every
+// flavour (GoToSocial 0.20 binds keywords from JSON only; see the fake).
+func TestFilterKeywordsArrive(t *testing.T) {
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock, old, neu := oldAndNew(t, fl)
+			want := mastotest.FilterState{Title: "Spoilers", Context: []string{"home", "public"}, Action: "hide",
+				Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak"}, {Keyword: "plot twist"}}}
+			old.SeedFilter(want)
+			f, _, errOut, _ := fromFactory(t, old, neu, clock)
+			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--only", "filters"}
+			if code := run(context.Background(), args, f); code != 0 {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+			if got := neu.Extras().Filters; len(got) != 1 || !reflect.DeepEqual(got["Spoilers"], want) {
+				t.Errorf("filters after one run: %+v, want only %+v", got, want)
+			}
+			if n := neu.Count("POST /api/v2/filters/:id/keywords"); n != 0 {
+				t.Errorf("%d keywords added after the filter was made: they should come with it", n)
+			}
+		})
+	}
 }
 
 // TestFilterKeywordsStick: a filter that lands without its keywords is
