@@ -115,23 +115,20 @@ func (s *Session) offerFastLane(ctx context.Context, p Person, c *api.Client, j 
 	}
 	p.Notify(Event{Kind: EventNote, Phase: PhaseCheck, Level: LevelWarning,
 		Message: fmt.Sprintf("%s. Faster: mastomigrate export-csv %s --to %s --out DIR, then import the files on the web; the next migrate sends only what the import missed.",
-			est.Text, strings.Join(s.Config.Exports, " "), s.Config.To)})
+			est.Text, ShellQuoteAll(s.Config.Exports), ShellQuote(s.Config.To))})
 	if _, ok := j.Lane(journal.LaneOfferID); !ok {
 		j.RecordLane(journal.LaneOfferID, journal.LaneInfo{Status: journal.LaneOffered, Rows: est.Follows,
 			Reason: fmt.Sprintf("export-csv; by API about %s", plural(est.APIDays, "day"))})
 	}
 }
 
-// LaneNote is what status adds about the fast lane: offered (Mastodon's
-// web import, by export-csv) or taken (GoToSocial's import).
-func LaneNote(j *journal.Journal) string {
-	if info, ok := j.Lane(journal.LaneOfferID); ok {
-		return "; fast lane offered (" + info.Reason + ")"
+// ShellQuoteAll quotes each of ss for a shell (ShellQuote), joined by
+// spaces: the paths in a command to copy (a Downloads folder with a
+// space in its name).
+func ShellQuoteAll(ss []string) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = ShellQuote(s)
 	}
-	for _, k := range bulkKinds {
-		if _, ok := j.Lane(laneID(k.typ)); ok {
-			return "; bulk import used"
-		}
-	}
-	return ""
+	return strings.Join(out, " ")
 }

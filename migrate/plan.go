@@ -1,5 +1,12 @@
-// Package migrate turns an archive.Export into a plan of what can and
-// cannot be carried to a new account.
+// Package migrate is the engine of a migration, for every face (the
+// terminal, the page): the Session that runs one end to end (read the
+// exports, plan, check the target, the bulk lane, the replay, the posts,
+// the summary) and talks to a person only through Person and its
+// Events; the plan of what can and cannot be carried; the differ
+// (changes.go) against the target's state; the Runner that replays
+// steps; and the report of what did not make it. Its sub-packages hold
+// one job each: the journal, the outcome policy, the posts lane, the
+// account move, the retry CSVs.
 package migrate
 
 import (

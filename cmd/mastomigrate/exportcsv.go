@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -102,20 +101,12 @@ func runExportCSV(ctx context.Context, opts *exportCSVOptions) error {
 		fmt.Fprintf(w, "  %d. %s — type %q, %s\n", i+1, filepath.Join(opts.Out, fl.Name), importTypeNames[fl.Kind.Type], plural(fl.Rows, "row"))
 	}
 	fmt.Fprintf(w, "Mastodon works through imports in the background. Then run:\n  mastomigrate migrate %s --to %s\nto send, by API, only what the import missed.\n",
-		strings.Join(shellQuoteAll(opts.Exports), " "), migrate.ShellQuote(opts.To))
+		migrate.ShellQuoteAll(opts.Exports), migrate.ShellQuote(opts.To))
 	recordOffer(f, e, opts.Exports, opts.To, account, files)
 	return nil
 }
 
 func pluralFiles(n int) string { return plural(n, "file") }
-
-func shellQuoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = migrate.ShellQuote(s)
-	}
-	return out
-}
 
 // recordOffer notes in the migration's journal that the fast lane was
 // taken up, so status shows it; a journal in use by a run is left alone.

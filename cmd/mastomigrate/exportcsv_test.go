@@ -222,11 +222,15 @@ func TestExportCSVMastodon(t *testing.T) {
 }
 
 // TestFastLaneOffered: on Mastodon, when the follows would take days by
-// API, plan shows both lanes and offers export-csv, migrate says so too,
-// and status remembers it.
+// API, plan shows both lanes and offers export-csv, migrate says so too
+// (with a command that can be copied, paths with spaces quoted), and
+// status remembers it.
 func TestFastLaneOffered(t *testing.T) {
 	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.Mastodon45), generous(mastotest.Mastodon45))
-	export := writeExport(t, s, 900)
+	export := filepath.Join(t.TempDir(), "My Downloads")
+	if err := os.Rename(writeExport(t, s, 900), export); err != nil {
+		t.Fatal(err)
+	}
 	f, out, errOut := migrateFactory(t, s)
 	if code := run(context.Background(), []string{"plan", export, "--to", s.URL}, f); code != 0 {
 		t.Fatalf("plan: exit %d\n%s", code, errOut)
@@ -240,7 +244,7 @@ func TestFastLaneOffered(t *testing.T) {
 	f2, _, errOut2 := migrateFactory(t, s)
 	f2.StateDir = f.StateDir
 	run(context.Background(), []string{"migrate", export, "--to", s.URL, "--yes"}, f2)
-	if !strings.Contains(errOut2.String(), "Faster: mastomigrate export-csv") {
+	if !strings.Contains(errOut2.String(), "Faster: mastomigrate export-csv '"+export+"' --to ") {
 		t.Errorf("migrate does not offer the fast lane:\n%s", errOut2)
 	}
 	f3, out3, _ := migrateFactory(t, s)
