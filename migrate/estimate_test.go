@@ -81,3 +81,34 @@ func TestEstimateCountsReadBacks(t *testing.T) {
 		}
 	}
 }
+
+// TestLanesByTheReplaysEstimate: the lanes' API side says what the
+// replay's own estimate says, read-backs and hashtag follows counted.
+func TestLanesByTheReplaysEstimate(t *testing.T) {
+	steps := func(ops map[journal.Op]int) []journal.Step {
+		var out []journal.Step
+		for op, k := range ops {
+			for range k {
+				out = append(out, journal.Step{Op: op})
+			}
+		}
+		return out
+	}
+	gts := api.Server{Software: "gotosocial", Version: "0.20.0"}.Capabilities()
+	masto := api.Server{Software: "mastodon", Version: "4.5.0"}.Capabilities()
+	for _, tt := range []struct {
+		name  string
+		steps []journal.Step
+		caps  api.Capabilities
+		want  string
+	}{
+		// 700 follows and 700 filters read back: 2,100 requests, 7
+		// windows of 300 per 5 minutes, the first at once.
+		{"requests by the allowance", steps(map[journal.Op]int{journal.OpFollow: 700, journal.OpCreateFilter: 700}), gts, "API: about 30 minutes; import: minutes"},
+		{"hashtag follows spend the day too", steps(map[journal.Op]int{journal.OpFollow: 700, journal.OpFollowTag: 200}), masto, "API: 900 follows at 400 a day, about 3 days; web import: minutes"},
+	} {
+		if got := EstimateLanes(tt.steps, tt.caps).Text; got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -28,20 +28,21 @@ type LaneEstimate struct {
 // EstimateLanes compares the lanes for steps on a server with caps.
 func EstimateLanes(steps []journal.Step, caps api.Capabilities) LaneEstimate {
 	var e LaneEstimate
-	requests := 0
 	for _, s := range steps {
-		requests += 2 // a look-up and the write
 		if s.Op == journal.OpFollow {
-			e.Follows++
+			e.Follows++ // what an import would take of the follows
 		}
 	}
+	// The API's side is the replay's own estimate: its requests with the
+	// read-backs, and every follow the daily allowance counts.
+	replay := estimate(steps, caps.Allowance())
 	e.Fastest = string(caps.Fastest("follows"))
 	byAPI := ""
-	if caps.FollowsPerDay > 0 && e.Follows > 0 {
-		e.APIDays = followDays(e.Follows, caps.FollowsPerDay)
-		byAPI = fmt.Sprintf("API: %s at %d a day, about %s", plural(e.Follows, "follow"), caps.FollowsPerDay, plural(e.APIDays, "day"))
+	if replay.FollowDays > 0 && e.Follows > 0 {
+		e.APIDays = replay.FollowDays
+		byAPI = fmt.Sprintf("API: %s at %d a day, about %s", plural(replay.Follows, "follow"), caps.FollowsPerDay, plural(e.APIDays, "day"))
 	} else {
-		mins := int(time.Duration(requestWindows(requests, caps.Allowance())) * caps.Allowance().Period / time.Minute)
+		mins := int(time.Duration(replay.RequestHours*float64(time.Hour)) / time.Minute)
 		byAPI = fmt.Sprintf("API: about %s", plural(max(mins, 1), "minute"))
 	}
 	switch {
