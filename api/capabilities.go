@@ -72,6 +72,16 @@ type Capabilities struct {
 	// (internal/db/bundb/relationship.go GetRelationship), so a request's
 	// settings are compared once it is accepted.
 	RequestSettings bool
+	// ProfileSettings says verify_credentials shows each profile setting
+	// update_credentials takes (locked, bot, discoverable, source's
+	// privacy, sensitive and language), so a read-back can tell one that
+	// did not stick: Mastodon's credentials_controller.rb binds them and
+	// app/serializers/rest/credential_account_serializer.rb (with
+	// account_serializer.rb) shows them; GoToSocial's internal/processing/
+	// account/update.go sets all six and internal/api/model/account.go and
+	// source.go show them. Akkoma's and Pleroma's are not known: not
+	// compared there.
+	ProfileSettings bool
 	// Profile is what update_credentials takes (profileLimits).
 	Profile ProfileLimits
 	// FilterActions are the filter actions a v2 filter may take
@@ -135,22 +145,22 @@ var capabilityTable = []Capabilities{
 		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
 			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
 		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true,
-		FollowLanguages: true, RequestSettings: true},
+		FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 	{Software: "mastodon", Name: "Mastodon 4.2",
 		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
 			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
 		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true,
-		FollowLanguages: true, RequestSettings: true},
+		FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 	{Software: "gotosocial", Name: "GoToSocial 0.18+", minVersion: "0.18",
 		// POST /api/v1/import takes following, blocks and mutes
 		// (internal/api/client/import/import.go); no user domain blocks.
 		Lanes: map[string][]Lane{"follows": importThenAPI, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": importThenAPI, "blocks": importThenAPI},
-		ExclusiveLists: true, PKCE: true, BackdatedPosts: true, OutgoingRequests: true},
+		ExclusiveLists: true, PKCE: true, BackdatedPosts: true, OutgoingRequests: true, ProfileSettings: true},
 	{Software: "gotosocial", Name: "GoToSocial",
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly},
-		PKCE: true, OutgoingRequests: true},
+		PKCE: true, OutgoingRequests: true, ProfileSettings: true},
 	{Software: "akkoma", Name: "Akkoma", Probe: true,
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
@@ -160,12 +170,12 @@ var capabilityTable = []Capabilities{
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
 		UserDomainBlocks: true, Endorsements: true, FeaturedTags: true},
 	// Unknown servers get Mastodon's behaviour, probed. Akkoma's and
-	// Pleroma's follow languages and request settings are not known: not
-	// compared there.
+	// Pleroma's follow languages, request settings and profile settings
+	// are not known: not compared there.
 	{Software: "", Name: "other (treated as Mastodon, probed)", Probe: true,
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
-		UserDomainBlocks: true, FollowsPerDay: 400, ListsTakeRequests: true, FollowLanguages: true, RequestSettings: true},
+		UserDomainBlocks: true, FollowsPerDay: 400, ListsTakeRequests: true, FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 }
 
 // Refuses says the server takes none of cat's items, for the categories

@@ -184,7 +184,8 @@ type profilePart struct {
 // reads the account back after each to see that it stuck; what was cut
 // or left out is journaled as skipped, with what stayed behind.
 func (r *Runner) profile(ctx context.Context) error {
-	fit, cuts := FitProfile(&r.Profile.Profile, r.Client.Server(ctx).Capabilities().Profile)
+	caps := r.Client.Server(ctx).Capabilities()
+	fit, cuts := FitProfile(&r.Profile.Profile, caps.Profile)
 	for _, c := range cuts {
 		s := journal.Step{ID: "profile cut " + c.Item, Op: "update_profile", Category: "profile", Item: c.Item}
 		if _, ok := r.Journal.Last(s.ID); ok {
@@ -195,7 +196,7 @@ func (r *Runner) profile(ctx context.Context) error {
 		}
 	}
 	var cur *api.SourceProfile // the account as last read
-	for _, part := range r.profileParts(&fit) {
+	for _, part := range r.profileParts(&fit, caps) {
 		if rec, ok := r.Journal.Last(part.step.ID); ok && rec.Status == journal.StatusDone {
 			continue
 		}
@@ -227,9 +228,10 @@ func (r *Runner) profile(ctx context.Context) error {
 	return nil
 }
 
-// profileParts are the requests fit needs. The texts keep the journal id
-// the whole profile had when it was one request.
-func (r *Runner) profileParts(fit *api.Profile) []profilePart {
+// profileParts are the requests fit needs on a server with caps. The
+// texts keep the journal id the whole profile had when it was one
+// request.
+func (r *Runner) profileParts(fit *api.Profile, caps api.Capabilities) []profilePart {
 	c := r.Client
 	parts := []profilePart{{
 		step: journal.Step{ID: "profile", Op: "update_profile", Category: "profile", Item: "display name, bio and fields"},
@@ -239,7 +241,9 @@ func (r *Runner) profileParts(fit *api.Profile) []profilePart {
 			}
 			return c.UpdateProfileSettings(ctx, r.Profile.Settings)
 		},
-		stuck: func(_, after *api.SourceProfile) []string { return textsStuck(fit, after) },
+		stuck: func(_, after *api.SourceProfile) []string {
+			return append(textsStuck(fit, after), settingsStuck(r.Profile.Settings, after, caps)...)
+		},
 	}}
 	for _, pic := range []struct {
 		name string
@@ -296,6 +300,38 @@ func textsStuck(sent *api.Profile, got *api.SourceProfile) []string {
 	}
 	if len(sent.Fields) > 0 && !slices.Equal(filled(sent.Fields), filled(got.Source.Fields)) {
 		stuck = append(stuck, "the fields")
+	}
+	return stuck
+}
+
+// settingsStuck names the settings sent (nil and "" are not sent) that
+// the account does not show, where the server is known to show them all
+// (api.Capabilities.ProfileSettings). GoToSocial stores the language as
+// its canonical tag (internal/validate/formvalidation.go Language:
+// "en-us" comes back "en-US"), so languages compare without case.
+func settingsStuck(sent *api.ProfileSettings, got *api.SourceProfile, caps api.Capabilities) []string {
+	if sent == nil || !caps.ProfileSettings {
+		return nil
+	}
+	var stuck []string
+	for _, b := range []struct {
+		name      string
+		sent, got *bool
+	}{
+		{"locked", sent.Locked, &got.Locked},
+		{"bot", sent.Bot, &got.Bot},
+		{"discoverable", sent.Discoverable, got.Discoverable},
+		{"sensitive by default", sent.Sensitive, &got.Source.Sensitive},
+	} {
+		if b.sent != nil && (b.got == nil || *b.got != *b.sent) {
+			stuck = append(stuck, b.name+" "+onOff(*b.sent))
+		}
+	}
+	if sent.Privacy != "" && got.Source.Privacy != sent.Privacy {
+		stuck = append(stuck, "default privacy "+sent.Privacy)
+	}
+	if sent.Language != "" && !strings.EqualFold(got.Source.Language, sent.Language) {
+		stuck = append(stuck, "default language "+sent.Language)
 	}
 	return stuck
 }

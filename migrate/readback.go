@@ -21,7 +21,9 @@ import (
 //     after the write: follow, mute, block, endorsement, note (the
 //     relationship), hashtag follow (the tag's following), bookmark and
 //     like (the post's bookmarked, favourited), a list's settings (the
-//     list as saved);
+//     list as saved); a post (posts/readback.go), which is failed, not
+//     retried, when a field did not stick: a second request would post
+//     it twice;
 //   - else one read for many items: a list's members after each batch,
 //     the featured tags once after the category, the mutes' ends once
 //     after the category (the newest mutes come first);

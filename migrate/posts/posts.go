@@ -249,7 +249,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	r.ids, r.claimed = map[string]string{}, map[string]bool{}
 	for _, rec := range r.Journal.Steps() {
-		if rec.Category == Category && rec.Status == journal.StatusDone {
+		if rec.Category == Category && (rec.Status == journal.StatusDone || rec.Status == journal.StatusFailed && rec.NewID != "") {
 			r.claimed[rec.NewID] = true // never taken for another post
 		}
 	}
@@ -340,7 +340,12 @@ func (r *Runner) post(ctx context.Context, p archive.Post) error {
 			r.ids[p.ID] = rec.NewID
 			r.Journal.Settled(id) // already there, in the summary
 			return nil
-		case journal.StatusSkipped, journal.StatusFailed:
+		case journal.StatusFailed:
+			if rec.NewID != "" {
+				r.ids[p.ID] = rec.NewID // made without all its fields (notStuck): its replies hang on it
+			}
+			return nil
+		case journal.StatusSkipped:
 			return nil
 		}
 	}
@@ -403,6 +408,9 @@ func (r *Runner) post(ctx context.Context, p archive.Post) error {
 		st, err := r.Client.CreateStatus(ctx, ns) // a 429 is waited out by the client
 		if err == nil {
 			r.ids[p.ID] = st.ID
+			if d := drift(&ns, st); len(d) > 0 {
+				return r.outcome(step, notStuck(st.ID, d))
+			}
 			return r.Journal.Record(journal.Record{ID: id, Category: Category, Status: journal.StatusDone, NewID: st.ID})
 		}
 		var ae *api.Error
