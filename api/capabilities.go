@@ -104,9 +104,6 @@ type Capabilities struct {
 	minVersion string
 }
 
-// Supports reports whether cat has any lane here.
-func (c Capabilities) Supports(cat string) bool { return len(c.Lanes[cat]) > 0 }
-
 // Fastest is cat's fastest lane, or "" when unsupported.
 func (c Capabilities) Fastest(cat string) Lane {
 	if l := c.Lanes[cat]; len(l) > 0 {

@@ -60,7 +60,7 @@ func TestCapabilities(t *testing.T) {
 			t.Errorf("%+v: %s, follows by %q; want %s, %q", tt.s, c.Name, c.Fastest("follows"), tt.name, tt.follow)
 		}
 	}
-	if (Server{"gotosocial", "0.20.0"}).Capabilities().Supports("domain_blocks") {
+	if (Server{"gotosocial", "0.20.0"}).Capabilities().Fastest("domain_blocks") != "" {
 		t.Error("GoToSocial has no user domain blocks")
 	}
 }
