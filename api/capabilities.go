@@ -51,6 +51,12 @@ type Capabilities struct {
 	// FollowsPerDay is the API's daily follow allowance, 0 when none. On
 	// Mastodon hashtag follows spend it too (app/models/tag_follow.rb).
 	FollowsPerDay int
+	// FollowCap is how many accounts one may follow, 0 when no limit:
+	// Mastodon's 7,500, or 1.1 times the followers above it
+	// (app/validators/follow_limit_validator.rb, MAX_FOLLOWS_THRESHOLD's
+	// default). GoToSocial has none (internal/processing/account/
+	// follow.go checks only blocks and existing follows).
+	FollowCap int
 	// OutgoingRequests says the server may list the follow requests an
 	// account sent and that wait for acceptance (GET /api/v1/
 	// follow_requests/outgoing, GoToSocial 0.20: internal/api/client/
@@ -141,12 +147,12 @@ var capabilityTable = []Capabilities{
 		// only by API.
 		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
 			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
-		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true,
+		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, FollowCap: 7500, ListsTakeRequests: true,
 		FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 	{Software: "mastodon", Name: "Mastodon 4.2",
 		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
 			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
-		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, ListsTakeRequests: true,
+		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, FollowCap: 7500, ListsTakeRequests: true,
 		FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 	{Software: "gotosocial", Name: "GoToSocial 0.18+", minVersion: "0.18",
 		// POST /api/v1/import takes following, blocks and mutes
@@ -172,7 +178,7 @@ var capabilityTable = []Capabilities{
 	{Software: "", Name: "other (treated as Mastodon, probed)", Probe: true,
 		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
 			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
-		UserDomainBlocks: true, FollowsPerDay: 400, ListsTakeRequests: true, FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
+		UserDomainBlocks: true, FollowsPerDay: 400, FollowCap: 7500, ListsTakeRequests: true, FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 }
 
 // Refuses says the server takes none of cat's items, for the categories

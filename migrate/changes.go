@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -124,12 +125,8 @@ func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, 
 	for _, name := range Categories {
 		ch.category(name)
 	}
-	cap := FollowCap
-	if n := t.Me.FollowersCnt * 11 / 10; n > cap {
-		cap = n
-	}
 	d := &differ{ch: ch, t: t, res: res, c: c, follows: map[string]bool{}, steps: map[string][]journal.Step{},
-		capLeft: cap - len(t.Following), opts: opts, keep: map[string]map[string]bool{}}
+		capLeft: followCap(opts.Server.Capabilities(), t.Me) - len(t.Following), opts: opts, keep: map[string]map[string]bool{}}
 	d.diffFollows(e)
 	d.diffLists(e)
 	d.diffStatuses("bookmarks", journal.OpBookmark, e.Bookmarks, t.Bookmarks)
@@ -296,13 +293,23 @@ func (d *differ) diffFollows(e *archive.Export) {
 	}
 }
 
+// followCap is how many accounts me may follow on a server with caps:
+// Mastodon's cap, or 1.1 times the followers above it; no limit (as
+// many as there can be) where the server has none.
+func followCap(caps api.Capabilities, me *api.Account) int {
+	if caps.FollowCap == 0 {
+		return math.MaxInt / 2 // less the follows already there, still huge
+	}
+	return max(caps.FollowCap, me.FollowersCnt*11/10)
+}
+
 // follow adds a follow step unless the cap forbids it.
 func (d *differ) follow(acc *api.Account, f *archive.Follow, note string) bool {
 	r := d.ch.category("follows")
 	handle := d.c.FullAcct(acc)
 	if d.capLeft <= 0 {
 		r.OverCap++
-		d.problem("follows", handle, "over_cap", fmt.Sprintf("over Mastodon's limit of %s follows", thousands(FollowCap)))
+		d.problem("follows", handle, "over_cap", fmt.Sprintf("over the server's limit of %s follows", thousands(followCap(d.opts.Server.Capabilities(), d.t.Me))))
 		return false
 	}
 	d.capLeft--

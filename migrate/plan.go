@@ -15,17 +15,22 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
-// Mastodon's limits on follows (app/validators/follow_limit_validator.rb,
-// config/initializers/rack_attack.rb via app/lib/rate_limiter.rb).
-const (
-	FollowCap      = 7500
-	FollowsPerDay  = 400
-	maxWarnExample = 5
-)
+// assumed are the limits a plan counts with before it knows the server,
+// and says so: Mastodon's, from the capability table (the follow cap of
+// app/validators/follow_limit_validator.rb, the daily follows of
+// app/lib/rate_limiter.rb), the tightest of the servers people move to.
+var assumed = api.Server{Software: "mastodon"}.Capabilities()
+
+// FollowsPerDay is Mastodon's daily follow allowance, for counts made
+// before the server is known.
+var FollowsPerDay = assumed.FollowsPerDay
+
+const maxWarnExample = 5
 
 // Mastodon's own importer (Preferences > Import and export > Import) takes
 // at most this many rows, and this many bytes, per file
@@ -265,11 +270,11 @@ func (p *Plan) warnings(e *archive.Export) []Warning {
 	}
 	add("list_member_not_followed", "list members you do not follow: Mastodon lists hold only followed accounts, so they will be followed first (with default settings); they are counted in follows", notFollowed)
 
-	if send > FollowCap {
+	if limit := assumed.FollowCap; send > limit {
 		ws = append(ws, Warning{Code: "follow_cap", Count: send,
 			Message: fmt.Sprintf("%s follows: Mastodon allows %s until you have more followers, so %s are counted and sent; the other %s will not be",
-				thousands(send), thousands(FollowCap), thousands(FollowCap), thousands(send-FollowCap))})
-		send = FollowCap
+				thousands(send), thousands(limit), thousands(limit), thousands(send-limit))})
+		send = limit
 	}
 	p.Importable.Follows = send
 	if w, ok := dailyLimitWarning(send, 0); ok {

@@ -104,8 +104,8 @@ func TestPlanCSVOnlyLeavesPostsUnknown(t *testing.T) {
 // 200,000 follows: only 7,500 can be sent, and the time is theirs.
 func TestPlanOverCapEstimatesWhatIsSent(t *testing.T) {
 	p := NewPlan(&archive.Export{Follows: follows(200_000)})
-	if p.Importable.Follows != FollowCap {
-		t.Errorf("follows = %d, want the cap %d", p.Importable.Follows, FollowCap)
+	if p.Importable.Follows != 7500 {
+		t.Errorf("follows = %d, want Mastodon's cap, 7,500", p.Importable.Follows)
 	}
 	out := oneLine(text(t, p, TextOptions{}))
 	if strings.Contains(out, "500 days") || !strings.Contains(out, "7,500 follows at 400 a day (Mastodon's limit for API clients): the replay takes about 19 days") {
