@@ -102,13 +102,21 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err == nil && (!retryStatus(resp.StatusCode) || attempt >= t.retries || !replayable(req)) {
 			return resp, nil
 		}
-		if err != nil && (ctx.Err() != nil || !t.transient(err) || attempt >= t.retries || !replayable(req)) {
-			err = t.unreachable(err)
-			var ue *UnreachableError
-			if errors.As(err, &ue) && !t.answered.Load() {
-				t.dead.CompareAndSwap(nil, ue)
+		if err != nil {
+			final := ctx.Err() != nil || !t.transient(err) || attempt >= t.retries || !replayable(req)
+			if final {
+				err = t.unreachable(err)
+				var ue *UnreachableError
+				if errors.As(err, &ue) && !t.answered.Load() {
+					t.dead.CompareAndSwap(nil, ue)
+				}
 			}
-			return nil, err
+			// Only now: done wakes the requests waiting for this one's
+			// answer, and a server found dead must be seen so by them.
+			t.pacer.done(req, nil, 0)
+			if final {
+				return nil, err
+			}
 		}
 		if err := t.clock.Sleep(ctx, t.delay(attempt)); err != nil {
 			return nil, err
@@ -119,7 +127,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // attempt sends the request once and reads the whole body: a connection
 // dropped mid-body is a transient failure like any other, and must be
-// retried here. The pacer learns the outcome.
+// retried here. The pacer learns an answer here, a failure from the
+// caller (after it has judged the server).
 func (t *transport) attempt(ctx context.Context, req *http.Request, body []byte) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
@@ -129,13 +138,11 @@ func (t *transport) attempt(ctx context.Context, req *http.Request, body []byte)
 	}
 	resp, err := t.base.RoundTrip(r)
 	if err != nil {
-		t.pacer.done(req, nil, 0)
 		return nil, t.timedOut(ctx, err)
 	}
 	data, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		t.pacer.done(req, nil, 0)
 		return nil, t.timedOut(ctx, err)
 	}
 	t.answered.Store(true)
