@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 
@@ -48,6 +49,32 @@ func TestFollowCapByServer(t *testing.T) {
 		}
 		if sent != tt.sent || over != n-tt.sent {
 			t.Errorf("%s: %d follows sent, %d over the cap; want %d and %d", tt.name, sent, over, tt.sent, n-tt.sent)
+		}
+	}
+}
+
+// TestPlanForServer: a plan counts with Mastodon's limits until the
+// target is known; on GoToSocial, which has neither a follow cap nor a
+// daily limit, it takes both back.
+func TestPlanForServer(t *testing.T) {
+	for _, tt := range []struct {
+		srv     api.Server
+		follows int
+		codes   []string
+	}{
+		{api.Server{Software: "mastodon", Version: "4.5.0"}, 7_500, []string{"follow_cap", "follow_daily_limit"}},
+		{api.Server{Software: "gotosocial", Version: "0.20.0"}, 8_000, nil},
+	} {
+		p := NewPlan(&archive.Export{Follows: follows(8_000)})
+		p.ForServer(tt.srv.Capabilities())
+		var codes []string
+		for _, w := range p.Warnings {
+			if w.Code != "importer_limit" {
+				codes = append(codes, w.Code)
+			}
+		}
+		if p.Importable.Follows != tt.follows || !slices.Equal(codes, tt.codes) {
+			t.Errorf("%s: %d follows, warnings %v; want %d, %v", tt.srv.Software, p.Importable.Follows, codes, tt.follows, tt.codes)
 		}
 	}
 }

@@ -335,6 +335,22 @@ func importerLimits(e *archive.Export) []Warning {
 	return ws
 }
 
+// ForServer takes back what the plan assumed of Mastodon (assumed) that
+// the target, now known by caps, does not have: with no follow cap
+// every follow is counted, with no daily follow limit there is no wait.
+func (p *Plan) ForServer(caps api.Capabilities) {
+	p.Warnings = slices.DeleteFunc(p.Warnings, func(w Warning) bool {
+		switch {
+		case w.Code == "follow_cap" && caps.FollowCap == 0:
+			p.Importable.Follows = w.Count // all of them, as counted before the cap
+			return true
+		case w.Code == "follow_daily_limit" && caps.FollowsPerDay == 0:
+			return true
+		}
+		return false
+	})
+}
+
 // dailyLimitWarning is the warning for follows and hashtag follows
 // (tags, which spend the same allowance) past Mastodon's daily limit.
 func dailyLimitWarning(follows, tags int) (Warning, bool) {

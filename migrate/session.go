@@ -296,6 +296,7 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 		return nil, err
 	}
 	caps := c.Server(ctx).Capabilities()
+	plan.ForServer(caps)
 	est := EstimateLanes(plan.Target.Steps, caps)
 	plan.Lanes = &est
 	plan.laneServer, plan.laneImport = caps.Name, caps.Has("follows", api.LaneImport)
@@ -417,6 +418,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	}
 	s.offerFastLane(ctx, p, c, j, ch.Steps)
 	plan.Target = ch
+	plan.ForServer(c.Server(ctx).Capabilities())
 	if err := recordProblems(j, ch.Problems); err != nil {
 		return nil, err
 	}

@@ -230,3 +230,35 @@ func TestTagFollowsShareDailyLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestPlanNoDailyLimitOnGoToSocial: a plan made against GoToSocial, which
+// has no daily follow limit, does not warn of Mastodon's; against
+// Mastodon it does.
+func TestPlanNoDailyLimitOnGoToSocial(t *testing.T) {
+	for _, tt := range []struct {
+		fl   mastotest.Flavour
+		warn bool
+	}{{mastotest.Mastodon45, true}, {mastotest.GoToSocial020, false}} {
+		t.Run(tt.fl.String(), func(t *testing.T) {
+			s := mastotest.NewServer(t, mastotest.WithFlavour(tt.fl), generous(tt.fl))
+			export := writeExport(t, s, 450)
+			f, out, errOut := migrateFactory(t, s)
+			if code := run(context.Background(), []string{"plan", export, "--to", s.URL, "--json"}, f); code != 0 {
+				t.Fatalf("plan: exit %d\n%s", code, errOut)
+			}
+			var plan struct {
+				Warnings []struct{ Code string } `json:"warnings"`
+			}
+			if err := json.Unmarshal([]byte(out.String()), &plan); err != nil {
+				t.Fatal(err)
+			}
+			warned := false
+			for _, w := range plan.Warnings {
+				warned = warned || w.Code == "follow_daily_limit"
+			}
+			if warned != tt.warn {
+				t.Errorf("daily limit warning: %v, want %v", warned, tt.warn)
+			}
+		})
+	}
+}
