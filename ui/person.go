@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -268,16 +267,13 @@ func (l *live) reply(a answer) error {
 }
 
 // Confirm asks on the page. Removals (overwrite mode) need the account
-// typed, as on the terminal.
+// typed, as on the terminal: the page shows the field, the engine judges.
 func (l *live) Confirm(ctx context.Context, q migrate.Confirmation) (bool, error) {
 	a, err := l.ask(ctx, Question{Confirm: &q})
 	if err != nil {
 		return false, err
 	}
-	if q.Removals > 0 && q.Kind == migrate.ConfirmChange {
-		return a.yes && strings.TrimPrefix(strings.TrimSpace(a.typed), "@") == q.Account, nil
-	}
-	return a.yes, nil
+	return q.Agrees(a.yes, a.typed), nil
 }
 
 // Secret asks for a secret in a password field; the answer goes to the
