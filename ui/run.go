@@ -133,8 +133,9 @@ func (s *Server) pauseRun(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/run", http.StatusSeeOther)
 }
 
-// continueRun continues the newest unfinished journal, as `mastomigrate
-// resume --yes` does: pressing Continue is the confirmation.
+// continueRun continues the newest unfinished journal. Pressing Continue
+// agrees to carry on adding; removals (a journal in overwrite mode) are
+// asked on the page, the account's name typed, as a fresh run asks them.
 func (s *Server) continueRun(w http.ResponseWriter, r *http.Request) {
 	err := s.resume()
 	if err != nil {
@@ -156,7 +157,7 @@ func (s *Server) resume() error {
 	if err != nil {
 		return err
 	}
-	sess.Config.Yes = true
+	sess.Config.Continued = true
 	return s.launch(kindMigration, sess.Run)
 }
 
