@@ -205,7 +205,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 // summaryCols are the run's outcomes, as `migrate` sums them up.
 var summaryCols = []column[*migrate.SummaryRow]{
-	{"done", "Done", "", func(r *migrate.SummaryRow) int { return r.Done }},
+	{"done", "Done", "", (*migrate.SummaryRow).Carried},
 	{"already_there", "Already there", "", func(r *migrate.SummaryRow) int { return r.Already }},
 	{"pending", "Requests sent", "follow requests: they count once accepted", func(r *migrate.SummaryRow) int { return r.Pending }},
 	{"waiting", "Waiting for requests", "list members added once their follow request is accepted", func(r *migrate.SummaryRow) int { return r.Waiting }},

@@ -210,9 +210,7 @@ func writeSummary(f *factory, sum *migrate.Summary, asJSON bool) {
 		if r.Done+r.Already+r.Skipped+r.Failed+r.Retry+r.Deferred+r.Waiting == 0 {
 			continue
 		}
-		// Pending follows are among the done (sent); waiting members are
-		// counted with what a later run retries.
-		fmt.Fprintf(w, "  %-14s %6d %8d %8d %8d %7d %6d %9d\n", strings.ReplaceAll(r.Category, "_", " "), r.Done-r.Pending, r.Pending+r.Waiting,
+		fmt.Fprintf(w, "  %-14s %6d %8d %8d %8d %7d %6d %9d\n", strings.ReplaceAll(r.Category, "_", " "), r.Carried(), r.Awaiting(),
 			r.Already, r.Skipped, r.Failed, r.Retry, r.Deferred)
 	}
 }
