@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
@@ -14,8 +15,9 @@ import (
 // use from several goroutines: the replay runs workers in parallel.
 type Person interface {
 	// Confirm asks before the engine changes an account. It returns
-	// false, with no error, when the person declines. With Removals > 0
-	// the face must make the person type Account, not just say yes.
+	// false, with no error, when the person declines. When q.TypeAccount,
+	// the face must make the person type Account, not just say yes, and
+	// lets q.Agrees judge the answer.
 	Confirm(ctx context.Context, q Confirmation) (bool, error)
 	// Secret asks for what is typed and never kept: a password, or a
 	// handle typed as a confirmation. The engine never stores, logs or
@@ -45,6 +47,24 @@ type Confirmation struct {
 	// can show a link shows them with the question.
 	Link  string `json:"link,omitempty"`
 	Enter string `json:"enter,omitempty"`
+}
+
+// TypeAccount says whether agreeing to q takes the account's name typed,
+// not just a yes: a change that removes (overwrite mode) is not undone by
+// a later run, so a yes pressed by habit must not be enough.
+func (q Confirmation) TypeAccount() bool {
+	return q.Kind == ConfirmChange && q.Prompt == "" && q.Removals > 0
+}
+
+// Agrees says whether the person's answer agrees to q: yes is their yes
+// (a button, or "y" typed) and typed what they typed as the account's
+// name. When q.TypeAccount, the name must be q.Account's (an "@" before
+// it, spaces around it and its case do not matter, as for any handle).
+func (q Confirmation) Agrees(yes bool, typed string) bool {
+	if !yes || !q.TypeAccount() {
+		return yes
+	}
+	return strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(typed), "@")), q.Account)
 }
 
 // ConfirmKind says what a Confirmation asks.

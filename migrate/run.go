@@ -86,6 +86,15 @@ type SummaryRow struct {
 	Waiting int `json:"waiting"`
 }
 
+// Carried is what this run sent and is there now: the done less the
+// follow requests still waiting for the other side, which count once
+// accepted. Every face shows this as done.
+func (r *SummaryRow) Carried() int { return r.Done - r.Pending }
+
+// Awaiting is what waits for other people: follow requests sent, and list
+// members waiting for them. No run of ours can hurry either.
+func (r *SummaryRow) Awaiting() int { return r.Pending + r.Waiting }
+
 func (s *Summary) row(cat string) *SummaryRow {
 	for _, r := range s.Rows {
 		if r.Category == cat {

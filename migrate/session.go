@@ -68,7 +68,12 @@ type SessionConfig struct {
 	Mode                 string   // merge | overwrite
 	UpdateFollowSettings bool
 	NoBulk, Wait, Yes    bool
-	Concurrency          int // 0: chosen from the server's allowance
+	// Continued: the person has said to carry on a journaled run (the
+	// page's Continue says it), so what only adds goes on without asking
+	// again; removals are still asked, with the account's name typed
+	// (Confirmation.TypeAccount). Yes asks nothing at all.
+	Continued   bool
+	Concurrency int // 0: chosen from the server's allowance
 }
 
 // Session is one migration, end to end: plan, check, lanes, replay, posts
@@ -526,9 +531,10 @@ func (s *Session) openJournal(in *inputs, account string) (*journal.Journal, err
 		journal.Header{Account: account, Digest: in.digest, Inputs: abs, Options: rc, Created: s.env.clock().Now().UTC()})
 }
 
-// confirm asks before changing the account, unless Yes.
+// confirm asks before changing the account, unless Yes, or Continued
+// and q only adds.
 func (s *Session) confirm(ctx context.Context, p Person, q Confirmation) error {
-	if s.Config.Yes {
+	if s.Config.Yes || s.Config.Continued && !q.TypeAccount() {
 		return nil
 	}
 	ok, err := p.Confirm(ctx, q)

@@ -179,6 +179,44 @@ func TestSessionDeclined(t *testing.T) {
 	}
 }
 
+// TestSessionContinued: a run continued (the page's Continue) asks
+// nothing more before it adds, but asks again before it removes, with the
+// account's name to type; on GoToSocial too, whose import would remove
+// without counting.
+func TestSessionContinued(t *testing.T) {
+	tests := []struct {
+		mode  string
+		asked bool
+	}{
+		{"merge", false},
+		{"overwrite", true},
+	}
+	for _, fl := range mastotest.Flavours() {
+		for _, tt := range tests {
+			t.Run(fl.String()+"/"+tt.mode, func(t *testing.T) {
+				e := newSessionEnv(t, mastotest.WithFlavour(fl))
+				// A block the export lacks: overwrite mode removes it.
+				e.s.SeedBlock(e.s.AddHandle("blocked@x.example", mastotest.Account{}))
+				p := &person{} // it says no to every question
+				cfg := migrate.SessionConfig{Exports: sample, To: "me@new.example", Mode: tt.mode, Continued: true}
+				_, err := migrate.NewSession(cfg, e.env).Run(context.Background(), p)
+				if !tt.asked {
+					if err != nil || len(p.asked) != 0 {
+						t.Errorf("err %v, asked %+v; want a run that asks nothing", err, p.asked)
+					}
+					return
+				}
+				if !errors.Is(err, migrate.ErrNotConfirmed) || len(p.asked) != 1 || !p.asked[0].TypeAccount() {
+					t.Fatalf("err %v, asked %+v; want one question that needs the name, declined", err, p.asked)
+				}
+				if n := e.s.Writes(); n != 0 {
+					t.Errorf("%d writes before the removals were confirmed", n)
+				}
+			})
+		}
+	}
+}
+
 // TestSessionEnds: the typed errors that end a run with work left, each
 // with the summary so far.
 func TestSessionEnds(t *testing.T) {

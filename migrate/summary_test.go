@@ -139,3 +139,23 @@ func TestSessionSummaryCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryRowCounts: the counts every face shows: a follow request
+// is sent but not carried until accepted, and waits with the list
+// members waiting for it.
+func TestSummaryRowCounts(t *testing.T) {
+	tests := []struct {
+		row               migrate.SummaryRow
+		carried, awaiting int
+	}{
+		{migrate.SummaryRow{Done: 5}, 5, 0},
+		{migrate.SummaryRow{Done: 5, Pending: 2}, 3, 2},
+		{migrate.SummaryRow{Done: 5, Pending: 2, Waiting: 3}, 3, 5},
+		{migrate.SummaryRow{Waiting: 3}, 0, 3},
+	}
+	for _, tt := range tests {
+		if c, a := tt.row.Carried(), tt.row.Awaiting(); c != tt.carried || a != tt.awaiting {
+			t.Errorf("%+v: carried %d, awaiting %d; want %d, %d", tt.row, c, a, tt.carried, tt.awaiting)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -268,16 +267,13 @@ func (l *live) reply(a answer) error {
 }
 
 // Confirm asks on the page. Removals (overwrite mode) need the account
-// typed, as on the terminal.
+// typed, as on the terminal: the page shows the field, the engine judges.
 func (l *live) Confirm(ctx context.Context, q migrate.Confirmation) (bool, error) {
 	a, err := l.ask(ctx, Question{Confirm: &q})
 	if err != nil {
 		return false, err
 	}
-	if q.Removals > 0 && q.Kind == migrate.ConfirmChange {
-		return a.yes && strings.TrimPrefix(strings.TrimSpace(a.typed), "@") == q.Account, nil
-	}
-	return a.yes, nil
+	return q.Agrees(a.yes, a.typed), nil
 }
 
 // Secret asks for a secret in a password field; the answer goes to the
@@ -290,41 +286,48 @@ func (l *live) Secret(ctx context.Context, q migrate.SecretRequest) (string, err
 	return a.typed, nil
 }
 
-// end says how a run ended.
+// end says how a run ended: a migration as the engine decides
+// (migrate.EndingOf), in the page's words.
 func (l *live) end(sum *migrate.Summary, err error) {
-	var (
-		stopped  *migrate.StoppedError
-		deferred *migrate.DeferredError
-		retry    *migrate.RetryError
-		later    *move.WaitError
-	)
 	l.change(func(s *Snapshot) {
 		s.Summary, s.Question, s.Wait = sum, nil, nil
-		switch {
-		case s.Kind == kindMove && errors.Is(err, context.Canceled):
-			s.State, s.Message = "paused", "Stopped. Each step of the move is journaled: run it again to continue where it stopped."
-		case errors.As(err, &stopped):
+		if s.Kind == kindMove {
+			s.State, s.Message = moveEnd(err)
+			return
+		}
+		switch migrate.EndingOf(sum, err) {
+		case migrate.EndStopped:
 			s.State, s.Message = "paused", "Paused. Everything done so far is journaled; continue here, or in a terminal with: mastomigrate resume"
-		case errors.Is(err, context.Canceled):
+		case migrate.EndCancelled:
 			s.State, s.Message = "paused", "Paused before anything was sent; continue here, or in a terminal with: mastomigrate resume"
-		case errors.As(err, &later):
-			s.State, s.Message = "waiting", later.Error()
-		case errors.As(err, &deferred):
-			s.State, s.Message = "waiting", deferred.Error()
-		case errors.As(err, &retry):
-			s.State, s.Message = "unfinished", retry.Error()
-		case errors.Is(err, migrate.ErrNotConfirmed):
+		case migrate.EndDeferred:
+			s.State, s.Message = "waiting", err.Error()
+		case migrate.EndRetry:
+			s.State, s.Message = "unfinished", err.Error()
+		case migrate.EndDeclined:
 			s.State, s.Message = "declined", "Not confirmed; nothing was changed."
-		case err != nil:
+		case migrate.EndFailed:
 			s.State, s.Message = "failed", err.Error()
-		case s.Kind == kindMove:
-			s.State, s.Message = "finished", "The move's steps are done; the checks above say where things stand."
-		case sum.Partial:
+		case migrate.EndPartial:
 			s.State, s.Message = "finished", "Done with the chosen categories on "+sum.Account+"."
-		case sum.WaitingApproval:
+		case migrate.EndWaitingApproval:
 			s.State, s.Message = "finished", "Migration to "+sum.Account+" done, but for what waits for follow requests to be accepted."
 		default:
 			s.State, s.Message = "finished", "Migration to "+sum.Account+" complete."
 		}
 	})
+}
+
+// moveEnd is the page's state and words for how a move ended.
+func moveEnd(err error) (state, message string) {
+	var later *move.WaitError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "paused", "Stopped. Each step of the move is journaled: run it again to continue where it stopped."
+	case errors.As(err, &later):
+		return "waiting", later.Error()
+	case err != nil:
+		return "failed", err.Error()
+	}
+	return "finished", "The move's steps are done; the checks above say where things stand."
 }

@@ -133,8 +133,9 @@ func (s *Server) pauseRun(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/run", http.StatusSeeOther)
 }
 
-// continueRun continues the newest unfinished journal, as `mastomigrate
-// resume --yes` does: pressing Continue is the confirmation.
+// continueRun continues the newest unfinished journal. Pressing Continue
+// agrees to carry on adding; removals (a journal in overwrite mode) are
+// asked on the page, the account's name typed, as a fresh run asks them.
 func (s *Server) continueRun(w http.ResponseWriter, r *http.Request) {
 	err := s.resume()
 	if err != nil {
@@ -156,7 +157,7 @@ func (s *Server) resume() error {
 	if err != nil {
 		return err
 	}
-	sess.Config.Yes = true
+	sess.Config.Continued = true
 	return s.launch(kindMigration, sess.Run)
 }
 
@@ -204,7 +205,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 // summaryCols are the run's outcomes, as `migrate` sums them up.
 var summaryCols = []column[*migrate.SummaryRow]{
-	{"done", "Done", "", func(r *migrate.SummaryRow) int { return r.Done }},
+	{"done", "Done", "", (*migrate.SummaryRow).Carried},
 	{"already_there", "Already there", "", func(r *migrate.SummaryRow) int { return r.Already }},
 	{"pending", "Requests sent", "follow requests: they count once accepted", func(r *migrate.SummaryRow) int { return r.Pending }},
 	{"waiting", "Waiting for requests", "list members added once their follow request is accepted", func(r *migrate.SummaryRow) int { return r.Waiting }},

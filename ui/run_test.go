@@ -1,8 +1,11 @@
 package ui_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +125,68 @@ func TestRunIncludes(t *testing.T) {
 	j, err := journal.Load(runs[0].Journal)
 	if err != nil || !strings.Contains(migrate.ResumeCommand(j.Header), "--include likes") {
 		t.Errorf("the journal does not carry the choice: %v", err)
+	}
+}
+
+// TestContinueOverwriteAsks: a migration started in overwrite mode on
+// the terminal (with --yes) and continued from the page removes nothing
+// until the person types the account's name on the page, as a fresh run
+// from the page asks it; a yes alone declines.
+func TestContinueOverwriteAsks(t *testing.T) {
+	limits := mastotest.MastodonLimits()
+	limits.FollowsPerDay = 2 // the terminal's run stops at the daily limit
+	p := newPage(t, mastotest.WithLimits(limits))
+	to := p.storeLogin()
+	env := migrate.Env{Accounts: storeAccounts{tokens: p.tokens, clock: p.clock}, StateDir: p.stateDir, Clock: p.clock}
+	cfg := migrate.SessionConfig{Exports: sample, To: to, Mode: "overwrite", Yes: true}
+	if _, err := migrate.NewSession(cfg, env).Run(t.Context(), quietPerson{}); !errors.As(err, new(*migrate.DeferredError)) {
+		t.Fatalf("err %v, want the daily limit", err)
+	}
+	// Meanwhile the account blocks someone the export does not:
+	// overwrite mode removes that block.
+	blocked := "blocked@x.example"
+	p.fake.SeedBlock(p.fake.AddHandle(blocked, mastotest.Account{}))
+	p.clock.Advance(25 * time.Hour)
+
+	asked := func() *ui.Question {
+		t.Helper()
+		writes := p.fake.Writes()
+		if code, body := p.Post("/run/continue", nil); code != http.StatusOK {
+			t.Fatalf("continue: %d %s", code, body)
+		}
+		s := p.WaitFor("the question", func(s ui.Snapshot) bool { return s.Question != nil || uitest.Ended(s) })
+		if s.Question == nil || s.Question.Confirm == nil || s.Question.Confirm.Removals == 0 || s.Question.Confirm.Account != to {
+			t.Fatalf("continued with no question of the removals: state %q (%s), question %+v", s.State, s.Message, s.Question)
+		}
+		if got := p.fake.Writes(); got != writes {
+			t.Errorf("%d writes before the answer", got-writes)
+		}
+		_, page := p.Get("/run")
+		if !strings.Contains(page, `id="typed"`) {
+			t.Errorf("the page does not ask for the account's name:\n%s", page)
+		}
+		return s.Question
+	}
+	answer := func(q *ui.Question, typed string) ui.Snapshot {
+		t.Helper()
+		form := url.Values{"id": {strconv.Itoa(q.ID)}, "answer": {"yes"}, "typed": {typed}}
+		if code, body := p.Post("/run/answer", form); code != http.StatusOK {
+			t.Fatalf("answer: %d %s", code, body)
+		}
+		return p.WaitFor("the end", func(s ui.Snapshot) bool { return uitest.Ended(s) && s.Seq > q.ID })
+	}
+
+	writes := p.fake.Writes()
+	if s := answer(asked(), ""); s.State != "declined" {
+		t.Errorf("a yes without the name: state %q (%s), want declined", s.State, s.Message)
+	}
+	if !slices.Contains(p.fake.State().Blocks, blocked) || p.fake.Writes() != writes {
+		t.Fatalf("a yes without the name changed the account: %d writes, blocks %q", p.fake.Writes()-writes, p.fake.State().Blocks)
+	}
+	if s := answer(asked(), "@"+to); s.State == "declined" || s.State == "failed" {
+		t.Fatalf("the name typed: state %q (%s)", s.State, s.Message)
+	}
+	if slices.Contains(p.fake.State().Blocks, blocked) {
+		t.Errorf("the name typed, and %s is still blocked", blocked)
 	}
 }

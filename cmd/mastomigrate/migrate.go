@@ -145,8 +145,9 @@ func runMigration(ctx context.Context, f *factory, s *migrate.Session, asJSON bo
 	t.json = asJSON
 	sum, err := s.Run(ctx, t)
 	t.close()
+	end := migrate.EndingOf(sum, err)
 	var stopped *migrate.StoppedError
-	if errors.As(err, &stopped) && stopped.Phase == migrate.PhaseCheck {
+	if end == migrate.EndStopped && errors.As(err, &stopped) && stopped.Phase == migrate.PhaseCheck {
 		fmt.Fprintf(f.IO.ErrOut, "Stopped while reading the new account; continue with: %s\n", stopped.Command)
 		return err
 	}
@@ -154,17 +155,17 @@ func runMigration(ctx context.Context, f *factory, s *migrate.Session, asJSON bo
 		writeSummary(f, sum, asJSON)
 	}
 	switch {
-	case stopped != nil:
+	case end == migrate.EndStopped:
 		fmt.Fprintf(f.IO.ErrOut, "Stopped. Everything done so far is journaled; continue with: %s\n", stopped.Command)
 		return err
-	case err != nil:
+	case !end.Finished():
 		return usage(err)
 	}
 	sayWaiting(f, sum)
-	switch {
-	case sum.Partial:
+	switch end {
+	case migrate.EndPartial:
 		fmt.Fprintf(f.IO.ErrOut, "✓ Done with the chosen categories on %s; run without --only or --skip for the rest.\n", sum.Account)
-	case sum.WaitingApproval:
+	case migrate.EndWaitingApproval:
 		fmt.Fprintf(f.IO.ErrOut, "✓ Migration to %s done, but for what waits for follow requests to be accepted. See: mastomigrate report\n", sum.Account)
 	default:
 		fmt.Fprintf(f.IO.ErrOut, "✓ Migration to %s complete. See what did not make it with: mastomigrate report\n", sum.Account)
@@ -209,9 +210,7 @@ func writeSummary(f *factory, sum *migrate.Summary, asJSON bool) {
 		if r.Done+r.Already+r.Skipped+r.Failed+r.Retry+r.Deferred+r.Waiting == 0 {
 			continue
 		}
-		// Pending follows are among the done (sent); waiting members are
-		// counted with what a later run retries.
-		fmt.Fprintf(w, "  %-14s %6d %8d %8d %8d %7d %6d %9d\n", strings.ReplaceAll(r.Category, "_", " "), r.Done-r.Pending, r.Pending+r.Waiting,
+		fmt.Fprintf(w, "  %-14s %6d %8d %8d %8d %7d %6d %9d\n", strings.ReplaceAll(r.Category, "_", " "), r.Carried(), r.Awaiting(),
 			r.Already, r.Skipped, r.Failed, r.Retry, r.Deferred)
 	}
 }

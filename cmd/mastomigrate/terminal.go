@@ -229,18 +229,19 @@ func (t *terminal) Confirm(ctx context.Context, q migrate.Confirmation) (bool, e
 		return false, &flagError{fmt.Errorf("refusing to change %s without confirmation: run it on a terminal, or add `--yes`", what)}
 	}
 	switch {
-	case q.Prompt != "":
-		fmt.Fprint(s.ErrOut, q.Prompt+" [y/N] ")
-	case q.Removals > 0:
+	case q.TypeAccount():
+		// Typing the name is the yes; the engine judges it.
 		fmt.Fprintf(s.ErrOut, "\nOverwrite mode removes %s from %s.\nType the account name (%s) to go on: ", plural(q.Removals, "item"), q.Account, q.Account)
 		line, _ := t.in.ReadString('\n')
-		return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "@")) == q.Account, nil
+		return q.Agrees(true, line), nil
+	case q.Prompt != "":
+		fmt.Fprint(s.ErrOut, q.Prompt+" [y/N] ")
 	default:
 		fmt.Fprintf(s.ErrOut, "\nMake %s on %s? [y/N] ", plural(q.Changes, "change"), q.Account)
 	}
 	line, _ := t.in.ReadString('\n')
 	a := strings.ToLower(strings.TrimSpace(line))
-	return a == "y" || a == "yes", nil
+	return q.Agrees(a == "y" || a == "yes", ""), nil
 }
 
 // Secret reads a handle typed as a confirmation, or a password without
