@@ -239,7 +239,11 @@ func fromMastodon(method, path string, err error) error {
 }
 
 // pages reads every page of a list endpoint, following rel="next" links
-// (Mastodon paginates by max_id in the Link header).
+// (Mastodon paginates by max_id in the Link header) for as long as there
+// is one. An empty page is not the end: GoToSocial links pages before it
+// filters them (internal/paging/response.go), so one can be empty with
+// more behind it. A next that asks again for the page just read would
+// loop, and ends the list too.
 func pages[T any](ctx context.Context, c *Client, path string, q url.Values) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		params := url.Values{}
@@ -259,7 +263,7 @@ func pages[T any](ctx context.Context, c *Client, path string, q url.Values) ite
 					return
 				}
 			}
-			if r.next == nil || len(items) == 0 {
+			if r.next == nil || r.next.Encode() == params.Encode() {
 				return
 			}
 			params = r.next

@@ -262,17 +262,21 @@ func (s *Server) relationships(c *call) (int, any) {
 }
 
 // following lists accepted follows only: a request, even to an unlocked
-// remote account, is not there until accepted (on both servers).
+// remote account, is not there until accepted (on both servers). A
+// suspended account is left out, after the limit on GoToSocial
+// (GetVisibleAPIAccountsPaged, see pageHiding).
 func (s *Server) following(c *call) (int, any) {
 	var items []seqItem[any]
+	hidden := map[int64]bool{}
 	if c.ids[0] == c.me {
 		for id, f := range s.follows {
-			if !f.requested && !s.accounts[id].Suspended {
+			if !f.requested {
 				items = append(items, seqItem[any]{f.seq, s.accountJSON(s.accounts[id])})
+				hidden[f.seq] = s.accounts[id].Suspended
 			}
 		}
 	}
-	return http.StatusOK, page(s, c, items, 40)
+	return http.StatusOK, pageHiding(s, c, items, hidden, 40)
 }
 
 // outgoingRequests lists the accounts "me" asked to follow that have not
@@ -488,29 +492,34 @@ func (s *Server) unmute(c *call) (int, any) {
 	return http.StatusOK, s.relationshipJSON(c.ids[0])
 }
 
+// listBlocks leaves suspended accounts out
+// (app/controllers/api/v1/blocks_controller.rb: without_suspended).
 func (s *Server) listBlocks(c *call) (int, any) {
 	var items []seqItem[any]
+	hidden := map[int64]bool{}
 	for id, seq := range s.blocks {
-		if s.accounts[id].Suspended {
-			continue // app/controllers/api/v1/blocks_controller.rb: without_suspended
-		}
 		items = append(items, seqItem[any]{seq, s.accountJSON(s.accounts[id])})
+		hidden[seq] = s.accounts[id].Suspended
 	}
-	return http.StatusOK, page(s, c, items, 40)
+	return http.StatusOK, pageHiding(s, c, items, hidden, 40)
 }
 
-// listMutes adds mute_expires_at (app/serializers/rest/muted_account_serializer.rb).
+// listMutes adds mute_expires_at (app/serializers/rest/muted_account_serializer.rb)
+// and leaves suspended accounts out (app/controllers/api/v1/mutes_controller.rb:
+// without_suspended). GoToSocial also skips expired mutes, after the limit
+// (internal/processing/account/mute.go MutesGet, see pageHiding).
 func (s *Server) listMutes(c *call) (int, any) {
 	var items []seqItem[any]
+	hidden := map[int64]bool{}
+	now := s.clock.Now()
 	for id, m := range s.mutes {
-		if s.accounts[id].Suspended {
-			continue // app/controllers/api/v1/mutes_controller.rb: without_suspended
-		}
 		j := s.accountJSON(s.accounts[id])
 		j["mute_expires_at"] = m.expiresAt
 		items = append(items, seqItem[any]{m.seq, j})
+		expired := m.expiresAt != nil && !m.expiresAt.After(now)
+		hidden[m.seq] = s.accounts[id].Suspended || (expired && s.flavour.GoToSocial())
 	}
-	return http.StatusOK, page(s, c, items, 40)
+	return http.StatusOK, pageHiding(s, c, items, hidden, 40)
 }
 
 // Domain blocks are plain strings, 100 a page, at most 200

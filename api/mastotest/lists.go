@@ -122,20 +122,21 @@ func (s *Server) listAccounts(c *call) (int, any) {
 		return status, body
 	}
 	var items []seqItem[any]
+	hidden := map[int64]bool{} // ListAccountsController scopes to without_suspended
 	for id, seq := range l.members {
-		if s.accounts[id].Suspended {
-			continue // ListAccountsController scopes to without_suspended
-		}
 		items = append(items, seqItem[any]{seq, s.accountJSON(s.accounts[id])})
+		hidden[seq] = s.accounts[id].Suspended
 	}
 	if c.get("limit") == "0" {
 		out := []any{}
 		for _, it := range items {
-			out = append(out, it.v)
+			if !hidden[it.seq] {
+				out = append(out, it.v)
+			}
 		}
 		return http.StatusOK, out
 	}
-	return http.StatusOK, page(s, c, items, 40)
+	return http.StatusOK, pageHiding(s, c, items, hidden, 40)
 }
 
 // addToList adds all the accounts or none, in one transaction. An unknown
@@ -183,15 +184,22 @@ func (s *Server) removeFromList(c *call) (int, any) {
 	return http.StatusOK, map[string]any{}
 }
 
+// statusList leaves deleted posts out; GoToSocial after the limit
+// (internal/processing/account/bookmarks.go BookmarksGet, see pageHiding),
+// and it answers a page left empty by that without any Link, as
+// internal/util/paging.go PackagePageableResponse does.
 func (s *Server) statusList(c *call, m map[string]int64) (int, any) {
 	var items []seqItem[any]
+	hidden := map[int64]bool{}
 	for id, seq := range m {
-		if s.statuses[id].Deleted {
-			continue
-		}
 		items = append(items, seqItem[any]{seq, s.statusJSON(s.statuses[id])})
+		hidden[seq] = s.statuses[id].Deleted
 	}
-	return http.StatusOK, page(s, c, items, 20)
+	out := pageHiding(s, c, items, hidden, 20)
+	if len(out) == 0 {
+		c.header.Del("Link")
+	}
+	return http.StatusOK, out
 }
 
 func (s *Server) listBookmarks(c *call) (int, any)  { return s.statusList(c, s.books) }

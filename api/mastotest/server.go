@@ -979,34 +979,56 @@ func (s *Server) tooMany(h http.Header, limit int, reset time.Time) (int, any, b
 // page answers a paginated list: items sorted by descending seq (the
 // relationship record's id), max_id and since/min_id filters, a limit
 // bounded by twice the default (app/controllers/concerns/api/pagination.rb
-// limit_param), and a Link header with rel="next" when the page is full.
+// limit_param), and a Link header as pageHiding says.
 func page[T any](s *Server, c *call, items []seqItem[T], def int) []T {
+	return pageHiding(s, c, items, nil, def)
+}
+
+// pageHiding is page for a list holding rows the server leaves out of
+// its answers (hidden, by seq: a suspended account, a deleted post, an
+// expired mute on GoToSocial). Mastodon filters them in SQL before the
+// limit, and links rel="next" when the page is full. GoToSocial 0.20
+// takes a page of raw rows, builds rel="next"/"prev" from them and
+// filters afterwards (internal/paging/response.go PackageResponse, fed by
+// e.g. internal/processing/account/mute.go MutesGet and
+// internal/processing/common/account.go GetVisibleAPIAccountsPaged): every
+// page with raw rows links onwards, so a page can be short, or empty, and
+// still have a next; only a page without raw rows has no Link.
+func pageHiding[T any](s *Server, c *call, items []seqItem[T], hidden map[int64]bool, def int) []T {
 	lim := def
 	if v := c.get("limit"); v != "" {
 		n, _ := strconv.Atoi(v)
 		lim = min(abs(n), def*2)
 	}
+	gts := s.flavour.GoToSocial()
 	sort.Slice(items, func(i, j int) bool { return items[i].seq > items[j].seq })
-	var out []T
-	var last int64
+	var rows []seqItem[T]
 	maxID, _ := strconv.ParseInt(c.get("max_id"), 10, 64)
 	minID, _ := strconv.ParseInt(c.get("since_id")+c.get("min_id"), 10, 64)
 	for _, it := range items {
-		if (maxID > 0 && it.seq >= maxID) || (minID > 0 && it.seq <= minID) {
+		if (maxID > 0 && it.seq >= maxID) || (minID > 0 && it.seq <= minID) || (hidden[it.seq] && !gts) {
 			continue
 		}
-		if len(out) == lim {
+		if len(rows) == lim {
 			break
 		}
-		out = append(out, it.v)
-		last = it.seq
+		rows = append(rows, it)
 	}
-	if out == nil {
-		out = []T{}
+	out := []T{}
+	for _, it := range rows {
+		if !hidden[it.seq] {
+			out = append(out, it.v)
+		}
 	}
-	if len(out) == lim && lim > 0 {
-		q := url.Values{"limit": {strconv.Itoa(lim)}, "max_id": {strconv.FormatInt(last, 10)}}
-		c.header.Set("Link", fmt.Sprintf(`<%s%s?%s>; rel="next"`, s.URL, c.r.URL.Path, q.Encode()))
+	link := func(rel, key string, seq int64) string {
+		q := url.Values{"limit": {strconv.Itoa(lim)}, key: {strconv.FormatInt(seq, 10)}}
+		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, s.URL, c.r.URL.Path, q.Encode(), rel)
+	}
+	switch {
+	case gts && len(rows) > 0:
+		c.header.Set("Link", link("next", "max_id", rows[len(rows)-1].seq)+", "+link("prev", "min_id", rows[0].seq))
+	case !gts && len(rows) == lim && lim > 0:
+		c.header.Set("Link", link("next", "max_id", rows[len(rows)-1].seq))
 	}
 	return out
 }

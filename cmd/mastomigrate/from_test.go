@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -552,5 +553,41 @@ func TestFromCarriesOutgoingRequests(t *testing.T) {
 				t.Errorf("%d writes to the old account", old.Writes())
 			}
 		})
+	}
+}
+
+// TestPlanFromGoToSocialPastFilteredPages: GoToSocial links a page before
+// it drops expired mutes and accounts the reader cannot see, so a page of
+// those comes back empty with a "next" (see mastotest's pageHiding). The
+// plan must still see the follows and mutes behind it.
+func TestPlanFromGoToSocialPastFilteredPages(t *testing.T) {
+	clock := mastotest.NewManualClock(t0)
+	old := mastotest.NewServer(t, mastotest.WithDomain("old.example"), mastotest.WithClock(clock), generous(mastotest.Mastodon45),
+		mastotest.WithFlavour(mastotest.GoToSocial020))
+	neu := mastotest.NewServer(t, mastotest.WithClock(clock), generous(mastotest.Mastodon45))
+	oldAccount(old, neu, t0)
+	plan := func() map[string]int {
+		t.Helper()
+		f, out, errOut, _ := fromFactory(t, old, neu, clock)
+		if code := run(context.Background(), []string{"plan", "--from", old.URL, "--json"}, f); code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		var p struct{ Importable map[string]int }
+		if err := json.Unmarshal([]byte(out.String()), &p); err != nil {
+			t.Fatal(err)
+		}
+		return p.Importable
+	}
+	before := plan()
+	expired := t0.Add(-time.Hour)
+	for i := range api.MutesPage {
+		old.SeedFollow(old.AddHandle(fmt.Sprint("gone", i, "@x.example"), mastotest.Account{Suspended: true}), mastotest.FollowState{Reblogs: true})
+		old.SeedMute(old.AddHandle(fmt.Sprint("was", i, "@x.example"), mastotest.Account{}), mastotest.MuteState{ExpiresAt: &expired})
+	}
+	after := plan()
+	for _, k := range []string{"follows", "mutes"} {
+		if before[k] == 0 || after[k] != before[k] {
+			t.Errorf("importable %s: %d, before the filtered pages %d", k, after[k], before[k])
+		}
 	}
 }
