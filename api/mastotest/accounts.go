@@ -453,8 +453,9 @@ func (s *Server) unblock(c *call) (int, any) {
 	return http.StatusOK, s.relationshipJSON(c.ids[0])
 }
 
-// mute: notifications defaults to true, duration in seconds, 0 forever
-// (app/controllers/api/v1/accounts_controller.rb#mute, mute_service.rb).
+// mute: notifications defaults to the flavour's (muteNotificationsDefault),
+// duration in seconds, 0 forever (app/controllers/api/v1/
+// accounts_controller.rb#mute, mute_service.rb).
 func (s *Server) mute(c *call) (int, any) {
 	id := c.ids[0]
 	if _, ok := s.target(id); !ok {
@@ -468,7 +469,7 @@ func (s *Server) mute(c *call) (int, any) {
 		m = &mute{seq: s.nextSeq()}
 		s.mutes[id] = m
 	}
-	m.notifications = true
+	m.notifications = s.flavour.muteNotificationsDefault()
 	if v, ok := formBool(c, "notifications"); ok {
 		m.notifications = v
 	}

@@ -225,6 +225,13 @@ func (f Flavour) listFields(c *call, create bool) (title, policy string, status 
 	return title, policy, 0, nil
 }
 
+// muteNotificationsDefault is whether a mute sent without notifications
+// hides the account's notifications too: Mastodon's accounts_controller.rb
+// #mute defaults it to true; GoToSocial 0.20 to false (internal/api/
+// client/accounts/mute.go, normalizeCreateUpdateMute: util.PtrOrValue(
+// form.Notifications, false)).
+func (f Flavour) muteNotificationsDefault() bool { return !f.GoToSocial() }
+
 // followTakesLanguages: GoToSocial's follow form has only reblogs and
 // notify (internal/api/model/account.go AccountFollowRequest), and its
 // relationships carry no languages.

@@ -346,14 +346,16 @@ func TestWritesReadBack(t *testing.T) {
 					t.Errorf("follow languages %v, want %v", got.Languages, want)
 				}
 			}},
+		// The mute wants the opposite of the new server's default (hidden
+		// on Mastodon, shown on GoToSocial), so a dropped parameter shows.
 		{name: "mute notifications", only: "mutes",
-			seed: func(old, _ *mastotest.Server, bo string) {
-				old.SeedMute(bo, mastotest.MuteState{Notifications: false})
+			seed: func(old, neu *mastotest.Server, bo string) {
+				old.SeedMute(bo, mastotest.MuteState{Notifications: neu.Flavour().GoToSocial()})
 			},
 			faults: mastotest.Faults{Unbound: map[string][]string{muteRoute: {"notifications"}}},
 			check: func(t *testing.T, neu *mastotest.Server) {
-				if got, ok := neu.State().Mutes["bo@b.example"]; !ok || got.Notifications {
-					t.Errorf("mute %+v (there %v), want notifications shown", got, ok)
+				if got, ok := neu.State().Mutes["bo@b.example"]; !ok || got.Notifications != neu.Flavour().GoToSocial() {
+					t.Errorf("mute %+v (there %v), want notifications hidden: %v", got, ok, neu.Flavour().GoToSocial())
 				}
 			}},
 		{name: "mute end", only: "mutes",
