@@ -458,6 +458,9 @@ func (s *Server) unblock(c *call) (int, any) {
 // accounts_controller.rb#mute, mute_service.rb).
 func (s *Server) mute(c *call) (int, any) {
 	id := c.ids[0]
+	if status, body, refused := s.flavour.selfMuteRefused(c.me, id); refused {
+		return status, body
+	}
 	if _, ok := s.target(id); !ok {
 		return s.flavour.recordNotFound("")
 	}
@@ -482,6 +485,9 @@ func (s *Server) mute(c *call) (int, any) {
 }
 
 func (s *Server) unmute(c *call) (int, any) {
+	if status, body, refused := s.flavour.selfMuteRefused(c.me, c.ids[0]); refused {
+		return status, body
+	}
 	if _, ok := s.undoTarget(c.ids[0]); !ok {
 		return s.flavour.recordNotFound("")
 	}

@@ -140,6 +140,24 @@ func TestListFields(t *testing.T) {
 	}
 }
 
+// TestSelfMute: GoToSocial refuses to mute or unmute oneself with 406;
+// Mastodon answers the relationship and mutes nothing.
+func TestSelfMute(t *testing.T) {
+	forEachFlavour(t, func(t *testing.T, fl Flavour) {
+		s := NewServer(t, WithFlavour(fl))
+		status, msg := 200, ""
+		if fl.GoToSocial() {
+			status, msg = http.StatusNotAcceptable, "Not Acceptable: account "+s.MeID+" cannot mute or unmute itself"
+		}
+		for _, op := range []string{"mute", "unmute"} {
+			want(t, op, req(t, s, "POST", "/api/v1/accounts/"+s.MeID+"/"+op, nil), status, msg)
+		}
+		if n := len(s.State().Mutes); n != 0 {
+			t.Errorf("%d mutes, want none", n)
+		}
+	})
+}
+
 // TestUnknownRoutes checks that a route the server lacks answers as the
 // real servers do, with nothing that tells it from an item's 404, and
 // that GoToSocial has no user domain blocks.

@@ -232,6 +232,19 @@ func (f Flavour) listFields(c *call, create bool) (title, policy string, status 
 // form.Notifications, false)).
 func (f Flavour) muteNotificationsDefault() bool { return !f.GoToSocial() }
 
+// selfMuteRefused is GoToSocial's answer to muting or unmuting oneself,
+// checked before the target is looked up: 406 (internal/processing/
+// account/mute.go getMuteTarget; the real help text also starts with
+// the caller's name, from gtserror.Newf). The last result says whether
+// it applies; Mastodon answers the relationship and mutes nothing.
+func (f Flavour) selfMuteRefused(me, target string) (int, any, bool) {
+	if !f.GoToSocial() || me != target {
+		return 0, nil, false
+	}
+	status, body := gtsError(http.StatusNotAcceptable, "account "+me+" cannot mute or unmute itself")
+	return status, body, true
+}
+
 // followTakesLanguages: GoToSocial's follow form has only reblogs and
 // notify (internal/api/model/account.go AccountFollowRequest), and its
 // relationships carry no languages.
