@@ -104,6 +104,13 @@ type Capabilities struct {
 	// 422 (formvalidation.go, maximumFilterTitleLength); Mastodon has none
 	// (app/models/custom_filter.rb validates presence only).
 	FilterTitle int
+	// ListTitle is the most characters a list's title may have, 0 when
+	// there is no limit known: GoToSocial refuses a longer one with 400
+	// (internal/validate/formvalidation.go, ListTitle and
+	// maximumListTitleLength, counted in runes; called from internal/api/
+	// client/lists/listcreate.go and listupdate.go); Mastodon has none
+	// (app/models/list.rb validates presence only).
+	ListTitle int
 	// Probe says the entry is a guess: check each feature by trying it.
 	Probe bool
 	// minVersion is the first version the entry is for ("" any).
@@ -214,7 +221,7 @@ func (s Server) Capabilities() Capabilities {
 	c.Profile = s.profileLimits()
 	c.FilterActions = s.filterActions()
 	if s.Software == "gotosocial" {
-		c.FilterKeyword, c.FilterTitle = 40, 200
+		c.FilterKeyword, c.FilterTitle, c.ListTitle = 40, 200, 200
 	}
 	return c
 }

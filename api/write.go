@@ -40,12 +40,11 @@ func (c *Client) Follow(ctx context.Context, id string, o FollowOptions) (*Relat
 }
 
 // Mute mutes the account; notifications says whether to mute its
-// notifications too (Mastodon's default: yes); duration 0 is forever.
-func (c *Client) Mute(ctx context.Context, id string, notifications *bool, duration time.Duration) (*Relationship, error) {
-	q := url.Values{}
-	if notifications != nil {
-		q.Set("notifications", strconv.FormatBool(*notifications))
-	}
+// notifications too, always sent: the servers' defaults differ (Mastodon's
+// accounts_controller.rb#mute: yes; GoToSocial 0.20's internal/api/
+// client/accounts/mute.go: no); duration 0 is forever.
+func (c *Client) Mute(ctx context.Context, id string, notifications bool, duration time.Duration) (*Relationship, error) {
+	q := url.Values{"notifications": {strconv.FormatBool(notifications)}}
 	if duration > 0 {
 		q.Set("duration", strconv.FormatInt(int64(duration/time.Second), 10))
 	}

@@ -336,34 +336,55 @@ func join(a, b string) string {
 	return a + "; " + b
 }
 
+// cutTitle shortens a title to the most characters the new server takes
+// (most; 0 when no limit is known), counted in runes as GoToSocial counts
+// them. The server would refuse the whole item for a longer title; the
+// shorter one keeps it, and is the title a rerun finds it by. The note
+// says so, "" when the title is kept.
+func cutTitle(title string, most int) (string, string) {
+	t := []rune(title)
+	if most == 0 || len(t) <= most {
+		return title, ""
+	}
+	return strings.TrimSpace(string(t[:most])), fmt.Sprintf("the title is cut to %d characters, the most the new server takes", most)
+}
+
+// diffLists adds the lists' steps and their members'. A list's steps keep
+// the export's title as their item and id, and name the list by the title
+// it has on the new server (cutTitle), which is what runs find it by.
 func (d *differ) diffLists(e *archive.Export) {
 	lists, members := d.ch.category("lists"), d.ch.category("list_members")
+	most := d.opts.Server.Capabilities().ListTitle
 	d.exportLists = map[string]bool{}
 	for _, l := range e.Lists {
 		l := l
-		d.exportLists[l.Title] = true
-		existing := d.t.Lists[l.Title]
+		title, note := cutTitle(l.Title, most)
+		d.exportLists[title] = true
+		existing := d.t.Lists[title]
 		switch {
 		case existing != nil && d.opts.Redo[journal.ListID(l.Title)]:
 			lists.ToDo++
-			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
+			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: "lists", Item: l.Title, List: title,
 				ListSettings: &journal.ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive},
 				Note:         "set the list's settings again: they did not stick"})
 		case existing != nil:
 			lists.Already++
 		default:
 			lists.ToDo++
-			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: "lists", Item: l.Title, List: l.Title,
-				ListSettings: &journal.ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}})
+			if note != "" {
+				d.ch.Notes = append(d.ch.Notes, "list "+l.Title+": "+note)
+			}
+			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: "lists", Item: l.Title, List: title,
+				ListSettings: &journal.ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}, Note: note})
 		}
 		for _, m := range l.Members {
 			n := len(d.problems)
 			acc, ok := d.account("list_members", m)
 			if !ok {
-				d.lastProblem(n).List = l.Title
+				d.lastProblem(n).List = title
 				continue
 			}
-			d.wanted("list "+l.Title, acc.ID)
+			d.wanted("list "+title, acc.ID)
 			if existing != nil && existing.Members[acc.ID] {
 				members.Already++
 				continue
@@ -371,14 +392,14 @@ func (d *differ) diffLists(e *archive.Export) {
 			if d.t.Following[acc.ID] == nil && !d.t.Requested[acc.ID] && !d.follows[acc.ID] {
 				// Mastodon lists hold only followed accounts; its own importer
 				// follows them first too.
-				if !d.follow(acc, &archive.Follow{Account: m}, "to add to the list "+l.Title) {
+				if !d.follow(acc, &archive.Follow{Account: m}, "to add to the list "+title) {
 					continue
 				}
 			}
 			members.ToDo++
 			handle := d.c.FullAcct(acc)
 			d.add(journal.Step{ID: journal.ListMemberID(l.Title, handle), Op: journal.OpAddToList, Category: "list_members",
-				Item: handle, AccountID: acc.ID, List: l.Title})
+				Item: handle, AccountID: acc.ID, List: title})
 		}
 	}
 }

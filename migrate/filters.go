@@ -41,10 +41,9 @@ func diffFilters(ch *Changes, add func(journal.Step), x []api.Filter, have map[s
 			want.Action = a
 			notes = append(notes, fmt.Sprintf("the filter action %s becomes %s: the new server has no %s (Mastodon has it from 4.4; GoToSocial 0.20 has none)", f.Action, a, f.Action))
 		}
-		if t := []rune(f.Title); caps.FilterTitle > 0 && len(t) > caps.FilterTitle {
-			// The server would refuse the whole filter; a shorter title keeps it.
-			want.Title = strings.TrimSpace(string(t[:caps.FilterTitle]))
-			notes = append(notes, fmt.Sprintf("the title is cut to %d characters, the most the new server takes", caps.FilterTitle))
+		if t, note := cutTitle(f.Title, caps.FilterTitle); note != "" {
+			want.Title = t
+			notes = append(notes, note)
 		}
 		note := strings.Join(notes, "; ")
 		if h := have[want.Title]; h != nil {

@@ -490,9 +490,13 @@ func (r *Runner) send(ctx context.Context, s journal.Step) (journal.Record, erro
 		return r.createList(ctx, s)
 	case journal.OpMute:
 		var d time.Duration
-		var notifications *bool
+		// An export that does not say meant Mastodon's default, which
+		// hides them; importcsv writes the same.
+		notifications := true
 		if s.Mute != nil {
-			notifications = s.Mute.Notifications
+			if s.Mute.Notifications != nil {
+				notifications = *s.Mute.Notifications
+			}
 			if s.Mute.ExpiresAt != nil {
 				d = s.Mute.ExpiresAt.Sub(r.Clock.Now())
 				if d < time.Second {

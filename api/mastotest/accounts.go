@@ -457,10 +457,14 @@ func (s *Server) unblock(c *call) (int, any) {
 	return http.StatusOK, s.relationshipJSON(c.ids[0])
 }
 
-// mute: notifications defaults to true, duration in seconds, 0 forever
-// (app/controllers/api/v1/accounts_controller.rb#mute, mute_service.rb).
+// mute: notifications defaults to the flavour's (muteNotificationsDefault),
+// duration in seconds, 0 forever (app/controllers/api/v1/
+// accounts_controller.rb#mute, mute_service.rb).
 func (s *Server) mute(c *call) (int, any) {
 	id := c.ids[0]
+	if status, body, refused := s.flavour.selfMuteRefused(c.me, id); refused {
+		return status, body
+	}
 	if _, ok := s.target(id); !ok {
 		return s.flavour.recordNotFound("")
 	}
@@ -472,7 +476,7 @@ func (s *Server) mute(c *call) (int, any) {
 		m = &mute{seq: s.nextSeq()}
 		s.mutes[id] = m
 	}
-	m.notifications = true
+	m.notifications = s.flavour.muteNotificationsDefault()
 	if v, ok := formBool(c, "notifications"); ok {
 		m.notifications = v
 	}
@@ -485,6 +489,9 @@ func (s *Server) mute(c *call) (int, any) {
 }
 
 func (s *Server) unmute(c *call) (int, any) {
+	if status, body, refused := s.flavour.selfMuteRefused(c.me, c.ids[0]); refused {
+		return status, body
+	}
 	if _, ok := s.undoTarget(c.ids[0]); !ok {
 		return s.flavour.recordNotFound("")
 	}

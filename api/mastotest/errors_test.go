@@ -2,6 +2,8 @@ package mastotest
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -93,6 +95,65 @@ func TestListTitles(t *testing.T) {
 			want(t, "same title", a, http.StatusConflict, "Conflict: you already have a list with this title")
 		} else {
 			want(t, "same title", a, 200, "")
+		}
+	})
+}
+
+// TestListFields: what each flavour refuses of a list's title and replies
+// policy, on create and on update, and how it says so.
+func TestListFields(t *testing.T) {
+	long := strings.Repeat("é", 201) // GoToSocial counts characters, not bytes
+	type ans struct {
+		status int
+		msg    string
+	}
+	for _, tt := range []struct {
+		name          string
+		form          url.Values
+		mastodon, gts ans
+	}{
+		{"empty title", vals("title", " "),
+			ans{422, "Validation failed: Title can't be blank"},
+			ans{400, "Bad Request: list title must be provided, and must be no more than 200 chars"}},
+		{"200 characters", vals("title", long[len("é"):]) /* 200 */, ans{200, ""}, ans{200, ""}},
+		{"201 characters", vals("title", long),
+			ans{200, ""},
+			ans{400, "Bad Request: list title length must be no more than 200 chars, provided title was 201 chars"}},
+		{"unknown policy", vals("title", "Friends", "replies_policy", "all"),
+			ans{422, "Validation failed: Replies policy is not included in the list"},
+			ans{400, "Bad Request: list replies_policy must be either empty or one of 'followed', 'list', 'none'"}},
+		{"upper-case policy", vals("title", "Friends", "replies_policy", "NONE"),
+			ans{422, "Validation failed: Replies policy is not included in the list"}, ans{200, ""}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			forEachFlavour(t, func(t *testing.T, fl Flavour) {
+				w := tt.mastodon
+				if fl.GoToSocial() {
+					w = tt.gts
+				}
+				s := NewServer(t, WithFlavour(fl))
+				want(t, "create", req(t, s, "POST", "/api/v1/lists", tt.form), w.status, w.msg)
+				id := s.SeedList("Old", "list", false)
+				want(t, "update", req(t, s, "PUT", "/api/v1/lists/"+id, tt.form), w.status, w.msg)
+			})
+		})
+	}
+}
+
+// TestSelfMute: GoToSocial refuses to mute or unmute oneself with 406;
+// Mastodon answers the relationship and mutes nothing.
+func TestSelfMute(t *testing.T) {
+	forEachFlavour(t, func(t *testing.T, fl Flavour) {
+		s := NewServer(t, WithFlavour(fl))
+		status, msg := 200, ""
+		if fl.GoToSocial() {
+			status, msg = http.StatusNotAcceptable, "Not Acceptable: account "+s.MeID+" cannot mute or unmute itself"
+		}
+		for _, op := range []string{"mute", "unmute"} {
+			want(t, op, req(t, s, "POST", "/api/v1/accounts/"+s.MeID+"/"+op, nil), status, msg)
+		}
+		if n := len(s.State().Mutes); n != 0 {
+			t.Errorf("%d mutes, want none", n)
 		}
 	})
 }

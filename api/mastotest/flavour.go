@@ -190,6 +190,61 @@ func (f Flavour) listAlreadyMember(accountID, listID string) (int, any) {
 // 409 (internal/processing/list/create.go); Mastodon allows duplicates.
 func (f Flavour) listTitleUnique() bool { return f.GoToSocial() }
 
+// listFields reads a list's title and replies policy ("" when not sent)
+// and validates them as the server does; on update (create false) an
+// absent title is no change. Mastodon's app/models/list.rb wants a title
+// of any length and a known policy, else 422. GoToSocial's
+// internal/api/client/lists/listcreate.go and listupdate.go answer 400
+// to what validate.ListTitle refuses, an empty title or one over 200
+// characters (runes, internal/validate/formvalidation.go,
+// maximumListTitleLength), and to a policy validate.ListRepliesPolicy
+// refuses after lower-casing it.
+func (f Flavour) listFields(c *call, create bool) (title, policy string, status int, body any) {
+	title, policy = strings.TrimSpace(c.get("title")), c.get("replies_policy")
+	if f.GoToSocial() {
+		policy = strings.ToLower(policy)
+	}
+	refuse := func(mastodon, gts string) (string, string, int, any) {
+		if f.GoToSocial() {
+			status, body := gtsError(http.StatusBadRequest, gts)
+			return "", "", status, body
+		}
+		status, body := invalid(mastodon)
+		return "", "", status, body
+	}
+	const most = 200 // GoToSocial's maximumListTitleLength
+	switch n := utf8.RuneCountInString(title); {
+	case (create || c.form.Has("title")) && n == 0:
+		return refuse("Title can't be blank", fmt.Sprintf("list title must be provided, and must be no more than %d chars", most))
+	case f.GoToSocial() && n > most:
+		return refuse("", fmt.Sprintf("list title length must be no more than %d chars, provided title was %d chars", most, n))
+	}
+	if policy != "" && policy != "list" && policy != "followed" && policy != "none" {
+		return refuse("Replies policy is not included in the list", "list replies_policy must be either empty or one of 'followed', 'list', 'none'")
+	}
+	return title, policy, 0, nil
+}
+
+// muteNotificationsDefault is whether a mute sent without notifications
+// hides the account's notifications too: Mastodon's accounts_controller.rb
+// #mute defaults it to true; GoToSocial 0.20 to false (internal/api/
+// client/accounts/mute.go, normalizeCreateUpdateMute: util.PtrOrValue(
+// form.Notifications, false)).
+func (f Flavour) muteNotificationsDefault() bool { return !f.GoToSocial() }
+
+// selfMuteRefused is GoToSocial's answer to muting or unmuting oneself,
+// checked before the target is looked up: 406 (internal/processing/
+// account/mute.go getMuteTarget; the real help text also starts with
+// the caller's name, from gtserror.Newf). The last result says whether
+// it applies; Mastodon answers the relationship and mutes nothing.
+func (f Flavour) selfMuteRefused(me, target string) (int, any, bool) {
+	if !f.GoToSocial() || me != target {
+		return 0, nil, false
+	}
+	status, body := gtsError(http.StatusNotAcceptable, "account "+me+" cannot mute or unmute itself")
+	return status, body, true
+}
+
 // followTakesLanguages: GoToSocial's follow form has only reblogs and
 // notify (internal/api/model/account.go AccountFollowRequest), and its
 // relationships carry no languages.

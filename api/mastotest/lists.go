@@ -4,7 +4,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 )
 
 func init() {
@@ -35,19 +34,16 @@ func (s *Server) getLists(c *call) (int, any) {
 }
 
 // createList validates as app/models/list.rb does: a title, a known
-// replies policy, and at most 50 lists per account. GoToSocial refuses a
-// title already used with 409 (internal/processing/list/create.go).
+// replies policy (Flavour.listFields), and at most 50 lists per account.
+// GoToSocial refuses a title already used with 409 (internal/processing/
+// list/create.go).
 func (s *Server) createList(c *call) (int, any) {
-	title := strings.TrimSpace(c.get("title"))
-	if title == "" {
-		return invalid("Title can't be blank")
+	title, policy, status, body := s.flavour.listFields(c, true)
+	if status != 0 {
+		return status, body
 	}
-	policy := c.get("replies_policy")
 	if policy == "" {
 		policy = "list"
-	}
-	if policy != "list" && policy != "followed" && policy != "none" {
-		return invalid("Replies policy is not included in the list")
 	}
 	if s.limits.MaxLists > 0 && len(s.lists) >= s.limits.MaxLists {
 		return invalid("You have reached the maximum number of lists")
@@ -80,19 +76,15 @@ func (s *Server) findList(id string) (*list, int, any) {
 // updateList changes what is sent of title, replies_policy and exclusive
 // (app/controllers/api/v1/lists_controller.rb#update, list_params;
 // GoToSocial's internal/api/client/lists/listupdate.go), validated as
-// on create, and answers the list.
+// on create (Flavour.listFields), and answers the list.
 func (s *Server) updateList(c *call) (int, any) {
 	l, status, body := s.findList(c.ids[0])
 	if status != 0 {
 		return status, body
 	}
-	title := strings.TrimSpace(c.get("title"))
-	if c.form.Has("title") && title == "" {
-		return invalid("Title can't be blank")
-	}
-	policy := c.get("replies_policy")
-	if policy != "" && policy != "list" && policy != "followed" && policy != "none" {
-		return invalid("Replies policy is not included in the list")
+	title, policy, status, body := s.flavour.listFields(c, false)
+	if status != 0 {
+		return status, body
 	}
 	if title != "" {
 		l.Title = title

@@ -260,6 +260,43 @@ func TestFilterTitleTooLong(t *testing.T) {
 	}
 }
 
+// TestListTitleTooLong: GoToSocial refuses a list whose title is over 200
+// characters (400); the list is made with its title cut to 200 and its
+// members go to it, the plan says so, and a rerun finds it by that title
+// and sends nothing.
+func TestListTitleTooLong(t *testing.T) {
+	for _, fl := range mastotest.Flavours() {
+		t.Run(fl.String(), func(t *testing.T) {
+			clock, old, neu := oldAndNew(t, fl)
+			bo := old.AddHandle("bo@b.example", mastotest.Account{})
+			neu.AddHandle("bo@b.example", mastotest.Account{})
+			old.SeedFollow(bo, mastotest.FollowState{Reblogs: true})
+			title := strings.TrimSpace(strings.Repeat("Ünïcode friends ", 16)) // 255 characters
+			old.SeedList(title, "followed", false, bo)
+			f, out, errOut, _ := fromFactory(t, old, neu, clock)
+			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--only", "follows,lists,list_members"}
+			if code := run(context.Background(), args, f); code != 0 {
+				t.Fatalf("exit %d\n%s%s", code, out, errOut)
+			}
+			want := title
+			if fl.GoToSocial() {
+				want = strings.TrimSpace(string([]rune(title)[:200])) // the cut ends in a space
+			}
+			lists := neu.State().Lists
+			if got, ok := lists[want]; !ok || len(lists) != 1 || !reflect.DeepEqual(got.Members, []string{"bo@b.example"}) {
+				t.Fatalf("lists on the new account: %+v, want one titled %q with bo", lists, want)
+			}
+			if said := strings.Contains(out.String(), "cut to 200 characters"); said != fl.GoToSocial() {
+				t.Errorf("the shortened title said: %v\n%s", said, out)
+			}
+			writes := neu.Writes()
+			if code := run(context.Background(), args, f); code != 0 || neu.Writes() != writes {
+				t.Errorf("rerun: exit %d, %d writes\n%s%s", code, neu.Writes()-writes, out, errOut)
+			}
+		})
+	}
+}
+
 // TestWritesReadBack: every write whose server took it without keeping
 // what was sent (a test-only fault of the fake: a parameter not bound, or
 // a write lost) is read back, reported as not stuck, kept for a rerun,
@@ -309,14 +346,16 @@ func TestWritesReadBack(t *testing.T) {
 					t.Errorf("follow languages %v, want %v", got.Languages, want)
 				}
 			}},
+		// The mute wants the opposite of the new server's default (hidden
+		// on Mastodon, shown on GoToSocial), so a dropped parameter shows.
 		{name: "mute notifications", only: "mutes",
-			seed: func(old, _ *mastotest.Server, bo string) {
-				old.SeedMute(bo, mastotest.MuteState{Notifications: false})
+			seed: func(old, neu *mastotest.Server, bo string) {
+				old.SeedMute(bo, mastotest.MuteState{Notifications: neu.Flavour().GoToSocial()})
 			},
 			faults: mastotest.Faults{Unbound: map[string][]string{muteRoute: {"notifications"}}},
 			check: func(t *testing.T, neu *mastotest.Server) {
-				if got, ok := neu.State().Mutes["bo@b.example"]; !ok || got.Notifications {
-					t.Errorf("mute %+v (there %v), want notifications shown", got, ok)
+				if got, ok := neu.State().Mutes["bo@b.example"]; !ok || got.Notifications != neu.Flavour().GoToSocial() {
+					t.Errorf("mute %+v (there %v), want notifications hidden: %v", got, ok, neu.Flavour().GoToSocial())
 				}
 			}},
 		{name: "mute end", only: "mutes",
