@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mastomigrate/mastomigrate/domainname"
 )
 
 func init() {
@@ -523,14 +525,28 @@ func (s *Server) listDomainBlocks(c *call) (int, any) {
 	return http.StatusOK, page(s, c, items, 100)
 }
 
-// blockDomain also removes follows of that domain's accounts
-// (app/services/after_block_domain_from_account_service.rb).
+// blockDomain is Mastodon's Account#block_domain!, which looks the raw
+// domain up (domain_blocks.find_or_create_by!, app/models/concerns/
+// account_interactions.rb) and normalises only what it creates: strip,
+// lower case, punycode (app/models/concerns/domain_normalizable.rb), then
+// DomainValidator (app/validators/domain_validator.rb: labels of
+// [a-z0-9-], 1 to 63 long). So a stored domain sent in another spelling
+// ("Spam.Example", or Unicode for punycode) is 422 "has already been
+// taken", and a port or an underscore is invalid. It also removes follows
+// of that domain's accounts (app/services/after_block_domain_from_account_service.rb).
 func (s *Server) blockDomain(c *call) (int, any) {
-	d := strings.ToLower(strings.TrimSpace(c.get("domain")))
-	if d == "" || strings.Contains(d, "@") {
-		return invalid("Domain can't be blank")
-	}
+	d := c.get("domain")
 	if _, ok := s.domains[d]; !ok {
+		norm, err := domainname.Normalize(d)
+		switch _, taken := s.domains[norm]; {
+		case strings.TrimSpace(d) == "":
+			return invalid("Domain can't be blank")
+		case err != nil:
+			return invalid("Domain is invalid")
+		case taken:
+			return invalid("Domain has already been taken")
+		}
+		d = norm
 		s.domains[d] = s.nextSeq()
 	}
 	for id := range s.follows {
@@ -541,8 +557,10 @@ func (s *Server) blockDomain(c *call) (int, any) {
 	return http.StatusOK, map[string]any{}
 }
 
+// unblockDomain looks the raw domain up, as Account#unblock_domain! does
+// (domain_blocks.find_by).
 func (s *Server) unblockDomain(c *call) (int, any) {
-	delete(s.domains, strings.ToLower(c.get("domain")))
+	delete(s.domains, c.get("domain"))
 	return http.StatusOK, map[string]any{}
 }
 
