@@ -21,8 +21,18 @@ import (
 	"unicode/utf8"
 )
 
-// ErrInvalid is wrapped by Normalize's error for a domain Mastodon refuses.
+// ErrInvalid is what Normalize's error is (errors.Is) for a domain
+// Mastodon refuses; its text says why, in words for a plan.
 var ErrInvalid = errors.New("not a domain Mastodon can block")
+
+type invalidError struct{ why string }
+
+func (e *invalidError) Error() string        { return e.why }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(format string, args ...any) error {
+	return &invalidError{fmt.Sprintf(format, args...)}
+}
 
 // Limits of app/validators/domain_validator.rb.
 const (
@@ -31,28 +41,28 @@ const (
 )
 
 // Normalize returns d as Mastodon stores it (lower case, punycode), or an
-// error wrapping ErrInvalid that says why Mastodon would refuse it.
+// ErrInvalid error that says why Mastodon would refuse it.
 func Normalize(d string) (string, error) {
 	d = strings.TrimSpace(d)
 	// A final dot names the same domain (the DNS root).
 	d = strings.TrimSuffix(d, ".")
 	if d == "" {
-		return "", fmt.Errorf("%w: it is empty", ErrInvalid)
+		return "", invalid("it is empty")
 	}
 	if host, port, ok := strings.Cut(d, ":"); ok && port != "" && strings.Trim(port, "0123456789") == "" {
-		return "", fmt.Errorf("%w: %q has a port (%s), which is not part of a domain", ErrInvalid, host, port)
+		return "", invalid("%q has a port (%s), which is not part of a domain", host, port)
 	}
 	labels := strings.Split(d, ".")
 	for i, l := range labels {
 		a, err := label(l)
 		if err != nil {
-			return "", fmt.Errorf("%w: %v", ErrInvalid, err)
+			return "", err
 		}
 		labels[i] = a
 	}
 	out := strings.Join(labels, ".")
 	if len(out) > maxDomain {
-		return "", fmt.Errorf("%w: it is longer than %d characters", ErrInvalid, maxDomain)
+		return "", invalid("it is longer than %d characters", maxDomain)
 	}
 	return out, nil
 }
@@ -61,23 +71,23 @@ func Normalize(d string) (string, error) {
 // ASCII already.
 func label(l string) (string, error) {
 	if l == "" {
-		return "", errors.New("it has an empty label (two dots in a row)")
+		return "", invalid("it has an empty label (two dots in a row)")
 	}
 	// A label this long cannot come out under the limit; it also keeps
 	// punycode's arithmetic small.
 	if len(l) > 4*maxLabel {
-		return "", fmt.Errorf("the label %.20q… is longer than %d characters", l, maxLabel)
+		return "", invalid("the label %.20q… is longer than %d characters", l, maxLabel)
 	}
 	l = fold(l)
 	if !isASCII(l) {
 		l = "xn--" + punycode(l)
 	}
 	if len(l) > maxLabel {
-		return "", fmt.Errorf("the label %q is longer than %d characters", l, maxLabel)
+		return "", invalid("the label %q is longer than %d characters", l, maxLabel)
 	}
 	for _, c := range []byte(l) {
 		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return "", fmt.Errorf("the label %q has %q, and only letters, digits and hyphens are allowed", l, c)
+			return "", invalid("the label %q has %q, and only letters, digits and hyphens are allowed", l, c)
 		}
 	}
 	return l, nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/category"
+	"github.com/mastomigrate/mastomigrate/domainname"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/outcome"
 	"github.com/mastomigrate/mastomigrate/migrate/posts"
@@ -521,7 +522,14 @@ func (r *Runner) send(ctx context.Context, s journal.Step) (journal.Record, erro
 		}
 		return journal.Record{}, err
 	case journal.OpBlockDomain:
-		return journal.Record{}, c.BlockDomain(ctx, s.Item)
+		// Sent as Mastodon stores it: it looks the raw value up, so another
+		// spelling of a domain it has is refused as taken (a plan written
+		// before the diff normalised domains may carry one).
+		dom, err := domainname.Normalize(s.Item)
+		if err != nil {
+			return journal.Record{Status: journal.StatusSkipped, Reason: "not sent: " + err.Error() + " (the server refuses it)"}, nil
+		}
+		return journal.Record{}, c.BlockDomain(ctx, dom)
 	case journal.OpBookmark, journal.OpFavourite:
 		st, err := c.FindStatus(ctx, s.Item)
 		if err != nil {
