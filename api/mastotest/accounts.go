@@ -219,13 +219,20 @@ func (s *Server) getAccount(c *call) (int, any) {
 	return http.StatusOK, s.accountJSON(a)
 }
 
+// noRelationship is a relationship with nothing set, GoToSocial's
+// (internal/api/model/relationship.go: no languages).
+func noRelationship(id string) map[string]any {
+	return map[string]any{"id": id, "following": false, "showing_reblogs": false, "notifying": false,
+		"followed_by": false, "blocking": false, "blocked_by": false, "muting": false,
+		"muting_notifications": false, "requested": false, "requested_by": false, "domain_blocking": false,
+		"endorsed": false, "note": ""}
+}
+
 // relationshipJSON is the real relationship. GoToSocial's has no
 // languages (internal/api/model/relationship.go).
 func (s *Server) relationshipJSON(id string) map[string]any {
-	r := map[string]any{"id": id, "following": false, "showing_reblogs": false, "notifying": false,
-		"languages": nil, "followed_by": false, "blocking": false, "blocked_by": false, "muting": false,
-		"muting_notifications": false, "requested": false, "requested_by": false, "domain_blocking": false,
-		"endorsed": false, "note": ""}
+	r := noRelationship(id)
+	r["languages"] = nil
 	if f, ok := s.follows[id]; ok {
 		r["following"] = !f.requested
 		r["requested"] = f.requested
@@ -250,13 +257,22 @@ func (s *Server) relationshipJSON(id string) map[string]any {
 	return r
 }
 
-// relationships leaves suspended accounts out unless with_suspended=true
-// (app/controllers/api/v1/accounts/relationships_controller.rb).
+// relationships leaves unknown accounts out, and suspended ones unless
+// with_suspended=true, on Mastodon (app/controllers/api/v1/accounts/
+// relationships_controller.rb). GoToSocial answers every id given: its
+// RelationshipGet (internal/processing/account/relationships.go) reads
+// the relationship rows without looking the account up, so an unknown or
+// suspended one (whose follows its suspension removed) comes back with
+// nothing set (internal/api/client/accounts/relationships.go).
 func (s *Server) relationships(c *call) (int, any) {
 	out := []any{}
 	withSuspended := c.get("with_suspended") == "true"
 	for _, id := range c.form["id[]"] {
-		if a, ok := s.accounts[id]; ok && (!a.Suspended || withSuspended) {
+		a, ok := s.accounts[id]
+		switch gone := !ok || a.Unknown || a.Suspended; {
+		case gone && s.flavour.relationshipForEveryID():
+			out = append(out, noRelationship(id))
+		case ok && (!a.Suspended || withSuspended):
 			out = append(out, s.relationshipJSON(id))
 		}
 	}

@@ -190,6 +190,10 @@ func (f Flavour) listAlreadyMember(accountID, listID string) (int, any) {
 // 409 (internal/processing/list/create.go); Mastodon allows duplicates.
 func (f Flavour) listTitleUnique() bool { return f.GoToSocial() }
 
+// relationshipForEveryID: GoToSocial answers a relationship for every id
+// asked, also for an account it does not have (accounts.go relationships).
+func (f Flavour) relationshipForEveryID() bool { return f.GoToSocial() }
+
 // followTakesLanguages: GoToSocial's follow form has only reblogs and
 // notify (internal/api/model/account.go AccountFollowRequest), and its
 // relationships carry no languages.
