@@ -758,6 +758,12 @@ func (r *Runner) settle(ctx context.Context, listID string, batch []journal.Step
 		if rel := rels[s.AccountID]; rel != nil {
 			m.Known, m.Following, m.Requested = true, rel.Following, rel.Requested
 		}
+		if m.Known && !m.OnList && !m.Following && !m.Requested {
+			// GoToSocial answers "not followed" also for an account it
+			// does not have or has suspended (RelationshipGet never looks
+			// it up): the account says whether a follow can still come.
+			m.Gone = r.gone(ctx, s.AccountID)
+		}
 		var rec journal.Record
 		switch outcome.SettleMember(m) {
 		case outcome.Done:
@@ -779,6 +785,13 @@ func (r *Runner) settle(ctx context.Context, listID string, batch []journal.Step
 		}
 	}
 	return nil
+}
+
+// gone says whether the target reads the account as not found or
+// suspended. Any other answer leaves the relationship to decide.
+func (r *Runner) gone(ctx context.Context, id string) bool {
+	a, err := r.Client.Account(ctx, id)
+	return errors.Is(err, api.ErrNotFound) || err == nil && a.Suspended
 }
 
 // failBatch gives every member the outcome of an error that stopped
