@@ -102,26 +102,16 @@ func guessAcct(uri string) string {
 	return strings.ToLower(name + "@" + u.Host) // with its port, as handles have it
 }
 
-var domainRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^xn--`)
-
 // ParseDomain normalises a domain as Mastodon's importer does (trimmed,
-// lower-cased) and reports whether it looks like a host name. Punycode and
-// Unicode names are accepted; handles and URIs are not.
+// lower-cased) and reports whether it can be one: handles, URIs and rows
+// of several columns cannot. Whether the server can block it (a port, an
+// underscore) is the plan's to judge and say, item by item, rather than
+// the whole file's to fail on.
 func ParseDomain(s string) (string, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	s = strings.TrimSuffix(s, ".")
-	if s == "" || strings.ContainsAny(s, "@/: \t,") {
+	if s == "" || strings.ContainsAny(s, "@/ \t,") {
 		return "", false
-	}
-	if domainRe.MatchString(s) {
-		return s, true
-	}
-	// Internationalised names: accept anything without ASCII punctuation
-	// other than dots and hyphens.
-	for _, r := range s {
-		if r < 0x80 && !(r == '.' || r == '-' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			return "", false
-		}
 	}
 	return s, true
 }

@@ -263,7 +263,7 @@ func (b *Bulk) rows(typ api.ImportType, e *archive.Export, have map[string]bool)
 			blocked.accounts[addr(a)] = true
 		}
 		for _, d := range e.DomainBlocks {
-			blocked.domains[strings.ToLower(d)] = true
+			blocked.blockDomain(d)
 		}
 		for i := range e.Follows {
 			f := e.Follows[i]

@@ -15,6 +15,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
 	"github.com/mastomigrate/mastomigrate/category"
+	"github.com/mastomigrate/mastomigrate/domainname"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
@@ -26,7 +27,7 @@ var Categories = category.Names(nil)
 type Problem struct {
 	Category   string `json:"category"`
 	Item       string `json:"item"`
-	Kind       string `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired, blocked, pending
+	Kind       string `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired, blocked, pending, invalid
 	Reason     string `json:"reason"`
 	NewAddress string `json:"new_address,omitempty"`
 	List       string `json:"list,omitempty"`
@@ -215,7 +216,7 @@ func (d *differ) blockedByExport(e *archive.Export, acc *api.Account) string {
 			}
 		}
 		for _, dom := range e.DomainBlocks {
-			d.blocked.domains[dom] = true
+			d.blocked.blockDomain(dom)
 		}
 	}
 	return d.blocked.ends(acc.ID, d.c.FullAcct(acc))
@@ -236,10 +237,26 @@ func (b *exportBlocks) ends(account, handle string) string {
 	if b.accounts[account] {
 		return "not followed: you also block this account, and a block ends a follow"
 	}
-	if b.domains[handle[strings.LastIndexByte(handle, '@')+1:]] {
+	if b.blocksDomain(handle[strings.LastIndexByte(handle, '@')+1:]) {
 		return "not followed: you also block its domain, which ends follows there"
 	}
 	return ""
+}
+
+// blockDomain adds a domain of the export as the server stores it
+// (domainname.Normalize). One the server cannot take is never blocked, so
+// it ends no follow.
+func (b *exportBlocks) blockDomain(d string) {
+	if n, err := domainname.Normalize(d); err == nil {
+		b.domains[n] = true
+	}
+}
+
+// blocksDomain says whether the export blocks domain d, however it is
+// spelt (Unicode or punycode, any case).
+func (b *exportBlocks) blocksDomain(d string) bool {
+	n, err := domainname.Normalize(d)
+	return err == nil && b.domains[n]
 }
 
 func (d *differ) diffFollows(e *archive.Export) {
@@ -462,9 +479,24 @@ func (d *differ) diffBlocks(e *archive.Export) {
 	}
 }
 
+// diffDomains compares the export's domains as Mastodon stores them
+// (lower case, punycode: domainname.Normalize) with the target's, so a
+// Unicode domain is found there once blocked instead of being sent again
+// every run. One Mastodon refuses (a port, an underscore) is not sent: it
+// would only come back refused, run after run.
 func (d *differ) diffDomains(e *archive.Export) {
 	r := d.ch.category("domain_blocks")
-	for _, dom := range e.DomainBlocks {
+	seen := map[string]bool{}
+	for _, raw := range e.DomainBlocks {
+		dom, err := domainname.Normalize(raw)
+		if err != nil {
+			d.problem("domain_blocks", raw, "invalid", "not sent: "+err.Error()+" (the server refuses it)")
+			continue
+		}
+		if seen[dom] {
+			continue // another spelling of a domain already counted
+		}
+		seen[dom] = true
 		d.wanted("domain_blocks", dom)
 		if d.t.DomainBlocks[dom] {
 			r.Already++

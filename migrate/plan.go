@@ -218,13 +218,13 @@ func (p *Plan) warnings(e *archive.Export) []Warning {
 		bx.Follows[i].Account = b
 	}
 	blocked := bx.FollowKeys()
-	blockedDomain := map[string]bool{}
+	blockedDomain := &exportBlocks{domains: map[string]bool{}}
 	for _, d := range e.DomainBlocks {
-		blockedDomain[d] = true
+		blockedDomain.blockDomain(d)
 	}
 	// ended says whether the export's own blocks would end a follow.
 	ended := func(a archive.Account) bool {
-		return archive.Known(blocked, a) || blockedDomain[a.Domain()]
+		return archive.Known(blocked, a) || blockedDomain.blocksDomain(a.Domain())
 	}
 
 	var both []string
@@ -240,7 +240,7 @@ func (p *Plan) warnings(e *archive.Export) []Warning {
 	for _, f := range e.Follows {
 		switch {
 		case archive.Known(blocked, f.Account):
-		case blockedDomain[f.Account.Domain()]:
+		case blockedDomain.blocksDomain(f.Account.Domain()):
 			onBlocked = append(onBlocked, f.Account.String())
 		default:
 			send++

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/category"
+	"github.com/mastomigrate/mastomigrate/domainname"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/outcome"
 	"github.com/mastomigrate/mastomigrate/migrate/posts"
@@ -525,7 +526,14 @@ func (r *Runner) send(ctx context.Context, s journal.Step) (journal.Record, erro
 		}
 		return journal.Record{}, err
 	case journal.OpBlockDomain:
-		return journal.Record{}, c.BlockDomain(ctx, s.Item)
+		// Sent as Mastodon stores it: it looks the raw value up, so another
+		// spelling of a domain it has is refused as taken (a plan written
+		// before the diff normalised domains may carry one).
+		dom, err := domainname.Normalize(s.Item)
+		if err != nil {
+			return journal.Record{Status: journal.StatusSkipped, Reason: "not sent: " + err.Error() + " (the server refuses it)"}, nil
+		}
+		return journal.Record{}, c.BlockDomain(ctx, dom)
 	case journal.OpBookmark, journal.OpFavourite:
 		st, err := c.FindStatus(ctx, s.Item)
 		if err != nil {
@@ -754,6 +762,12 @@ func (r *Runner) settle(ctx context.Context, listID string, batch []journal.Step
 		if rel := rels[s.AccountID]; rel != nil {
 			m.Known, m.Following, m.Requested = true, rel.Following, rel.Requested
 		}
+		if m.Known && !m.OnList && !m.Following && !m.Requested {
+			// GoToSocial answers "not followed" also for an account it
+			// does not have or has suspended (RelationshipGet never looks
+			// it up): the account says whether a follow can still come.
+			m.Gone = r.gone(ctx, s.AccountID)
+		}
 		var rec journal.Record
 		switch outcome.SettleMember(m) {
 		case outcome.Done:
@@ -775,6 +789,13 @@ func (r *Runner) settle(ctx context.Context, listID string, batch []journal.Step
 		}
 	}
 	return nil
+}
+
+// gone says whether the target reads the account as not found or
+// suspended. Any other answer leaves the relationship to decide.
+func (r *Runner) gone(ctx context.Context, id string) bool {
+	a, err := r.Client.Account(ctx, id)
+	return errors.Is(err, api.ErrNotFound) || err == nil && a.Suspended
 }
 
 // failBatch gives every member the outcome of an error that stopped

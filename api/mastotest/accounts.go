@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mastomigrate/mastomigrate/domainname"
 )
 
 func init() {
@@ -217,13 +219,20 @@ func (s *Server) getAccount(c *call) (int, any) {
 	return http.StatusOK, s.accountJSON(a)
 }
 
+// noRelationship is a relationship with nothing set, GoToSocial's
+// (internal/api/model/relationship.go: no languages).
+func noRelationship(id string) map[string]any {
+	return map[string]any{"id": id, "following": false, "showing_reblogs": false, "notifying": false,
+		"followed_by": false, "blocking": false, "blocked_by": false, "muting": false,
+		"muting_notifications": false, "requested": false, "requested_by": false, "domain_blocking": false,
+		"endorsed": false, "note": ""}
+}
+
 // relationshipJSON is the real relationship. GoToSocial's has no
 // languages (internal/api/model/relationship.go).
 func (s *Server) relationshipJSON(id string) map[string]any {
-	r := map[string]any{"id": id, "following": false, "showing_reblogs": false, "notifying": false,
-		"languages": nil, "followed_by": false, "blocking": false, "blocked_by": false, "muting": false,
-		"muting_notifications": false, "requested": false, "requested_by": false, "domain_blocking": false,
-		"endorsed": false, "note": ""}
+	r := noRelationship(id)
+	r["languages"] = nil
 	if f, ok := s.follows[id]; ok {
 		r["following"] = !f.requested
 		r["requested"] = f.requested
@@ -248,13 +257,22 @@ func (s *Server) relationshipJSON(id string) map[string]any {
 	return r
 }
 
-// relationships leaves suspended accounts out unless with_suspended=true
-// (app/controllers/api/v1/accounts/relationships_controller.rb).
+// relationships leaves unknown accounts out, and suspended ones unless
+// with_suspended=true, on Mastodon (app/controllers/api/v1/accounts/
+// relationships_controller.rb). GoToSocial answers every id given: its
+// RelationshipGet (internal/processing/account/relationships.go) reads
+// the relationship rows without looking the account up, so an unknown or
+// suspended one (whose follows its suspension removed) comes back with
+// nothing set (internal/api/client/accounts/relationships.go).
 func (s *Server) relationships(c *call) (int, any) {
 	out := []any{}
 	withSuspended := c.get("with_suspended") == "true"
 	for _, id := range c.form["id[]"] {
-		if a, ok := s.accounts[id]; ok && (!a.Suspended || withSuspended) {
+		a, ok := s.accounts[id]
+		switch gone := !ok || a.Unknown || a.Suspended; {
+		case gone && s.flavour.relationshipForEveryID():
+			out = append(out, noRelationship(id))
+		case ok && (!a.Suspended || withSuspended):
 			out = append(out, s.relationshipJSON(id))
 		}
 	}
@@ -539,14 +557,28 @@ func (s *Server) listDomainBlocks(c *call) (int, any) {
 	return http.StatusOK, page(s, c, items, 100)
 }
 
-// blockDomain also removes follows of that domain's accounts
-// (app/services/after_block_domain_from_account_service.rb).
+// blockDomain is Mastodon's Account#block_domain!, which looks the raw
+// domain up (domain_blocks.find_or_create_by!, app/models/concerns/
+// account_interactions.rb) and normalises only what it creates: strip,
+// lower case, punycode (app/models/concerns/domain_normalizable.rb), then
+// DomainValidator (app/validators/domain_validator.rb: labels of
+// [a-z0-9-], 1 to 63 long). So a stored domain sent in another spelling
+// ("Spam.Example", or Unicode for punycode) is 422 "has already been
+// taken", and a port or an underscore is invalid. It also removes follows
+// of that domain's accounts (app/services/after_block_domain_from_account_service.rb).
 func (s *Server) blockDomain(c *call) (int, any) {
-	d := strings.ToLower(strings.TrimSpace(c.get("domain")))
-	if d == "" || strings.Contains(d, "@") {
-		return invalid("Domain can't be blank")
-	}
+	d := c.get("domain")
 	if _, ok := s.domains[d]; !ok {
+		norm, err := domainname.Normalize(d)
+		switch _, taken := s.domains[norm]; {
+		case strings.TrimSpace(d) == "":
+			return invalid("Domain can't be blank")
+		case err != nil:
+			return invalid("Domain is invalid")
+		case taken:
+			return invalid("Domain has already been taken")
+		}
+		d = norm
 		s.domains[d] = s.nextSeq()
 	}
 	for id := range s.follows {
@@ -557,8 +589,10 @@ func (s *Server) blockDomain(c *call) (int, any) {
 	return http.StatusOK, map[string]any{}
 }
 
+// unblockDomain looks the raw domain up, as Account#unblock_domain! does
+// (domain_blocks.find_by).
 func (s *Server) unblockDomain(c *call) (int, any) {
-	delete(s.domains, strings.ToLower(c.get("domain")))
+	delete(s.domains, c.get("domain"))
 	return http.StatusOK, map[string]any{}
 }
 

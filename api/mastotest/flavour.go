@@ -245,6 +245,10 @@ func (f Flavour) selfMuteRefused(me, target string) (int, any, bool) {
 	return status, body, true
 }
 
+// relationshipForEveryID: GoToSocial answers a relationship for every id
+// asked, also for an account it does not have (accounts.go relationships).
+func (f Flavour) relationshipForEveryID() bool { return f.GoToSocial() }
+
 // followTakesLanguages: GoToSocial's follow form has only reblogs and
 // notify (internal/api/model/account.go AccountFollowRequest), and its
 // relationships carry no languages.

@@ -251,6 +251,10 @@ const (
 type Member struct {
 	OnList, Known, Following, Requested bool
 	NeedAccepted                        bool // the server lists only accepted follows
+	// Gone: the account itself reads as not found or suspended, whatever
+	// its relationship says (GoToSocial answers one, all false, for an
+	// account it does not have).
+	Gone bool
 }
 
 var memberPolicy = []struct {
@@ -259,6 +263,9 @@ var memberPolicy = []struct {
 	then Outcome
 }{
 	{"already on the list", func(m Member) bool { return m.OnList }, Done},
+	// Not "not followed": no follow can come. Sent alone, its own answer
+	// reports it as Mastodon's missing relationship does.
+	{"account gone", func(m Member) bool { return m.Gone }, Alone},
 	{"request not accepted", func(m Member) bool { return m.Known && m.Requested && !m.Following && m.NeedAccepted }, Waiting},
 	{"not followed", func(m Member) bool { return m.Known && !m.Following && !m.Requested }, NotFollowed},
 	// Followed (or, where that is enough, requested).

@@ -123,6 +123,7 @@ func TestSettleMember(t *testing.T) {
 		{"requested, server needs accepted", Member{Known: true, Requested: true, NeedAccepted: true}, Waiting},
 		{"requested, server takes requests", Member{Known: true, Requested: true}, Alone},
 		{"not followed", Member{Known: true}, NotFollowed},
+		{"not followed, account gone", Member{Known: true, Gone: true}, Alone},
 		{"followed", Member{Known: true, Following: true, NeedAccepted: true}, Alone},
 		{"relationship not read", Member{}, Alone},
 	} {
