@@ -2,11 +2,9 @@ package migrate
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
@@ -18,15 +16,7 @@ import (
 func TestBlockDomainSentAsStored(t *testing.T) {
 	s := mastotest.NewServer(t, mastotest.WithFlavour(mastotest.Mastodon45))
 	s.SeedDomainBlock("xn--bcher-kva.example")
-	c, err := api.New(s.URL, api.Options{Token: s.Token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := journal.Open(filepath.Join(t.TempDir(), "j.jsonl"), journal.Header{Account: "me@" + s.Domain})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	c, j := clientAndJournal(t, s, nil)
 	var steps []journal.Step
 	for _, d := range []string{"Bücher.Example", "social.example:8080"} {
 		steps = append(steps, journal.Step{ID: journal.OpID(journal.OpBlockDomain, d), Op: journal.OpBlockDomain, Category: "domain_blocks", Item: d})

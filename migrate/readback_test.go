@@ -12,6 +12,23 @@ import (
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
+// clientAndJournal are a client of s's account (on clock, when one is
+// given) and a new journal for it, closed when the test ends: what a
+// Runner needs.
+func clientAndJournal(t *testing.T, s *mastotest.Server, clock api.Clock) (*api.Client, *journal.Journal) {
+	t.Helper()
+	c, err := api.New(s.URL, api.Options{Token: s.Token, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(filepath.Join(t.TempDir(), "j.jsonl"), journal.Header{Account: "me@" + s.Domain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return c, j
+}
+
 // TestPendingFollowSettingsReadBack: a follow that is a request shows its
 // settings at once on Mastodon, and on GoToSocial only once accepted
 // (internal/db/bundb/relationship.go); a setting the server did not keep
@@ -24,15 +41,7 @@ func TestPendingFollowSettingsReadBack(t *testing.T) {
 			s := mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock), mastotest.WithAcceptDelay(-1),
 				mastotest.WithFaults(mastotest.Faults{Unbound: map[string][]string{"POST /api/v1/accounts/:id/follow": {"notify"}}}, 1))
 			id := s.AddHandle("bo@b.example", mastotest.Account{})
-			c, err := api.New(s.URL, api.Options{Token: s.Token, Clock: clock})
-			if err != nil {
-				t.Fatal(err)
-			}
-			j, err := journal.Open(filepath.Join(t.TempDir(), "j.jsonl"), journal.Header{Account: "me@" + s.Domain})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer j.Close()
+			c, j := clientAndJournal(t, s, clock)
 			yes := true
 			step := journal.Step{ID: journal.FollowID("bo@b.example"), Op: journal.OpFollow, Category: "follows", Item: "bo@b.example", AccountID: id,
 				Follow: &archive.Follow{Reblogs: &yes, Notify: &yes}}

@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,15 +29,7 @@ func TestSettleGoneListMember(t *testing.T) {
 					List: "Close", Item: h, AccountID: ids[h]})
 			}
 			s.UpdateAccount(ids["gone@far.example"], func(a *mastotest.Account) { a.Suspended = true })
-			c, err := api.New(s.URL, api.Options{Token: s.Token})
-			if err != nil {
-				t.Fatal(err)
-			}
-			j, err := journal.Open(filepath.Join(t.TempDir(), "j.jsonl"), journal.Header{Account: "me@" + s.Domain})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer j.Close()
+			c, j := clientAndJournal(t, s, nil)
 			target := &Target{Lists: map[string]*TargetList{"Close": {List: &api.List{ID: list, Title: "Close"}, Members: map[string]bool{}}}}
 			r := &Runner{Client: c, Journal: j, Target: target, Concurrency: 1}
 			if err := r.Run(context.Background(), &Changes{}, steps); err != nil {
