@@ -216,13 +216,13 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 		}
 		ch.Unreadable[cat] = why
 	}
-	steps := map[string][]journal.Step{}
+	steps := map[category.Category][]journal.Step{}
 	add := func(s journal.Step) { steps[s.Category] = append(steps[s.Category], s) }
 	// Hashtags are one whatever their case; each keeps the case it has on
 	// the old account. Featured ones have a limit, and Mastodon before
 	// 4.4 answers one past it with a 500: what does not fit is left out
 	// here, with the reason, and never sent.
-	tags := func(cat string, op journal.Op, names []string, have map[string]bool, room int) {
+	tags := func(cat category.Category, op journal.Op, names []string, have map[string]bool, room int) {
 		r := ch.category(cat)
 		for _, n := range names {
 			switch {
@@ -241,7 +241,7 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 	}
 	tags("followed_tags", journal.OpFollowTag, x.FollowedTags, xt.followedTags, -1)
 	tags("featured_tags", journal.OpFeatureTag, x.FeaturedTags, xt.featuredTags, max(FeaturedTagLimit-len(xt.featuredTags), 0))
-	account := func(cat string, a archive.Account) *api.Account {
+	account := func(cat category.Category, a archive.Account) *api.Account {
 		res := res[a.Key()]
 		acc := target(res)
 		r := ch.category(cat)
@@ -293,7 +293,7 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 	}
 	diffFilters(ch, add, x.Filters, xt.filters, caps, now)
 	// Keep the replay order: rebuild the step list category by category.
-	byCat := map[string][]journal.Step{}
+	byCat := map[category.Category][]journal.Step{}
 	for _, s := range ch.Steps {
 		byCat[s.Category] = append(byCat[s.Category], s)
 	}

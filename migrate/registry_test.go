@@ -55,7 +55,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("the read of %s probes no category", read)
 		}
 	}
-	if got := category.ProbedBy("lists"); !slices.Equal(got, []string{"lists", "list_members"}) {
+	if got := category.ProbedBy("lists"); !slices.Equal(got, []category.Category{"lists", "list_members"}) {
 		t.Errorf("lists probes %v", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
@@ -497,7 +498,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	}
 	runner := &Runner{Client: c, Journal: j, Target: target, Concurrency: concurrency, Clock: clock,
 		Wait: cfg.Wait, Profile: profile,
-		Progress: func(cat string, done, total int) {
+		Progress: func(cat category.Category, done, total int) {
 			p.Notify(Event{Kind: EventProgress, Phase: PhaseReplay, Category: cat, Done: done, Total: total})
 		},
 		Waiting: func(until time.Time) {
@@ -562,7 +563,7 @@ func removals(steps []journal.Step) int {
 func selectSteps(steps []journal.Step, only, skip []string) []journal.Step {
 	var out []journal.Step
 	for _, s := range steps {
-		if len(only) > 0 && !slices.Contains(only, s.Category) || slices.Contains(skip, s.Category) {
+		if len(only) > 0 && !slices.Contains(only, string(s.Category)) || slices.Contains(skip, string(s.Category)) {
 			continue
 		}
 		out = append(out, s)
@@ -625,7 +626,7 @@ func skippedProblems(problems []Problem, only, skip []string) []string {
 	var ids []string
 	for _, p := range problems {
 		if p.Kind == "moved" || p.Kind == "blocked" || p.Kind == "pending" ||
-			len(only) > 0 && !slices.Contains(only, p.Category) || slices.Contains(skip, p.Category) {
+			len(only) > 0 && !slices.Contains(only, string(p.Category)) || slices.Contains(skip, string(p.Category)) {
 			continue
 		}
 		ids = append(ids, p.Step().ID)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
@@ -205,7 +206,7 @@ func (ch *Changes) writeText(ew *errWriter) {
 		if c.ToDo+c.Already+c.Pending+c.Unresolved+c.Moved+c.Suspended+c.OverCap == 0 {
 			continue
 		}
-		ew.printf("  %-14s %7s %8s %8s %10s %6s %10s %7s %9s\n", label(c.Name), thousands(c.ToDo), thousands(c.Already), thousands(c.Pending),
+		ew.printf("  %-14s %7s %8s %8s %10s %6s %10s %7s %9s\n", label(string(c.Name)), thousands(c.ToDo), thousands(c.Already), thousands(c.Pending),
 			thousands(c.Unresolved), thousands(c.Moved), thousands(c.Suspended), thousands(c.Locked), thousands(c.OverCap))
 	}
 	if n := ch.category("follows").Pending; n > 0 {
@@ -230,7 +231,7 @@ func (ch *Changes) writeText(ew *errWriter) {
 }
 
 // singular names one item of a category.
-var singular = map[string]string{
+var singular = map[category.Category]string{
 	"follows": "follow", "lists": "list", "list_members": "list member", "bookmarks": "bookmark",
 	"likes": "like", "mutes": "mute", "blocks": "block", "domain_blocks": "domain block",
 	"notes": "note on", "filters": "filter",
