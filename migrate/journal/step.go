@@ -43,10 +43,11 @@ const (
 
 // The ops that are not a diff's steps but go through the same policy.
 const (
-	OpCreateStatus Op = "create_status" // a post, backdated (migrate/posts)
-	OpUploadMedia  Op = "upload_media"  // a post's media file (migrate/posts)
-	OpImport       Op = "import"        // a bulk import upload (migrate/bulk.go)
-	OpMove         Op = "move"          // the move on the old account (migrate/move)
+	OpCreateStatus  Op = "create_status"  // a post, backdated (migrate/posts)
+	OpUploadMedia   Op = "upload_media"   // a post's media file (migrate/posts)
+	OpImport        Op = "import"         // a bulk import upload (migrate/bulk.go)
+	OpMove          Op = "move"           // the move on the old account (migrate/move)
+	OpUpdateProfile Op = "update_profile" // the profile carried (migrate/profile.go)
 )
 
 // Step is one change to make on the target. ID is stable across runs of
@@ -100,6 +101,15 @@ func ListMemberID(title, handle string) string { return ListID(title) + " member
 func ListRemovalID(title, handle string) string {
 	return ListID(title) + " remove " + handle
 }
+
+// ProfileID is the profile's text (display name, bio and fields);
+// ProfileImageID an image of it (avatar, header), ProfileCutID what of
+// it the target cannot take, journaled as skipped.
+const ProfileID = "profile"
+
+func ProfileImageID(name string) string { return ProfileID + " " + name }
+func ProfileCutID(item string) string   { return ProfileID + " cut " + item }
+
 func FilterID(title string) string     { return "filter " + title }
 func PostID(id string) string          { return "post " + id }
 func MediaID(post, path string) string { return "media " + post + " " + path }
