@@ -36,7 +36,7 @@ func TestRegistry(t *testing.T) {
 			if c.CSV == "" {
 				return
 			}
-			i := slices.IndexFunc(importcsv.Kinds, func(k importcsv.Kind) bool { return k.Category == string(c.Name) })
+			i := slices.IndexFunc(importcsv.Kinds, func(k importcsv.Kind) bool { return k.Category == c.Name })
 			if i < 0 && c.Name != category.Lists {
 				t.Fatalf("no CSV kind for %s", c.Name)
 			}

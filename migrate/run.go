@@ -197,7 +197,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []journal.Step) err
 		if err := r.category(ctx, cat, byCat[cat]); err != nil {
 			return err
 		}
-		if cat == "follows" {
+		if cat == category.Follows {
 			if err := r.recheckPending(ctx); err != nil {
 				return err
 			}
@@ -205,7 +205,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []journal.Step) err
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if cat == "likes" && r.Profile != nil {
+		if cat == category.Likes && r.Profile != nil {
 			if err := r.profile(ctx); err != nil {
 				return err
 			}
@@ -238,11 +238,11 @@ func (r *Runner) category(ctx context.Context, cat category.Category, steps []jo
 	if len(steps) == 0 {
 		return nil
 	}
-	if cat == "list_members" {
+	if cat == category.ListMembers {
 		return r.listMembers(ctx, steps)
 	}
 	workers := r.Concurrency
-	if cat == "lists" {
+	if cat == category.Lists {
 		workers = 1 // creating lists is not idempotent; one at a time
 	}
 	var done int
@@ -653,7 +653,7 @@ func (r *Runner) listMembers(ctx context.Context, steps []journal.Step) error {
 		mu.Lock()
 		done += len(b)
 		if r.Progress != nil {
-			r.Progress("list_members", done, len(steps))
+			r.Progress(category.ListMembers, done, len(steps))
 		}
 		mu.Unlock()
 		return err
@@ -668,7 +668,7 @@ func (r *Runner) batch(ctx context.Context, batch []journal.Step) error {
 	if !ok {
 		for _, s := range batch {
 			rec := journal.Record{Status: journal.StatusRetry, Reason: "the list " + s.List + " could not be created"}
-			if why, ok := r.unsupportedFor("list_members"); ok {
+			if why, ok := r.unsupportedFor(category.ListMembers); ok {
 				rec = journal.Record{Status: journal.StatusSkipped, Reason: why}
 			}
 			if err := r.outcome(s, rec); err != nil {

@@ -305,7 +305,7 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 	plan.ForServer(caps)
 	est := EstimateLanes(plan.Target.Steps, caps)
 	plan.Lanes = &est
-	plan.laneServer, plan.laneImport = caps.Name, caps.Has("follows", api.LaneImport)
+	plan.laneServer, plan.laneImport = caps.Name, caps.Has(category.Follows, api.LaneImport)
 	if s.includes("profile") {
 		u, err := s.profile(ctx, in)
 		if err != nil {
@@ -433,7 +433,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 		return nil, err
 	}
 	if len(redo) > 0 {
-		ch.category("follows").ToDo += len(redo)
+		ch.category(category.Follows).ToDo += len(redo)
 		ch.Steps = append(ch.Steps, redo...)
 		ch.Estimate = estimate(ch.Steps, c.Allowance(ctx))
 	}
@@ -660,9 +660,9 @@ func (s *Session) end(j *journal.Journal, account string, sum *Summary, runErr e
 			follows, tags := 0, 0
 			for _, r := range sum.Rows {
 				switch r.Category {
-				case "follows":
+				case category.Follows:
 					follows = r.Deferred
-				case "followed_tags":
+				case category.FollowedTags:
 					tags = r.Deferred
 				}
 			}
