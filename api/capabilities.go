@@ -153,38 +153,38 @@ var capabilityTable = []Capabilities{
 		// blocks and bookmarks (app/models/form/import.rb, TYPES); likes
 		// only by API.
 		Lanes: map[category.Category][]Lane{category.Follows: webThenAPI, category.Lists: webThenAPI, category.ListMembers: webThenAPI,
-			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
+			category.Bookmarks: webThenAPI, category.Likes: apiOnly, category.Mutes: webThenAPI, category.Blocks: webThenAPI, category.DomainBlocks: webThenAPI},
 		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, FollowCap: 7500, ListsTakeRequests: true,
 		FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 	{Software: "mastodon", Name: "Mastodon 4.2",
 		Lanes: map[category.Category][]Lane{category.Follows: webThenAPI, category.Lists: webThenAPI, category.ListMembers: webThenAPI,
-			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
+			category.Bookmarks: webThenAPI, category.Likes: apiOnly, category.Mutes: webThenAPI, category.Blocks: webThenAPI, category.DomainBlocks: webThenAPI},
 		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, FollowCap: 7500, ListsTakeRequests: true,
 		FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 	{Software: "gotosocial", Name: "GoToSocial 0.18+", minVersion: "0.18",
 		// POST /api/v1/import takes following, blocks and mutes
 		// (internal/api/client/import/import.go); no user domain blocks.
 		Lanes: map[category.Category][]Lane{category.Follows: importThenAPI, category.Lists: apiOnly, category.ListMembers: apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": importThenAPI, "blocks": importThenAPI},
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: importThenAPI, category.Blocks: importThenAPI},
 		ExclusiveLists: true, PKCE: true, BackdatedPosts: true, OutgoingRequests: true, ProfileSettings: true},
 	{Software: "gotosocial", Name: "GoToSocial",
 		Lanes: map[category.Category][]Lane{category.Follows: apiOnly, category.Lists: apiOnly, category.ListMembers: apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly},
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: apiOnly, category.Blocks: apiOnly},
 		PKCE: true, OutgoingRequests: true, ProfileSettings: true},
 	{Software: "akkoma", Name: "Akkoma", Probe: true,
 		Lanes: map[category.Category][]Lane{category.Follows: apiOnly, category.Lists: apiOnly, category.ListMembers: apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: apiOnly, category.Blocks: apiOnly, category.DomainBlocks: apiOnly},
 		UserDomainBlocks: true, Endorsements: true, FeaturedTags: true},
 	{Software: "pleroma", Name: "Pleroma", Probe: true,
 		Lanes: map[category.Category][]Lane{category.Follows: apiOnly, category.Lists: apiOnly, category.ListMembers: apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: apiOnly, category.Blocks: apiOnly, category.DomainBlocks: apiOnly},
 		UserDomainBlocks: true, Endorsements: true, FeaturedTags: true},
 	// Unknown servers get Mastodon's behaviour, probed. Akkoma's and
 	// Pleroma's follow languages, request settings and profile settings
 	// are not known: not compared there.
 	{Software: "", Name: "other (treated as Mastodon, probed)", Probe: true,
 		Lanes: map[category.Category][]Lane{category.Follows: apiOnly, category.Lists: apiOnly, category.ListMembers: apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: apiOnly, category.Blocks: apiOnly, category.DomainBlocks: apiOnly},
 		UserDomainBlocks: true, FollowsPerDay: 400, FollowCap: 7500, ListsTakeRequests: true, FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 }
 
