@@ -36,7 +36,7 @@ type Capabilities struct {
 	Name     string // for people: "Mastodon 4.3+"
 	// Lanes are, by category (migrate.Categories), the ways in, fastest
 	// first. A category with no lane is not supported.
-	Lanes map[string][]Lane
+	Lanes map[category.Category][]Lane
 	// Features besides the categories.
 	ExclusiveLists   bool // lists with "exclusive" (Mastodon 4.2+)
 	PKCE             bool // OAuth PKCE (Mastodon 4.3+, GoToSocial)
@@ -118,7 +118,7 @@ type Capabilities struct {
 }
 
 // Fastest is cat's fastest lane, or "" when unsupported.
-func (c Capabilities) Fastest(cat string) Lane {
+func (c Capabilities) Fastest(cat category.Category) Lane {
 	if l := c.Lanes[cat]; len(l) > 0 {
 		return l[0]
 	}
@@ -126,7 +126,7 @@ func (c Capabilities) Fastest(cat string) Lane {
 }
 
 // Has reports whether lane is one of cat's lanes.
-func (c Capabilities) Has(cat string, lane Lane) bool {
+func (c Capabilities) Has(cat category.Category, lane Lane) bool {
 	for _, l := range c.Lanes[cat] {
 		if l == lane {
 			return true
@@ -152,47 +152,47 @@ var capabilityTable = []Capabilities{
 		// The web importer takes following, lists, blocks, mutes, domain
 		// blocks and bookmarks (app/models/form/import.rb, TYPES); likes
 		// only by API.
-		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
-			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
+		Lanes: map[category.Category][]Lane{category.Follows: webThenAPI, category.Lists: webThenAPI, category.ListMembers: webThenAPI,
+			category.Bookmarks: webThenAPI, category.Likes: apiOnly, category.Mutes: webThenAPI, category.Blocks: webThenAPI, category.DomainBlocks: webThenAPI},
 		ExclusiveLists: true, PKCE: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, FollowCap: 7500, ListsTakeRequests: true,
 		FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 	{Software: "mastodon", Name: "Mastodon 4.2",
-		Lanes: map[string][]Lane{"follows": webThenAPI, "lists": webThenAPI, "list_members": webThenAPI,
-			"bookmarks": webThenAPI, "likes": apiOnly, "mutes": webThenAPI, "blocks": webThenAPI, "domain_blocks": webThenAPI},
+		Lanes: map[category.Category][]Lane{category.Follows: webThenAPI, category.Lists: webThenAPI, category.ListMembers: webThenAPI,
+			category.Bookmarks: webThenAPI, category.Likes: apiOnly, category.Mutes: webThenAPI, category.Blocks: webThenAPI, category.DomainBlocks: webThenAPI},
 		ExclusiveLists: true, UserDomainBlocks: true, Endorsements: true, FeaturedTags: true, FollowsPerDay: 400, FollowCap: 7500, ListsTakeRequests: true,
 		FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 	{Software: "gotosocial", Name: "GoToSocial 0.18+", minVersion: "0.18",
 		// POST /api/v1/import takes following, blocks and mutes
 		// (internal/api/client/import/import.go); no user domain blocks.
-		Lanes: map[string][]Lane{"follows": importThenAPI, "lists": apiOnly, "list_members": apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": importThenAPI, "blocks": importThenAPI},
+		Lanes: map[category.Category][]Lane{category.Follows: importThenAPI, category.Lists: apiOnly, category.ListMembers: apiOnly,
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: importThenAPI, category.Blocks: importThenAPI},
 		ExclusiveLists: true, PKCE: true, BackdatedPosts: true, OutgoingRequests: true, ProfileSettings: true},
 	{Software: "gotosocial", Name: "GoToSocial",
-		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly},
+		Lanes: map[category.Category][]Lane{category.Follows: apiOnly, category.Lists: apiOnly, category.ListMembers: apiOnly,
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: apiOnly, category.Blocks: apiOnly},
 		PKCE: true, OutgoingRequests: true, ProfileSettings: true},
 	{Software: "akkoma", Name: "Akkoma", Probe: true,
-		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
+		Lanes: map[category.Category][]Lane{category.Follows: apiOnly, category.Lists: apiOnly, category.ListMembers: apiOnly,
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: apiOnly, category.Blocks: apiOnly, category.DomainBlocks: apiOnly},
 		UserDomainBlocks: true, Endorsements: true, FeaturedTags: true},
 	{Software: "pleroma", Name: "Pleroma", Probe: true,
-		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
+		Lanes: map[category.Category][]Lane{category.Follows: apiOnly, category.Lists: apiOnly, category.ListMembers: apiOnly,
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: apiOnly, category.Blocks: apiOnly, category.DomainBlocks: apiOnly},
 		UserDomainBlocks: true, Endorsements: true, FeaturedTags: true},
 	// Unknown servers get Mastodon's behaviour, probed. Akkoma's and
 	// Pleroma's follow languages, request settings and profile settings
 	// are not known: not compared there.
 	{Software: "", Name: "other (treated as Mastodon, probed)", Probe: true,
-		Lanes: map[string][]Lane{"follows": apiOnly, "lists": apiOnly, "list_members": apiOnly,
-			"bookmarks": apiOnly, "likes": apiOnly, "mutes": apiOnly, "blocks": apiOnly, "domain_blocks": apiOnly},
+		Lanes: map[category.Category][]Lane{category.Follows: apiOnly, category.Lists: apiOnly, category.ListMembers: apiOnly,
+			category.Bookmarks: apiOnly, category.Likes: apiOnly, category.Mutes: apiOnly, category.Blocks: apiOnly, category.DomainBlocks: apiOnly},
 		UserDomainBlocks: true, FollowsPerDay: 400, FollowCap: 7500, ListsTakeRequests: true, FollowLanguages: true, RequestSettings: true, ProfileSettings: true},
 }
 
 // Refuses says the server takes none of cat's items, for the categories
 // the table knows beyond their lanes (featured accounts and hashtags);
 // the others are known by their lanes, or by probing.
-func (c Capabilities) Refuses(cat string) bool {
-	switch category.Category(cat) {
+func (c Capabilities) Refuses(cat category.Category) bool {
+	switch cat {
 	case category.Endorsements:
 		return !c.Endorsements
 	case category.FeaturedTags:
@@ -349,7 +349,7 @@ func CompatibilityTable() string {
 	var b strings.Builder
 	b.WriteString("| server |")
 	for _, cat := range CompatCategories {
-		fmt.Fprintf(&b, " %s |", strings.ReplaceAll(cat, "_", " "))
+		fmt.Fprintf(&b, " %s |", strings.ReplaceAll(string(cat), "_", " "))
 	}
 	b.WriteString("\n|---|")
 	b.WriteString(strings.Repeat("---|", len(CompatCategories)))

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/mastomigrate/mastomigrate/category"
 )
 
 var updateReadme = flag.Bool("update-readme", false, "rewrite the README's compatibility table from the code's table")
@@ -92,7 +94,7 @@ func TestServerNodeinfo(t *testing.T) {
 func TestCapabilitiesRefuses(t *testing.T) {
 	for _, tt := range []struct {
 		srv  Server
-		cat  string
+		cat  category.Category
 		want bool
 	}{
 		{Server{Software: "gotosocial", Version: "0.20.0"}, "endorsements", true},

@@ -74,9 +74,9 @@ var Registry = []Info{
 }
 
 // Of is name's entry.
-func Of(name string) (Info, bool) {
+func Of(name Category) (Info, bool) {
 	for _, c := range Registry {
-		if string(c.Name) == name {
+		if c.Name == name {
 			return c, true
 		}
 	}
@@ -85,20 +85,20 @@ func Of(name string) (Info, bool) {
 
 // Names are the categories' names in replay order, those that keep (nil:
 // all).
-func Names(keep func(Info) bool) []string {
-	var out []string
+func Names(keep func(Info) bool) []Category {
+	var out []Category
 	for _, c := range Registry {
 		if keep == nil || keep(c) {
-			out = append(out, string(c.Name))
+			out = append(out, c.Name)
 		}
 	}
 	return out
 }
 
 // Index is name's place in the replay order, -1 when unknown.
-func Index(name string) int {
+func Index(name Category) int {
 	for i, c := range Registry {
-		if string(c.Name) == name {
+		if c.Name == name {
 			return i
 		}
 	}
@@ -106,6 +106,6 @@ func Index(name string) int {
 }
 
 // ProbedBy names the categories a read of the target probes.
-func ProbedBy(read string) []string {
+func ProbedBy(read string) []Category {
 	return Names(func(c Info) bool { return c.Probe == read })
 }

@@ -9,12 +9,12 @@ func TestRegistryLookups(t *testing.T) {
 			t.Errorf("%s twice", c.Name)
 		}
 		seen[c.Name] = true
-		if got, ok := Of(string(c.Name)); !ok || got.Name != c.Name || Index(string(c.Name)) != i {
-			t.Errorf("%s: Of %v %v, Index %d, want %d", c.Name, got, ok, Index(string(c.Name)), i)
+		if got, ok := Of(c.Name); !ok || got.Name != c.Name || Index(c.Name) != i {
+			t.Errorf("%s: Of %v %v, Index %d, want %d", c.Name, got, ok, Index(c.Name), i)
 		}
 	}
 	for _, tt := range []struct {
-		name  string
+		name  Category
 		index int
 	}{{"follows", 0}, {"domain_blocks", len(Registry) - 1}, {"posts", -1}, {"", -1}} {
 		if got := Index(tt.name); got != tt.index {

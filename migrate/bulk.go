@@ -9,6 +9,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/importcsv"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/outcome"
@@ -38,7 +39,7 @@ type Bulk struct {
 	// what the target lacks goes, in merge mode.
 	Overwrite bool
 	// Want says whether a category is part of this run (--only, --skip).
-	Want func(category string) bool
+	Want func(cat category.Category) bool
 	// Notify, when set, hears how the imports go.
 	Notify func(Event)
 	// Confirm, when set, is asked before the first upload with the rows
@@ -57,8 +58,8 @@ type BulkResult struct {
 
 var bulkKinds = []struct {
 	typ api.ImportType
-	cat string
-}{{api.ImportFollowing, "follows"}, {api.ImportBlocks, "blocks"}, {api.ImportMutes, "mutes"}}
+	cat category.Category
+}{{api.ImportFollowing, category.Follows}, {api.ImportBlocks, category.Blocks}, {api.ImportMutes, category.Mutes}}
 
 func laneID(typ api.ImportType) string { return "bulk " + string(typ) }
 
@@ -356,7 +357,7 @@ func (b *Bulk) wait(ctx context.Context, meID string, infos []journal.LaneInfo, 
 		last = sig
 		elapsed := b.Clock.Now().Sub(start)
 		if follows != nil {
-			b.notify(Event{Kind: EventProgress, Category: "follows", Done: max(sig.Following-follows.Before, 0), Total: follows.Rows})
+			b.notify(Event{Kind: EventProgress, Category: category.Follows, Done: max(sig.Following-follows.Before, 0), Total: follows.Rows})
 		}
 		switch {
 		case done:

@@ -25,12 +25,12 @@ var Categories = category.Names(nil)
 
 // Problem is an item that will not be carried over as it is.
 type Problem struct {
-	Category   string `json:"category"`
-	Item       string `json:"item"`
-	Kind       string `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired, blocked, pending, invalid
-	Reason     string `json:"reason"`
-	NewAddress string `json:"new_address,omitempty"`
-	List       string `json:"list,omitempty"`
+	Category   category.Category `json:"category"`
+	Item       string            `json:"item"`
+	Kind       string            `json:"kind"` // unresolved, moved, suspended, over_cap, self, expired, blocked, pending, invalid
+	Reason     string            `json:"reason"`
+	NewAddress string            `json:"new_address,omitempty"`
+	List       string            `json:"list,omitempty"`
 	// The export's options, so a report can write the item back to CSV.
 	Follow *archive.Follow `json:"-"`
 	Mute   *archive.Mute   `json:"-"`
@@ -45,16 +45,16 @@ func (p Problem) Step() journal.Step {
 
 // CategoryReport counts one category's items against the target.
 type CategoryReport struct {
-	Name       string `json:"name"`
-	ToDo       int    `json:"to_do"`
-	Already    int    `json:"already_there"`
-	Pending    int    `json:"pending"` // follow requests sent, not yet accepted
-	Unresolved int    `json:"unresolved"`
-	Moved      int    `json:"moved"`
-	Suspended  int    `json:"suspended"`
-	Locked     int    `json:"locked"`
-	OverCap    int    `json:"over_cap"`
-	Remove     int    `json:"to_remove"` // overwrite mode only
+	Name       category.Category `json:"name"`
+	ToDo       int               `json:"to_do"`
+	Already    int               `json:"already_there"`
+	Pending    int               `json:"pending"` // follow requests sent, not yet accepted
+	Unresolved int               `json:"unresolved"`
+	Moved      int               `json:"moved"`
+	Suspended  int               `json:"suspended"`
+	Locked     int               `json:"locked"`
+	OverCap    int               `json:"over_cap"`
+	Remove     int               `json:"to_remove"` // overwrite mode only
 }
 
 // Changes is what a migration would do on the target.
@@ -71,7 +71,7 @@ type Changes struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-func (ch *Changes) category(name string) *CategoryReport {
+func (ch *Changes) category(name category.Category) *CategoryReport {
 	for _, c := range ch.Categories {
 		if c.Name == name {
 			return c
@@ -108,9 +108,10 @@ type differ struct {
 	t           *Target
 	res         map[string]Resolved
 	c           *api.Client
-	follows     map[string]bool            // ids with a follow step already
-	keep        map[string]map[string]bool // category -> ids (or domains) the export has
-	steps       map[string][]journal.Step
+	follows     map[string]bool                       // ids with a follow step already
+	keep        map[category.Category]map[string]bool // category -> ids (or domains) the export has
+	listKeep    map[string]map[string]bool            // list title -> member ids the export has
+	steps       map[category.Category][]journal.Step
 	capLeft     int
 	exportLists map[string]bool
 	// blocked are the export's blocks, resolved (by account id).
@@ -126,13 +127,14 @@ func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, 
 	for _, name := range Categories {
 		ch.category(name)
 	}
-	d := &differ{ch: ch, t: t, res: res, c: c, follows: map[string]bool{}, steps: map[string][]journal.Step{},
-		capLeft: followCap(opts.Server.Capabilities(), t.Me) - len(t.Following), opts: opts, keep: map[string]map[string]bool{}}
+	d := &differ{ch: ch, t: t, res: res, c: c, follows: map[string]bool{}, steps: map[category.Category][]journal.Step{},
+		capLeft: followCap(opts.Server.Capabilities(), t.Me) - len(t.Following), opts: opts, keep: map[category.Category]map[string]bool{},
+		listKeep: map[string]map[string]bool{}}
 	d.diffFollows(e)
 	d.diffLists(e)
-	d.diffStatuses("bookmarks", journal.OpBookmark, e.Bookmarks, t.Bookmarks)
+	d.diffStatuses(category.Bookmarks, journal.OpBookmark, e.Bookmarks, t.Bookmarks)
 	if opts.IncludeLikes {
-		d.diffStatuses("likes", journal.OpFavourite, e.Likes, t.Favourites)
+		d.diffStatuses(category.Likes, journal.OpFavourite, e.Likes, t.Favourites)
 	}
 	d.diffMutes(e)
 	d.diffBlocks(e)
@@ -150,15 +152,16 @@ func Diff(e *archive.Export, t *Target, res map[string]Resolved, c *api.Client, 
 
 func (d *differ) add(s journal.Step) { d.steps[s.Category] = append(d.steps[s.Category], s) }
 
-// wanted notes that the export has an item, so overwrite mode keeps it.
-func (d *differ) wanted(cat, id string) {
-	if d.keep[cat] == nil {
-		d.keep[cat] = map[string]bool{}
+// wanted notes in keep that the export has an item of set (a category,
+// a list), so overwrite mode keeps it.
+func wanted[K comparable](keep map[K]map[string]bool, set K, id string) {
+	if keep[set] == nil {
+		keep[set] = map[string]bool{}
 	}
-	d.keep[cat][id] = true
+	keep[set][id] = true
 }
 
-func (d *differ) problem(cat, item, kind, reason string) {
+func (d *differ) problem(cat category.Category, item, kind, reason string) {
 	d.problems = append(d.problems, Problem{Category: cat, Item: item, Kind: kind, Reason: reason})
 }
 
@@ -172,7 +175,7 @@ func (d *differ) lastProblem(before int) *Problem {
 
 // account finds where an export account lives on the target, following
 // a move, and counts what stops it.
-func (d *differ) account(cat string, a archive.Account) (*api.Account, bool) {
+func (d *differ) account(cat category.Category, a archive.Account) (*api.Account, bool) {
 	r := d.ch.category(cat)
 	res := d.res[a.Key()]
 	switch {
@@ -260,32 +263,32 @@ func (b *exportBlocks) blocksDomain(d string) bool {
 }
 
 func (d *differ) diffFollows(e *archive.Export) {
-	r := d.ch.category("follows")
+	r := d.ch.category(category.Follows)
 	for i := range e.Follows {
 		f := e.Follows[i]
 		n := len(d.problems)
-		acc, ok := d.account("follows", f.Account)
+		acc, ok := d.account(category.Follows, f.Account)
 		if !ok {
 			d.lastProblem(n).Follow = &f
 			continue
 		}
 		if why := d.blockedByExport(e, acc); why != "" {
-			d.problem("follows", d.c.FullAcct(acc), "blocked", why)
+			d.problem(category.Follows, d.c.FullAcct(acc), "blocked", why)
 			continue
 		}
-		d.wanted("follows", acc.ID)
+		wanted(d.keep, category.Follows, acc.ID)
 		handle := d.c.FullAcct(acc)
 		// Sending the follow again sets the settings of a follow or a
 		// request, and spends no allowance (app/services/follow_service.rb).
-		redo := journal.Step{ID: journal.FollowID(handle), Op: journal.OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
+		redo := journal.Step{ID: journal.FollowID(handle), Op: journal.OpFollow, Category: category.Follows, Item: handle, AccountID: acc.ID, Follow: &f,
 			Note: "set the follow's settings again: they did not stick"}
 		if d.t.Requested[acc.ID] && !d.follows[acc.ID] {
 			r.Pending++
 			d.follows[acc.ID] = true
-			d.problem("follows", handle, "pending", pendingReason(handle))
+			d.problem(category.Follows, handle, "pending", pendingReason(handle))
 			switch {
 			case d.t.Stuck[acc.ID]:
-				d.add(journal.Step{ID: journal.OpID(journal.OpRefollow, handle), Op: journal.OpRefollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: &f,
+				d.add(journal.Step{ID: journal.OpID(journal.OpRefollow, handle), Op: journal.OpRefollow, Category: category.Follows, Item: handle, AccountID: acc.ID, Follow: &f,
 					Note: "a follow request to an open account left pending by an interrupted run: withdrawn and sent again, once"})
 			case d.opts.Redo[redo.ID]:
 				d.add(redo)
@@ -299,7 +302,7 @@ func (d *differ) diffFollows(e *archive.Export) {
 				d.add(redo)
 			case d.opts.UpdateFollowSettings && rel != nil && differs(&f, rel, d.opts.Server.Capabilities()):
 				r.Already++
-				d.add(journal.Step{ID: journal.FollowSettingsID(handle), Op: journal.OpFollow, Category: "follows", Item: handle,
+				d.add(journal.Step{ID: journal.FollowSettingsID(handle), Op: journal.OpFollow, Category: category.Follows, Item: handle,
 					AccountID: acc.ID, Follow: &f, Note: "update the follow's settings"})
 			default:
 				r.Already++
@@ -322,22 +325,22 @@ func followCap(caps api.Capabilities, me *api.Account) int {
 
 // follow adds a follow step unless the cap forbids it.
 func (d *differ) follow(acc *api.Account, f *archive.Follow, note string) bool {
-	r := d.ch.category("follows")
+	r := d.ch.category(category.Follows)
 	handle := d.c.FullAcct(acc)
 	if d.capLeft <= 0 {
 		r.OverCap++
-		d.problem("follows", handle, "over_cap", fmt.Sprintf("over the server's limit of %s follows", thousands(followCap(d.opts.Server.Capabilities(), d.t.Me))))
+		d.problem(category.Follows, handle, "over_cap", fmt.Sprintf("over the server's limit of %s follows", thousands(followCap(d.opts.Server.Capabilities(), d.t.Me))))
 		return false
 	}
 	d.capLeft--
 	d.follows[acc.ID] = true
-	d.wanted("follows", acc.ID)
+	wanted(d.keep, category.Follows, acc.ID)
 	r.ToDo++
 	if acc.Locked {
 		r.Locked++
 		note = join(note, "locked: this will be a follow request")
 	}
-	d.add(journal.Step{ID: journal.FollowID(handle), Op: journal.OpFollow, Category: "follows", Item: handle, AccountID: acc.ID, Follow: f, Note: note})
+	d.add(journal.Step{ID: journal.FollowID(handle), Op: journal.OpFollow, Category: category.Follows, Item: handle, AccountID: acc.ID, Follow: f, Note: note})
 	return true
 }
 
@@ -370,7 +373,7 @@ func cutTitle(title string, most int) (string, string) {
 // the export's title as their item and id, and name the list by the title
 // it has on the new server (cutTitle), which is what runs find it by.
 func (d *differ) diffLists(e *archive.Export) {
-	lists, members := d.ch.category("lists"), d.ch.category("list_members")
+	lists, members := d.ch.category(category.Lists), d.ch.category(category.ListMembers)
 	most := d.opts.Server.Capabilities().ListTitle
 	d.exportLists = map[string]bool{}
 	for _, l := range e.Lists {
@@ -381,7 +384,7 @@ func (d *differ) diffLists(e *archive.Export) {
 		switch {
 		case existing != nil && d.opts.Redo[journal.ListID(l.Title)]:
 			lists.ToDo++
-			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: "lists", Item: l.Title, List: title,
+			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: category.Lists, Item: l.Title, List: title,
 				ListSettings: &journal.ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive},
 				Note:         "set the list's settings again: they did not stick"})
 		case existing != nil:
@@ -391,17 +394,17 @@ func (d *differ) diffLists(e *archive.Export) {
 			if note != "" {
 				d.ch.Notes = append(d.ch.Notes, "list "+l.Title+": "+note)
 			}
-			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: "lists", Item: l.Title, List: title,
+			d.add(journal.Step{ID: journal.ListID(l.Title), Op: journal.OpCreateList, Category: category.Lists, Item: l.Title, List: title,
 				ListSettings: &journal.ListSettings{RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}, Note: note})
 		}
 		for _, m := range l.Members {
 			n := len(d.problems)
-			acc, ok := d.account("list_members", m)
+			acc, ok := d.account(category.ListMembers, m)
 			if !ok {
 				d.lastProblem(n).List = title
 				continue
 			}
-			d.wanted("list "+title, acc.ID)
+			wanted(d.listKeep, title, acc.ID)
 			if existing != nil && existing.Members[acc.ID] {
 				members.Already++
 				continue
@@ -415,13 +418,13 @@ func (d *differ) diffLists(e *archive.Export) {
 			}
 			members.ToDo++
 			handle := d.c.FullAcct(acc)
-			d.add(journal.Step{ID: journal.ListMemberID(l.Title, handle), Op: journal.OpAddToList, Category: "list_members",
+			d.add(journal.Step{ID: journal.ListMemberID(l.Title, handle), Op: journal.OpAddToList, Category: category.ListMembers,
 				Item: handle, AccountID: acc.ID, List: title})
 		}
 	}
 }
 
-func (d *differ) diffStatuses(cat string, op journal.Op, uris []string, have map[string]bool) {
+func (d *differ) diffStatuses(cat category.Category, op journal.Op, uris []string, have map[string]bool) {
 	r := d.ch.category(cat)
 	for _, u := range uris {
 		if have[u] {
@@ -434,20 +437,20 @@ func (d *differ) diffStatuses(cat string, op journal.Op, uris []string, have map
 }
 
 func (d *differ) diffMutes(e *archive.Export) {
-	r := d.ch.category("mutes")
+	r := d.ch.category(category.Mutes)
 	for i := range e.Mutes {
 		m := e.Mutes[i]
 		if m.ExpiresAt != nil && !m.ExpiresAt.After(d.opts.Now) {
-			d.problem("mutes", m.Account.String(), "expired", "the mute expired on "+m.ExpiresAt.Format("2006-01-02"))
+			d.problem(category.Mutes, m.Account.String(), "expired", "the mute expired on "+m.ExpiresAt.Format("2006-01-02"))
 			continue
 		}
 		n := len(d.problems)
-		acc, ok := d.account("mutes", m.Account)
+		acc, ok := d.account(category.Mutes, m.Account)
 		if !ok {
 			d.lastProblem(n).Mute = &m
 			continue
 		}
-		d.wanted("mutes", acc.ID)
+		wanted(d.keep, category.Mutes, acc.ID)
 		handle := d.c.FullAcct(acc)
 		id := journal.OpID(journal.OpMute, handle)
 		// Muting again sets the mute's settings (Account#mute! in
@@ -457,25 +460,25 @@ func (d *differ) diffMutes(e *archive.Export) {
 			continue
 		}
 		r.ToDo++
-		d.add(journal.Step{ID: id, Op: journal.OpMute, Category: "mutes", Item: handle, AccountID: acc.ID, Mute: &m})
+		d.add(journal.Step{ID: id, Op: journal.OpMute, Category: category.Mutes, Item: handle, AccountID: acc.ID, Mute: &m})
 	}
 }
 
 func (d *differ) diffBlocks(e *archive.Export) {
-	r := d.ch.category("blocks")
+	r := d.ch.category(category.Blocks)
 	for _, b := range e.Blocks {
-		acc, ok := d.account("blocks", b)
+		acc, ok := d.account(category.Blocks, b)
 		if !ok {
 			continue
 		}
-		d.wanted("blocks", acc.ID)
+		wanted(d.keep, category.Blocks, acc.ID)
 		if d.t.Blocks[acc.ID] {
 			r.Already++
 			continue
 		}
 		r.ToDo++
 		handle := d.c.FullAcct(acc)
-		d.add(journal.Step{ID: journal.OpID(journal.OpBlock, handle), Op: journal.OpBlock, Category: "blocks", Item: handle, AccountID: acc.ID})
+		d.add(journal.Step{ID: journal.OpID(journal.OpBlock, handle), Op: journal.OpBlock, Category: category.Blocks, Item: handle, AccountID: acc.ID})
 	}
 }
 
@@ -485,25 +488,25 @@ func (d *differ) diffBlocks(e *archive.Export) {
 // every run. One Mastodon refuses (a port, an underscore) is not sent: it
 // would only come back refused, run after run.
 func (d *differ) diffDomains(e *archive.Export) {
-	r := d.ch.category("domain_blocks")
+	r := d.ch.category(category.DomainBlocks)
 	seen := map[string]bool{}
 	for _, raw := range e.DomainBlocks {
 		dom, err := domainname.Normalize(raw)
 		if err != nil {
-			d.problem("domain_blocks", raw, "invalid", "not sent: "+err.Error()+" (the server refuses it)")
+			d.problem(category.DomainBlocks, raw, "invalid", "not sent: "+err.Error()+" (the server refuses it)")
 			continue
 		}
 		if seen[dom] {
 			continue // another spelling of a domain already counted
 		}
 		seen[dom] = true
-		d.wanted("domain_blocks", dom)
+		wanted(d.keep, category.DomainBlocks, dom)
 		if d.t.DomainBlocks[dom] {
 			r.Already++
 			continue
 		}
 		r.ToDo++
-		d.add(journal.Step{ID: journal.OpID(journal.OpBlockDomain, dom), Op: journal.OpBlockDomain, Category: "domain_blocks", Item: dom})
+		d.add(journal.Step{ID: journal.OpID(journal.OpBlockDomain, dom), Op: journal.OpBlockDomain, Category: category.DomainBlocks, Item: dom})
 	}
 }
 
@@ -518,7 +521,7 @@ func differs(f *archive.Follow, rel *api.Relationship, caps api.Capabilities) bo
 // does not: follows, blocks, mutes, domain blocks, and members of the
 // export's lists. Lists the export lacks are left alone.
 func (d *differ) removals() {
-	remove := func(cat string, op journal.Op, id, item string, extra func(*journal.Step)) {
+	remove := func(cat category.Category, op journal.Op, id, item string, extra func(*journal.Step)) {
 		d.ch.category(cat).Remove++
 		s := journal.Step{ID: journal.OpID(op, item), Op: op, Category: cat, Item: item, AccountID: id}
 		if extra != nil {
@@ -533,33 +536,33 @@ func (d *differ) removals() {
 		return id
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.t.Following)) {
-		if !d.keep["follows"][id] {
-			remove("follows", journal.OpUnfollow, id, handle(id, d.t.Following[id]), nil)
+		if !d.keep[category.Follows][id] {
+			remove(category.Follows, journal.OpUnfollow, id, handle(id, d.t.Following[id]), nil)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.t.Mutes)) {
-		if !d.keep["mutes"][id] {
-			remove("mutes", journal.OpUnmute, id, handle(id, d.t.Mutes[id]), nil)
+		if !d.keep[category.Mutes][id] {
+			remove(category.Mutes, journal.OpUnmute, id, handle(id, d.t.Mutes[id]), nil)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(d.t.Blocks)) {
-		if !d.keep["blocks"][id] {
-			remove("blocks", journal.OpUnblock, id, handle(id, d.t.Accounts[id]), nil)
+		if !d.keep[category.Blocks][id] {
+			remove(category.Blocks, journal.OpUnblock, id, handle(id, d.t.Accounts[id]), nil)
 		}
 	}
 	for _, dom := range slices.Sorted(maps.Keys(d.t.DomainBlocks)) {
-		if !d.keep["domain_blocks"][dom] {
-			remove("domain_blocks", journal.OpUnblockDomain, "", dom, nil)
+		if !d.keep[category.DomainBlocks][dom] {
+			remove(category.DomainBlocks, journal.OpUnblockDomain, "", dom, nil)
 		}
 	}
 	for _, title := range slices.Sorted(maps.Keys(d.t.Lists)) {
 		if !d.exportLists[title] {
 			continue
 		}
-		keep := d.keep["list "+title]
+		keep := d.listKeep[title]
 		for _, id := range slices.Sorted(maps.Keys(d.t.Lists[title].Members)) {
 			if !keep[id] {
-				remove("list_members", journal.OpRemoveFromList, id, handle(id, d.t.Accounts[id]), func(s *journal.Step) {
+				remove(category.ListMembers, journal.OpRemoveFromList, id, handle(id, d.t.Accounts[id]), func(s *journal.Step) {
 					s.List = title
 					s.ID = journal.ListRemovalID(title, s.Item)
 				})

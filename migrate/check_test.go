@@ -33,7 +33,7 @@ func TestCheck(t *testing.T) {
 	}
 	got := map[string]migrate.CategoryReport{}
 	for _, cr := range ch.Categories {
-		got[cr.Name] = *cr
+		got[string(cr.Name)] = *cr
 	}
 	// follows: 9 in the CSV; ana already followed, chris not found, max
 	// moved (followed at the new address), lou locked, eve and gus not

@@ -61,16 +61,16 @@ func (p *Plan) AddSource(s *Source) {
 }
 
 // extraRows writes the extras' rows of the plan's text.
-func (p *Plan) extraRows(row func(cat, name string, n int, note string)) {
+func (p *Plan) extraRows(row func(cat category.Category, name string, n int, note string)) {
 	x := p.Importable.ExtraCounts
 	if x == nil {
 		return
 	}
-	row("followed_tags", "followed tags", x.FollowedTags, "hashtags you follow")
-	row("featured_tags", "featured tags", x.FeaturedTags, "hashtags on your profile (not on GoToSocial)")
-	row("endorsements", "endorsements", x.Endorsements, "accounts on your profile, once their follow is accepted")
-	row("notes", "notes", x.Notes, "your private notes on accounts")
-	row("filters", "filters", x.Filters, "with their keywords, contexts, action and what is left of their time")
+	row(category.FollowedTags, "followed tags", x.FollowedTags, "hashtags you follow")
+	row(category.FeaturedTags, "featured tags", x.FeaturedTags, "hashtags on your profile (not on GoToSocial)")
+	row(category.Endorsements, "endorsements", x.Endorsements, "accounts on your profile, once their follow is accepted")
+	row(category.Notes, "notes", x.Notes, "your private notes on accounts")
+	row(category.Filters, "filters", x.Filters, "with their keywords, contexts, action and what is left of their time")
 }
 
 // SourceDigest names a migration from a live account (with exports, if
@@ -216,13 +216,13 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 		}
 		ch.Unreadable[cat] = why
 	}
-	steps := map[string][]journal.Step{}
+	steps := map[category.Category][]journal.Step{}
 	add := func(s journal.Step) { steps[s.Category] = append(steps[s.Category], s) }
 	// Hashtags are one whatever their case; each keeps the case it has on
 	// the old account. Featured ones have a limit, and Mastodon before
 	// 4.4 answers one past it with a 500: what does not fit is left out
 	// here, with the reason, and never sent.
-	tags := func(cat string, op journal.Op, names []string, have map[string]bool, room int) {
+	tags := func(cat category.Category, op journal.Op, names []string, have map[string]bool, room int) {
 		r := ch.category(cat)
 		for _, n := range names {
 			switch {
@@ -239,9 +239,9 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 			add(journal.Step{ID: journal.OpID(op, strings.ToLower(n)), Op: op, Category: cat, Item: "#" + n})
 		}
 	}
-	tags("followed_tags", journal.OpFollowTag, x.FollowedTags, xt.followedTags, -1)
-	tags("featured_tags", journal.OpFeatureTag, x.FeaturedTags, xt.featuredTags, max(FeaturedTagLimit-len(xt.featuredTags), 0))
-	account := func(cat string, a archive.Account) *api.Account {
+	tags(category.FollowedTags, journal.OpFollowTag, x.FollowedTags, xt.followedTags, -1)
+	tags(category.FeaturedTags, journal.OpFeatureTag, x.FeaturedTags, xt.featuredTags, max(FeaturedTagLimit-len(xt.featuredTags), 0))
+	account := func(cat category.Category, a archive.Account) *api.Account {
 		res := res[a.Key()]
 		acc := target(res)
 		r := ch.category(cat)
@@ -258,9 +258,9 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 		}
 		return acc
 	}
-	r := ch.category("endorsements")
+	r := ch.category(category.Endorsements)
 	for _, a := range x.Endorsements {
-		acc := account("endorsements", a)
+		acc := account(category.Endorsements, a)
 		if acc == nil {
 			continue
 		}
@@ -270,12 +270,12 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 		}
 		r.ToDo++
 		h := c.FullAcct(acc)
-		add(journal.Step{ID: journal.OpID(journal.OpEndorse, h), Op: journal.OpEndorse, Category: "endorsements", Item: h, AccountID: acc.ID,
+		add(journal.Step{ID: journal.OpID(journal.OpEndorse, h), Op: journal.OpEndorse, Category: category.Endorsements, Item: h, AccountID: acc.ID,
 			Note: "once the follow is accepted"})
 	}
-	r = ch.category("notes")
+	r = ch.category(category.Notes)
 	for _, n := range x.Notes {
-		acc := account("notes", n.Account)
+		acc := account(category.Notes, n.Account)
 		if acc == nil {
 			continue
 		}
@@ -284,16 +284,16 @@ func diffExtras(ch *Changes, t *Target, x *Extras, xt *extraTarget, res map[stri
 		case have == n.Note:
 			r.Already++
 		case have != "":
-			ch.Problems = append(ch.Problems, Problem{Category: "notes", Item: h, Kind: "conflict",
+			ch.Problems = append(ch.Problems, Problem{Category: category.Notes, Item: h, Kind: "conflict",
 				Reason: "the new account has another note on this account; it is kept"})
 		default:
 			r.ToDo++
-			add(journal.Step{ID: journal.OpID(journal.OpNote, h), Op: journal.OpNote, Category: "notes", Item: h, AccountID: acc.ID, Extra: &journal.Extra{Note: n.Note}})
+			add(journal.Step{ID: journal.OpID(journal.OpNote, h), Op: journal.OpNote, Category: category.Notes, Item: h, AccountID: acc.ID, Extra: &journal.Extra{Note: n.Note}})
 		}
 	}
 	diffFilters(ch, add, x.Filters, xt.filters, caps, now)
 	// Keep the replay order: rebuild the step list category by category.
-	byCat := map[string][]journal.Step{}
+	byCat := map[category.Category][]journal.Step{}
 	for _, s := range ch.Steps {
 		byCat[s.Category] = append(byCat[s.Category], s)
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
@@ -23,14 +24,14 @@ import (
 // diffFilters adds the filters' steps, counts and problems to ch; notes
 // say what is carried other than it was (an action the server lacks).
 func diffFilters(ch *Changes, add func(journal.Step), x []api.Filter, have map[string]*api.Filter, caps api.Capabilities, now time.Time) {
-	r := ch.category("filters")
+	r := ch.category(category.Filters)
 	for _, f := range x {
 		want := f
 		want.Keywords = nil
 		for _, k := range f.Keywords {
 			if n := utf8.RuneCountInString(k.Keyword); caps.FilterKeyword > 0 && n > caps.FilterKeyword {
 				// The server would refuse the whole filter for it.
-				ch.Problems = append(ch.Problems, Problem{Category: "filters", Item: f.Title + ": " + strconv.Quote(k.Keyword), Kind: "too_long",
+				ch.Problems = append(ch.Problems, Problem{Category: category.Filters, Item: f.Title + ": " + strconv.Quote(k.Keyword), Kind: "too_long",
 					Reason: fmt.Sprintf("the keyword is over %d characters, the most the new server takes: the filter is carried without it", caps.FilterKeyword)})
 				continue
 			}
@@ -49,7 +50,7 @@ func diffFilters(ch *Changes, add func(journal.Step), x []api.Filter, have map[s
 		if h := have[want.Title]; h != nil {
 			missing, differ := keywordGaps(want.Keywords, h.Keywords)
 			if len(differ) > 0 || h.Action != want.Action || !sameSet(h.Context, want.Context) {
-				ch.Problems = append(ch.Problems, Problem{Category: "filters", Item: f.Title, Kind: "conflict",
+				ch.Problems = append(ch.Problems, Problem{Category: category.Filters, Item: f.Title, Kind: "conflict",
 					Reason: "the new account has a filter of this title that differs (" + strings.Join(filterDiff(&want, h, differ), "; ") + "); it is kept"})
 				continue
 			}
@@ -58,13 +59,13 @@ func diffFilters(ch *Changes, add func(journal.Step), x []api.Filter, have map[s
 				continue
 			}
 			r.ToDo++
-			add(journal.Step{ID: journal.FilterID(f.Title), Op: journal.OpCreateFilter, Category: "filters", Item: f.Title,
+			add(journal.Step{ID: journal.FilterID(f.Title), Op: journal.OpCreateFilter, Category: category.Filters, Item: f.Title,
 				Note:  "add the keywords missing from the filter there",
 				Extra: &journal.Extra{FilterID: h.ID, Filter: &api.Filter{Title: f.Title, Keywords: missing}}})
 			continue
 		}
 		if f.ExpiresAt != nil && !f.ExpiresAt.After(now) {
-			ch.Problems = append(ch.Problems, Problem{Category: "filters", Item: f.Title, Kind: "expired",
+			ch.Problems = append(ch.Problems, Problem{Category: category.Filters, Item: f.Title, Kind: "expired",
 				Reason: "the filter expired on " + f.ExpiresAt.Format("2006-01-02")})
 			continue
 		}
@@ -72,7 +73,7 @@ func diffFilters(ch *Changes, add func(journal.Step), x []api.Filter, have map[s
 		if note != "" {
 			ch.Notes = append(ch.Notes, "filter "+f.Title+": "+note)
 		}
-		add(journal.Step{ID: journal.FilterID(f.Title), Op: journal.OpCreateFilter, Category: "filters", Item: f.Title, Note: note, Extra: &journal.Extra{Filter: &want}})
+		add(journal.Step{ID: journal.FilterID(f.Title), Op: journal.OpCreateFilter, Category: category.Filters, Item: f.Title, Note: note, Extra: &journal.Extra{Filter: &want}})
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
@@ -36,7 +37,7 @@ func EstimateLanes(steps []journal.Step, caps api.Capabilities) LaneEstimate {
 	// The API's side is the replay's own estimate: its requests with the
 	// read-backs, and every follow the daily allowance counts.
 	replay := estimate(steps, caps.Allowance())
-	e.Fastest = string(caps.Fastest("follows"))
+	e.Fastest = string(caps.Fastest(category.Follows))
 	byAPI := ""
 	if replay.FollowDays > 0 && e.Follows > 0 {
 		e.APIDays = replay.FollowDays
@@ -46,9 +47,9 @@ func EstimateLanes(steps []journal.Step, caps api.Capabilities) LaneEstimate {
 		byAPI = fmt.Sprintf("API: about %s", plural(max(mins, 1), "minute"))
 	}
 	switch {
-	case caps.Has("follows", api.LaneImport) && e.Follows > 0:
+	case caps.Has(category.Follows, api.LaneImport) && e.Follows > 0:
 		e.Text = byAPI + "; import: minutes"
-	case caps.Has("follows", api.LaneWebImport) && e.APIDays > 1:
+	case caps.Has(category.Follows, api.LaneWebImport) && e.APIDays > 1:
 		e.Text = byAPI + "; web import: minutes"
 		e.OfferWebImport = true
 	default:
@@ -79,7 +80,7 @@ func (p *Plan) LanesText() string {
 func (s *Session) bulk(ctx context.Context, p Person, c *api.Client, me *api.Account, e *archive.Export, j *journal.Journal) error {
 	cfg := s.Config
 	caps := c.Server(ctx).Capabilities()
-	if cfg.NoBulk || !caps.Has("follows", api.LaneImport) {
+	if cfg.NoBulk || !caps.Has(category.Follows, api.LaneImport) {
 		return nil
 	}
 	if cfg.Mode == "overwrite" && !cfg.Yes {
@@ -92,8 +93,8 @@ func (s *Session) bulk(ctx context.Context, p Person, c *api.Client, me *api.Acc
 	}
 	p.Notify(Event{Kind: EventPhase, Phase: PhaseBulk})
 	b := &Bulk{Client: c, Journal: j, Clock: s.env.clock(), Overwrite: cfg.Mode == "overwrite",
-		Want: func(cat string) bool {
-			return (len(cfg.Only) == 0 || slices.Contains(cfg.Only, cat)) && !slices.Contains(cfg.Skip, cat)
+		Want: func(cat category.Category) bool {
+			return (len(cfg.Only) == 0 || slices.Contains(cfg.Only, string(cat))) && !slices.Contains(cfg.Skip, string(cat))
 		},
 		Confirm: func(rows int) error {
 			p.Notify(Event{Kind: EventNote, Phase: PhaseBulk,

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
@@ -116,18 +117,18 @@ const (
 // Event is one structured report from the engine: never a string to pick
 // apart, never a terminal escape.
 type Event struct {
-	Kind     EventKind      `json:"kind"`
-	Phase    string         `json:"phase,omitempty"`
-	Category string         `json:"category,omitempty"`
-	Item     string         `json:"item,omitempty"`    // the step id
-	Outcome  journal.Status `json:"outcome,omitempty"` // as journaled
-	Reason   string         `json:"reason,omitempty"`
-	Done     int            `json:"done,omitempty"`
-	Total    int            `json:"total,omitempty"`
-	Until    time.Time      `json:"until,omitzero"`
-	Message  string         `json:"message,omitempty"`
-	Level    Level          `json:"level,omitempty"` // of a note
-	Plan     *Plan          `json:"plan,omitempty"`
+	Kind     EventKind         `json:"kind"`
+	Phase    string            `json:"phase,omitempty"`
+	Category category.Category `json:"category,omitempty"`
+	Item     string            `json:"item,omitempty"`    // the step id
+	Outcome  journal.Status    `json:"outcome,omitempty"` // as journaled
+	Reason   string            `json:"reason,omitempty"`
+	Done     int               `json:"done,omitempty"`
+	Total    int               `json:"total,omitempty"`
+	Until    time.Time         `json:"until,omitzero"`
+	Message  string            `json:"message,omitempty"`
+	Level    Level             `json:"level,omitempty"` // of a note
+	Plan     *Plan             `json:"plan,omitempty"`
 	// State is a move check's outcome (done, already, found, missing,
 	// cannot_check, would, waiting, not_finished), Message its detail.
 	State string `json:"state,omitempty"`

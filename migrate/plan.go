@@ -17,6 +17,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
@@ -289,27 +290,27 @@ func (p *Plan) warnings(e *archive.Export) []Warning {
 // when a person imports them by hand.
 func importerLimits(e *archive.Export) []Warning {
 	var ws []Warning
-	check := func(cat string, rows int, bytes int64) {
+	check := func(cat category.Category, rows int, bytes int64) {
 		if rows <= ImporterRows && bytes <= ImporterBytes {
 			return
 		}
 		ws = append(ws, Warning{Code: "importer_limit", Count: rows,
 			Message: fmt.Sprintf("%s %s (about %s as CSV): over what Mastodon's own importer takes in one file (%s rows or %s); "+
 				"mastomigrate sends them all, but to import them by hand (or `report --csv` files) split them into smaller files",
-				thousands(rows), label(cat), HumanBytes(bytes), thousands(ImporterRows), HumanBytes(ImporterBytes))})
+				thousands(rows), label(string(cat)), HumanBytes(bytes), thousands(ImporterRows), HumanBytes(ImporterBytes))})
 	}
 	var n int64
 	for _, f := range e.Follows {
 		n += int64(len(f.Account.String()) + len(",true,false,\n") + len(strings.Join(f.Languages, ", ")))
 	}
-	check("follows", len(e.Follows), n)
+	check(category.Follows, len(e.Follows), n)
 	n = 0
 	for _, l := range e.Lists {
 		for _, m := range l.Members {
 			n += int64(len(l.Title) + len(m.String()) + 2)
 		}
 	}
-	check("list_members", e.ListMembers(), n)
+	check(category.ListMembers, e.ListMembers(), n)
 	accounts := func(as []archive.Account, extra int) int64 {
 		var n int64
 		for _, a := range as {
@@ -321,8 +322,8 @@ func importerLimits(e *archive.Export) []Warning {
 	for i, m := range e.Mutes {
 		mutes[i] = m.Account
 	}
-	check("mutes", len(e.Mutes), accounts(mutes, len(",false\n")))
-	check("blocks", len(e.Blocks), accounts(e.Blocks, 1))
+	check(category.Mutes, len(e.Mutes), accounts(mutes, len(",false\n")))
+	check(category.Blocks, len(e.Blocks), accounts(e.Blocks, 1))
 	strs := func(ss []string) int64 {
 		var n int64
 		for _, s := range ss {
@@ -330,8 +331,8 @@ func importerLimits(e *archive.Export) []Warning {
 		}
 		return n
 	}
-	check("domain_blocks", len(e.DomainBlocks), strs(e.DomainBlocks))
-	check("bookmarks", len(e.Bookmarks), strs(e.Bookmarks))
+	check(category.DomainBlocks, len(e.DomainBlocks), strs(e.DomainBlocks))
+	check(category.Bookmarks, len(e.Bookmarks), strs(e.Bookmarks))
 	return ws
 }
 

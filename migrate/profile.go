@@ -25,6 +25,10 @@ type ProfileUpdate struct {
 	Settings *api.ProfileSettings
 }
 
+// profileCategory is the journal's category of the profile's steps: not
+// one of the registry's, as the posts' is not either.
+const profileCategory = "profile"
+
 var (
 	breaks = regexp.MustCompile(`(?i)<br\s*/?>|</p>\s*<p[^>]*>`)
 	tags   = regexp.MustCompile(`<[^>]*>`)
@@ -187,7 +191,7 @@ func (r *Runner) profile(ctx context.Context) error {
 	caps := r.Client.Server(ctx).Capabilities()
 	fit, cuts := FitProfile(&r.Profile.Profile, caps.Profile)
 	for _, c := range cuts {
-		s := journal.Step{ID: "profile cut " + c.Item, Op: "update_profile", Category: "profile", Item: c.Item}
+		s := journal.Step{ID: journal.ProfileCutID(c.Item), Op: journal.OpUpdateProfile, Category: profileCategory, Item: c.Item}
 		if _, ok := r.Journal.Last(s.ID); ok {
 			continue
 		}
@@ -234,7 +238,7 @@ func (r *Runner) profile(ctx context.Context) error {
 func (r *Runner) profileParts(fit *api.Profile, caps api.Capabilities) []profilePart {
 	c := r.Client
 	parts := []profilePart{{
-		step: journal.Step{ID: "profile", Op: "update_profile", Category: "profile", Item: "display name, bio and fields"},
+		step: journal.Step{ID: journal.ProfileID, Op: journal.OpUpdateProfile, Category: profileCategory, Item: "display name, bio and fields"},
 		send: func(ctx context.Context) error {
 			if err := c.UpdateProfileText(ctx, fit); err != nil || r.Profile.Settings == nil {
 				return err
@@ -257,7 +261,7 @@ func (r *Runner) profileParts(fit *api.Profile, caps api.Capabilities) []profile
 			continue
 		}
 		parts = append(parts, profilePart{
-			step:        journal.Step{ID: "profile " + pic.name, Op: "update_profile", Category: "profile", Item: pic.name},
+			step:        journal.Step{ID: journal.ProfileImageID(pic.name), Op: journal.OpUpdateProfile, Category: profileCategory, Item: pic.name},
 			send:        func(ctx context.Context) error { return c.UpdateProfilePicture(ctx, pic.name, pic.b) },
 			needsBefore: true,
 			stuck: func(before, after *api.SourceProfile) []string {

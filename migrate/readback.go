@@ -8,6 +8,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/outcome"
 )
@@ -113,14 +114,14 @@ func (r *Runner) verifyLater(s journal.Step) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.unverified == nil {
-		r.unverified = map[string][]journal.Step{}
+		r.unverified = map[category.Category][]journal.Step{}
 	}
 	r.unverified[s.Category] = append(r.unverified[s.Category], s)
 }
 
 // readBack reads once, after a category, what its writes' answers could
 // not show, and retries what did not stick.
-func (r *Runner) readBack(ctx context.Context, cat string) error {
+func (r *Runner) readBack(ctx context.Context, cat category.Category) error {
 	r.mu.Lock()
 	steps := r.unverified[cat]
 	delete(r.unverified, cat)
@@ -132,10 +133,10 @@ func (r *Runner) readBack(ctx context.Context, cat string) error {
 	var done string
 	var err error
 	switch cat {
-	case "mutes":
+	case category.Mutes:
 		done = "muted"
 		drift, err = r.muteEnds(ctx, steps)
-	case "featured_tags":
+	case category.FeaturedTags:
 		done = "featured"
 		drift, err = r.featured(ctx, steps)
 	}

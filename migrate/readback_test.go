@@ -9,6 +9,7 @@ import (
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/api/mastotest"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
@@ -47,7 +48,7 @@ func TestPendingFollowSettingsReadBack(t *testing.T) {
 				Follow: &archive.Follow{Reblogs: &yes, Notify: &yes}}
 			r := &Runner{Client: c, Journal: j, Target: &Target{}, Concurrency: 1, Clock: clock,
 				// bo accepts while the follows are sent, before they are re-read.
-				Progress: func(cat string, done, total int) { s.AcceptFollow("bo@b.example") }}
+				Progress: func(cat category.Category, done, total int) { s.AcceptFollow("bo@b.example") }}
 			if err := r.Run(context.Background(), &Changes{}, []journal.Step{step}); err != nil {
 				t.Fatal(err)
 			}

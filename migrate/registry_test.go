@@ -36,7 +36,7 @@ func TestRegistry(t *testing.T) {
 			if c.CSV == "" {
 				return
 			}
-			i := slices.IndexFunc(importcsv.Kinds, func(k importcsv.Kind) bool { return k.Category == string(c.Name) })
+			i := slices.IndexFunc(importcsv.Kinds, func(k importcsv.Kind) bool { return k.Category == c.Name })
 			if i < 0 && c.Name != category.Lists {
 				t.Fatalf("no CSV kind for %s", c.Name)
 			}
@@ -55,7 +55,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("the read of %s probes no category", read)
 		}
 	}
-	if got := category.ProbedBy("lists"); !slices.Equal(got, []string{"lists", "list_members"}) {
+	if got := category.ProbedBy("lists"); !slices.Equal(got, []category.Category{"lists", "list_members"}) {
 		t.Errorf("lists probes %v", got)
 	}
 }

@@ -177,7 +177,7 @@ func LoadReport(journalPath string) (*Report, error) {
 		case journal.StatusDeferred, journal.StatusRetry, journal.StatusStarted:
 			rep.Todo++
 		}
-		it := Leftover{Category: r.Category, Status: status, Reason: r.Reason, Until: r.Until, Step: r.Step}
+		it := Leftover{Category: string(r.Category), Status: status, Reason: r.Reason, Until: r.Until, Step: r.Step}
 		if r.Step != nil {
 			it.Item, it.List = r.Step.Item, r.Step.List
 		} else {
@@ -198,7 +198,7 @@ func (rep *Report) WriteCSVs(dir string) error {
 			continue // in flight when stopped, or sent already
 		}
 		s := *it.Step
-		if c, ok := category.Of(it.Category); ok && c.CSV != "" {
+		if c, ok := category.Of(category.Category(it.Category)); ok && c.CSV != "" {
 			s.Op = c.Op // the op of its row in the category's file
 		}
 		steps = append(steps, s)

@@ -32,7 +32,7 @@ type Runner struct {
 	Wait    bool
 	Waiting func(until time.Time)
 	// Progress is told each category's progress as steps finish.
-	Progress func(category string, done, total int)
+	Progress func(cat category.Category, done, total int)
 	// Profile, when set, is sent after likes (opt-in).
 	Profile *ProfileUpdate
 
@@ -41,13 +41,13 @@ type Runner struct {
 	followUntil *time.Time // the daily follow limit is reached until then
 	listIDs     map[string]string
 	// unsupported says, by category, why this server cannot do it.
-	unsupported map[string]string
+	unsupported map[category.Category]string
 	// pendingIDs are the follows of this run that came back as requests,
 	// by account id.
 	pendingIDs map[string]journal.Step
 	// unverified are, by category, the steps done whose answer could not
 	// show all they sent: read back once the category is done (readback.go).
-	unverified map[string][]journal.Step
+	unverified map[category.Category][]journal.Step
 }
 
 // Summary counts outcomes per category.
@@ -73,13 +73,13 @@ type Summary struct {
 
 // SummaryRow is one category's outcomes in this run.
 type SummaryRow struct {
-	Category string `json:"category"`
-	Done     int    `json:"done"`
-	Already  int    `json:"already_there"`
-	Skipped  int    `json:"skipped"`
-	Failed   int    `json:"failed"`
-	Retry    int    `json:"retry"`
-	Deferred int    `json:"deferred"`
+	Category category.Category `json:"category"`
+	Done     int               `json:"done"`
+	Already  int               `json:"already_there"`
+	Skipped  int               `json:"skipped"`
+	Failed   int               `json:"failed"`
+	Retry    int               `json:"retry"`
+	Deferred int               `json:"deferred"`
 	// Pending are follows sent that wait for the other side to accept;
 	// Waiting, list members waiting for those (where the server needs an
 	// accepted follow). Neither is work a later run of ours can finish.
@@ -96,7 +96,7 @@ func (r *SummaryRow) Carried() int { return r.Done - r.Pending }
 // members waiting for them. No run of ours can hurry either.
 func (r *SummaryRow) Awaiting() int { return r.Pending + r.Waiting }
 
-func (s *Summary) row(cat string) *SummaryRow {
+func (s *Summary) row(cat category.Category) *SummaryRow {
 	for _, r := range s.Rows {
 		if r.Category == cat {
 			return r
@@ -166,7 +166,7 @@ func Pending(ch *Changes, j *journal.Journal, now time.Time, wait bool) ([]journ
 // journal, which the run's summary is counted from.
 func (r *Runner) Run(ctx context.Context, ch *Changes, steps []journal.Step) error {
 	r.listIDs = map[string]string{}
-	r.unsupported = map[string]string{}
+	r.unsupported = map[category.Category]string{}
 	r.pendingIDs = map[string]journal.Step{}
 	r.unverified = nil
 	for title, l := range r.Target.Lists {
@@ -185,11 +185,11 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []journal.Step) err
 	if caps := r.Client.Server(ctx).Capabilities(); !caps.Probe {
 		for _, cat := range Categories {
 			if _, probed := r.unsupported[cat]; !probed && caps.Refuses(cat) {
-				r.unsupported[cat] = caps.Name + " has no " + strings.ReplaceAll(cat, "_", " ")
+				r.unsupported[cat] = caps.Name + " has no " + strings.ReplaceAll(string(cat), "_", " ")
 			}
 		}
 	}
-	byCat := map[string][]journal.Step{}
+	byCat := map[category.Category][]journal.Step{}
 	for _, s := range steps {
 		byCat[s.Category] = append(byCat[s.Category], s)
 	}
@@ -197,7 +197,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []journal.Step) err
 		if err := r.category(ctx, cat, byCat[cat]); err != nil {
 			return err
 		}
-		if cat == "follows" {
+		if cat == category.Follows {
 			if err := r.recheckPending(ctx); err != nil {
 				return err
 			}
@@ -205,7 +205,7 @@ func (r *Runner) Run(ctx context.Context, ch *Changes, steps []journal.Step) err
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if cat == "likes" && r.Profile != nil {
+		if cat == category.Likes && r.Profile != nil {
 			if err := r.profile(ctx); err != nil {
 				return err
 			}
@@ -234,15 +234,15 @@ func (s *Summary) noteDeferred(t time.Time) {
 	}
 }
 
-func (r *Runner) category(ctx context.Context, cat string, steps []journal.Step) error {
+func (r *Runner) category(ctx context.Context, cat category.Category, steps []journal.Step) error {
 	if len(steps) == 0 {
 		return nil
 	}
-	if cat == "list_members" {
+	if cat == category.ListMembers {
 		return r.listMembers(ctx, steps)
 	}
 	workers := r.Concurrency
-	if cat == "lists" {
+	if cat == category.Lists {
 		workers = 1 // creating lists is not idempotent; one at a time
 	}
 	var done int
@@ -359,7 +359,7 @@ func (r *Runner) limitFollows(rl *api.RateLimitError) {
 	}
 }
 
-func (r *Runner) unsupportedFor(cat string) (string, bool) {
+func (r *Runner) unsupportedFor(cat category.Category) (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	why, ok := r.unsupported[cat]
@@ -400,7 +400,7 @@ func (r *Runner) outcome(s journal.Step, rec journal.Record) error {
 func summarize(recs []journal.RunRecord) *Summary {
 	s := &Summary{}
 	s.tally(recs)
-	order := func(cat string) int {
+	order := func(cat category.Category) int {
 		if cat == posts.Category {
 			return len(category.Registry)
 		}
@@ -653,7 +653,7 @@ func (r *Runner) listMembers(ctx context.Context, steps []journal.Step) error {
 		mu.Lock()
 		done += len(b)
 		if r.Progress != nil {
-			r.Progress("list_members", done, len(steps))
+			r.Progress(category.ListMembers, done, len(steps))
 		}
 		mu.Unlock()
 		return err
@@ -668,7 +668,7 @@ func (r *Runner) batch(ctx context.Context, batch []journal.Step) error {
 	if !ok {
 		for _, s := range batch {
 			rec := journal.Record{Status: journal.StatusRetry, Reason: "the list " + s.List + " could not be created"}
-			if why, ok := r.unsupportedFor("list_members"); ok {
+			if why, ok := r.unsupportedFor(category.ListMembers); ok {
 				rec = journal.Record{Status: journal.StatusSkipped, Reason: why}
 			}
 			if err := r.outcome(s, rec); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
@@ -304,7 +305,7 @@ func (s *Session) Plan(ctx context.Context, p Person) (*Plan, error) {
 	plan.ForServer(caps)
 	est := EstimateLanes(plan.Target.Steps, caps)
 	plan.Lanes = &est
-	plan.laneServer, plan.laneImport = caps.Name, caps.Has("follows", api.LaneImport)
+	plan.laneServer, plan.laneImport = caps.Name, caps.Has(category.Follows, api.LaneImport)
 	if s.includes("profile") {
 		u, err := s.profile(ctx, in)
 		if err != nil {
@@ -432,7 +433,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 		return nil, err
 	}
 	if len(redo) > 0 {
-		ch.category("follows").ToDo += len(redo)
+		ch.category(category.Follows).ToDo += len(redo)
 		ch.Steps = append(ch.Steps, redo...)
 		ch.Estimate = estimate(ch.Steps, c.Allowance(ctx))
 	}
@@ -497,7 +498,7 @@ func (s *Session) Run(ctx context.Context, p Person) (*Summary, error) {
 	}
 	runner := &Runner{Client: c, Journal: j, Target: target, Concurrency: concurrency, Clock: clock,
 		Wait: cfg.Wait, Profile: profile,
-		Progress: func(cat string, done, total int) {
+		Progress: func(cat category.Category, done, total int) {
 			p.Notify(Event{Kind: EventProgress, Phase: PhaseReplay, Category: cat, Done: done, Total: total})
 		},
 		Waiting: func(until time.Time) {
@@ -562,7 +563,7 @@ func removals(steps []journal.Step) int {
 func selectSteps(steps []journal.Step, only, skip []string) []journal.Step {
 	var out []journal.Step
 	for _, s := range steps {
-		if len(only) > 0 && !slices.Contains(only, s.Category) || slices.Contains(skip, s.Category) {
+		if len(only) > 0 && !slices.Contains(only, string(s.Category)) || slices.Contains(skip, string(s.Category)) {
 			continue
 		}
 		out = append(out, s)
@@ -625,7 +626,7 @@ func skippedProblems(problems []Problem, only, skip []string) []string {
 	var ids []string
 	for _, p := range problems {
 		if p.Kind == "moved" || p.Kind == "blocked" || p.Kind == "pending" ||
-			len(only) > 0 && !slices.Contains(only, p.Category) || slices.Contains(skip, p.Category) {
+			len(only) > 0 && !slices.Contains(only, string(p.Category)) || slices.Contains(skip, string(p.Category)) {
 			continue
 		}
 		ids = append(ids, p.Step().ID)
@@ -659,9 +660,9 @@ func (s *Session) end(j *journal.Journal, account string, sum *Summary, runErr e
 			follows, tags := 0, 0
 			for _, r := range sum.Rows {
 				switch r.Category {
-				case "follows":
+				case category.Follows:
 					follows = r.Deferred
-				case "followed_tags":
+				case category.FollowedTags:
 					tags = r.Deferred
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/posts"
 )
 
@@ -21,10 +22,10 @@ type TextOptions struct {
 
 // csvName is the CSV export that holds each category, for the line that
 // says where to download what the exports given lack.
-var csvName = map[string]string{
-	"follows": "following_accounts.csv", "lists": "lists.csv", "mutes": "muted_accounts.csv",
-	"blocks": "blocked_accounts.csv", "domain_blocks": "blocked_domains.csv", "bookmarks": "bookmarks.csv",
-	"likes": "likes.json, in the archive", "profile": "actor.json, in the archive",
+var csvName = map[category.Category]string{
+	category.Follows: "following_accounts.csv", category.Lists: "lists.csv", category.Mutes: "muted_accounts.csv",
+	category.Blocks: "blocked_accounts.csv", category.DomainBlocks: "blocked_domains.csv", category.Bookmarks: "bookmarks.csv",
+	category.Likes: "likes.json, in the archive", "profile": "actor.json, in the archive",
 }
 
 // WriteText writes the plan as a short report for a person, 80 columns wide.
@@ -45,13 +46,13 @@ func (p *Plan) WriteTextWith(w io.Writer, o TextOptions) error {
 		}
 		para("", "  ", "Ignored (not exports): "+strings.Join(shown, ", "))
 	}
-	missing := map[string]bool{}
+	missing := map[category.Category]bool{}
 	for _, c := range p.NotInExports {
-		missing[c] = true
+		missing[category.Category(c)] = true
 	}
 
 	ew.printf("\nWill be carried over\n")
-	row := func(cat, name string, n int, note string) {
+	row := func(cat category.Category, name string, n int, note string) {
 		count := thousands(n)
 		if missing[cat] {
 			count = "-"
@@ -63,17 +64,17 @@ func (p *Plan) WriteTextWith(w io.Writer, o TextOptions) error {
 		para(fmt.Sprintf("  %-14s %7s  ", name, count), strings.Repeat(" ", 26), note)
 	}
 	im := p.Importable
-	row("follows", "follows", im.Follows, "with their boosts, notify and language settings")
-	row("lists", "lists", im.Lists, fmt.Sprintf("with %s", plural(im.ListMembers, "member")))
-	row("domain_blocks", "domain blocks", im.DomainBlocks, "")
-	row("mutes", "mutes", im.Mutes, "")
-	row("blocks", "blocks", im.Blocks, "")
-	row("bookmarks", "bookmarks", im.Bookmarks, "found again by their address")
+	row(category.Follows, "follows", im.Follows, "with their boosts, notify and language settings")
+	row(category.Lists, "lists", im.Lists, fmt.Sprintf("with %s", plural(im.ListMembers, "member")))
+	row(category.DomainBlocks, "domain blocks", im.DomainBlocks, "")
+	row(category.Mutes, "mutes", im.Mutes, "")
+	row(category.Blocks, "blocks", im.Blocks, "")
+	row(category.Bookmarks, "bookmarks", im.Bookmarks, "found again by their address")
 	p.extraRows(row) // extras.go
 	if p.Includes("likes") {
-		row("likes", "likes", im.Likes, "each like notifies its author")
+		row(category.Likes, "likes", im.Likes, "each like notifies its author")
 	} else {
-		row("likes", "likes", im.Likes, "only with --include likes (each like notifies its author)")
+		row(category.Likes, "likes", im.Likes, "only with --include likes (each like notifies its author)")
 	}
 	if p.Includes("profile") {
 		row("profile", "profile", im.Profile, "display name, bio, fields, avatar and header")
@@ -81,9 +82,9 @@ func (p *Plan) WriteTextWith(w io.Writer, o TextOptions) error {
 		row("profile", "profile", im.Profile, "only with --include profile: display name, bio, fields, avatar and header")
 	}
 	var noCSV []string
-	for _, c := range []string{"follows", "lists", "mutes", "blocks", "domain_blocks", "bookmarks"} {
+	for _, c := range []category.Category{category.Follows, category.Lists, category.Mutes, category.Blocks, category.DomainBlocks, category.Bookmarks} {
 		if missing[c] {
-			noCSV = append(noCSV, label(c))
+			noCSV = append(noCSV, label(string(c)))
 		}
 	}
 	if len(noCSV) > 0 {
@@ -205,10 +206,10 @@ func (ch *Changes) writeText(ew *errWriter) {
 		if c.ToDo+c.Already+c.Pending+c.Unresolved+c.Moved+c.Suspended+c.OverCap == 0 {
 			continue
 		}
-		ew.printf("  %-14s %7s %8s %8s %10s %6s %10s %7s %9s\n", label(c.Name), thousands(c.ToDo), thousands(c.Already), thousands(c.Pending),
+		ew.printf("  %-14s %7s %8s %8s %10s %6s %10s %7s %9s\n", label(string(c.Name)), thousands(c.ToDo), thousands(c.Already), thousands(c.Pending),
 			thousands(c.Unresolved), thousands(c.Moved), thousands(c.Suspended), thousands(c.Locked), thousands(c.OverCap))
 	}
-	if n := ch.category("follows").Pending; n > 0 {
+	if n := ch.category(category.Follows).Pending; n > 0 {
 		ew.printf("  %s sent before and not yet accepted: not sent again; they count once accepted\n", plural(n, "follow request"))
 	}
 	shown := 0
@@ -230,10 +231,10 @@ func (ch *Changes) writeText(ew *errWriter) {
 }
 
 // singular names one item of a category.
-var singular = map[string]string{
-	"follows": "follow", "lists": "list", "list_members": "list member", "bookmarks": "bookmark",
-	"likes": "like", "mutes": "mute", "blocks": "block", "domain_blocks": "domain block",
-	"notes": "note on", "filters": "filter",
+var singular = map[category.Category]string{
+	category.Follows: "follow", category.Lists: "list", category.ListMembers: "list member", category.Bookmarks: "bookmark",
+	category.Likes: "like", category.Mutes: "mute", category.Blocks: "block", category.DomainBlocks: "domain block",
+	category.Notes: "note on", category.Filters: "filter",
 }
 
 // label is how a NotCarried.What reads in a sentence.

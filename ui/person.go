@@ -168,7 +168,7 @@ func (l *live) Notify(e migrate.Event) {
 			case migrate.PhaseCheck:
 				s.Check = Count{Done: e.Done, Total: e.Total}
 			case migrate.PhaseReplay, migrate.PhasePosts:
-				s.setCount(Count{Category: e.Category, Done: e.Done, Total: e.Total})
+				s.setCount(Count{Category: string(e.Category), Done: e.Done, Total: e.Total})
 				if s.Wait != nil && !s.Wait.Until.After(l.clock.Now()) {
 					s.Wait = nil
 				}

@@ -178,7 +178,7 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 	var counts map[string]any
 	raw, _ := json.Marshal(p.Importable)
 	json.Unmarshal(raw, &counts)
-	reports := map[string]*migrate.CategoryReport{}
+	reports := map[category.Category]*migrate.CategoryReport{}
 	if p.Target != nil {
 		for _, cr := range p.Target.Categories {
 			reports[cr.Name] = cr
@@ -189,7 +189,7 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		n, _ := counts[string(c.Name)].(float64)
 		row := planRow{Category: string(c.Name), Exported: int(n),
 			OptIn: slices.Contains(migrate.Includable, string(c.Name)) && !p.Includes(string(c.Name))}
-		cr := reports[string(c.Name)]
+		cr := reports[c.Name]
 		if cr != nil {
 			row.Cells = cells(d.Cols, cr)
 		}
@@ -198,7 +198,7 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	if f := reports[string(category.Follows)]; f != nil {
+	if f := reports[category.Follows]; f != nil {
 		d.Chart = followsChart(f)
 	}
 	d.Days = migrate.FollowDays(p.Importable.Follows)

@@ -225,7 +225,7 @@ func TestRunSummary(t *testing.T) {
 	}
 	_, page := p.Get("/run")
 	for _, r := range s.Summary.Rows {
-		row := regexp.MustCompile(`(?s)<tr data-category="` + r.Category + `">.*?</tr>`).FindString(page)
+		row := regexp.MustCompile(`(?s)<tr data-category="` + string(r.Category) + `">.*?</tr>`).FindString(page)
 		if mustJSON(r) == mustJSON(&migrate.SummaryRow{Category: r.Category}) {
 			continue // nothing to show
 		}
@@ -233,6 +233,6 @@ func TestRunSummary(t *testing.T) {
 		// follow request is among the requests sent, not also done.
 		drawn := *r
 		drawn.Done = r.Carried()
-		engineCounts(t, r.Category, row, &drawn)
+		engineCounts(t, string(r.Category), row, &drawn)
 	}
 }

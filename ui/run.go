@@ -249,7 +249,7 @@ func (s *Server) runData(msg string) runData {
 		d.SumCols = shown(summaryCols, sum.Rows)
 		for _, r := range sum.Rows {
 			if c := cells(d.SumCols, r); slices.ContainsFunc(c, func(c cell) bool { return c.N != 0 }) {
-				d.SumRows = append(d.SumRows, summaryRow{r.Category, c})
+				d.SumRows = append(d.SumRows, summaryRow{string(r.Category), c})
 			}
 		}
 	}

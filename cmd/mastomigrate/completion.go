@@ -76,8 +76,8 @@ func registerCompletions(cmd *cobra.Command, f *factory) {
 		return tokens.Accounts(), cobra.ShellCompDirectiveNoFileComp
 	}
 	for flag, fn := range map[string]cobra.CompletionFunc{
-		"only":    list(migrate.Categories),
-		"skip":    list(migrate.Categories),
+		"only":    list(categoryNames),
+		"skip":    list(categoryNames),
 		"include": list(migrate.Includable),
 		"mode": func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			return []string{"merge\tonly add", "overwrite\talso remove what the export lacks"}, cobra.ShellCompDirectiveNoFileComp

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mastomigrate/mastomigrate/api"
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate"
 	"github.com/mastomigrate/mastomigrate/migrate/importcsv"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
@@ -92,7 +93,7 @@ func runExportCSV(ctx context.Context, opts *exportCSVOptions) error {
 	caps := c.Server(ctx).Capabilities()
 	w := f.IO.Out
 	fmt.Fprintf(w, "Wrote %s to %s. On %s:\n", pluralFiles(len(files)), opts.Out, account)
-	if caps.Has("follows", api.LaneWebImport) {
+	if caps.Has(category.Follows, api.LaneWebImport) {
 		fmt.Fprintf(w, "open %s (Preferences > Import and export > Import) and upload, one at a time,\nwith \"Merge\" chosen:\n", c.Instance().JoinPath("settings", "imports"))
 	} else {
 		fmt.Fprintf(w, "this server (%s) has no web importer mastomigrate knows of; the files are for a server that has, or to keep.\n", caps.Name)

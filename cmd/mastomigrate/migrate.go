@@ -35,6 +35,15 @@ type migrateOptions struct {
 
 var includable = migrate.Includable
 
+// categoryNames are the categories as `--only` and `--skip` spell them.
+var categoryNames = func() []string {
+	out := make([]string, len(migrate.Categories))
+	for i, c := range migrate.Categories {
+		out[i] = string(c)
+	}
+	return out
+}()
+
 func newMigrateCmd(f *factory) *cobra.Command {
 	opts := &migrateOptions{F: f}
 	cmd := &cobra.Command{
@@ -88,7 +97,7 @@ name, or needs --yes with --mode overwrite.`,
 				flag  string
 				vals  []string
 				valid []string
-			}{{"--only", opts.Only, migrate.Categories}, {"--skip", opts.Skip, migrate.Categories}, {"--include", opts.Include, includable}} {
+			}{{"--only", opts.Only, categoryNames}, {"--skip", opts.Skip, categoryNames}, {"--include", opts.Include, includable}} {
 				for _, v := range set.vals {
 					if !slices.Contains(set.valid, v) {
 						return &flagError{fmt.Errorf("`%s` takes %s, not %q", set.flag, strings.Join(set.valid, ", "), v)}
@@ -113,7 +122,7 @@ name, or needs --yes with --mode overwrite.`,
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "only show the plan, as plan --to does")
 	fl.BoolVar(&opts.Wait, "wait", false, "when the daily follow limit is reached, wait for it (with a countdown) instead of stopping")
 	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
-	fl.StringSliceVar(&opts.Only, "only", nil, "only these `categories`: "+strings.Join(migrate.Categories, ", "))
+	fl.StringSliceVar(&opts.Only, "only", nil, "only these `categories`: "+strings.Join(categoryNames, ", "))
 	fl.StringSliceVar(&opts.Skip, "skip", nil, "skip these `categories`")
 	addIncludeFlag(cmd, &opts.Include)
 	fl.StringSliceVar(&opts.Posts, "posts", posts.DefaultVisibilities, "with --include posts, the `visibilities` to carry: public, unlisted, private")
@@ -210,7 +219,7 @@ func writeSummary(f *factory, sum *migrate.Summary, asJSON bool) {
 		if r.Done+r.Already+r.Skipped+r.Failed+r.Retry+r.Deferred+r.Waiting == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "  %-14s %6d %8d %8d %8d %7d %6d %9d\n", strings.ReplaceAll(r.Category, "_", " "), r.Carried(), r.Awaiting(),
+		fmt.Fprintf(w, "  %-14s %6d %8d %8d %8d %7d %6d %9d\n", strings.ReplaceAll(string(r.Category), "_", " "), r.Carried(), r.Awaiting(),
 			r.Already, r.Skipped, r.Failed, r.Retry, r.Deferred)
 	}
 }

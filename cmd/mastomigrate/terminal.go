@@ -158,7 +158,7 @@ func (t *terminal) progress(e migrate.Event) {
 		if t.run == nil {
 			t.run = newRunProgress(s)
 		}
-		t.run.set(e.Category, e.Done, e.Total)
+		t.run.set(string(e.Category), e.Done, e.Total)
 	case migrate.PhasePosts:
 		if t.posts == nil {
 			t.posts = newPostProgress(t.f)

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/mastomigrate/mastomigrate/api"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/journal"
 )
 
@@ -32,19 +33,19 @@ type Kind struct {
 	GTSType  api.ImportType
 	File     string // base name, as Mastodon's own export names it
 	Header   []string
-	Category string
+	Category category.Category
 }
 
 // Kinds are the kinds in replay order.
 var Kinds = []Kind{
-	{Type: "following", GTSType: api.ImportFollowing, File: "following_accounts", Category: "follows",
+	{Type: "following", GTSType: api.ImportFollowing, File: "following_accounts", Category: category.Follows,
 		Header: []string{"Account address", "Show boosts", "Notify on new posts", "Languages"}},
-	{Type: "lists", File: "lists", Category: "list_members", Header: []string{"List name", "Account address"}},
-	{Type: "bookmarks", File: "bookmarks", Category: "bookmarks", Header: []string{"#uri"}},
-	{Type: "muting", GTSType: api.ImportMutes, File: "muted_accounts", Category: "mutes",
+	{Type: "lists", File: "lists", Category: category.ListMembers, Header: []string{"List name", "Account address"}},
+	{Type: "bookmarks", File: "bookmarks", Category: category.Bookmarks, Header: []string{"#uri"}},
+	{Type: "muting", GTSType: api.ImportMutes, File: "muted_accounts", Category: category.Mutes,
 		Header: []string{"Account address", "Hide notifications"}},
-	{Type: "blocking", GTSType: api.ImportBlocks, File: "blocked_accounts", Category: "blocks", Header: []string{"Account address"}},
-	{Type: "domain_blocking", File: "blocked_domains", Category: "domain_blocks", Header: []string{"#domain"}},
+	{Type: "blocking", GTSType: api.ImportBlocks, File: "blocked_accounts", Category: category.Blocks, Header: []string{"Account address"}},
+	{Type: "domain_blocking", File: "blocked_domains", Category: category.DomainBlocks, Header: []string{"#domain"}},
 }
 
 // File is one file to import.

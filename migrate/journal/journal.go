@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/mastomigrate/mastomigrate/archive"
+	"github.com/mastomigrate/mastomigrate/category"
 	"github.com/mastomigrate/mastomigrate/migrate/statefile"
 )
 
@@ -93,12 +94,12 @@ type Record struct {
 	At     time.Time `json:"at"`
 	Header *Header   `json:"header,omitempty"`
 	// step records
-	ID       string     `json:"id,omitempty"`
-	Category string     `json:"category,omitempty"`
-	Status   Status     `json:"status,omitempty"`
-	Reason   string     `json:"reason,omitempty"`
-	Until    *time.Time `json:"until,omitempty"`
-	Step     *Step      `json:"step,omitempty"` // on failed, deferred and skipped, for the report
+	ID       string            `json:"id,omitempty"`
+	Category category.Category `json:"category,omitempty"`
+	Status   Status            `json:"status,omitempty"`
+	Reason   string            `json:"reason,omitempty"`
+	Until    *time.Time        `json:"until,omitempty"`
+	Step     *Step             `json:"step,omitempty"` // on failed, deferred and skipped, for the report
 	// Pending marks a follow sent that is a request until the other side
 	// accepts it.
 	Pending bool `json:"pending,omitempty"`
@@ -135,9 +136,9 @@ type Record struct {
 // items the check found on the target already, items it leaves (posts
 // that stay in the archive).
 type Count struct {
-	Category string `json:"category"`
-	Already  int    `json:"already,omitempty"`
-	Skipped  int    `json:"skipped,omitempty"`
+	Category category.Category `json:"category"`
+	Already  int               `json:"already,omitempty"`
+	Skipped  int               `json:"skipped,omitempty"`
 }
 
 // MoveInfo is what an account move's first step learns and later runs

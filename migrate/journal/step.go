@@ -43,23 +43,24 @@ const (
 
 // The ops that are not a diff's steps but go through the same policy.
 const (
-	OpCreateStatus Op = "create_status" // a post, backdated (migrate/posts)
-	OpUploadMedia  Op = "upload_media"  // a post's media file (migrate/posts)
-	OpImport       Op = "import"        // a bulk import upload (migrate/bulk.go)
-	OpMove         Op = "move"          // the move on the old account (migrate/move)
+	OpCreateStatus  Op = "create_status"  // a post, backdated (migrate/posts)
+	OpUploadMedia   Op = "upload_media"   // a post's media file (migrate/posts)
+	OpImport        Op = "import"         // a bulk import upload (migrate/bulk.go)
+	OpMove          Op = "move"           // the move on the old account (migrate/move)
+	OpUpdateProfile Op = "update_profile" // the profile carried (migrate/profile.go)
 )
 
 // Step is one change to make on the target. ID is stable across runs of
 // the same export, so the journal can say which steps are done.
 type Step struct {
-	ID        string          `json:"id"`
-	Op        Op              `json:"op"`
-	Category  string          `json:"category"`
-	Item      string          `json:"item"`                 // what a person reads
-	AccountID string          `json:"account_id,omitempty"` // on the target
-	List      string          `json:"list,omitempty"`       // list title
-	Follow    *archive.Follow `json:"follow,omitempty"`
-	Mute      *archive.Mute   `json:"mute,omitempty"`
+	ID        string            `json:"id"`
+	Op        Op                `json:"op"`
+	Category  category.Category `json:"category"`
+	Item      string            `json:"item"`                 // what a person reads
+	AccountID string            `json:"account_id,omitempty"` // on the target
+	List      string            `json:"list,omitempty"`       // list title
+	Follow    *archive.Follow   `json:"follow,omitempty"`
+	Mute      *archive.Mute     `json:"mute,omitempty"`
 	// ListSettings are a new list's replies policy and exclusive flag.
 	ListSettings *ListSettings `json:"list_settings,omitempty"`
 	Note         string        `json:"note,omitempty"`
@@ -100,7 +101,18 @@ func ListMemberID(title, handle string) string { return ListID(title) + " member
 func ListRemovalID(title, handle string) string {
 	return ListID(title) + " remove " + handle
 }
-func FilterID(title string) string            { return "filter " + title }
-func PostID(id string) string                 { return "post " + id }
-func MediaID(post, path string) string        { return "media " + post + " " + path }
-func ProblemID(cat, list, item string) string { return "problem " + cat + " " + list + " " + item }
+
+// ProfileID is the profile's text (display name, bio and fields);
+// ProfileImageID an image of it (avatar, header), ProfileCutID what of
+// it the target cannot take, journaled as skipped.
+const ProfileID = "profile"
+
+func ProfileImageID(name string) string { return ProfileID + " " + name }
+func ProfileCutID(item string) string   { return ProfileID + " cut " + item }
+
+func FilterID(title string) string     { return "filter " + title }
+func PostID(id string) string          { return "post " + id }
+func MediaID(post, path string) string { return "media " + post + " " + path }
+func ProblemID(cat category.Category, list, item string) string {
+	return "problem " + string(cat) + " " + list + " " + item
+}

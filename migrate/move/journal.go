@@ -240,7 +240,7 @@ func (c MigrationCheck) Summary() []string {
 	n := map[key]int{}
 	var keys []key
 	for _, r := range c.Waiting {
-		k := key{r.Category, r.Status}
+		k := key{string(r.Category), r.Status}
 		if n[k] == 0 {
 			keys = append(keys, k)
 		}
