@@ -55,6 +55,15 @@ func oldAndNew(t *testing.T, fl mastotest.Flavour) (*mastotest.ManualClock, *mas
 	return clock, old, mastotest.NewServer(t, mastotest.WithFlavour(fl), mastotest.WithClock(clock))
 }
 
+// seedSpoilers gives old a filter of three keywords, one whole-word, and
+// returns it.
+func seedSpoilers(old *mastotest.Server) mastotest.FilterState {
+	f := mastotest.FilterState{Title: "Spoilers", Context: []string{"home", "public"}, Action: "hide",
+		Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak"}, {Keyword: "plot twist"}}}
+	old.SeedFilter(f)
+	return f
+}
+
 // TestFilterKeywordsArrive: a filter with three keywords, one
 // whole-word, copied by --from arrives whole in one run, on every
 // flavour (GoToSocial 0.20 binds keywords from JSON only; see the fake).
@@ -62,9 +71,7 @@ func TestFilterKeywordsArrive(t *testing.T) {
 	for _, fl := range mastotest.Flavours() {
 		t.Run(fl.String(), func(t *testing.T) {
 			clock, old, neu := oldAndNew(t, fl)
-			want := mastotest.FilterState{Title: "Spoilers", Context: []string{"home", "public"}, Action: "hide",
-				Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak"}, {Keyword: "plot twist"}}}
-			old.SeedFilter(want)
+			want := seedSpoilers(old)
 			f, _, errOut, _ := fromFactory(t, old, neu, clock)
 			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--only", "filters"}
 			if code := run(context.Background(), args, f); code != 0 {
@@ -87,9 +94,7 @@ func TestFilterKeywordsStick(t *testing.T) {
 	for _, fl := range mastotest.Flavours() {
 		t.Run(fl.String(), func(t *testing.T) {
 			clock, old, neu := oldAndNew(t, fl)
-			want := mastotest.FilterState{Title: "Spoilers", Context: []string{"home", "public"}, Action: "hide",
-				Keywords: []mastotest.FilterKeyword{{Keyword: "spoiler", WholeWord: true}, {Keyword: "leak"}, {Keyword: "plot twist"}}}
-			old.SeedFilter(want)
+			want := seedSpoilers(old)
 			f, _, errOut, log := fromFactory(t, old, neu, clock)
 			log.next = dropParam{"/api/v2/filters", "keywords_attributes", log.next}
 			args := []string{"migrate", "--from", old.URL, "--to", neu.URL, "--yes", "--only", "filters"}
