@@ -27,10 +27,6 @@ import (
 // app/lib/rate_limiter.rb), the tightest of the servers people move to.
 var assumed = api.Server{Software: "mastodon"}.Capabilities()
 
-// FollowsPerDay is Mastodon's daily follow allowance, for counts made
-// before the server is known.
-var FollowsPerDay = assumed.FollowsPerDay
-
 const maxWarnExample = 5
 
 // Mastodon's own importer (Preferences > Import and export > Import) takes
@@ -362,8 +358,8 @@ func dailyLimitWarning(follows, tags int) (Warning, bool) {
 	}
 	return Warning{Code: "follow_daily_limit", Count: n,
 		Message: fmt.Sprintf("%s at %d a day (Mastodon's limit for API clients): the replay takes about %d days; mastomigrate resumes each day where it stopped",
-			what, FollowsPerDay, FollowDays(n))}, n > FollowsPerDay
+			what, assumed.FollowsPerDay, FollowDays(n))}, n > assumed.FollowsPerDay
 }
 
 // FollowDays is how many UTC days n follows take at Mastodon's daily limit.
-func FollowDays(n int) int { return followDays(n, FollowsPerDay) }
+func FollowDays(n int) int { return followDays(n, assumed.FollowsPerDay) }

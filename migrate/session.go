@@ -668,7 +668,7 @@ func (s *Session) end(j *journal.Journal, account string, sum *Summary, runErr e
 			}
 			until, limit := *sum.DeferredUntil, sum.FollowLimit
 			if limit == 0 {
-				limit = FollowsPerDay // deferred by an earlier run
+				limit = assumed.FollowsPerDay // deferred by an earlier run (only Mastodon defers)
 			}
 			return sum, &DeferredError{Follows: follows, Tags: tags, Others: n - follows - tags, Limit: limit, Until: until, In: until.Sub(s.env.clock().Now()), Command: command}
 		}
